@@ -1,0 +1,126 @@
+//! The command line, as clap definitions only. Validation and meaning live
+//! in `commands`.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "katalon-prep",
+    version,
+    about = "Prepare a Katalon test run in CI: the API key from secrets, plugins pinned and cached, a checked katalonc line",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The config file [default: katalon-prep.yml in the working directory, if present]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The Katalon project: its .prj file or its folder [default: the single .prj under the config's folder]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub project: Option<PathBuf>,
+    /// Where downloaded plugins are cached [default: $XDG_CACHE_HOME/katalon-prep or ~/.cache/katalon-prep]
+    #[arg(long, global = true, env = "KATALON_PREP_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// The name of the environment variable holding the API key [default: api-key.env in the config, else KATALON_API_KEY]
+    #[arg(long, global = true, env = "KATALON_PREP_API_KEY_ENV", value_name = "NAME")]
+    pub api_key_env: Option<String>,
+    /// Read the API key from standard input
+    #[arg(long, global = true)]
+    pub api_key_stdin: bool,
+    /// More logging (-v debug, -vv trace); RUST_LOG overrides
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+    /// Print nothing but errors and data
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Install the configured plugins into the project, then print the katalonc line
+    Prepare(PrepareArgs),
+    /// Print the katalonc line only (no plugin work)
+    Args(EmitArgs),
+    /// Inspect and maintain the plugin cache
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LineFormat {
+    /// One POSIX-shell-quoted line, without the program name
+    Shell,
+    /// A JSON array of strings
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct EmitArgs {
+    /// How the line is printed
+    #[arg(long, value_enum, default_value_t = LineFormat::Shell)]
+    pub format: LineFormat,
+    /// Write the line to FILE (mode 0600) instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Leave -apiKey out of the line (another job appends it from its own secret)
+    #[arg(long)]
+    pub without_api_key: bool,
+    /// Where the run sees the working directory (e.g. /tmp/project in the official image); prefixes emitted paths
+    #[arg(long, value_name = "DIR")]
+    pub workdir_as: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PrepareArgs {
+    #[command(flatten)]
+    pub emit: EmitArgs,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+    /// Set plugin.reloadOption="OFFLINE" in the project even if the config does not say `offline: true`
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Downloads at once
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+    /// Allow plain-http downloads from non-loopback hosts
+    #[arg(long)]
+    pub allow_http: bool,
+    /// Refuse downloads larger than this many bytes
+    #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024 * 1024)]
+    pub max_download_size: u64,
+    /// Honour a server's Retry-After up to this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub max_retry_wait: u64,
+    /// Seconds to wait for a connection
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub connect_timeout: u64,
+    /// Seconds a download may stall before it is retried
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub read_timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Print the cache directory
+    Dir,
+    /// Re-hash every cached jar and report corrupt entries (exit 30 when any)
+    Verify {
+        /// Remove corrupt entries (then exit 0)
+        #[arg(long)]
+        fix: bool,
+    },
+}

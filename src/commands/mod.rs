@@ -1,0 +1,49 @@
+//! One function per subcommand: turns parsed flags into calls of the
+//! pipeline in `lib.rs` and decides what goes to stdout.
+
+mod cache;
+mod prepare;
+
+use crate::cli::{Cli, Command};
+use crate::report::Reporter;
+use crate::{Context, Error, Exit};
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Exit, Error> {
+    let cwd = std::env::current_dir().map_err(|e| Error::Internal(format!("no working directory: {e}")))?;
+    let g = cli.global;
+    let ctx = Context {
+        cwd,
+        config: g.config,
+        project: g.project,
+        cache_dir: g.cache_dir,
+        api_key_env: g.api_key_env,
+        api_key_stdin: g.api_key_stdin,
+        reporter,
+    };
+    match cli.command {
+        Command::Prepare(args) => prepare::prepare(&ctx, &args.emit, Some((&args.fetch, args.offline))),
+        Command::Args(args) => prepare::prepare(&ctx, &args, None),
+        Command::Cache(cmd) => cache::run(&ctx, cmd),
+    }
+}
+
+/// Writes data to stdout; a closed pipe (`| head`) is not an error.
+pub(crate) fn print_data(text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::Write { path: "standard output".into(), source: e })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A tokio runtime for the commands that do network I/O.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("could not start the async runtime: {e}")))
+}

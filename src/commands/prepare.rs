@@ -1,0 +1,82 @@
+//! `prepare` (install plugins, then emit the line) and `args` (emit only).
+
+use std::time::Duration;
+
+use crate::ci::github;
+use crate::cli::{EmitArgs, FetchArgs, LineFormat};
+use crate::katalonc::argv::KeyView;
+use crate::katalonc::quote;
+use crate::net::{RetryPolicy, Settings};
+use crate::plugins::archive::Limits;
+use crate::report::Event;
+use crate::{Context, Error, Exit, FetchOptions, secret};
+
+pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(&FetchArgs, bool)>) -> Result<Exit, Error> {
+    let mut plan = crate::plan(ctx)?;
+    let key = if emit.without_api_key { None } else { Some(secret::resolve(&crate::key_request(ctx, &plan.config))?) };
+    // The runner must see the mask before the value can appear anywhere.
+    if github::active()
+        && let Some(key) = &key
+    {
+        let mut text = github::add_mask_lines(key.expose()).join("\n");
+        text.push('\n');
+        eprint!("{text}");
+    }
+    for warning in std::mem::take(&mut plan.warnings) {
+        ctx.reporter.report(Event::Warning(warning));
+    }
+    if let Some((fetch, offline)) = fetch {
+        plan.config.offline |= offline;
+        let opts = fetch_options(fetch);
+        let rt = super::runtime()?;
+        rt.block_on(crate::install_plugins(ctx, &plan, &opts))?;
+    }
+    let line = crate::build_line(&plan, &ctx.cwd, emit.workdir_as.clone(), key.is_some());
+    ctx.reporter.report(Event::Info(format!("katalonc {}", quote::shell_line(&line.render(KeyView::Masked)))));
+    let view = match &key {
+        Some(key) => KeyView::Real(key),
+        None => KeyView::Omit,
+    };
+    let argv = line.render(view);
+    let mut text = match emit.format {
+        LineFormat::Shell => quote::shell_line(&argv),
+        LineFormat::Json => quote::json_array(&argv),
+    };
+    text.push('\n');
+    match &emit.output {
+        Some(path) => {
+            let path = ctx.cwd.join(path);
+            write_private(&path, text.as_bytes()).map_err(|source| Error::Write { path, source })?;
+        }
+        None => super::print_data(&text)?,
+    }
+    Ok(Exit::Ok)
+}
+
+fn fetch_options(f: &FetchArgs) -> FetchOptions {
+    FetchOptions {
+        jobs: f.jobs as usize,
+        net: Settings {
+            connect_timeout: Duration::from_secs(f.connect_timeout),
+            read_timeout: Duration::from_secs(f.read_timeout),
+            max_size: f.max_download_size,
+            allow_http: f.allow_http,
+            retry: RetryPolicy { max_retry_after: Duration::from_secs(f.max_retry_wait), ..RetryPolicy::default() },
+        },
+        limits: Limits { max_total: f.max_download_size.saturating_mul(4), ..Limits::default() },
+    }
+}
+
+/// Writes a file only its owner can read (it may hold the key), atomically.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".katalon-prep-").tempfile_in(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o600))?;
+    }
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

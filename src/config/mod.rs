@@ -1,0 +1,432 @@
+//! `katalon-prep.yml`: read the raw YAML ([`raw`]), then validate it once
+//! into a [`Config`] whose values carry the file, line and column they were
+//! written at. Later stages never see raw YAML.
+//!
+//! This module reads one file and does no other I/O.
+
+pub mod locate;
+pub mod raw;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::digest::Sha256;
+use crate::location::{Located, Location, closest};
+use locate::Index;
+use raw::{RawConfig, RawKind, RawPlugin, RawRun};
+
+/// The default config file name, looked for in the working directory.
+pub const DEFAULT_FILE: &str = "katalon-prep.yml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Could not read config file {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{at}: {message}{}", hint.as_ref().map(|h| format!("\nhint: {h}")).unwrap_or_default())]
+    Invalid { at: Location, message: String, hint: Option<String> },
+    #[error("{message}{}", hint.as_ref().map(|h| format!("\nhint: {h}")).unwrap_or_default())]
+    Other { message: String, hint: Option<String> },
+}
+
+impl Error {
+    /// Where the error is, when it is in a file.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Error::Invalid { at, .. } => Some(at),
+            _ => None,
+        }
+    }
+}
+
+/// Keyword plugins go to `Plugins/`, platform (OSGi) plugins to `Plugins/platform/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Keyword,
+    Platform,
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Kind::Keyword => "keyword",
+            Kind::Platform => "platform",
+        })
+    }
+}
+
+/// Which kind of `.ts` file the run targets, as the config names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Suite(String),
+    Collection(String),
+}
+
+impl Target {
+    pub fn path(&self) -> &str {
+        match self {
+            Target::Suite(p) | Target::Collection(p) => p,
+        }
+    }
+}
+
+/// The validated `run:` section.
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    pub target: Option<Located<Target>>,
+    pub browser: Option<Located<String>>,
+    pub profile: Option<Located<String>>,
+    pub retry: Option<u32>,
+    /// Resolved against the config's folder.
+    pub report_folder: Option<PathBuf>,
+    pub globals: BTreeMap<String, Located<String>>,
+    pub args: Vec<Located<String>>,
+    /// `--config` options, in name order: `(name without dash, value)`.
+    pub config: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A file in the repository, resolved against the config's folder.
+    Path(PathBuf),
+    Url(reqwest::Url),
+}
+
+/// One validated `plugins:` entry.
+#[derive(Debug, Clone)]
+pub struct PluginSpec {
+    pub source: Source,
+    pub sha256: Option<Sha256>,
+    pub kind: Option<Kind>,
+    /// A glob choosing one jar inside a package.
+    pub jar: Option<String>,
+    pub at: Option<Location>,
+}
+
+impl PluginSpec {
+    /// A short human name: the file name of the path or URL.
+    pub fn display_name(&self) -> String {
+        match &self.source {
+            Source::Path(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            Source::Url(u) => u.path_segments().and_then(|mut s| s.next_back()).unwrap_or(u.as_str()).to_string(),
+        }
+    }
+}
+
+/// The validated config. Relative paths are already resolved against
+/// [`Config::base_dir`].
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it came from; `None` when there is no config file.
+    pub file: Option<PathBuf>,
+    /// The config file's folder (or the working directory).
+    pub base_dir: PathBuf,
+    pub project: Option<Located<PathBuf>>,
+    pub run: Run,
+    pub api_key_env: Option<Located<String>>,
+    pub offline: bool,
+    pub plugins: Vec<PluginSpec>,
+}
+
+/// Loads the config: `explicit` is `--config` (must exist); otherwise
+/// `katalon-prep.yml` in `cwd` is used when present.
+pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Config, Error> {
+    let path = match explicit {
+        Some(p) => cwd.join(p),
+        None => {
+            let p = cwd.join(DEFAULT_FILE);
+            if !p.is_file() {
+                return Ok(Config { base_dir: cwd.to_path_buf(), ..Config::default() });
+            }
+            p
+        }
+    };
+    let text = std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+    let shown = explicit.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(DEFAULT_FILE));
+    parse(&text, &shown, path.parent().unwrap_or(cwd))
+}
+
+/// Parses and validates config text. `file` is how the file is named in
+/// messages; `base_dir` is what relative paths in it are relative to.
+pub fn parse(text: &str, file: &Path, base_dir: &Path) -> Result<Config, Error> {
+    let raw = parse_raw(text, file)?;
+    let v = Validator { file, index: Index::build(text), base_dir };
+    v.validate(raw)
+}
+
+fn parse_raw(text: &str, file: &Path) -> Result<RawConfig, Error> {
+    // An empty file, or one with only comments, is an empty config.
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| syntax_error(e, file))?;
+    if value.is_null() {
+        return Ok(RawConfig::default());
+    }
+    // Deserialise from the text (not the value) so errors keep their position.
+    serde_yaml::from_str::<RawConfig>(text).map_err(|e| syntax_error(e, file))
+}
+
+/// Turns a serde_yaml error into one naming file:line:column, with the
+/// closest known key when a key is unknown.
+fn syntax_error(err: serde_yaml::Error, file: &Path) -> Error {
+    let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+    let at = Location { file: file.to_path_buf(), line, column };
+    let full = err.to_string();
+    // serde_yaml appends " at line L column C"; the location is printed first instead.
+    let message = match full.find(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    };
+    if let Some(unknown) = message.split("unknown field `").nth(1).and_then(|s| s.split('`').next()) {
+        let expected: Vec<&str> =
+            message.split("expected").nth(1).map(|s| s.split('`').skip(1).step_by(2).collect()).unwrap_or_default();
+        let section = message.split(": unknown field").next().filter(|s| *s != message && !s.is_empty());
+        let message = match section {
+            Some(section) => format!("unknown key `{unknown}` in `{section}`"),
+            None => format!("unknown key `{unknown}`"),
+        };
+        let hint = match closest(unknown, expected.iter().copied()) {
+            Some(best) => Some(format!("did you mean `{best}`?")),
+            None if !expected.is_empty() => Some(format!("known keys here: {}", expected.join(", "))),
+            None => None,
+        };
+        return Error::Invalid { at, message, hint };
+    }
+    Error::Invalid { at, message, hint: None }
+}
+
+struct Validator<'a> {
+    file: &'a Path,
+    index: Index,
+    base_dir: &'a Path,
+}
+
+impl Validator<'_> {
+    fn at(&self, path: &str) -> Option<Location> {
+        self.index.value(path).map(|p| Location { file: self.file.to_path_buf(), line: p.line, column: p.column })
+    }
+
+    fn at_key(&self, path: &str) -> Option<Location> {
+        self.index.key(path).map(|p| Location { file: self.file.to_path_buf(), line: p.line, column: p.column })
+    }
+
+    fn invalid(&self, path: &str, message: impl Into<String>, hint: Option<String>) -> Error {
+        let at = self.at(path).unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 });
+        Error::Invalid { at, message: message.into(), hint }
+    }
+
+    fn validate(&self, raw: RawConfig) -> Result<Config, Error> {
+        let project = raw.project.map(|p| Located::new(self.base_dir.join(p), self.at("project")));
+        let api_key_env = match raw.api_key.and_then(|a| a.env) {
+            Some(name) if !is_env_name(&name) => {
+                return Err(self.invalid(
+                    "api-key.env",
+                    format!("`{name}` is not an environment variable name"),
+                    Some("give the variable's name, e.g. `env: KATALON_API_KEY`, never the key itself".into()),
+                ));
+            }
+            Some(name) => Some(Located::new(name, self.at("api-key.env"))),
+            None => None,
+        };
+        let run = self.run(raw.run.unwrap_or_default())?;
+        let plugins = raw
+            .plugins
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| self.plugin(i, p))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Config {
+            file: Some(self.file.to_path_buf()),
+            base_dir: self.base_dir.to_path_buf(),
+            project,
+            run,
+            api_key_env,
+            offline: raw.offline.unwrap_or(false),
+            plugins,
+        })
+    }
+
+    fn run(&self, raw: RawRun) -> Result<Run, Error> {
+        let target = match (raw.test_suite, raw.test_suite_collection) {
+            (Some(_), Some(_)) => {
+                return Err(self.invalid(
+                    "run.test-suite-collection",
+                    "`run.test-suite` and `run.test-suite-collection` are both set",
+                    Some("katalonc runs one of them; keep one".into()),
+                ));
+            }
+            (Some(s), None) => Some(Located::new(Target::Suite(trim_ts(&s)), self.at("run.test-suite"))),
+            (None, Some(c)) => {
+                Some(Located::new(Target::Collection(trim_ts(&c)), self.at("run.test-suite-collection")))
+            }
+            (None, None) => None,
+        };
+        let mut globals = BTreeMap::new();
+        for (name, value) in raw.globals.unwrap_or_default() {
+            let path = format!("run.globals.{name}");
+            let value = self.scalar(&path, &value)?;
+            globals.insert(name, Located::new(value, self.at(&path)));
+        }
+        let mut args = Vec::new();
+        for (i, arg) in raw.args.unwrap_or_default().into_iter().enumerate() {
+            let path = format!("run.args[{i}]");
+            let name = arg.split('=').next().unwrap_or("").to_ascii_lowercase();
+            if name == "-apikey" || name == "--apikey" {
+                return Err(self.invalid(
+                    &path,
+                    "`run.args` contains an API key option: a secret in a committed file",
+                    Some(
+                        "remove it and store the key in your CI's secrets as KATALON_API_KEY; \
+                         katalon-prep injects `-apiKey` itself"
+                            .into(),
+                    ),
+                ));
+            }
+            args.push(Located::new(arg, self.at_key(&path)));
+        }
+        let mut config = Vec::new();
+        for (name, value) in raw.config.unwrap_or_default() {
+            let path = format!("run.config.{name}");
+            let value = self.scalar(&path, &value)?;
+            config.push((name.trim_start_matches('-').to_string(), value));
+        }
+        Ok(Run {
+            target,
+            browser: raw.browser.map(|b| Located::new(b, self.at("run.browser"))),
+            profile: raw.profile.map(|p| Located::new(p, self.at("run.profile"))),
+            retry: raw.retry,
+            report_folder: raw.report_folder.map(|r| self.base_dir.join(r)),
+            globals,
+            args,
+            config,
+        })
+    }
+
+    /// A YAML scalar as katalonc will see it (`true`, `30`, `text`).
+    fn scalar(&self, path: &str, value: &serde_yaml::Value) -> Result<String, Error> {
+        match value {
+            serde_yaml::Value::String(s) => Ok(s.clone()),
+            serde_yaml::Value::Bool(b) => Ok(b.to_string()),
+            serde_yaml::Value::Number(n) => Ok(n.to_string()),
+            _ => Err(self.invalid(path, "expected a single value (text, number or true/false)", None)),
+        }
+    }
+
+    fn plugin(&self, i: usize, raw: RawPlugin) -> Result<PluginSpec, Error> {
+        let path = format!("plugins[{i}]");
+        let at = self.at_key(&path);
+        let sources: Vec<&str> = [("path", raw.path.is_some()), ("url", raw.url.is_some())]
+            .iter()
+            .filter(|(_, s)| *s)
+            .map(|(n, _)| *n)
+            .collect();
+        let source = match (raw.path, raw.url) {
+            (Some(p), None) => Source::Path(self.base_dir.join(p)),
+            (None, Some(u)) => {
+                let url = reqwest::Url::parse(&u).map_err(|e| {
+                    self.invalid(&format!("{path}.url"), format!("`{u}` is not a valid URL: {e}"), None)
+                })?;
+                if !matches!(url.scheme(), "https" | "http") {
+                    return Err(self.invalid(
+                        &format!("{path}.url"),
+                        format!("unsupported URL scheme `{}`", url.scheme()),
+                        Some("plugin URLs must be https://".into()),
+                    ));
+                }
+                if raw.sha256.is_none() {
+                    return Err(self.invalid(
+                        &path,
+                        "a `url` plugin needs a `sha256`",
+                        Some("add `sha256: <64 hex characters>` (`sha256sum FILE` prints it)".into()),
+                    ));
+                }
+                Source::Url(url)
+            }
+            _ => {
+                let message = if sources.is_empty() {
+                    "a plugin entry needs a source: `path` or `url`".to_string()
+                } else {
+                    format!("a plugin entry needs exactly one source, found {}", sources.join(" and "))
+                };
+                return Err(Error::Invalid {
+                    at: at.unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 }),
+                    message,
+                    hint: None,
+                });
+            }
+        };
+        let sha256 = match raw.sha256 {
+            Some(s) => Some(s.parse::<Sha256>().map_err(|e| self.invalid(&format!("{path}.sha256"), e, None))?),
+            None => None,
+        };
+        if let Some(glob) = &raw.jar {
+            globset::Glob::new(glob).map_err(|e| {
+                self.invalid(&format!("{path}.jar"), format!("`{glob}` is not a valid glob: {}", e.kind()), None)
+            })?;
+        }
+        let kind = raw.kind.map(|k| match k {
+            RawKind::Keyword => Kind::Keyword,
+            RawKind::Platform => Kind::Platform,
+        });
+        Ok(PluginSpec { source, sha256, kind, jar: raw.jar, at })
+    }
+}
+
+/// `Test Suites/Smoke.ts` and `Test Suites/Smoke` name the same suite.
+fn trim_ts(path: &str) -> String {
+    let p = path.trim().trim_end_matches('/');
+    p.strip_suffix(".ts").unwrap_or(p).to_string()
+}
+
+fn is_env_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Config, Error> {
+        parse(text, Path::new("katalon-prep.yml"), Path::new("/repo"))
+    }
+
+    #[test]
+    fn empty_file_is_an_empty_config() {
+        let c = parse_str("# nothing\n").unwrap();
+        assert!(c.plugins.is_empty());
+        assert!(!c.offline);
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_suggests() {
+        let err = parse_str("run:\n  tset-suite: x\n").unwrap_err().to_string();
+        assert!(err.starts_with("katalon-prep.yml:2:"), "{err}");
+        assert!(err.contains("did you mean `test-suite`?"), "{err}");
+    }
+
+    #[test]
+    fn misspelt_plugin_key_is_reported() {
+        let err = parse_str("plugins:\n  - url: https://h/x.jar\n    sah256: abc\n").unwrap_err().to_string();
+        assert!(err.contains("katalon-prep.yml:3:"), "{err}");
+        assert!(err.contains("`sha256`"), "{err}");
+    }
+
+    #[test]
+    fn api_key_in_args_is_refused_with_its_line() {
+        let err = parse_str("run:\n  args:\n    - -statusDelay=3\n    - -apiKey=abc\n").unwrap_err().to_string();
+        assert!(err.starts_with("katalon-prep.yml:4:"), "{err}");
+        assert!(!err.contains("abc"), "{err}");
+    }
+
+    #[test]
+    fn paths_are_relative_to_the_config_folder() {
+        let c = parse_str("project: tests/k\nplugins:\n  - path: vendor/a.jar\n").unwrap();
+        assert_eq!(c.project.unwrap().value, PathBuf::from("/repo/tests/k"));
+        assert_eq!(c.plugins[0].source, Source::Path(PathBuf::from("/repo/vendor/a.jar")));
+    }
+}

@@ -1,0 +1,84 @@
+//! The top-level error: every module's error, and the documented exit code
+//! each one maps to ([`Exit`]).
+
+use std::path::PathBuf;
+
+use crate::exit::Exit;
+use crate::{config, net, plugins, project, secret};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] config::Error),
+    #[error(transparent)]
+    Key(#[from] secret::Error),
+    #[error(transparent)]
+    Project(#[from] project::Error),
+    #[error(transparent)]
+    Plugins(#[from] plugins::Error),
+    #[error(transparent)]
+    Cache(#[from] plugins::cache::Error),
+    #[error(transparent)]
+    Install(#[from] plugins::install::Error),
+    #[error(transparent)]
+    Net(#[from] net::Error),
+    #[error("Could not write {}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{message}")]
+    Usage { message: String },
+    #[error("{message}")]
+    Lint { message: String },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn exit(&self) -> Exit {
+        match self {
+            Error::Config(_) | Error::Usage { .. } => Exit::Usage,
+            Error::Key(_) => Exit::ApiKey,
+            Error::Project(project::Error::Read { .. }) => Exit::Filesystem,
+            Error::Project(_) => Exit::Project,
+            Error::Plugins(e) => plugins_exit(e),
+            Error::Cache(_) => Exit::Filesystem,
+            Error::Install(e) => install_exit(e),
+            Error::Net(e) => net_exit(e),
+            Error::Write { .. } => Exit::Filesystem,
+            Error::Lint { .. } => Exit::Lint,
+            Error::Internal(_) => Exit::Internal,
+        }
+    }
+}
+
+fn net_exit(e: &net::Error) -> Exit {
+    match e {
+        net::Error::Write { .. } => Exit::Filesystem,
+        net::Error::Tls(_) => Exit::Usage,
+        _ => Exit::Network,
+    }
+}
+
+fn install_exit(e: &plugins::install::Error) -> Exit {
+    match e {
+        plugins::install::Error::Io { .. } => Exit::Filesystem,
+        _ => Exit::Project,
+    }
+}
+
+fn plugins_exit(e: &plugins::Error) -> Exit {
+    use plugins::Error as E;
+    match e {
+        E::Network { source, .. } => net_exit(source),
+        E::Checksum { .. } => Exit::Integrity,
+        E::Archive { source, .. } if source.is_io() => Exit::Filesystem,
+        E::Archive { .. } => Exit::Integrity,
+        E::Cache(_) | E::PathRead { .. } => Exit::Filesystem,
+        E::Install(e) => install_exit(e),
+        E::PathMissing { .. } | E::Choice { .. } => Exit::Usage,
+        E::Internal(_) => Exit::Internal,
+    }
+}

@@ -1,0 +1,59 @@
+//! The process exit codes of katalon-prep: one place, documented, stable.
+//!
+//! katalonc's own codes (0–4) are passed through unchanged by `run`, so every
+//! code of ours sits at 10 or above to stay distinguishable. README.md lists
+//! the same table; a test keeps the two in step.
+
+/// A documented exit code. The numeric values are part of the public contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// Everything went as asked.
+    Ok = 0,
+    /// Usage or configuration error (bad flag, bad `katalon-prep.yml`).
+    Usage = 10,
+    /// The API key is missing or malformed.
+    ApiKey = 11,
+    /// Project error: no or ambiguous `.prj`, missing suite or profile, a
+    /// plugin name clashing with a file katalon-prep did not install.
+    Project = 12,
+    /// Lint errors in the katalonc line: refusing to emit it.
+    Lint = 13,
+    /// Network error, after retries.
+    Network = 20,
+    /// Credentials rejected by the Katalon Store or GitHub.
+    Credentials = 21,
+    /// Integrity error: checksum mismatch, not a jar, unsafe archive.
+    Integrity = 30,
+    /// `katalon-prep.lock` does not match the config (`--locked`), or no
+    /// longer matches what the source serves.
+    LockOutdated = 31,
+    /// Something is outdated (`outdated --exit-code`).
+    Outdated = 32,
+    /// Filesystem error: not writable, disk full.
+    Filesystem = 40,
+    /// Internal error: a bug in katalon-prep.
+    Internal = 70,
+}
+
+impl Exit {
+    /// Every code, in table order (used by the README consistency test).
+    pub const ALL: [Exit; 12] = [
+        Exit::Ok,
+        Exit::Usage,
+        Exit::ApiKey,
+        Exit::Project,
+        Exit::Lint,
+        Exit::Network,
+        Exit::Credentials,
+        Exit::Integrity,
+        Exit::LockOutdated,
+        Exit::Outdated,
+        Exit::Filesystem,
+        Exit::Internal,
+    ];
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}

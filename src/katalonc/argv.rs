@@ -1,0 +1,200 @@
+//! Builds katalonc's argument vector from the validated config and project.
+//!
+//! The key is not part of the vector: it is a placeholder token, replaced
+//! only when the line is rendered for a consumer that asked for it. So a
+//! [`Line`] can be logged, linted and compared without any risk of leaking.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::config::Run;
+use crate::project::{Project, ResolvedTarget, TsKind};
+use crate::secret::{ApiKey, MASK};
+
+/// One token of the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token {
+    Arg(String),
+    /// `-apiKey=<key>`, filled in at rendering.
+    ApiKey,
+}
+
+/// How the `-apiKey` token is rendered.
+#[derive(Clone, Copy)]
+pub enum KeyView<'a> {
+    /// The real key (stdout, `--output`, GitHub outputs).
+    Real(&'a ApiKey),
+    /// `-apiKey=***` (logs, stderr).
+    Masked,
+    /// Left out (`--without-api-key`).
+    Omit,
+}
+
+/// A katalonc line, without the program name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Line {
+    pub main: Vec<Token>,
+    /// Options after `--config`, without the `--config` token itself.
+    pub config: Vec<String>,
+}
+
+impl Line {
+    /// The argv for `view`.
+    pub fn render(&self, view: KeyView) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.main.len() + self.config.len() + 1);
+        for token in &self.main {
+            match (token, view) {
+                (Token::Arg(a), _) => out.push(a.clone()),
+                (Token::ApiKey, KeyView::Real(key)) => out.push(format!("-apiKey={}", key.expose())),
+                (Token::ApiKey, KeyView::Masked) => out.push(format!("-apiKey={MASK}")),
+                (Token::ApiKey, KeyView::Omit) => {}
+            }
+        }
+        if !self.config.is_empty() {
+            out.push("--config".to_string());
+            out.extend(self.config.iter().cloned());
+        }
+        out
+    }
+
+    /// Appends extra options (e.g. `run -- ...`) before the key and `--config`.
+    pub fn push_main(&mut self, arg: String) {
+        let at = self.main.iter().position(|t| *t == Token::ApiKey).unwrap_or(self.main.len());
+        self.main.insert(at, Token::Arg(arg));
+    }
+}
+
+/// Where paths point: emitted paths are relative to the working directory,
+/// prefixed with `--workdir-as` when the run sees the checkout elsewhere.
+#[derive(Debug, Clone)]
+pub struct PathStyle {
+    pub cwd: PathBuf,
+    pub workdir_as: Option<String>,
+}
+
+impl PathStyle {
+    pub fn show(&self, path: &Path) -> String {
+        let rel = relative(path, &self.cwd);
+        match &self.workdir_as {
+            Some(prefix) => {
+                let prefix = prefix.trim_end_matches('/');
+                if rel.as_os_str() == "." {
+                    if prefix.is_empty() { "/".into() } else { prefix.to_string() }
+                } else {
+                    format!("{prefix}/{}", slash(&rel))
+                }
+            }
+            None => slash(&rel),
+        }
+    }
+}
+
+fn slash(path: &Path) -> String {
+    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// `path` relative to `base` (both made absolute against `base`), `.` when equal.
+pub fn relative(path: &Path, base: &Path) -> PathBuf {
+    let path = normalize(&base.join(path));
+    let base = normalize(base);
+    let p: Vec<Component> = path.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return path;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c.as_os_str());
+    }
+    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
+}
+
+/// Removes `.` and resolves `..` lexically (no filesystem access).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Everything that goes into the line.
+pub struct Inputs<'a> {
+    pub project: &'a Project,
+    pub target: Option<&'a ResolvedTarget>,
+    pub run: &'a Run,
+    pub paths: &'a PathStyle,
+    /// Whether an `-apiKey` token goes in.
+    pub with_key: bool,
+}
+
+/// Builds the line in the documented order.
+pub fn build(inputs: &Inputs) -> Line {
+    let run = inputs.run;
+    let mut main = vec![
+        Token::Arg("-noSplash".into()),
+        Token::Arg("-runMode=console".into()),
+        Token::Arg(format!("-projectPath={}", inputs.paths.show(&inputs.project.prj))),
+    ];
+    if let Some(target) = inputs.target {
+        let option = match target.kind {
+            TsKind::Suite => "-testSuitePath",
+            TsKind::Collection => "-testSuiteCollectionPath",
+        };
+        main.push(Token::Arg(format!("{option}={}", target.path)));
+    }
+    if let Some(browser) = &run.browser {
+        main.push(Token::Arg(format!("-browserType={}", browser.value)));
+    }
+    if let Some(profile) = &run.profile {
+        main.push(Token::Arg(format!("-executionProfile={}", profile.value)));
+    }
+    if let Some(retry) = run.retry {
+        main.push(Token::Arg(format!("-retry={retry}")));
+    }
+    if let Some(folder) = &run.report_folder {
+        main.push(Token::Arg(format!("-reportFolder={}", inputs.paths.show(folder))));
+    }
+    for (name, value) in &run.globals {
+        main.push(Token::Arg(format!("-g_{name}={}", value.value)));
+    }
+    for arg in &run.args {
+        main.push(Token::Arg(arg.value.clone()));
+    }
+    if inputs.with_key {
+        main.push(Token::ApiKey);
+    }
+    let config = run.config.iter().map(|(name, value)| format!("-{name}={value}")).collect();
+    Line { main, config }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative(Path::new("/a/b/c.prj"), Path::new("/a")), PathBuf::from("b/c.prj"));
+        assert_eq!(relative(Path::new("/a"), Path::new("/a")), PathBuf::from("."));
+        assert_eq!(relative(Path::new("/x/y"), Path::new("/a/b")), PathBuf::from("../../x/y"));
+        assert_eq!(relative(Path::new("b/./c"), Path::new("/a")), PathBuf::from("b/c"));
+    }
+
+    #[test]
+    fn workdir_as_prefixes_paths() {
+        let s = PathStyle { cwd: "/repo".into(), workdir_as: Some("/tmp/project/".into()) };
+        assert_eq!(s.show(Path::new("/repo/demo.prj")), "/tmp/project/demo.prj");
+        assert_eq!(s.show(Path::new("/repo")), "/tmp/project");
+    }
+}

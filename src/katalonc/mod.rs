@@ -1,0 +1,5 @@
+//! The katalonc command line: build it from the plan ([`argv`]) and render
+//! it for its consumer ([`quote`]).
+
+pub mod argv;
+pub mod quote;

@@ -1,0 +1,224 @@
+//! katalon-prep: prepares a Katalon test run in CI.
+//!
+//! Data flows one way — **config → plan → fetch (cache) → install (project)
+//! → emit** — and each stage is a module that knows nothing of the later
+//! ones. The whole path, as `prepare` runs it:
+//!
+//! ```text
+//! config::load            katalon-prep.yml → validated Config (with file:line)
+//! secret::resolve         the API key from CI secrets (never printed)
+//! project::discover       the .prj, the suite or collection, the profile
+//! plugins::Fetcher        each plugin into the content-addressed cache
+//! plugins::install        jars into Plugins/ and Plugins/platform/
+//! project::settings       plugin.reloadOption="OFFLINE" when asked
+//! katalonc::argv::build   the katalonc line, the key a placeholder until rendered
+//! ```
+
+pub mod ci;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod digest;
+pub mod error;
+pub mod exit;
+pub mod katalonc;
+pub mod location;
+pub mod net;
+pub mod plugins;
+pub mod project;
+pub mod report;
+pub mod secret;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub use error::Error;
+pub use exit::Exit;
+
+use config::{Config, Target};
+use katalonc::argv::{self, Line, PathStyle};
+use plugins::{Fetcher, cache::Cache, install};
+use project::{Project, ResolvedTarget, TsKind};
+use report::{Event, Reporter};
+
+/// What every command shares: the working directory and the global flags.
+pub struct Context<'a> {
+    pub cwd: PathBuf,
+    pub config: Option<PathBuf>,
+    pub project: Option<PathBuf>,
+    pub cache_dir: Option<PathBuf>,
+    pub api_key_env: Option<String>,
+    pub api_key_stdin: bool,
+    pub reporter: &'a dyn Reporter,
+}
+
+/// The config checked against the project: everything needed to install
+/// plugins and build the line.
+pub struct Plan {
+    pub config: Config,
+    pub project: Project,
+    pub target: Option<ResolvedTarget>,
+    /// Findings worth a warning; reported by the command once the API key
+    /// has been masked (nothing may be printed before `::add-mask::`).
+    pub warnings: Vec<String>,
+}
+
+/// Stage 1: config and project.
+pub fn plan(ctx: &Context) -> Result<Plan, Error> {
+    let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    let explicit = match &ctx.project {
+        Some(flag) => Some(location::Located::bare(ctx.cwd.join(flag))),
+        None => config.project.clone(),
+    };
+    let project = project::discover(explicit.as_ref(), &config.base_dir)?;
+    let mut warnings = Vec::new();
+    let target = match &config.run.target {
+        Some(target) => {
+            let resolved = project.resolve_target(target)?;
+            match (&target.value, resolved.kind) {
+                (Target::Suite(p), TsKind::Collection) => warnings.push(format!(
+                    "`run.test-suite: {p}` is a test suite collection; emitting -testSuiteCollectionPath (write `test-suite-collection:` to say so){}",
+                    location::suffix(&target.at)
+                )),
+                (Target::Collection(p), TsKind::Suite) => warnings.push(format!(
+                    "`run.test-suite-collection: {p}` is a test suite; emitting -testSuitePath (write `test-suite:` to say so){}",
+                    location::suffix(&target.at)
+                )),
+                _ => {}
+            }
+            Some(resolved)
+        }
+        None => None,
+    };
+    if let Some(profile) = &config.run.profile {
+        project.check_profile(profile)?;
+    }
+    Ok(Plan { config, project, target, warnings })
+}
+
+/// Where to look for the key, from flags, env and config (flags win).
+pub fn key_request(ctx: &Context, config: &Config) -> secret::KeyRequest {
+    let var = ctx
+        .api_key_env
+        .clone()
+        .or_else(|| config.api_key_env.as_ref().map(|l| l.value.clone()))
+        .unwrap_or_else(|| secret::DEFAULT_ENV.to_string());
+    let secrets_dir = std::env::var_os("KATALON_PREP_SECRETS_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(secret::DEFAULT_SECRETS_DIR));
+    secret::KeyRequest { var, stdin: ctx.api_key_stdin, secrets_dir }
+}
+
+/// How plugins are fetched.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    pub jobs: usize,
+    pub net: net::Settings,
+    pub limits: plugins::archive::Limits,
+}
+
+/// One row of the closing summary.
+#[derive(Debug, Clone)]
+pub struct PluginRow {
+    pub name: String,
+    pub source: String,
+    pub sha256: digest::Sha256,
+    pub files: Vec<String>,
+    pub downloaded: bool,
+    pub bytes: u64,
+}
+
+/// What stage 2 did.
+#[derive(Debug, Clone, Default)]
+pub struct Installed {
+    pub plugins: Vec<PluginRow>,
+    pub outcome: install::Outcome,
+    pub settings_changed: bool,
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Stage 2: plugins into the cache, then into the project; the offline setting.
+pub async fn install_plugins(ctx: &Context<'_>, plan: &Plan, opts: &FetchOptions) -> Result<Installed, Error> {
+    let started = Instant::now();
+    let mut installed = Installed::default();
+    if !plan.config.plugins.is_empty() {
+        let dir = match &ctx.cache_dir {
+            Some(dir) => ctx.cwd.join(dir),
+            None => plugins::cache::default_dir()?,
+        };
+        let cache = Cache::open(&dir)?;
+        let net = opts.net.clone();
+        let make_http = move || net::Http::new(net.clone());
+        let fetcher =
+            Fetcher { cache: &cache, http: &make_http, limits: opts.limits, jobs: opts.jobs, reporter: ctx.reporter };
+        let fetched = fetcher.fetch_all(&plan.config.plugins).await?;
+        let mut items = Vec::new();
+        for (spec, f) in plan.config.plugins.iter().zip(&fetched) {
+            let chosen = plugins::select(spec.jar.as_deref(), spec.kind, &spec.at, f)?;
+            installed.plugins.push(PluginRow {
+                name: f.name.clone(),
+                source: match &spec.source {
+                    config::Source::Path(p) => format!("path {}", argv::relative(p, &ctx.cwd).display()),
+                    config::Source::Url(u) => format!("url {}", net::urls::redacted(u)),
+                },
+                sha256: f.entry.meta.sha256,
+                files: chosen.iter().map(|i| format!("{}/{}", install::PLUGINS_DIR, i.relative())).collect(),
+                downloaded: f.downloaded,
+                bytes: f.entry.meta.size,
+            });
+            items.extend(chosen);
+        }
+        installed.cache_dir = Some(dir);
+        installed.outcome = install::install(&plan.project.root, &items, ctx.reporter)?;
+    } else {
+        installed.outcome = install::install(&plan.project.root, &[], ctx.reporter)?;
+    }
+    if plan.config.offline {
+        let (change, path) = project::settings::set_offline(&plan.project.root)
+            .map_err(|source| Error::Write { path: project::settings::FILE.into(), source })?;
+        installed.settings_changed = change != project::settings::Change::Unchanged;
+        if installed.settings_changed {
+            let shown = argv::relative(&path, &ctx.cwd);
+            ctx.reporter.report(Event::Info(format!("Set plugin.reloadOption=\"OFFLINE\" in {}", shown.display())));
+        }
+    }
+    let n = installed.plugins.len();
+    if n > 0 {
+        let downloaded: Vec<&PluginRow> = installed.plugins.iter().filter(|p| p.downloaded).collect();
+        let bytes: u64 = downloaded.iter().map(|p| p.bytes).sum();
+        ctx.reporter.report(Event::Info(format!(
+            "{n} plugin{}: {} cached, {} downloaded ({}) in {:.2} s",
+            if n == 1 { "" } else { "s" },
+            n - downloaded.len(),
+            downloaded.len(),
+            human_bytes(bytes),
+            started.elapsed().as_secs_f64()
+        )));
+    }
+    Ok(installed)
+}
+
+/// Stage 3: the katalonc line.
+pub fn build_line(plan: &Plan, cwd: &Path, workdir_as: Option<String>, with_key: bool) -> Line {
+    let paths = PathStyle { cwd: cwd.to_path_buf(), workdir_as };
+    argv::build(&argv::Inputs {
+        project: &plan.project,
+        target: plan.target.as_ref(),
+        run: &plan.config.run,
+        paths: &paths,
+        with_key,
+    })
+}
+
+/// `1.5 MB`-style sizes for people.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+}

@@ -1,0 +1,352 @@
+//! All network I/O of katalon-prep: one HTTP client (rustls with the ring
+//! provider, bundled roots plus `SSL_CERT_FILE`), one retry policy, manual
+//! redirects so that a credential header never follows a request to another
+//! origin, and streaming downloads that hash as they write.
+//!
+//! Nothing else in the crate opens a socket.
+
+pub mod retry;
+pub mod tls;
+pub mod urls;
+
+use std::io::{Seek, Write};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{StatusCode, Url};
+
+use crate::digest::{HashingWriter, Sha256};
+use crate::report::{Event, Reporter};
+pub use retry::RetryPolicy;
+use urls::{is_loopback, redacted};
+
+/// Network settings that come from flags and config.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub connect_timeout: Duration,
+    /// The longest pause between two reads of a response.
+    pub read_timeout: Duration,
+    /// Downloads larger than this are refused.
+    pub max_size: u64,
+    pub allow_http: bool,
+    pub retry: RetryPolicy,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            max_size: 2 * 1024 * 1024 * 1024,
+            allow_http: false,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "Refusing plain http for {url}\nhint: use https://, or pass --allow-http (loopback hosts are always allowed)"
+    )]
+    Insecure { url: String },
+    #[error("{url} answered {status}{}", tries_suffix(*attempts))]
+    Status { url: String, status: u16, attempts: u32, retry_after: Option<Duration> },
+    #[error("Could not reach {url}{}", tries_suffix(*attempts))]
+    Transport {
+        url: String,
+        attempts: u32,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("Download of {url} ended after {got} of {expected} bytes{}", tries_suffix(*attempts))]
+    Truncated { url: String, got: u64, expected: u64, attempts: u32 },
+    #[error("{url} is larger than the {limit}-byte limit\nhint: raise it with --max-download-size")]
+    TooLarge { url: String, limit: u64 },
+    #[error("{url} redirected more than {max} times")]
+    Redirects { url: String, max: usize },
+    #[error("{url} redirected to an invalid location")]
+    BadRedirect { url: String },
+    #[error("Could not write the download of {url}")]
+    Write {
+        url: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{url} did not answer valid JSON: {message}")]
+    Json { url: String, message: String },
+    #[error(transparent)]
+    Tls(#[from] tls::Error),
+    #[error("Could not set up the HTTP client")]
+    Client(#[source] reqwest::Error),
+}
+
+impl Error {
+    /// 401/403 answers: credentials rejected.
+    pub fn is_auth(&self) -> bool {
+        matches!(self, Error::Status { status: 401 | 403, .. })
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::Status { status: 404 | 410, .. })
+    }
+
+    /// Errors of the local machine (disk), not of the network.
+    pub fn is_local(&self) -> bool {
+        matches!(self, Error::Write { .. })
+    }
+}
+
+fn tries_suffix(attempts: u32) -> String {
+    if attempts > 1 { format!(" (after {attempts} tries)") } else { String::new() }
+}
+
+/// A header sent only to one origin (scheme, host, port).
+pub struct OriginHeader<'a> {
+    pub origin: Url,
+    pub name: HeaderName,
+    pub value: &'a str,
+}
+
+impl OriginHeader<'_> {
+    fn applies_to(&self, url: &Url) -> bool {
+        urls::same_origin(&self.origin, url)
+    }
+}
+
+/// The HTTP client.
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    settings: Settings,
+}
+
+const MAX_REDIRECTS: usize = 10;
+
+impl Http {
+    pub fn new(settings: Settings) -> Result<Http, Error> {
+        let tls = tls::client_config()?;
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .redirect(reqwest::redirect::Policy::none())
+            .retry(reqwest::retry::never())
+            .connect_timeout(settings.connect_timeout)
+            .read_timeout(settings.read_timeout)
+            .user_agent(concat!("katalon-prep/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(Error::Client)?;
+        Ok(Http { client, settings })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn check_scheme(&self, url: &Url) -> Result<(), Error> {
+        match url.scheme() {
+            "https" => Ok(()),
+            "http" if self.settings.allow_http || is_loopback(url) => Ok(()),
+            _ => Err(Error::Insecure { url: redacted(url) }),
+        }
+    }
+
+    /// Sends one GET, following redirects by hand: `header` goes only to its
+    /// own origin, on the first hop and on every later hop.
+    async fn send_once(
+        &self,
+        url: &Url,
+        header: Option<&OriginHeader<'_>>,
+        accept: &str,
+    ) -> Result<reqwest::Response, (Error, bool)> {
+        let mut current = url.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            self.check_scheme(&current).map_err(|e| (e, false))?;
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                reqwest::header::ACCEPT,
+                HeaderValue::from_str(accept).unwrap_or(HeaderValue::from_static("*/*")),
+            );
+            if let Some(h) = header.filter(|h| h.applies_to(&current))
+                && let Ok(mut value) = HeaderValue::from_str(h.value)
+            {
+                value.set_sensitive(true);
+                headers.insert(h.name.clone(), value);
+            }
+            tracing::debug!(url = %redacted(&current), "GET");
+            let response = self.client.get(current.clone()).headers(headers).send().await.map_err(|e| {
+                let transient = e.is_timeout() || e.is_connect() || e.is_request() || e.is_body();
+                (Error::Transport { url: redacted(&current), attempts: 1, source: e.without_url() }, transient)
+            })?;
+            if response.status().is_redirection()
+                && let Some(location) = response.headers().get(reqwest::header::LOCATION)
+            {
+                let next = location
+                    .to_str()
+                    .ok()
+                    .and_then(|l| current.join(l).ok())
+                    .ok_or((Error::BadRedirect { url: redacted(&current) }, false))?;
+                tracing::debug!(from = %redacted(&current), to = %redacted(&next), "redirect");
+                current = next;
+                continue;
+            }
+            let status = response.status();
+            if !status.is_success() {
+                let retry_after = retry::retry_after(response.headers());
+                return Err((
+                    Error::Status { url: redacted(&current), status: status.as_u16(), attempts: 1, retry_after },
+                    retry::is_transient_status(status),
+                ));
+            }
+            return Ok(response);
+        }
+        Err((Error::Redirects { url: redacted(url), max: MAX_REDIRECTS }, false))
+    }
+
+    /// GETs `url` and decodes a JSON body, with retries.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &Url,
+        header: Option<&OriginHeader<'_>>,
+        name: &str,
+        reporter: &dyn Reporter,
+    ) -> Result<T, Error> {
+        let policy = &self.settings.retry;
+        let mut attempt = 1;
+        loop {
+            let result = match self.send_once(url, header, "application/json").await {
+                Ok(response) => match response.bytes().await {
+                    Ok(body) => {
+                        return serde_json::from_slice(&body)
+                            .map_err(|e| Error::Json { url: redacted(url), message: e.to_string() });
+                    }
+                    Err(e) => {
+                        (Error::Transport { url: redacted(url), attempts: attempt, source: e.without_url() }, true)
+                    }
+                },
+                Err(failure) => failure,
+            };
+            let (error, transient) = result;
+            match policy.next_delay(attempt, transient, retry_after_of(&error)) {
+                Some(delay) => {
+                    reporter.report(Event::Retrying {
+                        name: name.to_string(),
+                        attempt,
+                        reason: error.to_string(),
+                        delay,
+                    });
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                None => return Err(with_attempts(error, attempt)),
+            }
+        }
+    }
+
+    /// Streams `url` into `file` (truncated first on every try), hashing as
+    /// it writes. A body cut short is retried; nothing partial is returned.
+    pub async fn download(
+        &self,
+        url: &Url,
+        header: Option<&OriginHeader<'_>>,
+        name: &str,
+        file: &mut std::fs::File,
+        reporter: &dyn Reporter,
+    ) -> Result<(Sha256, u64), Error> {
+        let policy = &self.settings.retry;
+        let mut attempt = 1;
+        loop {
+            let (error, transient) = match self.try_download(url, header, name, file, reporter).await {
+                Ok(done) => return Ok(done),
+                Err(failure) => failure,
+            };
+            match policy.next_delay(attempt, transient, retry_after_of(&error)) {
+                Some(delay) => {
+                    reporter.report(Event::Retrying {
+                        name: name.to_string(),
+                        attempt,
+                        reason: error.to_string(),
+                        delay,
+                    });
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                None => return Err(with_attempts(error, attempt)),
+            }
+        }
+    }
+
+    async fn try_download(
+        &self,
+        url: &Url,
+        header: Option<&OriginHeader<'_>>,
+        name: &str,
+        file: &mut std::fs::File,
+        reporter: &dyn Reporter,
+    ) -> Result<(Sha256, u64), (Error, bool)> {
+        let write_err = |source| (Error::Write { url: redacted(url), source }, false);
+        file.set_len(0).map_err(write_err)?;
+        file.rewind().map_err(write_err)?;
+        let mut response = self.send_once(url, header, "*/*").await?;
+        let expected = response.content_length();
+        let limit = self.settings.max_size;
+        if expected.is_some_and(|len| len > limit) {
+            return Err((Error::TooLarge { url: redacted(url), limit }, false));
+        }
+        reporter.report(Event::DownloadStarted { name: name.to_string(), size: expected });
+        let mut writer = HashingWriter::new(std::io::BufWriter::with_capacity(256 * 1024, &mut *file));
+        let mut last_report = 0u64;
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if writer.len() + chunk.len() as u64 > limit {
+                        return Err((Error::TooLarge { url: redacted(url), limit }, false));
+                    }
+                    writer.write_all(&chunk).map_err(write_err)?;
+                    if writer.len() - last_report >= 1 << 20 {
+                        last_report = writer.len();
+                        reporter.report(Event::DownloadProgress { name: name.to_string(), bytes: last_report });
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let got = writer.len();
+                    return Err(match expected {
+                        Some(expected) if got < expected => {
+                            (Error::Truncated { url: redacted(url), got, expected, attempts: 1 }, true)
+                        }
+                        _ => (Error::Transport { url: redacted(url), attempts: 1, source: e.without_url() }, true),
+                    });
+                }
+            }
+        }
+        let (sha, len, buffered) = writer.finish();
+        buffered.into_inner().map_err(|e| write_err(e.into_error()))?;
+        if let Some(expected) = expected
+            && len != expected
+        {
+            return Err((Error::Truncated { url: redacted(url), got: len, expected, attempts: 1 }, true));
+        }
+        Ok((sha, len))
+    }
+}
+
+fn retry_after_of(error: &Error) -> Option<Duration> {
+    match error {
+        Error::Status { retry_after, .. } => *retry_after,
+        _ => None,
+    }
+}
+
+fn with_attempts(error: Error, n: u32) -> Error {
+    match error {
+        Error::Status { url, status, retry_after, .. } => Error::Status { url, status, attempts: n, retry_after },
+        Error::Transport { url, source, .. } => Error::Transport { url, attempts: n, source },
+        Error::Truncated { url, got, expected, .. } => Error::Truncated { url, got, expected, attempts: n },
+        other => other,
+    }
+}
+
+/// For callers that need a status code's meaning.
+pub fn status_text(status: u16) -> String {
+    StatusCode::from_u16(status).map(|s| s.to_string()).unwrap_or_else(|_| status.to_string())
+}

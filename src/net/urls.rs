@@ -1,0 +1,65 @@
+//! URL helpers: what may be printed of a URL, and origin comparison.
+
+use reqwest::Url;
+
+/// The URL without credentials, query or fragment: a presigned query string
+/// is a credential, and so is `user:pass@`. A removed query shows as `?…`.
+pub fn redacted(url: &Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    let had_query = u.query().is_some_and(|q| !q.is_empty());
+    u.set_query(None);
+    u.set_fragment(None);
+    let mut s = u.to_string();
+    if had_query {
+        s.push_str("?…");
+    }
+    crate::secret::redact(&s).into_owned()
+}
+
+/// The URL without its query string or fragment, for the lockfile.
+pub fn without_query(url: &Url) -> Url {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u
+}
+
+/// Same scheme, host and port (default ports made explicit).
+pub fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// 127.0.0.0/8, ::1 and `localhost`: plain http is allowed there.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_drops_query_and_userinfo() {
+        let u = Url::parse("https://u:p@cdn.example.com/a/b.zip?X-Amz-Signature=abc#f").unwrap();
+        assert_eq!(redacted(&u), "https://cdn.example.com/a/b.zip?…");
+    }
+
+    #[test]
+    fn origins() {
+        let a = Url::parse("https://store.katalon.com/api").unwrap();
+        assert!(same_origin(&a, &Url::parse("https://store.katalon.com:443/x").unwrap()));
+        assert!(!same_origin(&a, &Url::parse("http://store.katalon.com/x").unwrap()));
+        assert!(!same_origin(&a, &Url::parse("https://cdn.katalon.com/x").unwrap()));
+        assert!(is_loopback(&Url::parse("http://127.0.0.5:1/").unwrap()));
+        assert!(!is_loopback(&Url::parse("http://example.com/").unwrap()));
+    }
+}

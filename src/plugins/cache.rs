@@ -1,0 +1,329 @@
+//! The content-addressed plugin cache.
+//!
+//! Layout (versioned so a future format can live beside this one):
+//! ```text
+//! <cache-dir>/CACHEDIR.TAG
+//! <cache-dir>/v1/entries/<sha256>/entry.json   what the artifact holds
+//! <cache-dir>/v1/entries/<sha256>/jars/*.jar   its plugin jars, read-only
+//! <cache-dir>/v1/locks/<sha256>.lock           per-entry lock
+//! <cache-dir>/v1/tmp/<random>/ + .lock         staging, inside the cache
+//! ```
+//! An entry is keyed by the sha256 of the artifact as downloaded (what the
+//! config and the lock pin). It is built in a staging folder on the same
+//! filesystem and moved into place with one atomic rename, under the
+//! entry's lock and after re-checking that no other process made it first.
+//! Files are verified when they enter and are read-only afterwards, so the
+//! warm path never re-hashes.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Kind;
+use crate::digest::Sha256;
+
+pub const LAYOUT: &str = "v1";
+const TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by katalon-prep.\n# For information about cache directory tags see https://bford.info/cachedir/\n";
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("The cache directory {} is not writable\nhint: choose another with --cache-dir DIR (or KATALON_PREP_CACHE_DIR)", dir.display())]
+    NotWritable {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "No cache directory: neither XDG_CACHE_HOME nor HOME is set\nhint: choose one with --cache-dir DIR (or KATALON_PREP_CACHE_DIR)"
+    )]
+    NoDefault,
+    #[error("Cache I/O failed on {}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io { path: path.to_path_buf(), source }
+}
+
+/// One jar of an entry.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JarMeta {
+    pub file: String,
+    pub sha256: Sha256,
+    pub size: u64,
+    /// Detected from the jar's content; `None` when it says neither.
+    pub kind: Option<Kind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbolic_name: Option<String>,
+}
+
+/// `entry.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Meta {
+    pub format: u32,
+    /// The artifact's sha256 (the entry's address).
+    pub sha256: Sha256,
+    pub size: u64,
+    /// The artifact's file name as downloaded.
+    pub artifact: String,
+    /// Whether the artifact was a zip package (then `jars` were extracted).
+    pub package: bool,
+    pub jars: Vec<JarMeta>,
+}
+
+/// An entry that is in the cache.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub dir: PathBuf,
+    pub meta: Meta,
+}
+
+impl Entry {
+    pub fn jar_path(&self, file: &str) -> PathBuf {
+        self.dir.join("jars").join(file)
+    }
+}
+
+/// The cache.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+    root: PathBuf,
+}
+
+/// The default cache directory: `$XDG_CACHE_HOME/katalon-prep`, else
+/// `$HOME/.cache/katalon-prep`.
+pub fn default_dir() -> Result<PathBuf, Error> {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(x).join("katalon-prep"));
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(home) => Ok(PathBuf::from(home).join(".cache").join("katalon-prep")),
+        None => Err(Error::NoDefault),
+    }
+}
+
+impl Cache {
+    /// Opens (creating) the cache and proves it writable, removing staging
+    /// folders left by killed runs.
+    pub fn open(dir: &Path) -> Result<Cache, Error> {
+        let root = dir.join(LAYOUT);
+        let not_writable = |source| Error::NotWritable { dir: dir.to_path_buf(), source };
+        for sub in ["entries", "locks", "tmp"] {
+            fs::create_dir_all(root.join(sub)).map_err(not_writable)?;
+        }
+        let tag = dir.join("CACHEDIR.TAG");
+        if !tag.exists() {
+            write_atomic(&tag, TAG.as_bytes()).map_err(not_writable)?;
+        }
+        // Prove we can write where staging happens (a read-only mount passes the above
+        // when everything already exists).
+        tempfile::tempfile_in(root.join("tmp")).map_err(not_writable)?;
+        let cache = Cache { dir: dir.to_path_buf(), root };
+        cache.clean_staging();
+        Ok(cache)
+    }
+
+    /// Opens an existing cache without creating anything (for `cache dir`, `verify`).
+    pub fn at(dir: &Path) -> Cache {
+        Cache { dir: dir.to_path_buf(), root: dir.join(LAYOUT) }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn entry_dir(&self, sha: &Sha256) -> PathBuf {
+        self.root.join("entries").join(sha.hex())
+    }
+
+    /// The entry for `sha`, if it is complete in the cache.
+    pub fn get(&self, sha: &Sha256) -> Option<Entry> {
+        let dir = self.entry_dir(sha);
+        let bytes = fs::read(dir.join("entry.json")).ok()?;
+        let meta: Meta = serde_json::from_slice(&bytes).ok()?;
+        (meta.sha256 == *sha).then_some(Entry { dir, meta })
+    }
+
+    /// Every entry's address.
+    pub fn entries(&self) -> Vec<Sha256> {
+        let mut out: Vec<Sha256> = fs::read_dir(self.root.join("entries"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Takes the entry's lock, blocking until it is free.
+    pub fn lock(&self, sha: &Sha256) -> Result<File, Error> {
+        let path = self.root.join("locks").join(format!("{}.lock", sha.hex()));
+        let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;
+        file.lock().map_err(io(&path))?;
+        Ok(file)
+    }
+
+    /// A new staging folder inside the cache, owned by this process while
+    /// the returned value lives (its `.lock` is held).
+    pub fn staging(&self) -> Result<Staging, Error> {
+        let tmp = self.root.join("tmp");
+        loop {
+            let name = format!("{:016x}", fastrand::u64(..));
+            let lock_path = tmp.join(format!("{name}.lock"));
+            let lock = match File::options().write(true).create_new(true).open(&lock_path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(io(&lock_path)(e)),
+            };
+            lock.lock().map_err(io(&lock_path))?;
+            let dir = tmp.join(&name);
+            fs::create_dir(&dir).map_err(io(&dir))?;
+            return Ok(Staging { dir, lock_path, _lock: lock, committed: false });
+        }
+    }
+
+    /// Moves a staged entry into place. If another process made the same
+    /// entry first, theirs is kept and ours discarded.
+    pub fn commit(&self, mut staging: Staging, meta: Meta) -> Result<Entry, Error> {
+        let meta_path = staging.dir.join("entry.json");
+        let bytes = serde_json::to_vec_pretty(&meta).map_err(|e| io(&meta_path)(e.into()))?;
+        fs::write(&meta_path, bytes).map_err(io(&meta_path))?;
+        for path in files_under(&staging.dir) {
+            make_read_only(&path).map_err(io(&path))?;
+            File::open(&path).and_then(|f| f.sync_all()).map_err(io(&path))?;
+        }
+        let target = self.entry_dir(&meta.sha256);
+        match fs::rename(&staging.dir, &target) {
+            Ok(()) => staging.committed = true,
+            Err(_) if self.get(&meta.sha256).is_some() => {}
+            Err(e) => return Err(io(&target)(e)),
+        }
+        Ok(Entry { dir: target, meta })
+    }
+
+    /// Removes an entry (for `cache verify --fix` and `cache prune`).
+    pub fn remove(&self, sha: &Sha256) -> Result<(), Error> {
+        let _lock = self.lock(sha)?;
+        let dir = self.entry_dir(sha);
+        // Move it out of the way first, so a reader never sees half an entry.
+        let doomed = self.root.join("tmp").join(format!("rm-{}-{:08x}", sha.hex(), fastrand::u32(..)));
+        fs::rename(&dir, &doomed).map_err(io(&dir))?;
+        fs::remove_dir_all(&doomed).map_err(io(&doomed))
+    }
+
+    /// Removes staging folders whose owner is gone (killed runs).
+    fn clean_staging(&self) {
+        let tmp = self.root.join("tmp");
+        let Ok(entries) = fs::read_dir(&tmp) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(stem) = name.strip_suffix(".lock") {
+                let Ok(file) = File::options().write(true).open(&path) else { continue };
+                if file.try_lock().is_ok() {
+                    let _ = fs::remove_dir_all(tmp.join(stem));
+                    let _ = fs::remove_file(&path);
+                }
+            } else if name.starts_with("rm-") {
+                let _ = fs::remove_dir_all(&path);
+            } else if path.is_dir() && !tmp.join(format!("{name}.lock")).exists() {
+                // Its owner died while cleaning up: nobody owns it.
+                let _ = fs::remove_dir_all(&path);
+            }
+        }
+    }
+}
+
+/// A staging folder; removed on drop unless committed.
+pub struct Staging {
+    pub dir: PathBuf,
+    lock_path: PathBuf,
+    _lock: File,
+    committed: bool,
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+        let _ = fs::remove_file(&self.lock_path);
+    }
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn make_read_only(path: &Path) -> std::io::Result<()> {
+    let mut perms = fs::metadata(path)?.permissions();
+    perms.set_readonly(true);
+    fs::set_permissions(path, perms)
+}
+
+/// Writes a small file atomically (temp file beside it, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".katalon-prep-").tempfile_in(dir)?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// What `verify` found wrong with one entry.
+#[derive(Debug, Clone)]
+pub struct Corrupt {
+    pub sha256: Sha256,
+    pub reason: String,
+}
+
+impl Cache {
+    /// Re-hashes every jar of every entry against its `entry.json`.
+    pub fn verify(&self) -> Vec<Corrupt> {
+        let mut out = Vec::new();
+        for sha in self.entries() {
+            let dir = self.entry_dir(&sha);
+            let Some(entry) = self.get(&sha) else {
+                out.push(Corrupt {
+                    sha256: sha,
+                    reason: format!("{} is missing or unreadable", dir.join("entry.json").display()),
+                });
+                continue;
+            };
+            for jar in &entry.meta.jars {
+                let path = entry.jar_path(&jar.file);
+                let reason = match Sha256::of_file(&path) {
+                    Err(e) => Some(format!("{}: {e}", jar.file)),
+                    Ok(actual) if actual != jar.sha256 => {
+                        Some(format!("{}: sha256 is {actual}, expected {}", jar.file, jar.sha256))
+                    }
+                    Ok(_) => None,
+                };
+                if let Some(reason) = reason {
+                    out.push(Corrupt { sha256: sha, reason });
+                }
+            }
+        }
+        out
+    }
+}

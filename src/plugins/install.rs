@@ -1,0 +1,240 @@
+//! Places plugin jars into the project: keyword plugins in `Plugins/`,
+//! platform plugins in `Plugins/platform/`, hardlinked from the cache when
+//! the filesystem allows, copied otherwise.
+//!
+//! A record of what katalon-prep installed (`Plugins/.katalon-prep.json`)
+//! lets a later run remove what the config no longer lists. A file that is
+//! not in the record is the user's: never overwritten, never removed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Kind;
+use crate::digest::Sha256;
+use crate::report::{Event, Reporter};
+
+pub const PLUGINS_DIR: &str = "Plugins";
+pub const PLATFORM_DIR: &str = "platform";
+pub const RECORD_FILE: &str = ".katalon-prep.json";
+const LOCK_FILE: &str = ".katalon-prep.lock";
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{} exists and was not installed by katalon-prep; refusing to overwrite it\nhint: remove or rename that file, or remove the plugin from katalon-prep.yml", path.display())]
+    Clash { path: PathBuf },
+    #[error("Two plugins install the same file {}: {first} and {second}", path.display())]
+    Duplicate { path: PathBuf, first: String, second: String },
+    #[error("Could not install into {}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io { path: path.to_path_buf(), source }
+}
+
+/// One jar to place.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// The plugin it belongs to (for messages).
+    pub plugin: String,
+    pub file: String,
+    pub kind: Kind,
+    /// The jar in the cache.
+    pub source: PathBuf,
+    pub sha256: Sha256,
+    pub size: u64,
+}
+
+impl Item {
+    /// The path relative to `Plugins/`.
+    pub fn relative(&self) -> String {
+        match self.kind {
+            Kind::Keyword => self.file.clone(),
+            Kind::Platform => format!("{PLATFORM_DIR}/{}", self.file),
+        }
+    }
+}
+
+/// `Plugins/.katalon-prep.json`: what katalon-prep placed, so it can clean up.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Record {
+    pub format: u32,
+    /// Keyed by the path relative to `Plugins/`.
+    pub files: BTreeMap<String, Recorded>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Recorded {
+    pub sha256: Sha256,
+    pub size: u64,
+    /// Modification time (ns since the epoch) right after placing: with the
+    /// size, tells an untouched copy from an edited one without hashing.
+    pub mtime_ns: i128,
+}
+
+/// What `install` did, per file.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub placed: Vec<PathBuf>,
+    pub unchanged: Vec<PathBuf>,
+    pub removed: Vec<PathBuf>,
+    /// Files in the record that the user changed: left alone.
+    pub kept: Vec<PathBuf>,
+}
+
+/// Installs `items` under `<project>/Plugins`, removing jars an earlier run
+/// installed that are no longer wanted. Checks every clash before changing
+/// anything.
+pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> Result<Outcome, Error> {
+    let plugins = project_root.join(PLUGINS_DIR);
+    let mut wanted: BTreeMap<String, &Item> = BTreeMap::new();
+    for item in items {
+        if let Some(first) = wanted.insert(item.relative(), item) {
+            return Err(Error::Duplicate {
+                path: plugins.join(item.relative()),
+                first: first.plugin.clone(),
+                second: item.plugin.clone(),
+            });
+        }
+    }
+    let record_path = plugins.join(RECORD_FILE);
+    // Nothing to do and nothing recorded: leave the project untouched.
+    if wanted.is_empty() && !record_path.exists() {
+        return Ok(Outcome::default());
+    }
+    fs::create_dir_all(&plugins).map_err(io(&plugins))?;
+    let lock_path = plugins.join(LOCK_FILE);
+    let lock = File::options().create(true).truncate(false).write(true).open(&lock_path).map_err(io(&lock_path))?;
+    lock.lock().map_err(io(&lock_path))?;
+
+    let old: Record = fs::read(&record_path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    let mut record = Record { format: 1, files: BTreeMap::new() };
+    let mut outcome = Outcome::default();
+
+    // Plan first: refuse clashes before touching anything.
+    let mut to_place = Vec::new();
+    for (rel, item) in &wanted {
+        let target = plugins.join(rel);
+        match fs::symlink_metadata(&target) {
+            Err(_) => to_place.push((rel.clone(), *item)),
+            Ok(meta) => match old.files.get(rel) {
+                None => return Err(Error::Clash { path: target }),
+                Some(rec) if rec.sha256 == item.sha256 && untouched(&meta, rec, &item.source) => {
+                    record.files.insert(rel.clone(), rec.clone());
+                    outcome.unchanged.push(target.clone());
+                    reporter.report(Event::Installed { file: target, unchanged: true });
+                }
+                Some(_) => to_place.push((rel.clone(), *item)),
+            },
+        }
+    }
+    if to_place.iter().any(|(_, i)| i.kind == Kind::Platform) {
+        let dir = plugins.join(PLATFORM_DIR);
+        fs::create_dir_all(&dir).map_err(io(&dir))?;
+    }
+    for (rel, item) in to_place {
+        let target = plugins.join(&rel);
+        place(&item.source, &target)?;
+        let meta = fs::metadata(&target).map_err(io(&target))?;
+        record.files.insert(rel, Recorded { sha256: item.sha256, size: item.size, mtime_ns: mtime_ns(&meta) });
+        reporter.report(Event::Installed { file: target.clone(), unchanged: false });
+        outcome.placed.push(target);
+    }
+
+    // Remove what an earlier run installed and the config no longer lists.
+    let wanted_names: BTreeSet<&String> = wanted.keys().collect();
+    for (rel, rec) in &old.files {
+        if wanted_names.contains(rel) {
+            continue;
+        }
+        let target = plugins.join(rel);
+        match fs::symlink_metadata(&target) {
+            Err(_) => {}
+            Ok(meta) if meta.is_file() && meta.len() == rec.size && mtime_ns(&meta) == rec.mtime_ns => {
+                fs::remove_file(&target).map_err(io(&target))?;
+                reporter.report(Event::Removed { file: target.clone() });
+                outcome.removed.push(target);
+            }
+            Ok(_) => {
+                reporter.report(Event::Warning(format!(
+                    "{} was installed by katalon-prep but has changed since; leaving it in place",
+                    target.display()
+                )));
+                outcome.kept.push(target);
+            }
+        }
+    }
+
+    if record != old || !record_path.exists() {
+        if record.files.is_empty() {
+            let _ = fs::remove_file(&record_path);
+        } else {
+            let bytes = serde_json::to_vec_pretty(&record).map_err(|e| io(&record_path)(e.into()))?;
+            super::cache::write_atomic(&record_path, &bytes).map_err(io(&record_path))?;
+        }
+    }
+    Ok(outcome)
+}
+
+/// Same file as the cache's (hardlink), or same size and mtime as recorded
+/// (copy): either way, no re-hashing.
+fn untouched(meta: &fs::Metadata, rec: &Recorded, source: &Path) -> bool {
+    if !meta.is_file() || meta.len() != rec.size {
+        return false;
+    }
+    if same_file(meta, source) {
+        return true;
+    }
+    mtime_ns(meta) == rec.mtime_ns
+}
+
+#[cfg(unix)]
+fn same_file(meta: &fs::Metadata, other: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(other).is_ok_and(|o| o.dev() == meta.dev() && o.ino() == meta.ino())
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &fs::Metadata, _: &Path) -> bool {
+    false
+}
+
+fn mtime_ns(meta: &fs::Metadata) -> i128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0)
+}
+
+/// Hardlinks (else copies) `source` to a temp name beside `target`, then
+/// renames it over `target`: a reader never sees half a jar.
+fn place(source: &Path, target: &Path) -> Result<(), Error> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".katalon-prep-{:08x}.tmp", fastrand::u32(..)));
+    if fs::hard_link(source, &tmp).is_err() {
+        fs::copy(source, &tmp).map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            io(target)(e)
+        })?;
+        // A copy of a read-only cache file is read-only too; the project's copy
+        // is the user's to manage.
+        if let Ok(meta) = fs::metadata(&tmp) {
+            let mut perms = meta.permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            let _ = fs::set_permissions(&tmp, perms);
+        }
+    }
+    fs::rename(&tmp, target).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        io(target)(e)
+    })
+}

@@ -1,0 +1,350 @@
+//! Plugins: fetch each configured artifact into the cache (verified once,
+//! on entry), choose its jars, and hand them to [`install`].
+//!
+//! Sources in this module: `path` (a file in the repository) and `url` (a
+//! download pinned by sha256). Network access goes through [`crate::net`].
+
+pub mod archive;
+pub mod cache;
+pub mod install;
+
+use std::path::{Path, PathBuf};
+
+use futures_util::{StreamExt, TryStreamExt};
+
+use crate::config::{Kind, PluginSpec, Source};
+use crate::digest::{HashingWriter, Sha256};
+use crate::location::{Location, suffix};
+use crate::net::{self, Http};
+use crate::report::{Event, Reporter};
+use cache::{Cache, Entry, JarMeta, Meta};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Plugin {plugin}: could not download it")]
+    Network {
+        plugin: String,
+        #[source]
+        source: net::Error,
+    },
+    #[error("Plugin {plugin}: sha256 mismatch{}\n  expected: {}\n  computed: {}\nhint: nothing was installed; if the new file is trusted, update `sha256` in katalon-prep.yml", suffix(&mismatch.at), mismatch.expected, mismatch.actual)]
+    Checksum { plugin: String, mismatch: Box<Mismatch> },
+    #[error("Plugin {plugin}: the artifact is not acceptable")]
+    Archive {
+        plugin: String,
+        #[source]
+        source: archive::Error,
+    },
+    #[error(transparent)]
+    Cache(#[from] cache::Error),
+    #[error(transparent)]
+    Install(#[from] install::Error),
+    #[error("Plugin file {} does not exist{}", path.display(), suffix(at))]
+    PathMissing { path: PathBuf, at: Option<Location> },
+    #[error("Could not read plugin file {}", path.display())]
+    PathRead {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("Plugin {plugin}{}: {message}", suffix(at))]
+    Choice { plugin: String, message: String, at: Option<Location> },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// What was expected and what arrived.
+#[derive(Debug)]
+pub struct Mismatch {
+    pub expected: Sha256,
+    pub actual: Sha256,
+    pub at: Option<Location>,
+}
+
+impl Error {
+    fn checksum(plugin: String, expected: Sha256, actual: Sha256, at: Option<Location>) -> Error {
+        Error::Checksum { plugin, mismatch: Box::new(Mismatch { expected, actual, at }) }
+    }
+}
+
+/// An artifact present in the cache, and whether it had to be downloaded.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub name: String,
+    pub entry: Entry,
+    pub downloaded: bool,
+}
+
+/// What the fetch stage needs.
+pub struct Fetcher<'a> {
+    pub cache: &'a Cache,
+    /// Created lazily: a warm run never builds a client.
+    pub http: &'a dyn Fn() -> Result<Http, net::Error>,
+    pub limits: archive::Limits,
+    pub jobs: usize,
+    pub reporter: &'a dyn Reporter,
+}
+
+impl Fetcher<'_> {
+    /// Fetches every spec, `jobs` at a time, in config order.
+    pub async fn fetch_all(&self, specs: &[PluginSpec]) -> Result<Vec<Fetched>, Error> {
+        let client = tokio::sync::OnceCell::new();
+        futures_util::stream::iter(specs)
+            .map(|spec| self.fetch(spec, &client))
+            .buffered(self.jobs.max(1))
+            .try_collect()
+            .await
+    }
+
+    async fn fetch(&self, spec: &PluginSpec, client: &tokio::sync::OnceCell<Http>) -> Result<Fetched, Error> {
+        let name = spec.display_name();
+        let fetched = match &spec.source {
+            Source::Path(path) => self.fetch_path(spec, path, &name).await?,
+            Source::Url(url) => {
+                let Some(expected) = spec.sha256 else {
+                    return Err(Error::Internal(format!("url plugin {name} has no sha256")));
+                };
+                if let Some(entry) = self.cache.get(&expected) {
+                    Fetched { name: name.clone(), entry, downloaded: false }
+                } else {
+                    let http = client
+                        .get_or_try_init(|| async { (self.http)() })
+                        .await
+                        .map_err(|source| Error::Network { plugin: name.clone(), source })?;
+                    let download = Download { url, header: None, expected, at: spec.at.clone() };
+                    self.download(http, &name, download).await?
+                }
+            }
+        };
+        let bytes = fetched.entry.meta.size;
+        self.reporter.report(Event::Fetched { name: fetched.name.clone(), cached: !fetched.downloaded, bytes });
+        Ok(fetched)
+    }
+
+    async fn fetch_path(&self, spec: &PluginSpec, path: &Path, name: &str) -> Result<Fetched, Error> {
+        if !path.is_file() {
+            return Err(Error::PathMissing { path: path.to_path_buf(), at: spec.at.clone() });
+        }
+        let path = path.to_path_buf();
+        let cache = self.cache.clone();
+        let limits = self.limits;
+        let (name, at, expected) = (name.to_string(), spec.at.clone(), spec.sha256);
+        blocking(move || {
+            let read_err = |source| Error::PathRead { path: path.clone(), source };
+            let actual = Sha256::of_file(&path).map_err(read_err)?;
+            if let Some(expected) = expected
+                && expected != actual
+            {
+                return Err(Error::checksum(name, expected, actual, at));
+            }
+            if let Some(entry) = cache.get(&actual) {
+                return Ok(Fetched { name, entry, downloaded: false });
+            }
+            let _lock = cache.lock(&actual)?;
+            if let Some(entry) = cache.get(&actual) {
+                return Ok(Fetched { name, entry, downloaded: false });
+            }
+            let staging = cache.staging()?;
+            let artifact = staging.dir.join("artifact");
+            let mut out = std::fs::File::create(&artifact)
+                .map_err(|source| cache::Error::Io { path: artifact.clone(), source })?;
+            let mut src = std::fs::File::open(&path).map_err(read_err)?;
+            let mut w = HashingWriter::new(&mut out);
+            std::io::copy(&mut src, &mut w).map_err(read_err)?;
+            let (copied, size, _) = w.finish();
+            if copied != actual {
+                return Err(Error::checksum(name, actual, copied, at));
+            }
+            let file_name =
+                path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "plugin.jar".into());
+            let meta = build_entry(&staging.dir, &artifact, &file_name, &name, actual, size, limits)?;
+            Ok(Fetched { name, entry: cache.commit(staging, meta)?, downloaded: false })
+        })
+        .await
+    }
+
+    /// Downloads into a staging folder under the entry's lock, verifies the
+    /// sha256, and commits. Public to the crate for the Store and GitHub sources.
+    pub(crate) async fn download(&self, http: &Http, name: &str, d: Download<'_>) -> Result<Fetched, Error> {
+        let cache = self.cache.clone();
+        let expected = d.expected;
+        let lock = blocking({
+            let cache = cache.clone();
+            move || Ok(cache.lock(&expected)?)
+        })
+        .await?;
+        if let Some(entry) = cache.get(&expected) {
+            drop(lock);
+            return Ok(Fetched { name: name.to_string(), entry, downloaded: false });
+        }
+        let staging = cache.staging()?;
+        let artifact = staging.dir.join("artifact");
+        let mut file =
+            std::fs::File::create(&artifact).map_err(|source| cache::Error::Io { path: artifact.clone(), source })?;
+        let (actual, size) = http
+            .download(d.url, d.header.as_ref(), name, &mut file, self.reporter)
+            .await
+            .map_err(|source| Error::Network { plugin: name.to_string(), source })?;
+        drop(file);
+        if actual != expected {
+            return Err(Error::checksum(name.to_string(), expected, actual, d.at));
+        }
+        let file_name = artifact_name(d.url);
+        let limits = self.limits;
+        let plugin = name.to_string();
+        let entry = blocking(move || {
+            let meta = build_entry(&staging.dir, &artifact, &file_name, &plugin, actual, size, limits)?;
+            let entry = cache.commit(staging, meta)?;
+            drop(lock);
+            Ok(entry)
+        })
+        .await?;
+        Ok(Fetched { name: name.to_string(), entry, downloaded: true })
+    }
+}
+
+/// One download request.
+pub(crate) struct Download<'a> {
+    pub url: &'a reqwest::Url,
+    pub header: Option<net::OriginHeader<'a>>,
+    pub expected: Sha256,
+    pub at: Option<Location>,
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.to_string()))?
+}
+
+/// The file name a URL's artifact is stored under.
+pub fn artifact_name(url: &reqwest::Url) -> String {
+    url.path_segments()
+        .and_then(|mut s| s.next_back())
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .unwrap_or_else(|| "plugin.jar".into())
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h << 4 | l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    // Keep file names plain: no separators.
+    String::from_utf8_lossy(&out).replace(['/', '\\'], "_")
+}
+
+/// Turns a staged artifact into an entry: a `.zip` is a package whose jars
+/// are extracted; anything else must be a jar.
+fn build_entry(
+    dir: &Path,
+    artifact: &Path,
+    file_name: &str,
+    plugin: &str,
+    sha256: Sha256,
+    size: u64,
+    limits: archive::Limits,
+) -> Result<Meta, Error> {
+    let archive_err = |source| Error::Archive { plugin: plugin.to_string(), source };
+    let jars_dir = dir.join("jars");
+    let package = file_name.to_ascii_lowercase().ends_with(".zip");
+    let files = if package {
+        let files = archive::extract_jars(artifact, file_name, &jars_dir, limits).map_err(archive_err)?;
+        let _ = std::fs::remove_file(artifact);
+        files
+    } else {
+        let jar_name = if file_name.to_ascii_lowercase().ends_with(".jar") {
+            file_name.to_string()
+        } else {
+            format!("{file_name}.jar")
+        };
+        std::fs::create_dir_all(&jars_dir).map_err(|source| cache::Error::Io { path: jars_dir.clone(), source })?;
+        let target = jars_dir.join(&jar_name);
+        std::fs::rename(artifact, &target).map_err(|source| cache::Error::Io { path: target, source })?;
+        vec![jar_name]
+    };
+    let mut jars = Vec::new();
+    for file in files {
+        let path = jars_dir.join(&file);
+        let info = archive::inspect_jar(&path, &file).map_err(archive_err)?;
+        let (jar_sha, jar_size) = if package {
+            let sha = Sha256::of_file(&path).map_err(|source| cache::Error::Io { path: path.clone(), source })?;
+            let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            (sha, len)
+        } else {
+            (sha256, size)
+        };
+        jars.push(JarMeta {
+            file,
+            sha256: jar_sha,
+            size: jar_size,
+            kind: info.kind,
+            symbolic_name: info.symbolic_name,
+        });
+    }
+    Ok(Meta { format: 1, sha256, size, artifact: file_name.to_string(), package, jars })
+}
+
+/// Chooses the jars of a fetched artifact to install, and their kinds.
+pub fn select(
+    spec_jar: Option<&str>,
+    spec_kind: Option<Kind>,
+    at: &Option<Location>,
+    fetched: &Fetched,
+) -> Result<Vec<install::Item>, Error> {
+    let meta = &fetched.entry.meta;
+    let choice = |message: String| Error::Choice { plugin: fetched.name.clone(), message, at: at.clone() };
+    let candidates: Vec<&JarMeta> = match spec_jar {
+        Some(glob) => {
+            let matcher =
+                globset::Glob::new(glob).map_err(|e| choice(format!("bad `jar` glob: {e}")))?.compile_matcher();
+            let picked: Vec<&JarMeta> = meta.jars.iter().filter(|j| matcher.is_match(&j.file)).collect();
+            if picked.len() != 1 {
+                return Err(choice(format!(
+                    "`jar: {glob}` matches {} of its jars ({}); it must match exactly one",
+                    picked.len(),
+                    meta.jars.iter().map(|j| j.file.as_str()).collect::<Vec<_>>().join(", ")
+                )));
+            }
+            picked
+        }
+        None if meta.jars.len() > 1 => {
+            return Err(choice(format!(
+                "the package holds several jars ({}); choose one with `jar: <glob>`",
+                meta.jars.iter().map(|j| j.file.as_str()).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        None => meta.jars.iter().collect(),
+    };
+    candidates
+        .into_iter()
+        .map(|jar| {
+            let kind = spec_kind.or(jar.kind).ok_or_else(|| {
+                choice(format!(
+                    "cannot tell whether {} is a keyword or a platform plugin (no {} and no Bundle-SymbolicName); add `kind: keyword` or `kind: platform`",
+                    jar.file,
+                    archive::KEYWORD_MANIFEST
+                ))
+            })?;
+            Ok(install::Item {
+                plugin: fetched.name.clone(),
+                file: jar.file.clone(),
+                kind,
+                source: fetched.entry.jar_path(&jar.file),
+                sha256: jar.sha256,
+                size: jar.size,
+            })
+        })
+        .collect()
+}

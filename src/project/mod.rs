@@ -1,0 +1,249 @@
+//! The Katalon project on disk: find the `.prj`, check what the run names
+//! (suite or collection, profile) against the files, and edit the one setting
+//! katalon-prep owns (`plugin.reloadOption`, in [`settings`]).
+//!
+//! Reading is done here; the only write is [`settings::set_offline`]. The
+//! `Plugins/` folder belongs to the plugin installer, not to this module.
+
+pub mod settings;
+pub mod xml;
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Target;
+use crate::location::{Located, Location, closest, suffix};
+
+/// How deep the `.prj` search goes below the config's folder.
+pub const SEARCH_DEPTH: usize = 3;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "No Katalon project (.prj) found {where_}\nhint: set `project:` in katalon-prep.yml or pass --project PATH"
+    )]
+    NotFound { where_: String },
+    #[error(
+        "Several Katalon projects found {where_}:\n{}\nhint: choose one with `project:` in katalon-prep.yml or --project PATH",
+        list(candidates)
+    )]
+    Ambiguous { where_: String, candidates: Vec<PathBuf> },
+    #[error("{message}")]
+    Xml { message: String },
+    #[error("{what} `{name}` does not exist in the project{}{}", suffix(at), hint_line(hint))]
+    Missing { what: &'static str, name: String, at: Option<Location>, hint: Option<String> },
+    #[error("Could not read {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    paths.iter().map(|p| format!("  - {}", p.display())).collect::<Vec<_>>().join("\n")
+}
+
+fn hint_line(hint: &Option<String>) -> String {
+    hint.as_ref().map(|h| format!("\nhint: {h}")).unwrap_or_default()
+}
+
+/// A Katalon project found on disk.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The folder holding the `.prj`.
+    pub root: PathBuf,
+    /// The `.prj` file.
+    pub prj: PathBuf,
+    /// `<createdVersion>` / `<modifiedVersion>` of the `.prj`, when present.
+    pub created_version: Option<String>,
+    pub modified_version: Option<String>,
+}
+
+/// The kind of a `.ts` file, decided by its root element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TsKind {
+    Suite,
+    Collection,
+}
+
+/// A run target checked against the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedTarget {
+    pub kind: TsKind,
+    /// Project-relative, without `.ts`: `Test Suites/Smoke`.
+    pub path: String,
+}
+
+/// Finds the project: `explicit` (a `.prj` or its folder) or the single
+/// `.prj` under `search_root` (depth ≤ [`SEARCH_DEPTH`]).
+pub fn discover(explicit: Option<&Located<PathBuf>>, search_root: &Path) -> Result<Project, Error> {
+    let prj = match explicit {
+        Some(Located { value: path, at }) => {
+            let where_ = format!("at {}{}", path.display(), suffix(at));
+            if path.is_file() {
+                if path.extension().is_some_and(|e| e == "prj") {
+                    path.clone()
+                } else {
+                    return Err(Error::NotFound { where_: format!("{where_}: not a .prj file") });
+                }
+            } else if path.is_dir() {
+                one_of(prj_files(path, 0), where_)?
+            } else {
+                return Err(Error::NotFound { where_: format!("{where_}: no such file or folder") });
+            }
+        }
+        None => {
+            let mut found = Vec::new();
+            walk(search_root, SEARCH_DEPTH, &mut found);
+            found.sort();
+            one_of(found, format!("under {} (searched {SEARCH_DEPTH} levels deep)", search_root.display()))?
+        }
+    };
+    open(&prj)
+}
+
+fn one_of(mut found: Vec<PathBuf>, where_: String) -> Result<PathBuf, Error> {
+    match found.len() {
+        0 => Err(Error::NotFound { where_ }),
+        1 => Ok(found.remove(0)),
+        _ => Err(Error::Ambiguous { where_, candidates: found }),
+    }
+}
+
+fn prj_files(dir: &Path, _depth: usize) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "prj"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Collects `.prj` files, skipping hidden folders and folders that never
+/// hold projects (dependency and build output trees).
+fn walk(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
+    found.extend(prj_files(dir, depth));
+    if depth == 0 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') || matches!(name.as_ref(), "node_modules" | "target" | "Libs" | "bin" | "Reports") {
+            continue;
+        }
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            walk(&entry.path(), depth - 1, found);
+        }
+    }
+}
+
+/// Reads a `.prj` file.
+pub fn open(prj: &Path) -> Result<Project, Error> {
+    let text = read(prj)?;
+    let doc = xml::parse(&text, prj)?;
+    xml::expect_root(&doc, prj, &["Project"])?;
+    let root = prj.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    Ok(Project {
+        root,
+        prj: prj.to_path_buf(),
+        created_version: xml::child_text(doc.root_element(), "createdVersion"),
+        modified_version: xml::child_text(doc.root_element(), "modifiedVersion"),
+    })
+}
+
+pub(crate) fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })
+}
+
+impl Project {
+    /// Every `.ts` under `Test Suites/`, as project-relative paths without
+    /// the extension, sorted.
+    pub fn ts_files(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        collect_ts(&self.root, &self.root.join("Test Suites"), &mut out);
+        out.sort();
+        out
+    }
+
+    /// Checks that the target exists and decides, from its root element,
+    /// whether it is a suite or a collection.
+    pub fn resolve_target(&self, target: &Located<Target>) -> Result<ResolvedTarget, Error> {
+        let path = target.value.path().to_string();
+        let file = self.root.join(format!("{path}.ts"));
+        let what = match target.value {
+            Target::Suite(_) => "Test suite",
+            Target::Collection(_) => "Test suite collection",
+        };
+        if !file.is_file() {
+            let all = self.ts_files();
+            let hint = match closest(&path, all.iter().map(String::as_str)) {
+                Some(best) => Some(format!("did you mean `{best}`?")),
+                None if all.is_empty() => Some("the project has no .ts files under `Test Suites/`".into()),
+                None => Some(format!("the project has: {}", all.join(", "))),
+            };
+            return Err(Error::Missing { what, name: path, at: target.at.clone(), hint });
+        }
+        let kind = self.ts_kind(&file)?;
+        Ok(ResolvedTarget { kind, path })
+    }
+
+    /// Reads the root element of a `.ts` file.
+    pub fn ts_kind(&self, file: &Path) -> Result<TsKind, Error> {
+        let text = read(file)?;
+        let doc = xml::parse(&text, file)?;
+        match xml::expect_root(&doc, file, &["TestSuiteEntity", "TestSuiteCollectionEntity"])? {
+            "TestSuiteEntity" => Ok(TsKind::Suite),
+            _ => Ok(TsKind::Collection),
+        }
+    }
+
+    /// Execution profile names (`Profiles/*.glbl`), sorted.
+    pub fn profiles(&self) -> Vec<String> {
+        let mut out: Vec<String> = std::fs::read_dir(self.root.join("Profiles"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let p = e.path();
+                (p.extension().is_some_and(|x| x == "glbl"))
+                    .then(|| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                    .flatten()
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Checks that a profile exists.
+    pub fn check_profile(&self, profile: &Located<String>) -> Result<(), Error> {
+        let all = self.profiles();
+        if all.contains(&profile.value) {
+            return Ok(());
+        }
+        let hint = match closest(&profile.value, all.iter().map(String::as_str)) {
+            Some(best) => Some(format!("did you mean `{best}`?")),
+            None if all.is_empty() => Some("the project has no `Profiles/*.glbl`".into()),
+            None => Some(format!("the project has: {}", all.join(", "))),
+        };
+        Err(Error::Missing { what: "Execution profile", name: profile.value.clone(), at: profile.at.clone(), hint })
+    }
+}
+
+fn collect_ts(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            collect_ts(root, &path, out);
+        } else if path.extension().is_some_and(|e| e == "ts")
+            && let Ok(rel) = path.with_extension("").strip_prefix(root)
+        {
+            out.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! `settings/internal/com.kms.katalon.execution.properties`: set
+//! `plugin.reloadOption="OFFLINE"` while keeping every other byte.
+//!
+//! Katalon types each raw value by its shape and treats anything that is not
+//! `true|false`, an integer or a `"quoted"` string as unset, so the value must
+//! be written JSON-quoted: `plugin.reloadOption=OFFLINE` would be ignored.
+
+use std::path::{Path, PathBuf};
+
+/// The settings file, relative to the project root.
+pub const FILE: &str = "settings/internal/com.kms.katalon.execution.properties";
+pub const KEY: &str = "plugin.reloadOption";
+pub const OFFLINE_LINE: &str = "plugin.reloadOption=\"OFFLINE\"";
+
+/// One logical line of a properties file, as byte ranges of the original text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logical {
+    /// From the first byte of the line to the end of its last physical line,
+    /// excluding the final line terminator.
+    pub start: usize,
+    pub end: usize,
+    /// The unescaped key, `None` for comments and blank lines.
+    pub key: Option<String>,
+    /// The raw value text (escapes kept, continuations joined), if a key.
+    pub raw_value: Option<String>,
+}
+
+/// Splits properties text into logical lines (Java `Properties.load` rules:
+/// `#`/`!` comments, backslash continuations, `=`, `:` or whitespace
+/// separating key and value, backslash escapes in keys).
+pub fn logical_lines(text: &str) -> Vec<Logical> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        // Gather physical lines while the line ends with an odd number of backslashes.
+        let mut joined = String::new();
+        let mut first = true;
+        let end;
+        loop {
+            let line_end =
+                bytes[i..].iter().position(|&b| b == b'\n' || b == b'\r').map(|p| i + p).unwrap_or(bytes.len());
+            let mut piece = &text[i..line_end];
+            if !first {
+                piece = piece.trim_start_matches([' ', '\t', '\x0c']);
+            }
+            let is_comment = first && {
+                let t = piece.trim_start_matches([' ', '\t', '\x0c']);
+                t.starts_with('#') || t.starts_with('!')
+            };
+            let trailing = piece.bytes().rev().take_while(|&b| b == b'\\').count();
+            let continues = !is_comment && trailing % 2 == 1 && line_end < bytes.len();
+            if continues {
+                joined.push_str(&piece[..piece.len() - 1]);
+            } else {
+                joined.push_str(piece);
+            }
+            // Step over the terminator (`\n`, `\r` or `\r\n`).
+            let mut next = line_end;
+            if next < bytes.len() && bytes[next] == b'\r' {
+                next += 1;
+                if next < bytes.len() && bytes[next] == b'\n' {
+                    next += 1;
+                }
+            } else if next < bytes.len() {
+                next += 1;
+            }
+            if continues {
+                i = next;
+                first = false;
+                continue;
+            }
+            end = line_end;
+            i = next;
+            if is_comment {
+                out.push(Logical { start, end, key: None, raw_value: None });
+                break;
+            }
+            let (key, value) = split_key_value(&joined);
+            out.push(Logical { start, end, key, raw_value: value });
+            break;
+        }
+    }
+    out
+}
+
+fn split_key_value(line: &str) -> (Option<String>, Option<String>) {
+    let line = line.trim_start_matches([' ', '\t', '\x0c']);
+    if line.is_empty() {
+        return (None, None);
+    }
+    let mut key = String::new();
+    let mut chars = line.char_indices().peekable();
+    let mut value_start = line.len();
+    while let Some((idx, c)) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some((_, e)) = chars.next() {
+                    key.push(match e {
+                        't' => '\t',
+                        'n' => '\n',
+                        'r' => '\r',
+                        'f' => '\x0c',
+                        'u' => {
+                            let hex: String = (0..4).filter_map(|_| chars.next().map(|(_, h)| h)).collect();
+                            u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32).unwrap_or('\u{fffd}')
+                        }
+                        other => other,
+                    });
+                }
+            }
+            '=' | ':' => {
+                value_start = idx + 1;
+                break;
+            }
+            ' ' | '\t' | '\x0c' => {
+                // Whitespace ends the key; an `=` or `:` may still follow.
+                let rest = line[idx..].trim_start_matches([' ', '\t', '\x0c']);
+                let offset = line.len() - rest.len();
+                value_start = if rest.starts_with(['=', ':']) { offset + 1 } else { offset };
+                break;
+            }
+            other => key.push(other),
+        }
+    }
+    let value = line.get(value_start..).unwrap_or("").trim_start_matches([' ', '\t', '\x0c']);
+    (Some(key), Some(value.to_string()))
+}
+
+/// What `set_offline` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Unchanged,
+    Created,
+    Updated,
+}
+
+/// Returns the new text, or `None` when `text` already says OFFLINE.
+pub fn with_offline(text: &str) -> Option<String> {
+    let lines = logical_lines(text);
+    let ours: Vec<&Logical> = lines.iter().filter(|l| l.key.as_deref() == Some(KEY)).collect();
+    if !ours.is_empty() && ours.iter().all(|l| l.raw_value.as_deref().map(str::trim_end) == Some("\"OFFLINE\"")) {
+        return None;
+    }
+    if ours.is_empty() {
+        let mut out = text.to_string();
+        if !out.is_empty() && !out.ends_with(['\n', '\r']) {
+            out.push_str(if text.contains("\r\n") { "\r\n" } else { "\n" });
+        }
+        out.push_str(OFFLINE_LINE);
+        out.push_str(if text.contains("\r\n") { "\r\n" } else { "\n" });
+        return Some(out);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut pos = 0;
+    for line in ours {
+        out.push_str(&text[pos..line.start]);
+        out.push_str(OFFLINE_LINE);
+        pos = line.end;
+    }
+    out.push_str(&text[pos..]);
+    Some(out)
+}
+
+/// Makes katalonc load plugins from the project only. Keeps every other line
+/// of the file byte for byte; writes nothing when the setting is already there.
+pub fn set_offline(project_root: &Path) -> std::io::Result<(Change, PathBuf)> {
+    let path = project_root.join(FILE);
+    let (text, existed) = match std::fs::read(&path) {
+        Ok(bytes) => (String::from_utf8_lossy(&bytes).into_owned(), true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), false),
+        Err(e) => return Err(e),
+    };
+    let Some(new_text) = with_offline(&text) else {
+        return Ok((Change::Unchanged, path));
+    };
+    let dir = path.parent().unwrap_or(project_root);
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".katalon-prep-").tempfile_in(dir)?;
+    std::io::Write::write_all(&mut tmp, new_text.as_bytes())?;
+    if existed && let Ok(meta) = std::fs::metadata(&path) {
+        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    }
+    tmp.persist(&path).map_err(|e| e.error)?;
+    Ok((if existed { Change::Updated } else { Change::Created }, path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_escaped_keys_and_continuations() {
+        let text = "# c\nplugin\\.x=1\nplugin.reloadOption = \\\n   \"ONLINE\"\nother:value\n";
+        let lines = logical_lines(text);
+        let keys: Vec<_> = lines.iter().map(|l| l.key.clone()).collect();
+        assert_eq!(keys, vec![None, Some("plugin.x".into()), Some("plugin.reloadOption".into()), Some("other".into())]);
+        assert_eq!(lines[2].raw_value.as_deref(), Some("\"ONLINE\""));
+    }
+
+    #[test]
+    fn replaces_only_our_line_byte_for_byte() {
+        let text = "#Fri Nov 27 10:00:00 UTC 2026\r\nexecution.default.timeout=30\r\nplugin.reloadOption=OFFLINE\r\nweb\\ ui=\"a\\:b\"\r\n";
+        let out = with_offline(text).unwrap();
+        assert_eq!(
+            out,
+            "#Fri Nov 27 10:00:00 UTC 2026\r\nexecution.default.timeout=30\r\nplugin.reloadOption=\"OFFLINE\"\r\nweb\\ ui=\"a\\:b\"\r\n"
+        );
+        assert_eq!(with_offline(&out), None);
+    }
+
+    #[test]
+    fn appends_when_absent_and_a_comment_does_not_count() {
+        let out = with_offline("#plugin.reloadOption=\"OFFLINE\"\na=1").unwrap();
+        assert_eq!(out, "#plugin.reloadOption=\"OFFLINE\"\na=1\nplugin.reloadOption=\"OFFLINE\"\n");
+    }
+}

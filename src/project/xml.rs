@@ -1,0 +1,41 @@
+//! Small helpers over roxmltree for Katalon's XML files: parse errors and
+//! wrong root elements name the file, line and column.
+
+use std::path::Path;
+
+use super::Error;
+
+pub fn parse<'a>(text: &'a str, file: &Path) -> Result<roxmltree::Document<'a>, Error> {
+    roxmltree::Document::parse(text).map_err(|e| {
+        let pos = e.pos();
+        Error::Xml { message: format!("{}:{}:{}: not valid XML: {e}", file.display(), pos.row, pos.col) }
+    })
+}
+
+/// Checks the root element's name against `allowed` and returns it.
+pub fn expect_root<'a>(doc: &'a roxmltree::Document, file: &Path, allowed: &[&str]) -> Result<&'a str, Error> {
+    let root = doc.root_element();
+    let name = root.tag_name().name();
+    if allowed.contains(&name) {
+        return Ok(name);
+    }
+    let pos = doc.text_pos_at(root.range().start);
+    Err(Error::Xml {
+        message: format!(
+            "{}:{}:{}: unexpected root element <{name}>, expected {}",
+            file.display(),
+            pos.row,
+            pos.col,
+            allowed.iter().map(|a| format!("<{a}>")).collect::<Vec<_>>().join(" or ")
+        ),
+    })
+}
+
+/// The trimmed text of the first child element named `name`.
+pub fn child_text(node: roxmltree::Node, name: &str) -> Option<String> {
+    node.children()
+        .find(|c| c.has_tag_name(name))
+        .and_then(|c| c.text())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+}

@@ -1,0 +1,270 @@
+//! The Katalon API key: where it is looked for, what a valid one looks like,
+//! and the process-wide redaction of its value.
+//!
+//! The value lives only inside [`ApiKey`], whose `Debug`/`Display` print `***`
+//! and whose memory is zeroized on drop. Anything that prints text the user
+//! can read later (logs, errors, the step summary) passes through
+//! [`redact`]. This module never prints or writes the value itself.
+
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+
+use zeroize::Zeroizing;
+
+/// The default name of the environment variable holding the key.
+pub const DEFAULT_ENV: &str = "KATALON_API_KEY";
+/// Where Docker and Compose secrets appear.
+pub const DEFAULT_SECRETS_DIR: &str = "/run/secrets";
+/// The file name of the Docker secret looked for in the secrets directory.
+pub const DOCKER_SECRET_NAME: &str = "katalon_api_key";
+/// What a redacted secret looks like.
+pub const MASK: &str = "***";
+
+/// Where a key came from. Printed in errors instead of the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    Stdin,
+    Env(String),
+    EnvFile { var: String, path: PathBuf },
+    ActionInput(String),
+    DockerSecret(PathBuf),
+}
+
+impl fmt::Display for KeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeySource::Stdin => write!(f, "standard input (--api-key-stdin)"),
+            KeySource::Env(var) => write!(f, "environment variable {var}"),
+            KeySource::EnvFile { var, path } => {
+                write!(f, "file {} (from environment variable {var})", path.display())
+            }
+            KeySource::ActionInput(var) => write!(f, "GitHub Action input `api-key` ({var})"),
+            KeySource::DockerSecret(path) => write!(f, "Docker secret {}", path.display()),
+        }
+    }
+}
+
+/// A validated API key. Never printed: `Debug` and `Display` show `***`.
+pub struct ApiKey {
+    value: Zeroizing<String>,
+    source: KeySource,
+}
+
+impl ApiKey {
+    /// Validates `value` and registers it for redaction.
+    pub fn new(value: Zeroizing<String>, source: KeySource) -> Result<Self, Error> {
+        let reason = if value.is_empty() {
+            Some("it is empty")
+        } else if value.contains(['\n', '\r']) {
+            Some("it spans several lines")
+        } else if value.chars().any(char::is_whitespace) {
+            Some("it contains whitespace")
+        } else if value.chars().any(char::is_control) {
+            Some("it contains control characters")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Err(Error::Malformed { from: source, reason });
+        }
+        register(&value);
+        Ok(ApiKey { value, source })
+    }
+
+    /// The key itself. Call only where the key is meant to go: the injected
+    /// `-apiKey=` token, the `::add-mask::` command, the Store's `apiKey` header.
+    pub fn expose(&self) -> &str {
+        &self.value
+    }
+
+    pub fn source(&self) -> &KeySource {
+        &self.source
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApiKey({MASK}, from {})", self.source)
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(MASK)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("No Katalon API key found; looked in:\n{}\nhint: set {var} from your CI's secret store (e.g. `{var}: ${{{{ secrets.KATALON_API_KEY }}}}` on GitHub), or pass --without-api-key to emit the line without it", looked.iter().map(|l| format!("  - {l}")).collect::<Vec<_>>().join("\n"))]
+    Missing { var: String, looked: Vec<String> },
+    #[error("Both {var} and {var}_FILE are set; set only one of them")]
+    Ambiguous { var: String },
+    #[error(
+        "The API key from {from} is malformed: {reason}\nhint: a Katalon API key is a single token without spaces or newlines"
+    )]
+    Malformed { from: KeySource, reason: &'static str },
+    #[error("Could not read the API key from {from}")]
+    Read {
+        from: KeySource,
+        #[source]
+        cause: std::io::Error,
+    },
+}
+
+/// Where to look for the key, as the command line and config decided.
+#[derive(Debug, Clone)]
+pub struct KeyRequest {
+    /// The name of the variable holding the key (`api-key.env`, `--api-key-env`).
+    pub var: String,
+    /// `--api-key-stdin`: read the key from standard input first.
+    pub stdin: bool,
+    /// Where Docker secrets live (normally `/run/secrets`).
+    pub secrets_dir: PathBuf,
+}
+
+/// Finds the key, in the documented order: stdin (when asked), `$VAR`,
+/// `$VAR_FILE`, the GitHub Action input, the Docker secret.
+pub fn resolve(request: &KeyRequest) -> Result<ApiKey, Error> {
+    let var = &request.var;
+    let file_var = format!("{var}_FILE");
+    let mut looked = Vec::new();
+
+    if request.stdin {
+        let mut buf = Zeroizing::new(String::new());
+        std::io::stdin().read_to_string(&mut buf).map_err(|cause| Error::Read { from: KeySource::Stdin, cause })?;
+        return ApiKey::new(trim_line_end(buf), KeySource::Stdin);
+    }
+
+    let direct = std::env::var_os(var).filter(|v| !v.is_empty());
+    let file = std::env::var_os(&file_var).filter(|v| !v.is_empty());
+    if direct.is_some() && file.is_some() {
+        return Err(Error::Ambiguous { var: var.clone() });
+    }
+    if let Some(value) = direct {
+        let value = Zeroizing::new(value.to_string_lossy().into_owned());
+        return ApiKey::new(value, KeySource::Env(var.clone()));
+    }
+    looked.push(format!("environment variable {var}"));
+    if let Some(path) = file {
+        let path = PathBuf::from(path);
+        let source = KeySource::EnvFile { var: file_var.clone(), path: path.clone() };
+        return read_key_file(&path, source);
+    }
+    looked.push(format!("environment variable {file_var} (a path to a file)"));
+
+    for input in ["INPUT_API-KEY", "INPUT_API_KEY"] {
+        if let Some(value) = std::env::var_os(input).filter(|v| !v.is_empty()) {
+            let value = Zeroizing::new(value.to_string_lossy().into_owned());
+            return ApiKey::new(value, KeySource::ActionInput(input.to_string()));
+        }
+    }
+    looked.push("GitHub Action input `api-key` (INPUT_API-KEY, INPUT_API_KEY)".to_string());
+
+    let docker = request.secrets_dir.join(DOCKER_SECRET_NAME);
+    if docker.is_file() {
+        return read_key_file(&docker, KeySource::DockerSecret(docker.clone()));
+    }
+    looked.push(format!("Docker secret {}", docker.display()));
+
+    Err(Error::Missing { var: var.clone(), looked })
+}
+
+fn read_key_file(path: &Path, source: KeySource) -> Result<ApiKey, Error> {
+    let bytes = Zeroizing::new(std::fs::read(path).map_err(|cause| Error::Read { from: source.clone(), cause })?);
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(text) => Zeroizing::new(text.to_string()),
+        Err(_) => return Err(Error::Malformed { from: source, reason: "it is not UTF-8 text" }),
+    };
+    ApiKey::new(trim_line_end(text), source)
+}
+
+/// Trims one trailing newline (`\n` or `\r\n`), as `echo` and editors add it.
+fn trim_line_end(mut value: Zeroizing<String>) -> Zeroizing<String> {
+    if value.ends_with('\n') {
+        value.pop();
+        if value.ends_with('\r') {
+            value.pop();
+        }
+    }
+    value
+}
+
+static SECRETS: RwLock<Vec<Zeroizing<String>>> = RwLock::new(Vec::new());
+
+/// Adds a value (and its URL-encoded form) to the process-wide redaction list.
+pub fn register(value: &str) {
+    if value.is_empty() {
+        return;
+    }
+    let mut list = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    let encoded = percent_encode(value);
+    for form in [value.to_string(), encoded] {
+        if !list.iter().any(|s| s.as_str() == form) {
+            list.push(Zeroizing::new(form));
+        }
+    }
+    // Longest first, so a secret that contains another is masked whole.
+    list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+}
+
+/// Replaces every registered secret in `text` with `***`.
+pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+    let list = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    if !list.iter().any(|s| text.contains(s.as_str())) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.to_string();
+    for secret in list.iter() {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), MASK);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_never_show_the_value() {
+        let key = ApiKey::new(Zeroizing::new("sentinel-DEBUG-1234".into()), KeySource::Env("K".into())).unwrap();
+        assert!(!format!("{key:?}").contains("sentinel"));
+        assert_eq!(key.to_string(), MASK);
+    }
+
+    #[test]
+    fn malformed_keys_are_rejected_without_echoing_them() {
+        for bad in ["", "two words", "line1\nline2", "tab\there"] {
+            let err = ApiKey::new(Zeroizing::new(bad.into()), KeySource::Stdin).unwrap_err();
+            let msg = err.to_string();
+            assert!(matches!(err, Error::Malformed { .. }));
+            if !bad.is_empty() {
+                assert!(!msg.contains(bad), "{msg}");
+            }
+        }
+    }
+
+    #[test]
+    fn redact_masks_registered_values_and_encodings() {
+        register("s3cr3t/with+plus");
+        assert_eq!(redact("a s3cr3t/with+plus b"), "a *** b");
+        assert_eq!(redact("q=s3cr3t%2Fwith%2Bplus"), "q=***");
+        assert_eq!(redact("nothing here"), "nothing here");
+    }
+}
