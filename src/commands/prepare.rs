@@ -46,7 +46,7 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(&FetchArgs, bool)>
     match &emit.output {
         Some(path) => {
             let path = ctx.cwd.join(path);
-            write_private(&path, text.as_bytes()).map_err(|source| Error::Write { path, source })?;
+            crate::fsutil::write_atomic(&path, text.as_bytes(), crate::fsutil::Mode::Private).map_err(|source| Error::Write { path, source })?;
         }
         None => super::print_data(&text)?,
     }
@@ -65,18 +65,4 @@ fn fetch_options(f: &FetchArgs) -> FetchOptions {
         },
         limits: Limits { max_total: f.max_download_size.saturating_mul(4), ..Limits::default() },
     }
-}
-
-/// Writes a file only its owner can read (it may hold the key), atomically.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".katalon-prep-").tempfile_in(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o600))?;
-    }
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
