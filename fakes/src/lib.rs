@@ -16,11 +16,13 @@ mod fault;
 mod http;
 mod log;
 mod server;
+mod store;
 
 pub use fault::TRUNCATE_OVERCLAIM;
 pub use http::{Request, Response};
 pub use log::RecordedRequest;
 pub use server::FakeServer;
+pub use store::{STORE_PATH, StorePlugin};
 
 /// Locks, ignoring poison: a panicking test thread must not take every later
 /// request or log assertion down with it.

@@ -11,14 +11,14 @@ use std::fs;
 use std::io;
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, SocketAddrV4, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::fault::{Fault, FaultPlan, TRUNCATE_OVERCLAIM};
 use crate::http::{self, Misbehave, Request, Response};
-use crate::lock;
 use crate::log::{RecordedRequest, RequestLog};
+use crate::{lock, store};
 
 /// A client that connects and never finishes its request must not pin a
 /// thread forever.
@@ -64,6 +64,7 @@ pub struct FakeServer {
     addr: SocketAddr,
     url: String,
     accept: Option<JoinHandle<()>>,
+    pub(crate) store: OnceLock<Arc<Mutex<store::StoreState>>>,
 }
 
 impl FakeServer {
@@ -93,7 +94,7 @@ impl FakeServer {
                 .name(format!("fake-accept-{}", addr.port()))
                 .spawn(move || accept_loop(&listener, &shared))?
         };
-        Ok(FakeServer { shared, addr, url: format!("http://{addr}"), accept: Some(accept) })
+        Ok(FakeServer { shared, addr, url: format!("http://{addr}"), accept: Some(accept), store: OnceLock::new() })
     }
 
     /// The base URL, `http://127.0.0.1:PORT`, without a trailing slash.
