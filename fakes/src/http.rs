@@ -125,6 +125,15 @@ impl Response {
     pub fn get_header(&self, name: &str) -> Option<&str> {
         header_in(&self.headers, name)
     }
+
+    /// The body length, if known without I/O (not for files on disk).
+    pub(crate) fn known_len(&self) -> Option<u64> {
+        match &self.body {
+            Body::Empty => Some(0),
+            Body::Bytes(b) => Some(b.len() as u64),
+            Body::File(_) => None,
+        }
+    }
 }
 
 /// How to misbehave while writing a response (the default is not at all).

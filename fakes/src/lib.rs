@@ -13,6 +13,7 @@
 //! whatever it is told to, to anyone who can reach loopback.
 
 mod fault;
+mod github;
 mod http;
 mod log;
 mod server;

@@ -11,14 +11,14 @@ use std::fs;
 use std::io;
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, SocketAddrV4, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock, Weak};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::fault::{Fault, FaultPlan, TRUNCATE_OVERCLAIM};
 use crate::http::{self, Misbehave, Request, Response};
 use crate::log::{RecordedRequest, RequestLog};
-use crate::{lock, store};
+use crate::{github, lock, store};
 
 /// A client that connects and never finishes its request must not pin a
 /// thread forever.
@@ -65,6 +65,7 @@ pub struct FakeServer {
     url: String,
     accept: Option<JoinHandle<()>>,
     pub(crate) store: OnceLock<Arc<Mutex<store::StoreState>>>,
+    pub(crate) github: OnceLock<Arc<Mutex<github::GithubState>>>,
 }
 
 impl FakeServer {
@@ -94,7 +95,14 @@ impl FakeServer {
                 .name(format!("fake-accept-{}", addr.port()))
                 .spawn(move || accept_loop(&listener, &shared))?
         };
-        Ok(FakeServer { shared, addr, url: format!("http://{addr}"), accept: Some(accept), store: OnceLock::new() })
+        Ok(FakeServer {
+            shared,
+            addr,
+            url: format!("http://{addr}"),
+            accept: Some(accept),
+            store: OnceLock::new(),
+            github: OnceLock::new(),
+        })
     }
 
     /// The base URL, `http://127.0.0.1:PORT`, without a trailing slash.
@@ -155,6 +163,14 @@ impl FakeServer {
         self.set_route(path, Route::Dynamic(Arc::new(handler)));
     }
 
+    /// Answers every path starting with `prefix` that has no exact route.
+    pub(crate) fn prefix_fn(&self, prefix: &str, handler: Handler) {
+        let mut routes = self.shared.routes.write().unwrap_or_else(|p| p.into_inner());
+        routes.prefixes.retain(|(p, _)| p != prefix);
+        routes.prefixes.push((prefix.to_owned(), Route::Dynamic(handler)));
+        routes.prefixes.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    }
+
     /// Removes the exact route at `path` (later requests get 404).
     pub fn remove(&self, path: &str) {
         let mut routes = self.shared.routes.write().unwrap_or_else(|p| p.into_inner());
@@ -164,6 +180,12 @@ impl FakeServer {
     fn set_route(&self, path: &str, route: Route) {
         let mut routes = self.shared.routes.write().unwrap_or_else(|p| p.into_inner());
         routes.exact.insert(route_path(path), route);
+    }
+
+    /// A weak handle for handlers that need to look at other routes; weak so
+    /// a handler stored in the route table does not keep the table alive.
+    pub(crate) fn weak_shared(&self) -> Weak<Shared> {
+        Arc::downgrade(&self.shared)
     }
 
     // --- faults -----------------------------------------------------------
@@ -305,6 +327,15 @@ impl Shared {
                 Ok(meta) if meta.is_file() => Response::file(file, content_type_for(&request.path)),
                 _ => Response::text(500, format!("fake: cannot read {}\n", file.display())),
             },
+        }
+    }
+
+    /// The body length the exact route at `path` would serve, if it is static.
+    pub(crate) fn body_len_of(&self, path: &str) -> Option<u64> {
+        match self.route_for(path)? {
+            Route::Fixed(response) => response.known_len(),
+            Route::Disk(file) => fs::metadata(file).ok().map(|m| m.len()),
+            Route::Dynamic(_) => None,
         }
     }
 }
