@@ -159,7 +159,13 @@ fn variable_name_flag_overrides_config() {
 #[test]
 fn variable_name_from_env_for_ci_templates() {
     let f = fixture();
-    let out = f.cmd().env("KATALON_PREP_API_KEY_ENV", "TEMPLATE_KEY").env("TEMPLATE_KEY", SENTINEL).arg("args").output().unwrap();
+    let out = f
+        .cmd()
+        .env("KATALON_PREP_API_KEY_ENV", "TEMPLATE_KEY")
+        .env("TEMPLATE_KEY", SENTINEL)
+        .arg("args")
+        .output()
+        .unwrap();
     assert_eq!(key_in(&out.stdout).as_deref(), Some(SENTINEL));
 }
 

@@ -31,9 +31,10 @@ fn unknown_key_suggests_the_closest_known_key() {
 fn unknown_top_level_key_is_reported() {
     let f = Fixture::project();
     f.config("ofline: true\n");
-    run_args(&f).code(10).stderr(predicate::str::contains("katalon-prep.yml:1:1: unknown key `ofline`")).stderr(
-        predicate::str::contains("did you mean `offline`?"),
-    );
+    run_args(&f)
+        .code(10)
+        .stderr(predicate::str::contains("katalon-prep.yml:1:1: unknown key `ofline`"))
+        .stderr(predicate::str::contains("did you mean `offline`?"));
 }
 
 #[test]
@@ -50,25 +51,25 @@ fn misspelt_plugin_key_is_reported_not_ignored() {
 fn plugin_with_two_sources_is_refused() {
     let f = Fixture::project();
     f.config("plugins:\n  - path: a.jar\n    url: https://example.com/a.jar\n    sha256: 0000000000000000000000000000000000000000000000000000000000000000\n");
-    run_args(&f)
-        .code(10)
-        .stderr(predicate::str::contains("katalon-prep.yml:2:5: a plugin entry needs exactly one source, found path and url"));
+    run_args(&f).code(10).stderr(predicate::str::contains(
+        "katalon-prep.yml:2:5: a plugin entry needs exactly one source, found path and url",
+    ));
 }
 
 #[test]
 fn url_plugin_without_sha256_is_refused() {
     let f = Fixture::project();
     f.config("plugins:\n  - url: https://example.com/a.jar\n");
-    run_args(&f)
-        .code(10)
-        .stderr(predicate::str::contains("katalon-prep.yml:2:5: a `url` plugin needs a `sha256`"));
+    run_args(&f).code(10).stderr(predicate::str::contains("katalon-prep.yml:2:5: a `url` plugin needs a `sha256`"));
 }
 
 #[test]
 fn bad_sha256_names_its_line() {
     let f = Fixture::project();
     f.config("plugins:\n  - url: https://example.com/a.jar\n    sha256: abc\n");
-    run_args(&f).code(10).stderr(predicate::str::contains("katalon-prep.yml:3:13: a sha256 is 64 hexadecimal characters"));
+    run_args(&f)
+        .code(10)
+        .stderr(predicate::str::contains("katalon-prep.yml:3:13: a sha256 is 64 hexadecimal characters"));
 }
 
 #[test]

@@ -58,7 +58,11 @@ fn project_flag_is_relative_to_the_working_directory() {
     let f = Fixture::empty();
     f.add_project("one");
     f.add_project("two");
-    args(&f).args(["--project", "two"]).assert().success().stdout(predicate::str::contains("-projectPath=two/Demo.prj"));
+    args(&f)
+        .args(["--project", "two"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("-projectPath=two/Demo.prj"));
 }
 
 #[test]
@@ -68,7 +72,9 @@ fn misspelt_suite_suggests_the_closest_and_names_the_config_line() {
     args(&f)
         .assert()
         .code(12)
-        .stderr(predicate::str::contains("Test suite `Test Suites/Smok` does not exist in the project (at katalon-prep.yml:2:15)"))
+        .stderr(predicate::str::contains(
+            "Test suite `Test Suites/Smok` does not exist in the project (at katalon-prep.yml:2:15)",
+        ))
         .stderr(predicate::str::contains("did you mean `Test Suites/Smoke`?"));
 }
 
@@ -81,7 +87,10 @@ fn collection_given_as_test_suite_emits_the_collection_option() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("'-testSuiteCollectionPath=Test Suites/Nightly'"), "{stdout}");
     assert!(!stdout.contains("-testSuitePath"), "{stdout}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: `run.test-suite: Test Suites/Nightly` is a test suite collection"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("warning: `run.test-suite: Test Suites/Nightly` is a test suite collection")
+    );
 }
 
 #[test]
@@ -105,7 +114,10 @@ fn missing_profile_lists_the_existing_ones() {
 #[test]
 fn invalid_ts_xml_names_file_line_and_column() {
     let f = Fixture::project();
-    f.write("Test Suites/Broken.ts", "<?xml version=\"1.0\"?>\n<TestSuiteEntity>\n  <name>x</nam>\n</TestSuiteEntity>\n");
+    f.write(
+        "Test Suites/Broken.ts",
+        "<?xml version=\"1.0\"?>\n<TestSuiteEntity>\n  <name>x</nam>\n</TestSuiteEntity>\n",
+    );
     f.config("run:\n  test-suite: Test Suites/Broken\n");
     args(&f).assert().code(12).stderr(predicate::str::is_match(r"Broken\.ts:3:\d+: not valid XML").unwrap());
 }

@@ -46,7 +46,8 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(&FetchArgs, bool)>
     match &emit.output {
         Some(path) => {
             let path = ctx.cwd.join(path);
-            crate::fsutil::write_atomic(&path, text.as_bytes(), crate::fsutil::Mode::Private).map_err(|source| Error::Write { path, source })?;
+            crate::fsutil::write_atomic(&path, text.as_bytes(), crate::fsutil::Mode::Private)
+                .map_err(|source| Error::Write { path, source })?;
         }
         None => super::print_data(&text)?,
     }

@@ -127,7 +127,11 @@ impl MarkedEventReceiver for Builder {
                     None => "?".to_string(),
                 };
                 self.index.values.entry(path.clone()).or_insert(pos(mark));
-                self.stack.push(if is_map { Frame::Map { path, key: None, seen_key: false } } else { Frame::Seq { path, next: 0 } });
+                self.stack.push(if is_map {
+                    Frame::Map { path, key: None, seen_key: false }
+                } else {
+                    Frame::Seq { path, next: 0 }
+                });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();

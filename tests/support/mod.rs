@@ -19,8 +19,15 @@ pub fn bin(root: &Path) -> Command {
     let mut cmd = Command::cargo_bin("katalon-prep").expect("binary built");
     for (key, _) in std::env::vars_os() {
         let k = key.to_string_lossy();
-        if k.starts_with("KATALON") || k.starts_with("GITHUB_") || k.starts_with("INPUT_") || k.starts_with("RUNNER_")
-            || k == "XDG_CACHE_HOME" || k == "RUST_LOG" || k == "SSL_CERT_FILE" || k.ends_with("_PROXY") || k.ends_with("_proxy")
+        if k.starts_with("KATALON")
+            || k.starts_with("GITHUB_")
+            || k.starts_with("INPUT_")
+            || k.starts_with("RUNNER_")
+            || k == "XDG_CACHE_HOME"
+            || k == "RUST_LOG"
+            || k == "SSL_CERT_FILE"
+            || k.ends_with("_PROXY")
+            || k.ends_with("_proxy")
         {
             cmd.env_remove(&key);
         }
@@ -209,9 +216,25 @@ pub fn keyword_jar(class: &str) -> Vec<u8> {
     ])
 }
 
+/// A keyword jar padded with `len` incompressible bytes (for transfer tests).
+pub fn big_keyword_jar(len: usize) -> Vec<u8> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let noise: Vec<u8> = (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    zip(&[("Keywords/katalon-plugin.json", b"{\"keywords\":[]}"), ("noise.bin", &noise)])
+}
+
 /// A platform (OSGi) plugin jar.
 pub fn platform_jar(symbolic: &str) -> Vec<u8> {
-    let manifest = format!("Manifest-Version: 1.0\r\nBundle-ManifestVersion: 2\r\nBundle-SymbolicName: {symbolic};singleton:=true\r\nBundle-Version: 1.0.0\r\n\r\n");
+    let manifest = format!(
+        "Manifest-Version: 1.0\r\nBundle-ManifestVersion: 2\r\nBundle-SymbolicName: {symbolic};singleton:=true\r\nBundle-Version: 1.0.0\r\n\r\n"
+    );
     zip(&[("META-INF/MANIFEST.MF", manifest.as_bytes()), ("plugin.xml", b"<plugin/>")])
 }
 
