@@ -1,8 +1,46 @@
 //! Small filesystem helpers shared by the stages that write: atomic
-//! replacement of a file, with a chosen mode for new files.
+//! replacement of a file, with a chosen mode for new files, and the clean-up
+//! of temp files that a killed run left beside their targets.
 
 use std::io::Write;
 use std::path::Path;
+
+/// Every temp file katalon-prep writes beside a target is named
+/// `.katalon-prep-<pid>-<random>.tmp`: the pid tells a later run whether its
+/// writer is still alive (a concurrent run) or gone (killed), so leftovers
+/// can be removed without a lock and without touching live work.
+pub const TEMP_PREFIX: &str = ".katalon-prep-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// A fresh temp file name for this process.
+pub fn temp_name() -> String {
+    format!("{TEMP_PREFIX}{}-{:08x}{TEMP_SUFFIX}", std::process::id(), fastrand::u32(..))
+}
+
+/// Removes the temp files in `dir` whose writing process no longer exists.
+/// Best effort: a file that cannot be removed is left for the next run.
+pub fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temp_owner) else { continue };
+        if !process_alive(pid) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The pid in a temp file name made by [`temp_name`] or [`write_atomic`].
+fn temp_owner(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix(TEMP_PREFIX)?.strip_suffix(TEMP_SUFFIX)?;
+    rest.split_once('-')?.0.parse().ok()
+}
+
+/// Whether a process with this pid exists (where that cannot be told, it is
+/// assumed to, so nothing is removed).
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") { Path::new("/proc").join(pid.to_string()).exists() } else { true }
+}
 
 /// Who may read a file written by [`write_atomic`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +57,9 @@ pub enum Mode {
 /// `path`: readers see the old file or the new one, never half of one.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Mode) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".katalon-prep-").tempfile_in(dir)?;
+    remove_stale_temps(dir);
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    let mut tmp = tempfile::Builder::new().prefix(&prefix).suffix(TEMP_SUFFIX).tempfile_in(dir)?;
     let old = std::fs::metadata(path).ok().map(|m| m.permissions());
     #[cfg(unix)]
     {
@@ -37,4 +77,33 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Mode) -> std::io::Result<()
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_names_carry_the_pid() {
+        let name = temp_name();
+        assert_eq!(temp_owner(&name), Some(std::process::id()));
+        assert_eq!(temp_owner(".katalon-prep.json"), None);
+        assert_eq!(temp_owner(".katalon-prep.lock"), None);
+        assert_eq!(temp_owner(".katalon-prep-x-1.tmp"), None);
+    }
+
+    #[test]
+    fn only_leftovers_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = dir.path().join(temp_name());
+        // Beyond the kernel's pid_max: never a live process.
+        let dead = dir.path().join(format!("{TEMP_PREFIX}4194305-0000abcd{TEMP_SUFFIX}"));
+        let other = dir.path().join("plugin.jar");
+        for p in [&ours, &dead, &other] {
+            std::fs::write(p, b"x").unwrap();
+        }
+        remove_stale_temps(dir.path());
+        assert!(ours.exists() && other.exists());
+        assert!(!dead.exists());
+    }
 }

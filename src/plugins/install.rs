@@ -113,6 +113,9 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
     let lock_path = plugins.join(LOCK_FILE);
     let lock = File::options().create(true).truncate(false).write(true).open(&lock_path).map_err(io(&lock_path))?;
     lock.lock().map_err(io(&lock_path))?;
+    // Temp files of a killed run (a crash between link and rename).
+    crate::fsutil::remove_stale_temps(&plugins);
+    crate::fsutil::remove_stale_temps(&plugins.join(PLATFORM_DIR));
 
     let old: Record = fs::read(&record_path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
     let mut record = Record { format: 1, files: BTreeMap::new() };
@@ -218,7 +221,7 @@ fn mtime_ns(meta: &fs::Metadata) -> i128 {
 /// renames it over `target`: a reader never sees half a jar.
 fn place(source: &Path, target: &Path) -> Result<(), Error> {
     let dir = target.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".katalon-prep-{:08x}.tmp", fastrand::u32(..)));
+    let tmp = dir.join(crate::fsutil::temp_name());
     if fs::hard_link(source, &tmp).is_err() {
         fs::copy(source, &tmp).map_err(|e| {
             let _ = fs::remove_file(&tmp);
