@@ -86,17 +86,35 @@ pub struct Fetcher<'a> {
 }
 
 impl Fetcher<'_> {
-    /// Fetches every spec, `jobs` at a time, in config order.
+    /// Fetches every spec, `jobs` downloads at a time; the result is in
+    /// config order.
+    ///
+    /// A download slot is held only while bytes arrive: checking and
+    /// committing a finished download (zip check, fsync, rename) overlaps the
+    /// next download instead of holding its slot, and a slow plugin never
+    /// blocks the ones after it.
     pub async fn fetch_all(&self, specs: &[PluginSpec]) -> Result<Vec<Fetched>, Error> {
         let client = tokio::sync::OnceCell::new();
-        futures_util::stream::iter(specs)
-            .map(|spec| self.fetch(spec, &client))
-            .buffered(self.jobs.max(1))
+        let jobs = self.jobs.max(1);
+        let slots = tokio::sync::Semaphore::new(jobs);
+        let mut done: Vec<(usize, Fetched)> = futures_util::stream::iter(specs.iter().enumerate())
+            .map(|(i, spec)| {
+                let (client, slots) = (&client, &slots);
+                async move { self.fetch(spec, client, slots).await.map(|f| (i, f)) }
+            })
+            .buffer_unordered(jobs.saturating_mul(2))
             .try_collect()
-            .await
+            .await?;
+        done.sort_by_key(|(i, _)| *i);
+        Ok(done.into_iter().map(|(_, f)| f).collect())
     }
 
-    async fn fetch(&self, spec: &PluginSpec, client: &tokio::sync::OnceCell<Http>) -> Result<Fetched, Error> {
+    async fn fetch(
+        &self,
+        spec: &PluginSpec,
+        client: &tokio::sync::OnceCell<Http>,
+        slots: &tokio::sync::Semaphore,
+    ) -> Result<Fetched, Error> {
         let name = spec.display_name();
         let fetched = match &spec.source {
             Source::Path(path) => self.fetch_path(spec, path, &name).await?,
@@ -111,7 +129,7 @@ impl Fetcher<'_> {
                         .get_or_try_init(|| async { (self.http)() })
                         .await
                         .map_err(|source| Error::Network { plugin: name.clone(), source })?;
-                    let download = Download { url, header: None, expected, at: spec.at.clone() };
+                    let download = Download { url, header: None, expected, at: spec.at.clone(), slots: Some(slots) };
                     self.download(http, &name, download).await?
                 }
             }
@@ -181,10 +199,15 @@ impl Fetcher<'_> {
         let artifact = staging.dir.join("artifact");
         let mut file =
             std::fs::File::create(&artifact).map_err(|source| cache::Error::Io { path: artifact.clone(), source })?;
+        let slot = match d.slots {
+            Some(slots) => Some(slots.acquire().await.map_err(|e| Error::Internal(e.to_string()))?),
+            None => None,
+        };
         let (actual, size) = http
             .download(d.url, d.header.as_ref(), name, &mut file, self.reporter)
             .await
             .map_err(|source| Error::Network { plugin: name.to_string(), source })?;
+        drop(slot);
         drop(file);
         if actual != expected {
             return Err(Error::checksum(name.to_string(), expected, actual, d.at));
@@ -209,6 +232,8 @@ pub(crate) struct Download<'a> {
     pub header: Option<net::OriginHeader<'a>>,
     pub expected: Sha256,
     pub at: Option<Location>,
+    /// The download slots of [`Fetcher::fetch_all`]; one is held while bytes arrive.
+    pub slots: Option<&'a tokio::sync::Semaphore>,
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
