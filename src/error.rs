@@ -73,6 +73,7 @@ fn plugins_exit(e: &plugins::Error) -> Exit {
     use plugins::Error as E;
     match e {
         E::Network { source, .. } => net_exit(source),
+        E::Save { .. } => Exit::Filesystem,
         E::Checksum { .. } => Exit::Integrity,
         E::Archive { source, .. } if source.is_io() => Exit::Filesystem,
         E::Archive { .. } => Exit::Integrity,

@@ -27,6 +27,12 @@ pub enum Error {
         #[source]
         source: net::Error,
     },
+    #[error("Plugin {plugin}: could not save the download into the cache")]
+    Save {
+        plugin: String,
+        #[source]
+        source: net::Error,
+    },
     #[error("Plugin {plugin}: sha256 mismatch{}\n  expected: {}\n  computed: {}\nhint: nothing was installed; if the new file is trusted, update `sha256` in katalon-prep.yml", suffix(&mismatch.at), mismatch.expected, mismatch.actual)]
     Checksum { plugin: String, mismatch: Box<Mismatch> },
     #[error("Plugin {plugin}: the artifact is not acceptable")]
@@ -203,10 +209,15 @@ impl Fetcher<'_> {
             Some(slots) => Some(slots.acquire().await.map_err(|e| Error::Internal(e.to_string()))?),
             None => None,
         };
-        let (actual, size) = http
-            .download(d.url, d.header.as_ref(), name, &mut file, self.reporter)
-            .await
-            .map_err(|source| Error::Network { plugin: name.to_string(), source })?;
+        let (actual, size) =
+            http.download(d.url, d.header.as_ref(), name, &mut file, self.reporter).await.map_err(|source| {
+                // A full or failing disk is not the network's fault.
+                if source.is_local() {
+                    Error::Save { plugin: name.to_string(), source }
+                } else {
+                    Error::Network { plugin: name.to_string(), source }
+                }
+            })?;
         drop(slot);
         drop(file);
         if actual != expected {
