@@ -16,7 +16,13 @@ pub const SENTINEL: &str = "SENTINEL-kp-5f3a9c1e7b2d4086";
 /// The binary, with every variable that could change its behaviour removed
 /// and `HOME`/secrets pointed into `root`.
 pub fn bin(root: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("katalon-prep").expect("binary built");
+    Command::from_std(bin_std(root))
+}
+
+/// [`bin`] as a plain `std::process::Command`, for runs that are spawned,
+/// raced or killed.
+pub fn bin_std(root: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_katalon-prep"));
     for (key, _) in std::env::vars_os() {
         let k = key.to_string_lossy();
         if k.starts_with("KATALON")
@@ -315,4 +321,32 @@ pub fn shell_split(line: &str) -> Vec<String> {
         .expect("sh");
     assert!(out.status.success());
     out.stdout.split(|b| *b == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).into_owned()).collect()
+}
+
+/// `len` incompressible bytes, the same for the same `seed`.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+/// A zip whose single entry `name` is a symbolic link to `target` (Unix mode
+/// in the external attributes, as `zip --symlinks` writes it).
+pub fn zip_with_symlink(name: &str, target: &str) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default();
+        w.start_file("real.jar", opts).expect("zip entry");
+        w.write_all(&keyword_jar("Real")).expect("zip write");
+        w.add_symlink(name, target, opts).expect("zip symlink");
+        w.finish().expect("zip finish");
+    }
+    buf.into_inner()
 }
