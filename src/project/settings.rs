@@ -144,12 +144,25 @@ pub fn with_offline(text: &str) -> Option<String> {
         return None;
     }
     if ours.is_empty() {
+        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
         let mut out = text.to_string();
         if !out.is_empty() && !out.ends_with(['\n', '\r']) {
-            out.push_str(if text.contains("\r\n") { "\r\n" } else { "\n" });
+            out.push_str(newline);
         }
+        let mut at = out.len();
         out.push_str(OFFLINE_LINE);
-        out.push_str(if text.contains("\r\n") { "\r\n" } else { "\n" });
+        out.push_str(newline);
+        // A last line ending in a lone backslash continues into the next
+        // one and would swallow ours (`a=b\` + our line reads as one value):
+        // an empty line ends the continuation without changing its value.
+        // (Twice at most: after a lone `\r`, the first `\n` only completes it.)
+        for _ in 0..2 {
+            if logical_lines(&out).last().map(|l| l.start) == Some(at) {
+                break;
+            }
+            out.insert_str(at, newline);
+            at += newline.len();
+        }
         return Some(out);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -204,6 +217,19 @@ mod tests {
             "#Fri Nov 27 10:00:00 UTC 2026\r\nexecution.default.timeout=30\r\nplugin.reloadOption=\"OFFLINE\"\r\nweb\\ ui=\"a\\:b\"\r\n"
         );
         assert_eq!(with_offline(&out), None);
+    }
+
+    #[test]
+    fn appending_after_a_dangling_continuation_ends_it_first() {
+        let out = with_offline("long.value=first\\").unwrap();
+        assert_eq!(out, "long.value=first\\\n\nplugin.reloadOption=\"OFFLINE\"\n");
+        let keys: Vec<_> = logical_lines(&out).into_iter().filter_map(|l| l.key).collect();
+        assert_eq!(keys, ["long.value", "plugin.reloadOption"]);
+        assert_eq!(with_offline(&out), None);
+        let out = with_offline("a=b\\\r\n").unwrap();
+        assert_eq!(out, "a=b\\\r\n\r\nplugin.reloadOption=\"OFFLINE\"\r\n");
+        let out = with_offline("a=b\\\r").unwrap();
+        assert_eq!(logical_lines(&out).last().and_then(|l| l.key.clone()).as_deref(), Some(KEY));
     }
 
     #[test]
