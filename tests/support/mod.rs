@@ -320,7 +320,11 @@ pub fn shell_split(line: &str) -> Vec<String> {
         .output()
         .expect("sh");
     assert!(out.status.success());
-    out.stdout.split(|b| *b == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).into_owned()).collect()
+    // Every word ends with a NUL; empty words are words too.
+    let mut words: Vec<String> =
+        out.stdout.split(|b| *b == 0).map(|s| String::from_utf8_lossy(s).into_owned()).collect();
+    words.pop();
+    words
 }
 
 /// `len` incompressible bytes, the same for the same `seed`.
