@@ -120,3 +120,172 @@ fn without_api_key_the_key_appears_nowhere() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains(SENTINEL));
     f.assert_no_file_contains(SENTINEL, &[]);
 }
+
+/// Where a run's line goes.
+#[derive(Clone, Copy)]
+enum Line {
+    Stdout,
+    File(&'static str),
+    /// No line with a key: `--without-api-key`, or a command that prints none.
+    Keyless,
+}
+
+/// Every command on main, in every output format and verbosity.
+const RUNS: &[(&[&str], Line)] = &[
+    (&["prepare"], Line::Stdout),
+    (&["prepare", "--format", "json"], Line::Stdout),
+    (&["prepare", "--output", "out/line.sh"], Line::File("out/line.sh")),
+    (&["prepare", "--format", "json", "--output", "out/argv.json"], Line::File("out/argv.json")),
+    (&["prepare", "--without-api-key"], Line::Keyless),
+    (&["prepare", "--workdir-as", "/tmp/project", "--offline"], Line::Stdout),
+    (&["-q", "prepare"], Line::Stdout),
+    (&["-vv", "prepare", "--format", "json"], Line::Stdout),
+    (&["args"], Line::Stdout),
+    (&["args", "--format", "json"], Line::Stdout),
+    (&["args", "--output", "out/args.sh"], Line::File("out/args.sh")),
+    (&["args", "--format", "json", "--output", "out/args.json"], Line::File("out/args.json")),
+    (&["args", "--without-api-key", "--format", "json"], Line::Keyless),
+    (&["cache", "dir"], Line::Keyless),
+    (&["cache", "verify"], Line::Keyless),
+    (&["-vv", "cache", "verify", "--fix"], Line::Keyless),
+];
+
+/// How the key reaches the binary.
+#[derive(Clone, Copy, Debug)]
+enum KeyFrom {
+    Env,
+    EnvFile,
+    Stdin,
+    ActionInput,
+    DockerSecret,
+}
+
+/// Runs `args` with the sentinel key from `from` and `RUST_LOG=trace`, then
+/// checks every place the key could end up: stdout, stderr, the files under
+/// the fixture (project, cache, home, GitHub step summary) and every request
+/// the download host received.
+fn check_run(server: &FakeServer, f: &Fixture, args: &[&str], line: Line, from: KeyFrom, github: bool) {
+    let what = format!("{args:?} with the key from {from:?}{}", if github { " under GitHub Actions" } else { "" });
+    // Key files live outside the fixture: they hold the key by design.
+    let secrets = tempfile::tempdir().unwrap();
+    let mut cmd = f.cmd();
+    cmd.env("RUST_LOG", "trace");
+    match from {
+        KeyFrom::Env => {
+            cmd.env("KATALON_API_KEY", SENTINEL);
+        }
+        KeyFrom::EnvFile => {
+            let file = secrets.path().join("key");
+            std::fs::write(&file, format!("{SENTINEL}\n")).unwrap();
+            cmd.env("KATALON_API_KEY_FILE", file);
+        }
+        KeyFrom::Stdin => {
+            cmd.arg("--api-key-stdin").write_stdin(format!("{SENTINEL}\n"));
+        }
+        KeyFrom::ActionInput => {
+            cmd.env("INPUT_API_KEY", SENTINEL);
+        }
+        KeyFrom::DockerSecret => {
+            std::fs::write(secrets.path().join("katalon_api_key"), SENTINEL).unwrap();
+            cmd.env("KATALON_PREP_SECRETS_DIR", secrets.path());
+        }
+    }
+    if github {
+        cmd.env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", f.path("gh/output"))
+            .env("GITHUB_STEP_SUMMARY", f.path("gh/summary"));
+        std::fs::create_dir_all(f.path("gh")).unwrap();
+    }
+    std::fs::create_dir_all(f.path("out")).unwrap();
+    let out = cmd.args(args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{what} failed:\n{stderr}");
+    let emits_key = matches!(line, Line::Stdout | Line::File(_));
+    assert_eq!(stdout.matches(SENTINEL).count(), usize::from(matches!(line, Line::Stdout)), "{what}: stdout");
+    if github && emits_key {
+        assert!(stderr.starts_with(&format!("::add-mask::{SENTINEL}\n")), "{what}: the mask must come first");
+        assert_eq!(stderr.matches(SENTINEL).count(), 1, "{what}: stderr repeats the key");
+    } else {
+        assert!(!stderr.contains(SENTINEL), "{what}: stderr leaks the key");
+    }
+    let mut allowed = vec![f.path("gh/output")];
+    if let Line::File(rel) = line {
+        let written = f.read(rel);
+        assert_eq!(written.matches(SENTINEL).count(), 1, "{what}: {rel}");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(f.path(rel)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{what}: {rel} is readable by others");
+        allowed.push(f.path(rel));
+    }
+    let allowed: Vec<&std::path::Path> = allowed.iter().map(|p| p.as_path()).collect();
+    f.assert_no_file_contains(SENTINEL, &allowed);
+    assert_requests_clean(server);
+    if let Line::File(rel) = line {
+        std::fs::remove_file(f.path(rel)).unwrap();
+    }
+}
+
+#[test]
+fn every_command_in_every_format_keeps_the_key_where_it_belongs() {
+    let server = FakeServer::start();
+    let f = fixture_with_everything(&server);
+    for github in [false, true] {
+        for (args, line) in RUNS {
+            check_run(&server, &f, args, *line, KeyFrom::Env, github);
+        }
+    }
+}
+
+#[test]
+fn every_key_source_keeps_the_key_where_it_belongs() {
+    let server = FakeServer::start();
+    let f = fixture_with_everything(&server);
+    for from in [KeyFrom::Env, KeyFrom::EnvFile, KeyFrom::Stdin, KeyFrom::ActionInput, KeyFrom::DockerSecret] {
+        for github in [false, true] {
+            check_run(&server, &f, &["prepare"], Line::Stdout, from, github);
+            check_run(
+                &server,
+                &f,
+                &["args", "--format", "json", "--output", "out/a.json"],
+                Line::File("out/a.json"),
+                from,
+                github,
+            );
+        }
+    }
+}
+
+/// Failures print what went wrong; with the key resolved or not yet, at
+/// trace level, the key's value is never part of it.
+#[test]
+fn failing_runs_never_print_the_key() {
+    let server = FakeServer::start();
+    let cases: Vec<(String, i32)> = vec![
+        // The key pasted where the variable's name belongs (the hint there
+        // says not to, so people do).
+        (format!("api-key:\n  env: {SENTINEL}\n"), 10),
+        // The key in the run's extra arguments.
+        (format!("run:\n  args: [\"-apiKey={SENTINEL}\"]\n"), 10),
+        // A plugin host that refuses, with the key in its URL.
+        (format!("plugins:\n  - url: {}/{SENTINEL}.jar\n    sha256: {}\n", server.url(), "4".repeat(64)), 20),
+    ];
+    for (config, code) in cases {
+        let f = Fixture::project();
+        f.config(&config);
+        for args in [&["prepare"][..], &["args", "--format", "json"]] {
+            let out = f.cmd().env("KATALON_API_KEY", SENTINEL).env("RUST_LOG", "trace").args(args).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if args[0] == "args" && code == 20 {
+                // `args` does no plugin work: nothing fails.
+                assert!(out.status.success(), "{config}: {stderr}");
+                continue;
+            }
+            assert_eq!(out.status.code(), Some(code), "{config}: {stderr}");
+            assert!(out.stdout.is_empty(), "{config}: a failed run printed a line");
+            assert!(!stderr.contains(SENTINEL), "{config} {args:?}: stderr leaks the key:\n{stderr}");
+        }
+        f.assert_no_file_contains(SENTINEL, &[&f.path("katalon-prep.yml")]);
+    }
+    // (The URL with the key in it was requested as written: the user asked for it.)
+}

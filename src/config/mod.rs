@@ -225,7 +225,8 @@ impl Validator<'_> {
             Some(name) if !is_env_name(&name) => {
                 return Err(self.invalid(
                     "api-key.env",
-                    format!("`{name}` is not an environment variable name"),
+                    // Not echoed: what is written here instead of a name is often the key.
+                    "`api-key.env` holds something that is not an environment variable name (not shown: it may be the key itself)",
                     Some("give the variable's name, e.g. `env: KATALON_API_KEY`, never the key itself".into()),
                 ));
             }
