@@ -1,0 +1,471 @@
+#!/usr/bin/env python3
+"""The katalon-prep benchmark: every row of issue 6 as a ratio against a
+baseline measured in the same run, with absolute medians.
+
+    bench/run.py [--work DIR] [--out FILE] [--cold-runs N] [--warm-runs N]
+                 [--latency-ms MS] [--jobs N] [--skip-size]
+
+Builds the release binaries (katalon-prep and katalon-prep-fake), generates
+the plugin sets (20 incompressible keyword jars, 100 MB in all; one 512 MB
+jar), serves them from `katalon-prep-fake serve` on 127.0.0.1, runs
+hyperfine, and writes a Markdown table (default WORK/results.md) and the raw
+hyperfine JSON (WORK/results/). Installs what it needs with apt-get when run
+as root, and stops with a clear message otherwise. Only loopback traffic.
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import math
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+N_PLUGINS = 20
+TOTAL_BYTES = 100_000_000
+BIG_BYTES = 512 * 1024 * 1024
+SEED = 6
+
+
+def die(msg):
+    print(f"bench: error: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def say(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+def run(cmd, **kw):
+    kw.setdefault("check", True)
+    return subprocess.run(cmd, **kw)
+
+
+# --- tools -------------------------------------------------------------------
+
+TOOLS = {  # command -> Debian package
+    "hyperfine": "hyperfine",
+    "curl": "curl",
+    "unzip": "unzip",
+    "sha256sum": "coreutils",
+    "/usr/bin/time": "time",
+}
+
+
+def ensure_tools():
+    missing = sorted({pkg for cmd, pkg in TOOLS.items() if not shutil.which(cmd)})
+    if not missing:
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        die(f"missing tools; install the Debian packages: {' '.join(missing)}")
+    say(f"installing {' '.join(missing)} with apt-get")
+    run(["apt-get", "update", "-qq"], stdout=subprocess.DEVNULL)
+    run(["apt-get", "install", "-y", "-qq", *missing], stdout=subprocess.DEVNULL)
+    still = [cmd for cmd in TOOLS if not shutil.which(cmd)]
+    if still:
+        die(f"still missing after apt-get: {' '.join(still)}")
+
+
+def cargo_target_dir():
+    out = run(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=REPO, capture_output=True, text=True)
+    return Path(json.loads(out.stdout)["target_directory"])
+
+
+def build(work):
+    say("building release binaries (cargo build --release --locked)")
+    run(["cargo", "build", "--release", "--locked", "-p", "katalon-prep", "-p", "katalon-prep-fakes"], cwd=REPO)
+    target = cargo_target_dir()
+    bin_dir = work / "bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    # Copies: a concurrent build into the shared target dir must not change
+    # the binary under measurement.
+    for name in ["katalon-prep", "katalon-prep-fake"]:
+        shutil.copy2(target / "release" / name, bin_dir / name)
+    return bin_dir / "katalon-prep", bin_dir / "katalon-prep-fake"
+
+
+# --- data --------------------------------------------------------------------
+
+
+def keyword_jar(path, size, rng):
+    """A keyword plugin jar of about `size` bytes: manifest, plugin JSON and
+    incompressible class-like entries (stored: deflating noise gains nothing)."""
+    chunk = 64 * 1024 if size < 64 * 1024 * 1024 else 1024 * 1024
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\n\r\n", zipfile.ZIP_DEFLATED)
+        z.writestr("Keywords/katalon-plugin.json", '{"keywords":["com.example.Bench"]}', zipfile.ZIP_DEFLATED)
+        left, i = size - 1024, 0
+        while left > 0:
+            n = min(chunk, left)
+            z.writestr(f"com/example/bench/C{i:05}.class", rng.randbytes(n), zipfile.ZIP_STORED)
+            left -= n + 100  # local header + central entry, roughly
+            i += 1
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while b := f.read(1 << 20):
+            h.update(b)
+    return h.hexdigest()
+
+
+def generate(work):
+    """WORK/data/url/*.jar (20 jars, 100 MB) and WORK/data/big/huge.jar (512 MiB),
+    reused when already there with the same recipe."""
+    data = work / "data"
+    stamp = data / "recipe.json"
+    recipe = {"n": N_PLUGINS, "total": TOTAL_BYTES, "big": BIG_BYTES, "seed": SEED, "v": 1}
+    if stamp.exists() and json.loads(stamp.read_text()).get("recipe") == recipe:
+        return json.loads(stamp.read_text())
+    say("generating plugin jars (once per work dir)")
+    shutil.rmtree(data, ignore_errors=True)
+    rng = random.Random(SEED)
+    mean = TOTAL_BYTES // N_PLUGINS
+    plugins = []
+    for i in range(N_PLUGINS):
+        size = mean + (i - (N_PLUGINS - 1) / 2) * 200_000  # 3.1 MB .. 6.9 MB
+        path = data / "url" / f"bench-plugin-{i:02}-1.0.{i}.jar"
+        keyword_jar(path, int(size), rng)
+        plugins.append({"file": path.name, "size": path.stat().st_size, "sha256": sha256_file(path)})
+    big = data / "big" / "huge-plugin-1.0.0.jar"
+    keyword_jar(big, BIG_BYTES, rng)
+    info = {
+        "recipe": recipe,
+        "plugins": plugins,
+        "big": {"file": big.name, "size": big.stat().st_size, "sha256": sha256_file(big)},
+    }
+    stamp.write_text(json.dumps(info, indent=1))
+    return info
+
+
+# --- fake servers --------------------------------------------------------------
+
+
+class Fake:
+    def __init__(self, fake_bin, directory, latency_ms, log):
+        self.log = log
+        self.proc = subprocess.Popen(
+            [str(fake_bin), "serve", "--dir", str(directory), "--latency-ms", str(latency_ms), "--log", str(log)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http://127.0.0.1:"):
+            self.stop()
+            die(f"katalon-prep-fake did not print its URL (got {self.url!r})")
+
+    def requests(self):
+        return len(json.loads(self.log.read_text()))
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+# --- measuring -----------------------------------------------------------------
+
+
+def hyperfine(name, commands, work, *, runs, warmup=1, prepare=None, shell=True, cwd=None, env=None):
+    """Runs hyperfine; returns {command name: {median, mean, stddev, min, max}} in seconds."""
+    out = work / "results" / f"{name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cmd = ["hyperfine", "--style", "basic", "--runs", str(runs), "--warmup", str(warmup), "--export-json", str(out)]
+    if not shell:
+        cmd.append("-N")
+    if prepare:
+        cmd += ["--prepare", prepare]
+    for label, command in commands:
+        cmd += ["--command-name", label, command]
+    say(f"hyperfine: {name}")
+    run(cmd, cwd=cwd, env=env, stdout=sys.stderr)
+    results = json.loads(out.read_text())["results"]
+    return {r["command"]: r for r in results}
+
+
+def peak_rss_kib(cmd, cwd, env, reset):
+    run(["sh", "-c", reset])
+    out = run(["/usr/bin/time", "-v", *cmd], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    if out.returncode != 0:
+        die(f"{' '.join(cmd)} failed:\n{out.stderr}")
+    for line in out.stderr.splitlines():
+        if "Maximum resident set size" in line:
+            return int(line.rsplit(":", 1)[1])
+    die("no 'Maximum resident set size' in /usr/bin/time -v output")
+
+
+def static_binary(work):
+    """(path, description) of the binary whose size is reported."""
+    installed = run(["rustup", "target", "list", "--installed"], capture_output=True, text=True, check=False).stdout
+    if "x86_64-unknown-linux-musl" in installed:
+        if not shutil.which("musl-gcc") and os.geteuid() == 0 and shutil.which("apt-get"):
+            run(["apt-get", "install", "-y", "-qq", "musl-tools"], stdout=subprocess.DEVNULL, check=False)
+        if shutil.which("musl-gcc"):
+            say("building the static musl binary")
+            r = run(
+                ["cargo", "build", "--release", "--locked", "-p", "katalon-prep", "--target", "x86_64-unknown-linux-musl"],
+                cwd=REPO,
+                check=False,
+            )
+            if r.returncode == 0:
+                path = cargo_target_dir() / "x86_64-unknown-linux-musl" / "release" / "katalon-prep"
+                dest = work / "bin" / "katalon-prep-musl"
+                shutil.copy2(path, dest)
+                return dest, "static (x86_64-unknown-linux-musl, release profile: LTO, stripped)"
+    return work / "bin" / "katalon-prep", "dynamic glibc release binary (no musl target or musl-gcc here)"
+
+
+def scratch_image(binary, work):
+    """Size in bytes of a `FROM scratch` image holding only the binary, or None."""
+    if not shutil.which("docker"):
+        return None, "docker not installed"
+    if run(["docker", "info"], capture_output=True, check=False, timeout=30).returncode != 0:
+        return None, "no docker daemon"
+    ctx = work / "image"
+    shutil.rmtree(ctx, ignore_errors=True)
+    ctx.mkdir()
+    shutil.copy2(binary, ctx / "katalon-prep")
+    (ctx / "Dockerfile").write_text('FROM scratch\nCOPY katalon-prep /katalon-prep\nENTRYPOINT ["/katalon-prep"]\n')
+    tag = "katalon-prep-bench:scratch"
+    r = run(["docker", "build", "-q", "-t", tag, str(ctx)], capture_output=True, text=True, check=False)
+    if r.returncode != 0:
+        return None, f"docker build failed: {r.stderr.strip()[:200]}"
+    size = int(run(["docker", "image", "inspect", "-f", "{{.Size}}", tag], capture_output=True, text=True).stdout)
+    run(["docker", "image", "rm", tag], capture_output=True, check=False)
+    return size, "docker image inspect .Size"
+
+
+# --- the project -----------------------------------------------------------------
+
+
+def make_project(work, plugin_urls):
+    """A copy of examples/demo (minus its vendor jar) and three configs."""
+    project = work / "project"
+    shutil.rmtree(project, ignore_errors=True)
+    demo = REPO / "examples" / "demo"
+    shutil.copytree(demo / "Test Suites", project / "Test Suites")
+    shutil.copytree(demo / "Profiles", project / "Profiles")
+    shutil.copy2(demo / "Demo.prj", project / "Demo.prj")
+    run_section = (
+        "run:\n  test-suite: Test Suites/Smoke\n  browser: Chrome (headless)\n  profile: staging\n"
+        "  globals:\n    baseUrl: https://staging.example.com\n"
+    )
+    (project / "startup.yml").write_text(run_section)
+    for name, plugins in plugin_urls.items():
+        body = "".join(f"  - url: {url}\n    sha256: {sha}\n" for sha, url in plugins)
+        (project / f"{name}.yml").write_text(f"{run_section}offline: true\nplugins:\n{body}")
+    return project
+
+
+def fmt_s(s):
+    return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--work", type=Path, default=Path("/tmp/katalon-prep-bench"))
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--cold-runs", type=int, default=10)
+    ap.add_argument("--warm-runs", type=int, default=50)
+    ap.add_argument("--latency-ms", type=int, default=100)
+    ap.add_argument("--jobs", type=int, default=8)
+    ap.add_argument("--skip-size", action="store_true", help="skip the musl build and the image")
+    args = ap.parse_args()
+    work = args.work.resolve()
+    out_md = (args.out or work / "results.md").resolve()
+    work.mkdir(parents=True, exist_ok=True)
+
+    ensure_tools()
+    kp, fake_bin = build(work)
+    info = generate(work)
+    data = work / "data"
+    total = sum(p["size"] for p in info["plugins"])
+    (work / "logs").mkdir(exist_ok=True)
+
+    slow = Fake(fake_bin, data, args.latency_ms, work / "logs" / "slow.json")
+    fast = Fake(fake_bin, data, 0, work / "logs" / "fast.json")
+    try:
+        rows, notes = measure(args, work, kp, info, total, slow, fast)
+    finally:
+        slow.stop()
+        fast.stop()
+
+    if not args.skip_size:
+        binary, how = static_binary(work)
+        size = binary.stat().st_size
+        image, image_how = scratch_image(binary, work)
+        rows.append(("Size: binary", f"{size / 1e6:.2f} MB", "", "", "≤ 7 MB", size <= 7_000_000, how))
+        if image is not None:
+            rows.append(("Size: scratch image", f"{image / 1e6:.2f} MB", "", "", "≤ 8 MB", image <= 8_000_000, image_how))
+        else:
+            notes.append(f"Scratch image not measured: {image_how}.")
+
+    write_report(args, work, out_md, rows, notes, total)
+
+
+def measure(args, work, kp, info, total, slow, fast):
+    rows, notes = [], []
+    seq = lambda server: [(p["sha256"], f"{server.url}/url/{p['file']}") for p in info["plugins"]]
+    project = make_project(
+        work,
+        {
+            "cold": seq(slow),
+            "big": [(info["big"]["sha256"], f"{fast.url}/big/{info['big']['file']}")],
+        },
+    )
+    env = {**os.environ, "KATALON_API_KEY": "bench-not-a-real-key", "NO_COLOR": "1"}
+    for k in list(env):
+        if k.startswith("KATALON_PREP_") or k == "RUST_LOG":
+            del env[k]
+    cache = work / "cache"
+    runs_dir = work / "run"
+    lists = work / "lists"
+    lists.mkdir(exist_ok=True)
+    (lists / "slow.txt").write_text("".join(f"{sha} {url}\n" for sha, url in seq(slow)))
+    (lists / "fast.txt").write_text("".join(f"{sha} {url}\n" for sha, url in seq(fast)))
+    prep = f"{kp} --config cold.yml --cache-dir {cache} -q prepare --jobs {args.jobs} --output {runs_dir}/line"
+
+    # Bandwidth of the fake server: the same 20 files, no latency, to /dev/null.
+    urls = " ".join(url for _, url in seq(fast))
+    bw = hyperfine(
+        "bandwidth",
+        [
+            ("curl -P8 to /dev/null", f"printf '%s\\n' {urls} | xargs -P8 -n1 curl -fsS -o /dev/null"),
+            ("curl 512 MiB to /dev/null", f"curl -fsS -o /dev/null {fast.url}/big/{info['big']['file']}"),
+        ],
+        work,
+        runs=5,
+    )
+    bw_par = total / bw["curl -P8 to /dev/null"]["median"]
+    bw_one = info["big"]["size"] / bw["curl 512 MiB to /dev/null"]["median"]
+    bandwidth = max(bw_par, bw_one)
+    limit = args.latency_ms / 1000 * math.ceil(N_PLUGINS / args.jobs) + total / bandwidth
+    notes.append(
+        f"Fake server bandwidth: {bw_par / 1e6:.0f} MB/s with 8 parallel curls, {bw_one / 1e6:.0f} MB/s for one "
+        f"512 MiB stream; the limit uses the larger, {bandwidth / 1e6:.0f} MB/s."
+    )
+
+    # Cold.
+    reset_cold = f"rm -rf {cache} {project}/Plugins {runs_dir} && mkdir -p {runs_dir}"
+    cold = hyperfine(
+        "cold",
+        [
+            ("katalon-prep prepare", prep),
+            ("sequential curl script", f"{REPO}/bench/cold-seq.sh {lists}/slow.txt {runs_dir}/seq"),
+            ("parallel curl script", f"{REPO}/bench/cold-par.sh {lists}/slow.txt {runs_dir}/par"),
+        ],
+        work,
+        runs=args.cold_runs,
+        prepare=reset_cold,
+        cwd=project,
+        env=env,
+    )
+    kp_cold = cold["katalon-prep prepare"]["median"]
+    s_seq = cold["sequential curl script"]["median"]
+    s_par = cold["parallel curl script"]["median"]
+    detail = f"{N_PLUGINS} url plugins, {total / 1e6:.1f} MB, {args.latency_ms} ms latency, --jobs {args.jobs}"
+    rows.append(("Cold vs sequential curl", fmt_s(kp_cold), fmt_s(s_seq), f"{s_seq / kp_cold:.1f}× faster", "≥ 4× faster", s_seq / kp_cold >= 4, detail))
+    rows.append(("Cold vs parallel curl (-P8)", fmt_s(kp_cold), fmt_s(s_par), f"{kp_cold / s_par:.2f}×", "≤ 0.8×", kp_cold / s_par <= 0.8, detail))
+    rows.append(("Cold vs theoretical limit", fmt_s(kp_cold), fmt_s(limit), f"{kp_cold / limit:.2f}×", "≤ 1.25×", kp_cold / limit <= 1.25, f"limit = {args.latency_ms} ms × ⌈{N_PLUGINS}/{args.jobs}⌉ + {total / 1e6:.0f} MB ÷ {bandwidth / 1e6:.0f} MB/s"))
+
+    # Warm: the cache is full (restored by CI), the checkout's Plugins/ is empty.
+    run(["sh", "-c", f"rm -rf {project}/Plugins"])
+    run([str(kp), "--config", "cold.yml", "--cache-dir", str(cache), "-q", "prepare"], cwd=project, env=env, stdout=subprocess.DEVNULL)
+    jars = sorted(cache.glob("v1/entries/*/jars/*.jar"))
+    installed = list((project / "Plugins").glob("*.jar"))
+    if len(jars) != N_PLUGINS or len(installed) != N_PLUGINS:
+        die(f"expected {N_PLUGINS} cached and installed jars, found {len(jars)} and {len(installed)}")
+    files = " ".join(str(j) for j in jars)
+    before = slow.requests()
+    cp_dir, ln_dir = runs_dir / "cp", runs_dir / "ln"
+    warm = hyperfine(
+        "warm",
+        [
+            ("katalon-prep prepare", prep),
+            ("cp", f"cp -t {cp_dir} {files}"),
+            ("ln", f"ln -t {ln_dir} {files}"),
+        ],
+        work,
+        runs=args.warm_runs,
+        warmup=3,
+        prepare=f"sh -c 'rm -rf {project}/Plugins {runs_dir} && mkdir -p {cp_dir} {ln_dir}'",
+        shell=False,
+        cwd=project,
+        env=env,
+    )
+    noop = hyperfine("warm-noop", [("katalon-prep prepare (already installed)", prep)], work, runs=args.warm_runs, warmup=3, shell=False, cwd=project, env=env)
+    requests = slow.requests() - before
+    kp_warm = warm["katalon-prep prepare"]["median"]
+    t_cp, t_ln = warm["cp"]["median"], warm["ln"]["median"]
+    kp_noop = noop["katalon-prep prepare (already installed)"]["median"]
+    zero = f"{requests} network requests during {3 + args.warm_runs} + {3 + args.warm_runs} warm runs"
+    if requests:
+        notes.append(f"**Warm runs made {requests} requests (must be 0).**")
+    rows.append(("Warm vs `cp`", fmt_s(kp_warm), fmt_s(t_cp), f"{kp_warm / t_cp:.2f}×", "≤ 0.25×", kp_warm / t_cp <= 0.25 and requests == 0, zero))
+    rows.append(("Warm vs `ln` (floor)", fmt_s(kp_warm), fmt_s(t_ln), f"{kp_warm / t_ln:.2f}×", "—", None, "hardlinks only, no process of ours"))
+    rows.append(("Warm, already installed, vs `cp`", fmt_s(kp_noop), fmt_s(t_cp), f"{kp_noop / t_cp:.2f}×", "—", None, "a re-run in the same checkout: nothing to do"))
+
+    # Memory: one 512 MiB plugin, cold, from the fast server.
+    big_cache = work / "big-cache"
+    rss = [
+        peak_rss_kib(
+            [str(kp), "--config", "big.yml", "--cache-dir", str(big_cache), "-q", "prepare"],
+            project,
+            env,
+            f"rm -rf {big_cache} {project}/Plugins",
+        )
+        for _ in range(3)
+    ]
+    peak = max(rss)
+    rows.append(("Memory: peak RSS, 512 MiB plugin", f"{peak / 1024:.1f} MiB", "", "", "≤ 32 MB", peak * 1024 <= 32_000_000, f"/usr/bin/time -v, max of 3 cold runs ({', '.join(f'{r / 1024:.1f}' for r in rss)} MiB)"))
+    shutil.rmtree(big_cache, ignore_errors=True)
+
+    # Start-up.
+    st = hyperfine(
+        "startup",
+        [("katalon-prep args", f"{kp} --config startup.yml args"), ("/bin/true", "/bin/true")],
+        work,
+        runs=300,
+        warmup=20,
+        shell=False,
+        cwd=project,
+        env=env,
+    )
+    t_args, t_true = st["katalon-prep args"]["median"], st["/bin/true"]["median"]
+    rows.append(("Start-up: `args` vs `/bin/true`", fmt_s(t_args), fmt_s(t_true), f"+{(t_args - t_true) * 1000:.1f} ms", "—", None, "config, project discovery, key, line; no plugins"))
+    return rows, notes
+
+
+def write_report(args, work, out_md, rows, notes, total):
+    rev = run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False).stdout.strip()
+    dirty = run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True, check=False).stdout.strip()
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), platform.processor())
+    fs = run(["df", "-T", str(work)], capture_output=True, text=True, check=False).stdout.splitlines()[-1].split()[1]
+    hf = run(["hyperfine", "--version"], capture_output=True, text=True).stdout.strip()
+    lines = [
+        f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC} on {os.cpu_count()} cores ({cpu}), "
+        f"Linux {platform.release()}, work dir on {fs}; {hf}; commit {rev}{' (with local changes)' if dirty else ''}.",
+        "",
+        "| row | katalon-prep | baseline | ratio | target | met | what |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, ours, base, ratio, target, met, what in rows:
+        mark = "—" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {name} | {ours} | {base} | {ratio} | {target} | {mark} | {what} |")
+    lines += [""] + [f"- {n}" for n in notes]
+    text = "\n".join(lines) + "\n"
+    out_md.write_text(text)
+    print(text)
+    say(f"wrote {out_md} and {work}/results/*.json")
+
+
+if __name__ == "__main__":
+    main()
