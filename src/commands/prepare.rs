@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use zeroize::Zeroizing;
+
 use crate::ci::github;
 use crate::cli::{EmitArgs, FetchArgs, LineFormat};
 use crate::katalonc::argv::KeyView;
@@ -37,11 +39,12 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(&FetchArgs, bool)>
         Some(key) => KeyView::Real(key),
         None => KeyView::Omit,
     };
-    let argv = line.render(view);
-    let mut text = match emit.format {
+    // Both hold the key: wiped from memory when dropped.
+    let argv = Zeroizing::new(line.render(view));
+    let mut text = Zeroizing::new(match emit.format {
         LineFormat::Shell => quote::shell_line(&argv),
         LineFormat::Json => quote::json_array(&argv),
-    };
+    });
     text.push('\n');
     match &emit.output {
         Some(path) => {
