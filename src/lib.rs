@@ -71,6 +71,7 @@ pub struct Plan {
 /// Stage 1: config and project.
 pub fn plan(ctx: &Context) -> Result<Plan, Error> {
     let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    check_url_pins(&config)?;
     let explicit = match &ctx.project {
         Some(flag) => Some(location::Located::bare(ctx.cwd.join(flag))),
         None => config.project.clone(),
@@ -99,6 +100,25 @@ pub fn plan(ctx: &Context) -> Result<Plan, Error> {
         project.check_profile(profile)?;
     }
     Ok(Plan { config, project, target, warnings })
+}
+
+/// A `url` plugin needs a `sha256`, in the config or in the lock (where
+/// `katalon-prep lock` records it on first use).
+fn check_url_pins(config: &Config) -> Result<(), Error> {
+    let unpinned: Vec<&config::PluginSpec> =
+        config.plugins.iter().filter(|p| matches!(p.source, config::Source::Url(_)) && p.sha256.is_none()).collect();
+    if unpinned.is_empty() {
+        return Ok(());
+    }
+    let (path, shown) = lock::path_for(config);
+    let loaded = lock::load(&path, &shown)?;
+    for spec in &unpinned {
+        let pinned = loaded.as_ref().is_some_and(|l| l.lock.plugins.iter().any(|e| e.matches(spec, &config.base_dir)));
+        if !pinned {
+            return Err(config::unpinned_url(spec, &config.shown_file()).into());
+        }
+    }
+    Ok(())
 }
 
 /// Where to look for the key, from flags, env and config (flags win).

@@ -100,7 +100,7 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
         ctx.reporter.report(Event::Info(format!("{} is up to date ({} plugins)", shown.display(), new.plugins.len())));
         return Ok(Exit::Ok);
     }
-    plugins::cache::write_atomic(&path, text.as_bytes())
+    crate::fsutil::write_atomic(&path, text.as_bytes(), crate::fsutil::Mode::Shared)
         .map_err(|source| Error::Write { path: shown.clone(), source })?;
     let before = existing.map(|l| l.lock.plugins).unwrap_or_default();
     let added = new.plugins.iter().filter(|e| !before.contains(e)).count();
