@@ -101,6 +101,15 @@ fn tries_suffix(attempts: u32) -> String {
     if attempts > 1 { format!(" (after {attempts} tries)") } else { String::new() }
 }
 
+/// What a download wrote.
+#[derive(Debug, Clone)]
+pub struct Downloaded {
+    pub sha256: Sha256,
+    pub size: u64,
+    /// Where the bytes came from after redirects (its file name names the artifact).
+    pub final_url: Url,
+}
+
 /// A header sent only to one origin (scheme, host, port).
 #[derive(Clone)]
 pub struct OriginHeader<'a> {
@@ -261,7 +270,7 @@ impl Http {
         file: &mut std::fs::File,
         reporter: &dyn Reporter,
     ) -> Result<(Sha256, u64), Error> {
-        self.download_as(url, header, "*/*", name, file, reporter).await
+        self.download_as(url, header, "*/*", name, file, reporter).await.map(|d| (d.sha256, d.size))
     }
 
     /// [`download`](Self::download) with an `Accept` header: GitHub serves a
@@ -274,7 +283,7 @@ impl Http {
         name: &str,
         file: &mut std::fs::File,
         reporter: &dyn Reporter,
-    ) -> Result<(Sha256, u64), Error> {
+    ) -> Result<Downloaded, Error> {
         let policy = &self.settings.retry;
         let mut attempt = 1;
         loop {
@@ -306,11 +315,12 @@ impl Http {
         name: &str,
         file: &mut std::fs::File,
         reporter: &dyn Reporter,
-    ) -> Result<(Sha256, u64), (Error, bool)> {
+    ) -> Result<Downloaded, (Error, bool)> {
         let write_err = |source| (Error::Write { url: redacted(url), source }, false);
         file.set_len(0).map_err(write_err)?;
         file.rewind().map_err(write_err)?;
         let mut response = self.send_once(url, header, accept).await?;
+        let final_url = response.url().clone();
         let expected = response.content_length();
         let limit = self.settings.max_size;
         if expected.is_some_and(|len| len > limit) {
@@ -350,7 +360,7 @@ impl Http {
         {
             return Err((Error::Truncated { url: redacted(url), got: len, expected, attempts: 1 }, true));
         }
-        Ok((sha, len))
+        Ok(Downloaded { sha256: sha, size: len, final_url })
     }
 }
 

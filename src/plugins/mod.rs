@@ -155,8 +155,14 @@ impl Fetcher<'_> {
                     let http =
                         self.remote.http().await.map_err(|source| Error::Network { plugin: name.clone(), source })?;
                     let header = self.remote.header(*auth);
-                    let download =
-                        Download { url, header, accept: accept.unwrap_or("*/*"), expected: a.sha256, at: a.at.clone() };
+                    let download = Download {
+                        url,
+                        header,
+                        accept: accept.unwrap_or("*/*"),
+                        expected: a.sha256,
+                        at: a.at.clone(),
+                        package: matches!(a.origin, Origin::Store { .. }),
+                    };
                     self.download(http, &name, download).await?
                 }
             }
@@ -233,17 +239,22 @@ impl Fetcher<'_> {
         let artifact = staging.dir.join("artifact");
         let mut file =
             std::fs::File::create(&artifact).map_err(|source| cache::Error::Io { path: artifact.clone(), source })?;
-        let (actual, size) = http
+        let got = http
             .download_as(d.url, d.header.as_ref(), d.accept, name, &mut file, self.reporter)
             .await
             .map_err(|source| Error::Network { plugin: name.to_string(), source })?;
+        let (actual, size) = (got.sha256, got.size);
         drop(file);
         if let Some(expected) = d.expected
             && actual != expected
         {
             return Err(Error::checksum(name.to_string(), expected, actual, d.at));
         }
-        let file_name = artifact_name(d.url);
+        // Named after where the bytes came from (a redirect may say more than the link).
+        let mut file_name = artifact_name(&got.final_url);
+        if d.package && !file_name.to_ascii_lowercase().ends_with(".zip") {
+            file_name.push_str(".zip");
+        }
         let limits = self.limits;
         let plugin = name.to_string();
         let entry = blocking(move || {
@@ -273,6 +284,8 @@ pub(crate) struct Download<'a> {
     pub accept: &'a str,
     pub expected: Option<Sha256>,
     pub at: Option<Location>,
+    /// A zip package whatever its name (Store downloads, katalon.md §2).
+    pub package: bool,
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
