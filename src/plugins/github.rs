@@ -104,6 +104,8 @@ pub struct Github {
     crab: Octocrab,
     api: Url,
     token: Option<Zeroizing<String>>,
+    /// `Bearer <token>`, the `Authorization` value for asset downloads.
+    bearer: Option<Zeroizing<String>>,
     retry: net::RetryPolicy,
 }
 
@@ -129,7 +131,8 @@ impl Github {
             builder = builder.personal_token(t.as_str().to_string());
         }
         let crab = builder.build_with_reqwest(http.client().clone()).map_err(|e| Error::Client(e.to_string()))?;
-        Ok(Github { crab, api, token, retry: http.settings().retry.clone() })
+        let bearer = token.as_ref().map(|t| Zeroizing::new(format!("Bearer {}", t.as_str())));
+        Ok(Github { crab, api, token, bearer, retry: http.settings().retry.clone() })
     }
 
     pub fn has_token(&self) -> bool {
@@ -138,7 +141,7 @@ impl Github {
 
     /// `Authorization` for asset downloads, bound to the API's origin.
     pub fn header(&self) -> Option<OriginHeader<'_>> {
-        self.token.as_ref().map(|t| OriginHeader {
+        self.bearer.as_ref().map(|t| OriginHeader {
             origin: self.api.clone(),
             name: HeaderName::from_static("authorization"),
             value: t.as_str(),
