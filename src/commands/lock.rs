@@ -31,9 +31,7 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
     let rt = super::runtime()?;
     let entries = rt.block_on(async {
         let mut entries = Vec::new();
-        let planned = if config.plugins.is_empty() {
-            Vec::new()
-        } else {
+        if !config.plugins.is_empty() {
             let dir = match &ctx.cache_dir {
                 Some(dir) => ctx.cwd.join(dir),
                 None => plugins::cache::default_dir()?,
@@ -88,9 +86,7 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
                     }
                 }
             }
-            planned
-        };
-        let _ = planned;
+        }
         Ok::<_, Error>(entries)
     })?;
     let new = Lock { version: lock::VERSION, store: lock::store_info(&config), plugins: entries };
