@@ -236,3 +236,36 @@ fn store_plugins_without_a_lock_are_reported_as_unpinned() {
         "warning: no katalon-prep.lock: Store and GitHub plugins are installed as served now, not pinned",
     ));
 }
+
+#[test]
+fn warm_locked_store_plugins_need_no_key_without_api_key() {
+    let f = Fixture::project();
+    let store = FakeServer::start();
+    account(&store, &[publish(&store, 1, 42, "Excel Keywords", "1.2.3")]);
+    f.config(&store_config("  - store: 42\n"));
+    remote::lock(&f, &store).assert().success();
+    store.clear_log();
+    f.cmd()
+        .env("KATALON_STORE_URL", store.url())
+        .args(["prepare", "--locked", "--without-api-key"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("-apiKey").not());
+    assert_eq!(store.total(), 0);
+    assert!(f.path("Plugins/excel-keywords-1.2.3.jar").is_file());
+}
+
+#[test]
+fn store_download_without_any_key_is_exit_11() {
+    let f = Fixture::project();
+    let store = FakeServer::start();
+    account(&store, &[publish(&store, 1, 42, "Excel Keywords", "1.2.3")]);
+    f.config(&store_config("  - store: 42\n"));
+    f.cmd()
+        .env("KATALON_STORE_URL", store.url())
+        .args(["prepare", "--without-api-key"])
+        .assert()
+        .code(11)
+        .stderr(predicate::str::contains("Store plugins must be downloaded, but no Katalon API key was found"));
+    assert_eq!(store.total(), 0);
+}
