@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use zeroize::Zeroizing;
+
 use crate::ci::github;
 use crate::cli::{EmitArgs, FetchArgs, LineFormat};
 use crate::katalonc::argv::KeyView;
@@ -11,7 +13,14 @@ use crate::plugins::archive::Limits;
 use crate::report::Event;
 use crate::{Context, Error, Exit, FetchOptions, secret};
 
-pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(&FetchArgs, bool)>) -> Result<Exit, Error> {
+/// What `prepare` adds to `args`.
+pub struct PrepareOptions<'a> {
+    pub net: &'a FetchArgs,
+    /// `--locked`: the lock must exist and fit the config.
+    pub locked: bool,
+}
+
+pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bool)>) -> Result<Exit, Error> {
     let mut plan = crate::plan(ctx)?;
     let key = if emit.without_api_key { None } else { Some(secret::resolve(&crate::key_request(ctx, &plan.config))?) };
     // The runner must see the mask before the value can appear anywhere.
@@ -27,9 +36,24 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(&FetchArgs, bool)>
     }
     if let Some((fetch, offline)) = fetch {
         plan.config.offline |= offline;
-        let opts = fetch_options(fetch);
+        let locked = fetch.locked;
+        let opts = fetch_options(fetch.net);
         let rt = super::runtime()?;
-        rt.block_on(crate::install_plugins(ctx, &plan, &opts))?;
+        // Store plugins need the key even when the line leaves it out
+        // (--without-api-key); found or not, it matters only on a cache miss.
+        let store_key = match &key {
+            None if plan.config.uses_store() => secret::resolve(&crate::key_request(ctx, &plan.config)).ok(),
+            _ => None,
+        };
+        if github::active()
+            && let Some(k) = &store_key
+        {
+            let mut text = github::add_mask_lines(k.expose()).join("\n");
+            text.push('\n');
+            eprint!("{text}");
+        }
+        let key_for_store = key.as_ref().or(store_key.as_ref());
+        rt.block_on(crate::install_plugins(ctx, &plan, &opts, key_for_store, locked))?;
     }
     let line = crate::build_line(&plan, &ctx.cwd, emit.workdir_as.clone(), key.is_some());
     ctx.reporter.report(Event::Info(format!("katalonc {}", quote::shell_line(&line.render(KeyView::Masked)))));
@@ -37,11 +61,12 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(&FetchArgs, bool)>
         Some(key) => KeyView::Real(key),
         None => KeyView::Omit,
     };
-    let argv = line.render(view);
-    let mut text = match emit.format {
+    // Both hold the key: wiped from memory when dropped.
+    let argv = Zeroizing::new(line.render(view));
+    let mut text = Zeroizing::new(match emit.format {
         LineFormat::Shell => quote::shell_line(&argv),
         LineFormat::Json => quote::json_array(&argv),
-    };
+    });
     text.push('\n');
     match &emit.output {
         Some(path) => {
@@ -54,7 +79,7 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(&FetchArgs, bool)>
     Ok(Exit::Ok)
 }
 
-fn fetch_options(f: &FetchArgs) -> FetchOptions {
+pub(crate) fn fetch_options(f: &FetchArgs) -> FetchOptions {
     FetchOptions {
         jobs: f.jobs as usize,
         net: Settings {
