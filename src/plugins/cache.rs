@@ -174,6 +174,9 @@ impl Cache {
     /// the returned value lives (its `.lock` is held).
     pub fn staging(&self) -> Result<Staging, Error> {
         let tmp = self.root.join("tmp");
+        // Between creating its lock file and locking it, a staging folder
+        // looks abandoned to a concurrent clean-up: keep that one out.
+        let _guard = self.tmp_guard(false)?;
         loop {
             let name = format!("{:016x}", fastrand::u64(..));
             let lock_path = tmp.join(format!("{name}.lock"));
@@ -214,13 +217,26 @@ impl Cache {
         let dir = self.entry_dir(sha);
         // Move it out of the way first, so a reader never sees half an entry.
         let doomed = self.root.join("tmp").join(format!("rm-{}-{:08x}", sha.hex(), fastrand::u32(..)));
+        let _guard = self.tmp_guard(false)?;
         fs::rename(&dir, &doomed).map_err(io(&dir))?;
         fs::remove_dir_all(&doomed).map_err(io(&doomed))
+    }
+
+    /// `v1/locks/tmp.lock`: held shared while a staging folder is being set
+    /// up (or an entry removed through `tmp/`), exclusively while `tmp/` is
+    /// cleaned, so the clean-up never mistakes work in progress for a
+    /// killed run's leftovers.
+    fn tmp_guard(&self, exclusive: bool) -> Result<File, Error> {
+        let path = self.root.join("locks").join("tmp.lock");
+        let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;
+        if exclusive { file.lock() } else { file.lock_shared() }.map_err(io(&path))?;
+        Ok(file)
     }
 
     /// Removes staging folders whose owner is gone (killed runs).
     fn clean_staging(&self) {
         let tmp = self.root.join("tmp");
+        let Ok(_guard) = self.tmp_guard(true) else { return };
         let Ok(entries) = fs::read_dir(&tmp) else { return };
         for entry in entries.flatten() {
             let path = entry.path();
