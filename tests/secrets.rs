@@ -4,8 +4,10 @@
 //! stderr, logs, the cache, the project, or any request to a download host.
 
 mod support;
+// After `support`: it uses it.
+mod remote;
 
-use katalon_prep_fakes::FakeServer;
+use katalon_prep_fakes::{FakeServer, STORE_PATH};
 use support::{Fixture, SENTINEL, keyword_jar, sha256_hex};
 
 fn fixture_with_everything(server: &FakeServer) -> Fixture {
@@ -288,4 +290,77 @@ fn failing_runs_never_print_the_key() {
         f.assert_no_file_contains(SENTINEL, &[&f.path("katalon-prep.yml")]);
     }
     // (The URL with the key in it was requested as written: the user asked for it.)
+}
+
+/// The Store-era commands (`lock`, `outdated`, `cache key`, `cache prune`,
+/// `prepare --locked`) with a Store plugin next to `path` and `url` ones:
+/// the key goes to the Store's origin in the `apikey` header of the list
+/// request, and nowhere else — not to the package CDN, not into
+/// katalon-prep.lock, not into any output but the line.
+#[test]
+fn store_lock_outdated_and_cache_commands_keep_the_key_on_the_store_origin() {
+    let store = FakeServer::start();
+    let cdn = FakeServer::start();
+    remote::account(&store, &[remote::publish(&cdn, 1, 42, "Excel Keywords", "1.2.3")]);
+    let f = fixture_with_everything(&cdn);
+    let config = f.read("katalon-prep.yml");
+    f.config(&format!("store:\n  app-version: \"{}\"\n{config}  - store: 42\n", remote::APP_VERSION));
+    let runs: &[(&[&str], Line)] = &[
+        (&["lock"], Line::Keyless),
+        (&["lock", "--update"], Line::Keyless),
+        (&["prepare", "--locked"], Line::Stdout),
+        (&["-vv", "prepare", "--locked", "--without-api-key"], Line::Keyless),
+        (&["prepare", "--locked", "--format", "json", "--output", "out/argv.json"], Line::File("out/argv.json")),
+        (&["outdated"], Line::Keyless),
+        (&["outdated", "--format", "json", "--exit-code"], Line::Keyless),
+        (&["cache", "key"], Line::Keyless),
+        (&["cache", "prune", "--dry-run"], Line::Keyless),
+        (&["cache", "prune"], Line::Keyless),
+        (&["args", "--format", "json"], Line::Stdout),
+    ];
+    std::fs::create_dir_all(f.path("out")).unwrap();
+    for github in [false, true] {
+        // Cold each round: the Store is asked again.
+        let _ = std::fs::remove_dir_all(f.path("cache"));
+        for (args, line) in runs {
+            let what = format!("{args:?}{}", if github { " under GitHub Actions" } else { "" });
+            let mut cmd = remote::cmd(&f, &store);
+            cmd.env("RUST_LOG", "trace").args(*args);
+            if github {
+                cmd.env("GITHUB_ACTIONS", "true");
+            }
+            let out = cmd.output().unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{what} failed:\n{stderr}");
+            assert_eq!(stdout.matches(SENTINEL).count(), usize::from(matches!(line, Line::Stdout)), "{what}: stdout");
+            // Under GitHub Actions, a command that shows the key masks it first; nothing else may show it.
+            let masked = format!("::add-mask::{SENTINEL}\n");
+            let rest = if github { stderr.strip_prefix(&masked).unwrap_or(&stderr) } else { &stderr };
+            assert!(!rest.contains(SENTINEL), "{what}: stderr leaks the key:\n{stderr}");
+            let mut allowed = vec![];
+            if let Line::File(rel) = line {
+                assert_eq!(f.read(rel).matches(SENTINEL).count(), 1, "{what}: {rel}");
+                allowed.push(f.path(rel));
+            }
+            let allowed: Vec<&std::path::Path> = allowed.iter().map(|p| p.as_path()).collect();
+            f.assert_no_file_contains(SENTINEL, &allowed);
+            if let Line::File(rel) = line {
+                std::fs::remove_file(f.path(rel)).unwrap();
+            }
+        }
+    }
+    assert!(f.path("katalon-prep.lock").is_file());
+    assert_requests_clean(&cdn);
+    let mut listed = 0;
+    for r in store.requests() {
+        assert!(!r.target.contains(SENTINEL), "the key is in a Store URL: {}", r.target);
+        for (name, value) in &r.headers {
+            if value.contains(SENTINEL) {
+                assert_eq!((r.path.as_str(), name.as_str()), (STORE_PATH, "apikey"), "the key went elsewhere");
+                listed += 1;
+            }
+        }
+    }
+    assert!(listed > 0, "the Store was never asked: the test tests nothing");
 }
