@@ -468,9 +468,12 @@ fn check_archive(bytes: &[u8]) -> Result<(), TestCaseError> {
     let dest = dir.path().join("out");
     let limits = archive::Limits { max_total: 1 << 20, max_ratio: 200, max_entries: 1000 };
     if let Ok(files) = archive::extract_jars(&file, "x.zip", &dest, limits) {
-        for f in &files {
+        for e in &files {
+            let f = &e.file;
             prop_assert!(!f.contains('/') && !f.contains('\\') && f != ".." && !f.is_empty(), "{f}");
-            prop_assert!(dest.join(f).is_file());
+            let bytes = std::fs::read(dest.join(f)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(Sha256::of(&bytes), e.sha256, "{} was hashed wrong", f);
+            prop_assert_eq!(bytes.len() as u64, e.size);
         }
     }
     // Nothing is ever written outside the destination.

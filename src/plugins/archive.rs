@@ -9,6 +9,7 @@ use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::config::Kind;
+use crate::digest::{HashingWriter, Sha256};
 
 /// Where a keyword plugin declares its keywords.
 pub const KEYWORD_MANIFEST: &str = "Keywords/katalon-plugin.json";
@@ -151,9 +152,19 @@ fn check_entry_name(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// A jar extracted from a package, hashed as it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extracted {
+    pub file: String,
+    pub sha256: Sha256,
+    pub size: u64,
+}
+
 /// Extracts every plugin jar of a package into `dest` (flat, by file name),
-/// after checking every entry of the archive. Returns the jar file names.
-pub fn extract_jars(package: &Path, name: &str, dest: &Path, limits: Limits) -> Result<Vec<String>, Error> {
+/// after checking every entry of the archive. Each jar is hashed while it is
+/// written, so it is never read back. (Not synced: the cache syncs every file
+/// of an entry when it commits it.)
+pub fn extract_jars(package: &Path, name: &str, dest: &Path, limits: Limits) -> Result<Vec<Extracted>, Error> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Io { path, source }
@@ -192,14 +203,14 @@ pub fn extract_jars(package: &Path, name: &str, dest: &Path, limits: Limits) -> 
     let mut total = 0u64;
     let mut out = Vec::new();
     for (i, file_name) in jars {
-        if out.contains(&file_name) {
+        if out.iter().any(|e: &Extracted| e.file == file_name) {
             return Err(Error::DuplicateJar { name: name.to_string(), jar: file_name });
         }
         let mut entry =
             zip.by_index(i).map_err(|e| Error::NotAZip { name: name.to_string(), reason: e.to_string() })?;
         let compressed = entry.compressed_size().max(1);
         let target = dest.join(&file_name);
-        let mut f = File::create(&target).map_err(io(&target))?;
+        let mut f = HashingWriter::new(File::create(&target).map_err(io(&target))?);
         // Count real bytes: the sizes in the headers can lie.
         let mut buf = vec![0u8; 64 * 1024];
         let mut written = 0u64;
@@ -225,8 +236,8 @@ pub fn extract_jars(package: &Path, name: &str, dest: &Path, limits: Limits) -> 
             }
             f.write_all(&buf[..n]).map_err(io(&target))?;
         }
-        f.sync_all().map_err(io(&target))?;
-        out.push(file_name);
+        let (sha256, size, _) = f.finish();
+        out.push(Extracted { file: file_name, sha256, size });
     }
     Ok(out)
 }

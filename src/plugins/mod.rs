@@ -373,10 +373,12 @@ fn build_entry(
     let archive_err = |source| Error::Archive { plugin: plugin.to_string(), source };
     let jars_dir = dir.join("jars");
     let package = file_name.to_ascii_lowercase().ends_with(".zip");
-    let files = if package {
+    // (file, sha256, size) of each jar: a package's are hashed while extracted;
+    // a lone jar is the artifact, already hashed while downloaded.
+    let files: Vec<(String, Sha256, u64)> = if package {
         let files = archive::extract_jars(artifact, file_name, &jars_dir, limits).map_err(archive_err)?;
         let _ = std::fs::remove_file(artifact);
-        files
+        files.into_iter().map(|e| (e.file, e.sha256, e.size)).collect()
     } else {
         let jar_name = if file_name.to_ascii_lowercase().ends_with(".jar") {
             file_name.to_string()
@@ -386,19 +388,12 @@ fn build_entry(
         std::fs::create_dir_all(&jars_dir).map_err(|source| cache::Error::Io { path: jars_dir.clone(), source })?;
         let target = jars_dir.join(&jar_name);
         std::fs::rename(artifact, &target).map_err(|source| cache::Error::Io { path: target, source })?;
-        vec![jar_name]
+        vec![(jar_name, sha256, size)]
     };
     let mut jars = Vec::new();
-    for file in files {
+    for (file, jar_sha, jar_size) in files {
         let path = jars_dir.join(&file);
         let info = archive::inspect_jar(&path, &file).map_err(archive_err)?;
-        let (jar_sha, jar_size) = if package {
-            let sha = Sha256::of_file(&path).map_err(|source| cache::Error::Io { path: path.clone(), source })?;
-            let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            (sha, len)
-        } else {
-            (sha256, size)
-        };
         jars.push(JarMeta {
             file,
             sha256: jar_sha,
