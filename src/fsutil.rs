@@ -56,6 +56,17 @@ pub enum Mode {
 /// Writes `bytes` to a temp file beside `path`, syncs it and renames it over
 /// `path`: readers see the old file or the new one, never half of one.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Mode) -> std::io::Result<()> {
+    replace(path, bytes, mode, true)
+}
+
+/// [`write_atomic`] without the fsync: still never half a file for a reader
+/// or after a crash of the process, but a power loss may lose the new file.
+/// For katalon-prep's own bookkeeping that a later run can do without.
+pub fn write_atomic_unsynced(path: &Path, bytes: &[u8], mode: Mode) -> std::io::Result<()> {
+    replace(path, bytes, mode, false)
+}
+
+fn replace(path: &Path, bytes: &[u8], mode: Mode, sync: bool) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     remove_stale_temps(dir);
     let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
@@ -74,7 +85,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Mode) -> std::io::Result<()
     #[cfg(not(unix))]
     let _ = (mode, old);
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

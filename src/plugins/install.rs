@@ -180,7 +180,11 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
             let _ = fs::remove_file(&record_path);
         } else {
             let bytes = serde_json::to_vec_pretty(&record).map_err(|e| io(&record_path)(e.into()))?;
-            crate::fsutil::write_atomic(&record_path, &bytes, crate::fsutil::Mode::Shared).map_err(io(&record_path))?;
+            // Not synced: on the warm path the fsync cost more than the rest of
+            // the install. A record lost to a power cut makes the next run refuse
+            // (exit 12: a file it did not place) rather than overwrite anything.
+            crate::fsutil::write_atomic_unsynced(&record_path, &bytes, crate::fsutil::Mode::Shared)
+                .map_err(io(&record_path))?;
         }
     }
     Ok(outcome)
