@@ -327,40 +327,94 @@ impl Http {
             return Err((Error::TooLarge { url: redacted(url), limit }, false));
         }
         reporter.report(Event::DownloadStarted { name: name.to_string(), size: expected });
-        let mut writer = HashingWriter::new(std::io::BufWriter::with_capacity(256 * 1024, &mut *file));
+        let mut sink = Sink::start(file.try_clone().map_err(write_err)?);
+        let mut got = 0u64;
         let mut last_report = 0u64;
         loop {
-            match response.chunk().await {
+            let failure = match response.chunk().await {
                 Ok(Some(chunk)) => {
-                    if writer.len() + chunk.len() as u64 > limit {
-                        return Err((Error::TooLarge { url: redacted(url), limit }, false));
-                    }
-                    writer.write_all(&chunk).map_err(write_err)?;
-                    if writer.len() - last_report >= 1 << 20 {
-                        last_report = writer.len();
-                        reporter.report(Event::DownloadProgress { name: name.to_string(), bytes: last_report });
+                    if got + chunk.len() as u64 > limit {
+                        Some((Error::TooLarge { url: redacted(url), limit }, false))
+                    } else {
+                        got += chunk.len() as u64;
+                        // A refused chunk means the writer stopped: its error is the one to report.
+                        if sink.send(chunk).await {
+                            None
+                        } else {
+                            Some(match sink.finish().await {
+                                Err(e) => write_err(e),
+                                Ok(_) => write_err(std::io::Error::other("the download writer stopped")),
+                            })
+                        }
                     }
                 }
                 Ok(None) => break,
-                Err(e) => {
-                    let got = writer.len();
-                    return Err(match expected {
-                        Some(expected) if got < expected => {
-                            (Error::Truncated { url: redacted(url), got, expected, attempts: 1 }, true)
-                        }
-                        _ => (Error::Transport { url: redacted(url), attempts: 1, source: e.without_url() }, true),
-                    });
-                }
+                Err(e) => Some(match expected {
+                    Some(expected) if got < expected => {
+                        (Error::Truncated { url: redacted(url), got, expected, attempts: 1 }, true)
+                    }
+                    _ => (Error::Transport { url: redacted(url), attempts: 1, source: e.without_url() }, true),
+                }),
+            };
+            if let Some(failure) = failure {
+                // The writer must be done before a retry truncates the file.
+                let _ = sink.finish().await;
+                return Err(failure);
+            }
+            if got - last_report >= 1 << 20 {
+                last_report = got;
+                reporter.report(Event::DownloadProgress { name: name.to_string(), bytes: last_report });
             }
         }
-        let (sha, len, buffered) = writer.finish();
-        buffered.into_inner().map_err(|e| write_err(e.into_error()))?;
+        let (sha, len) = sink.finish().await.map_err(write_err)?;
         if let Some(expected) = expected
             && len != expected
         {
             return Err((Error::Truncated { url: redacted(url), got: len, expected, attempts: 1 }, true));
         }
         Ok(Downloaded { sha256: sha, size: len, final_url })
+    }
+}
+
+/// Hashes and writes one download on a blocking thread. The downloads of a
+/// run are all polled by one thread; hashing there put every byte of every
+/// download through one core. Chunks are handed over through a short queue
+/// (a few chunks per download: memory stays flat for any size).
+struct Sink<B> {
+    tx: Option<tokio::sync::mpsc::Sender<B>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<(Sha256, u64)>>>,
+}
+
+impl<B: AsRef<[u8]> + Send + 'static> Sink<B> {
+    fn start(mut out: std::fs::File) -> Sink<B> {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<B>(4);
+        let task = tokio::task::spawn_blocking(move || {
+            let mut w = HashingWriter::new(std::io::BufWriter::with_capacity(256 * 1024, &mut out));
+            while let Some(chunk) = rx.blocking_recv() {
+                w.write_all(chunk.as_ref())?;
+            }
+            let (sha, len, buffered) = w.finish();
+            buffered.into_inner().map_err(|e| e.into_error())?;
+            Ok((sha, len))
+        });
+        Sink { tx: Some(tx), task: Some(task) }
+    }
+
+    /// False when the writer has stopped (a write failed).
+    async fn send(&mut self, chunk: B) -> bool {
+        match &self.tx {
+            Some(tx) => tx.send(chunk).await.is_ok(),
+            None => false,
+        }
+    }
+
+    /// Waits for the writer: the sha256 and length of what it wrote.
+    async fn finish(&mut self) -> std::io::Result<(Sha256, u64)> {
+        self.tx = None;
+        match self.task.take() {
+            Some(task) => task.await.map_err(std::io::Error::other)?,
+            None => Err(std::io::Error::other("the download writer already finished")),
+        }
     }
 }
 
