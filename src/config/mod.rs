@@ -86,7 +86,7 @@ pub struct Run {
     pub globals: BTreeMap<String, Located<String>>,
     pub args: Vec<Located<String>>,
     /// `--config` options, in name order: `(name without dash, value)`.
-    pub config: Vec<(String, String)>,
+    pub config: Vec<(String, Located<String>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -291,7 +291,7 @@ impl Validator<'_> {
         for (name, value) in raw.config.unwrap_or_default() {
             let path = format!("run.config.{name}");
             let value = self.scalar(&path, &value)?;
-            config.push((name.trim_start_matches('-').to_string(), value));
+            config.push((name.trim_start_matches('-').to_string(), Located::new(value, self.at_key(&path))));
         }
         Ok(Run {
             target,
