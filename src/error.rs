@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::exit::Exit;
-use crate::{config, net, plugins, project, secret};
+use crate::{config, matrix, net, plugins, project, secret};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -22,6 +22,8 @@ pub enum Error {
     Install(#[from] plugins::install::Error),
     #[error(transparent)]
     Net(#[from] net::Error),
+    #[error(transparent)]
+    Matrix(#[from] matrix::Error),
     #[error("Could not write {}", path.display())]
     Write {
         path: PathBuf,
@@ -47,6 +49,9 @@ impl Error {
             Error::Cache(_) => Exit::Filesystem,
             Error::Install(e) => install_exit(e),
             Error::Net(e) => net_exit(e),
+            Error::Matrix(matrix::Error::Project(project::Error::Read { .. })) => Exit::Filesystem,
+            Error::Matrix(matrix::Error::Glob { .. }) => Exit::Usage,
+            Error::Matrix(_) => Exit::Project,
             Error::Write { .. } => Exit::Filesystem,
             Error::Lint { .. } => Exit::Lint,
             Error::Internal(_) => Exit::Internal,
