@@ -7,9 +7,9 @@ mod support;
 
 use std::process::Output;
 
-use support::{Project, SENTINEL, stderr, stdout};
+use support::{Fixture, SENTINEL, stderr, stdout};
 
-fn check_args(p: &Project, line: &str) -> Output {
+fn check_args(p: &Fixture, line: &str) -> Output {
     p.cmd().args(["check", "--args", line]).output().expect("run check")
 }
 
@@ -51,7 +51,7 @@ run:
 
 #[test]
 fn clean_config_has_no_findings_and_needs_no_key() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     p.config(CLEAN_CONFIG);
     let out = p.cmd().arg("check").output().unwrap();
     assert_clean(&out);
@@ -59,7 +59,7 @@ fn clean_config_has_no_findings_and_needs_no_key() {
 
 #[test]
 fn clean_hand_written_line_has_no_findings() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let l = line(&format!(
         "-testSuiteCollectionPath='Test Suites/Parallel Regression' -browserType='Chrome (headless)' \
          -executionProfile=default -g_baseUrl=https://x -retry=2 -apiKey={SENTINEL} \
@@ -73,7 +73,7 @@ fn clean_hand_written_line_has_no_findings() {
 
 #[test]
 fn unknown_option_in_config_names_its_line_and_the_closest_option() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     p.config("run:\n  test-suite: Test Suites/Smoke/Login\n  args:\n    - -statusDelay=5\n    - -testSuitPath=x\n");
     let out = p.cmd().arg("check").output().unwrap();
     assert_exit(&out, 13);
@@ -86,7 +86,7 @@ fn unknown_option_in_config_names_its_line_and_the_closest_option() {
 
 #[test]
 fn unknown_option_in_args_points_at_its_position() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, "-projectPath=shop.prj -testSuitPath=X");
     assert_exit(&out, 13);
     let text = stdout(&out);
@@ -99,7 +99,7 @@ fn unknown_option_in_args_points_at_its_position() {
 
 #[test]
 fn option_names_are_case_sensitive() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-browsertype=Chrome"));
     assert_exit(&out, 13);
     assert!(stdout(&out).contains("did you mean `-browserType`? katalonc's option names are case-sensitive"));
@@ -107,7 +107,7 @@ fn option_names_are_case_sensitive() {
 
 #[test]
 fn empty_value_takes_the_next_word() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-apiKey= -browserType=Chrome"));
     assert_exit(&out, 13);
     assert_finding(&out, "error", "empty-value");
@@ -116,7 +116,7 @@ fn empty_value_takes_the_next_word() {
 
 #[test]
 fn value_missing_at_the_end_of_the_line() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-executionProfile"));
     assert_exit(&out, 13);
     assert_finding(&out, "error", "missing-value");
@@ -124,7 +124,7 @@ fn value_missing_at_the_end_of_the_line() {
 
 #[test]
 fn single_valued_option_given_twice() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-browserType=Chrome -browserType=Firefox"));
     assert_exit(&out, 13);
     assert_finding(&out, "error", "duplicate-option");
@@ -133,7 +133,7 @@ fn single_valued_option_given_twice() {
 
 #[test]
 fn option_repeated_across_config_keys_points_at_the_second() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     p.config("run:\n  browser: Chrome\n  args: [\"-browserType=Firefox\"]\n");
     let out = p.cmd().arg("check").output().unwrap();
     assert_exit(&out, 13);
@@ -145,7 +145,7 @@ fn option_repeated_across_config_keys_points_at_the_second() {
 
 #[test]
 fn main_option_after_config_section() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("--config -retry=1"));
     assert_exit(&out, 13);
     assert_finding(&out, "error", "wrong-section");
@@ -154,7 +154,7 @@ fn main_option_after_config_section() {
 
 #[test]
 fn config_option_before_config_section() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     p.config("run:\n  args: [\"-proxy.server.port=8080\"]\n");
     let out = p.cmd().arg("check").output().unwrap();
     assert_exit(&out, 13);
@@ -163,7 +163,7 @@ fn config_option_before_config_section() {
 
 #[test]
 fn unknown_browser_lists_the_custom_configurations() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-browserType='Chrome Headless'"));
     assert_exit(&out, 13);
     assert_finding(&out, "error", "unknown-browser");
@@ -174,7 +174,7 @@ fn unknown_browser_lists_the_custom_configurations() {
 
 #[test]
 fn missing_suite_suggests_the_closest() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-testSuitePath='Test Suites/Smoke/Logn'"));
     assert_exit(&out, 13);
     assert_finding(&out, "error", "missing-suite");
@@ -183,7 +183,7 @@ fn missing_suite_suggests_the_closest() {
 
 #[test]
 fn collection_given_to_test_suite_path() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-testSuitePath='Test Suites/Nightly'"));
     assert_exit(&out, 13);
     assert_finding(&out, "error", "wrong-kind");
@@ -192,7 +192,7 @@ fn collection_given_to_test_suite_path() {
 
 #[test]
 fn suite_given_to_test_suite_collection_path() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-testSuiteCollectionPath='Test Suites/Smoke/Login.ts'"));
     assert_exit(&out, 13);
     assert!(stdout(&out).contains("`Test Suites/Smoke/Login` is a test suite, but `-testSuiteCollectionPath`"));
@@ -200,7 +200,7 @@ fn suite_given_to_test_suite_collection_path() {
 
 #[test]
 fn unknown_profile_lists_the_profiles() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-executionProfile=prod"));
     assert_exit(&out, 13);
     assert_finding(&out, "error", "unknown-profile");
@@ -209,7 +209,7 @@ fn unknown_profile_lists_the_profiles() {
 
 #[test]
 fn global_variable_no_profile_defines() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-g_baseURL=https://x -g_adminUser=qa"));
     assert_exit(&out, 13);
     let text = stdout(&out);
@@ -224,7 +224,7 @@ fn global_variable_no_profile_defines() {
 
 #[test]
 fn non_integer_retry() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-retry=two"));
     assert_exit(&out, 13);
     assert!(stdout(&out).contains("error[not-integer]: `-retry` takes a whole number, not `two`"));
@@ -232,7 +232,7 @@ fn non_integer_retry() {
 
 #[test]
 fn non_integer_status_delay() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-statusDelay=1.5"));
     assert_exit(&out, 13);
     assert_finding(&out, "error", "not-integer");
@@ -240,7 +240,7 @@ fn non_integer_status_delay() {
 
 #[test]
 fn unknown_retry_strategy() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-retryStrategy=failedExecution"));
     assert_exit(&out, 13);
     assert_finding(&out, "error", "bad-value");
@@ -251,7 +251,7 @@ fn unknown_retry_strategy() {
 
 #[test]
 fn boolean_option_with_another_word() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-retryFailedTestCases=yes"));
     assert_exit(&out, 13);
     assert_finding(&out, "error", "not-boolean");
@@ -259,7 +259,7 @@ fn boolean_option_with_another_word() {
 
 #[test]
 fn unquoted_space_leaves_a_stray_word() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-testSuitePath=Test Suites/Smoke/Login"));
     assert_exit(&out, 13);
     let text = stdout(&out);
@@ -269,7 +269,7 @@ fn unquoted_space_leaves_a_stray_word() {
 
 #[test]
 fn shell_syntax_error_points_at_the_character() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, "-browserType=Chrome (headless)");
     assert_exit(&out, 13);
     let text = stdout(&out);
@@ -279,7 +279,7 @@ fn shell_syntax_error_points_at_the_character() {
 
 #[test]
 fn missing_config_target_is_a_finding_with_its_line() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     p.config("run:\n  test-suite: Test Suites/Smoke/Logon\n");
     let out = p.cmd().arg("check").output().unwrap();
     assert_exit(&out, 13);
@@ -290,7 +290,7 @@ fn missing_config_target_is_a_finding_with_its_line() {
 
 #[test]
 fn collection_entries_are_checked_at_their_lines() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let good = p.read("Test Suites/Nightly.ts");
     let broken = good.replace("<profileName>staging</profileName>", "<profileName>prod</profileName>").replace(
         "<runConfigurationId>Firefox (headless)</runConfigurationId>",
@@ -312,7 +312,7 @@ fn collection_entries_are_checked_at_their_lines() {
 
 #[test]
 fn value_in_the_next_word_warns() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-statusDelay 15"));
     assert_exit(&out, 0);
     assert_finding(&out, "warning", "separate-value");
@@ -321,7 +321,7 @@ fn value_in_the_next_word_warns() {
 
 #[test]
 fn windows_browser_warns_when_the_run_is_on_linux() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = p.cmd().env("RUNNER_OS", "Linux").args(["check", "--args", &line("-browserType=IE")]).output().unwrap();
     assert_exit(&out, 0);
     assert_finding(&out, "warning", "browser-not-on-linux");
@@ -329,14 +329,14 @@ fn windows_browser_warns_when_the_run_is_on_linux() {
 
 #[test]
 fn windows_browser_is_fine_on_windows() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = p.cmd().env("RUNNER_OS", "Windows").args(["check", "--args", &line("-browserType=IE")]).output().unwrap();
     assert_clean(&out);
 }
 
 #[test]
 fn option_newer_than_the_project_warns() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-maxFailedTests=3"));
     assert_exit(&out, 0);
     assert!(
@@ -350,7 +350,7 @@ fn option_newer_than_the_project_warns() {
 
 #[test]
 fn line_without_project_path_is_a_note() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, "-browserType=Chrome -retry=1");
     assert_exit(&out, 0);
     assert_finding(&out, "info", "no-project-path");
@@ -359,7 +359,7 @@ fn line_without_project_path_is_a_note() {
 
 #[test]
 fn a_second_command_is_a_note() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = check_args(&p, &line("-retry=1 | tee katalon.log"));
     assert_exit(&out, 0);
     assert_finding(&out, "info", "second-command");
@@ -367,7 +367,7 @@ fn a_second_command_is_a_note() {
 
 #[test]
 fn strict_turns_warnings_into_errors() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = p.cmd().args(["check", "--strict", "--args", &line("-statusDelay 15")]).output().unwrap();
     assert_exit(&out, 13);
     assert_finding(&out, "error", "separate-value");
@@ -377,7 +377,7 @@ fn strict_turns_warnings_into_errors() {
 
 #[test]
 fn json_format_gives_every_finding_with_its_origin() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = p.cmd().args(["check", "--format", "json", "--args", &line("-retry=x")]).output().unwrap();
     assert_exit(&out, 13);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
@@ -391,7 +391,7 @@ fn json_format_gives_every_finding_with_its_origin() {
 
 #[test]
 fn github_annotations_are_escaped() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     p.write("ci,cfg:x.yml", "run:\n  args:\n    - -statusDelay=50%\n    - -retri=1\n");
     let out = p.cmd().env("GITHUB_ACTIONS", "true").args(["--config", "ci,cfg:x.yml", "check"]).output().unwrap();
     assert_exit(&out, 13);
@@ -412,7 +412,7 @@ fn github_annotations_are_escaped() {
 
 #[test]
 fn key_in_a_hand_written_line_is_never_printed() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let lines = [
         line(&format!("-apiKey={SENTINEL} -retri=1")),
         line(&format!("-apiKey= {SENTINEL} -retry=x")),
@@ -438,7 +438,7 @@ fn key_in_a_hand_written_line_is_never_printed() {
 
 #[test]
 fn args_refuses_a_line_with_lint_errors() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     p.config("run:\n  test-suite: Test Suites/Smoke/Login\n  args: [\"-testSuitPath=x\"]\n");
     let out = p.cmd_with_key().arg("args").output().unwrap();
     assert_exit(&out, 13);
@@ -451,7 +451,7 @@ fn args_refuses_a_line_with_lint_errors() {
 
 #[test]
 fn prepare_refuses_before_touching_the_project() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     p.config("offline: true\nrun:\n  browser: Chrome Headless\n");
     let out = p.cmd_with_key().arg("prepare").output().unwrap();
     assert_exit(&out, 13);
@@ -463,7 +463,7 @@ fn prepare_refuses_before_touching_the_project() {
 
 #[test]
 fn args_prints_warnings_and_still_emits_the_line() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     p.config("run:\n  browser: Safari\n");
     let out = p.cmd_with_key().env("RUNNER_OS", "Linux").arg("args").output().unwrap();
     assert_exit(&out, 0);

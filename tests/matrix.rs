@@ -6,7 +6,7 @@ mod support;
 
 use std::process::Output;
 
-use support::{Project, SENTINEL, stderr, stdout};
+use support::{Fixture, SENTINEL, stderr, stdout};
 
 #[track_caller]
 fn assert_exit(out: &Output, code: i32) {
@@ -19,7 +19,7 @@ fn json(out: &Output) -> serde_json::Value {
 
 #[test]
 fn github_matrix_from_a_parallel_collection_skips_disabled_entries() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = p.cmd().args(["matrix", "--collection", "Test Suites/Parallel Regression"]).output().unwrap();
     assert_exit(&out, 0);
     assert_eq!(
@@ -38,8 +38,8 @@ fn github_matrix_from_a_parallel_collection_skips_disabled_entries() {
 
 #[test]
 fn github_outputs_in_actions() {
-    let p = Project::shop();
-    let outputs = p.join("github_output");
+    let p = Fixture::shop();
+    let outputs = p.path("github_output");
     let out = p
         .cmd()
         .env("GITHUB_ACTIONS", "true")
@@ -55,8 +55,8 @@ fn github_outputs_in_actions() {
 
 #[test]
 fn sequential_collection_runs_one_at_a_time() {
-    let p = Project::shop();
-    let outputs = p.join("github_output");
+    let p = Fixture::shop();
+    let outputs = p.path("github_output");
     let out = p
         .cmd()
         .env("GITHUB_ACTIONS", "true")
@@ -73,7 +73,7 @@ fn sequential_collection_runs_one_at_a_time() {
 
 #[test]
 fn collection_from_the_config_by_default() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     p.config("run:\n  test-suite-collection: Test Suites/Nightly\n");
     let out = p.cmd().arg("matrix").output().unwrap();
     assert_exit(&out, 0);
@@ -82,7 +82,7 @@ fn collection_from_the_config_by_default() {
 
 #[test]
 fn suites_glob_gives_one_shard_per_suite() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     p.config("run:\n  browser: Firefox (headless)\n");
     let out =
         p.cmd().args(["matrix", "--suites", "Test Suites/Regression/**", "--profile", "staging"]).output().unwrap();
@@ -99,7 +99,7 @@ fn suites_glob_gives_one_shard_per_suite() {
 
 #[test]
 fn suites_glob_single_star_stays_in_its_folder_and_skips_collections() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = p.cmd().args(["matrix", "--suites", "Test Suites/*"]).output().unwrap();
     // Test Suites/* holds only collections (Nightly, Parallel Regression, Mobile).
     assert_exit(&out, 12);
@@ -108,7 +108,7 @@ fn suites_glob_single_star_stays_in_its_folder_and_skips_collections() {
 
 #[test]
 fn gitlab_child_pipeline_has_one_job_per_enabled_entry() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = p
         .cmd()
         .env("KATALON_API_KEY", SENTINEL)
@@ -141,7 +141,7 @@ fn gitlab_child_pipeline_has_one_job_per_enabled_entry() {
 
 #[test]
 fn gitlab_jobs_repeat_config_and_project_flags() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     p.write("ci/katalon.yml", "run:\n  test-suite-collection: Test Suites/Nightly\n");
     let out = p
         .cmd()
@@ -162,7 +162,7 @@ fn gitlab_jobs_repeat_config_and_project_flags() {
 
 #[test]
 fn a_shard_from_the_matrix_prepares_that_shard() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = p.cmd().args(["matrix", "--collection", "Test Suites/Parallel Regression"]).output().unwrap();
     let shard = json(&out)["include"][1].to_string();
     let out = p.cmd_with_key().args(["args", "--format", "json", "--shard", &shard]).output().unwrap();
@@ -184,7 +184,7 @@ fn a_shard_from_the_matrix_prepares_that_shard() {
 
 #[test]
 fn suite_browser_and_profile_flags_prepare_a_shard() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     p.config("run:\n  test-suite: Test Suites/Smoke/Login\n  browser: Chrome\n");
     let out = p
         .cmd()
@@ -200,7 +200,7 @@ fn suite_browser_and_profile_flags_prepare_a_shard() {
 
 #[test]
 fn malformed_shard_is_a_usage_error() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = p.cmd_with_key().args(["args", "--shard", r#"{"suite":"x","brwser":"Chrome"}"#]).output().unwrap();
     assert_exit(&out, 10);
     assert!(stderr(&out).contains("`--shard` is not a shard: unknown field `brwser`"), "{}", stderr(&out));
@@ -208,7 +208,7 @@ fn malformed_shard_is_a_usage_error() {
 
 #[test]
 fn collection_with_every_entry_disabled_gives_no_shards() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let all_off =
         p.read("Test Suites/Nightly.ts").replace("<runEnabled>true</runEnabled>", "<runEnabled>false</runEnabled>");
     p.write("Test Suites/Off.ts", &all_off);
@@ -222,7 +222,7 @@ fn collection_with_every_entry_disabled_gives_no_shards() {
 
 #[test]
 fn a_suite_is_not_a_collection() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = p.cmd().args(["matrix", "--collection", "Test Suites/Smoke/Login"]).output().unwrap();
     assert_exit(&out, 12);
     assert!(stderr(&out).contains("hint: shard suites with --suites 'Test Suites/Smoke/Login'"));
@@ -230,7 +230,7 @@ fn a_suite_is_not_a_collection() {
 
 #[test]
 fn entry_with_device_settings_warns() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = p.cmd().args(["matrix", "--collection", "Test Suites/Mobile"]).output().unwrap();
     assert_exit(&out, 0);
     assert!(
@@ -242,7 +242,7 @@ fn entry_with_device_settings_warns() {
 
 #[test]
 fn nothing_to_shard_is_a_usage_error() {
-    let p = Project::shop();
+    let p = Fixture::shop();
     let out = p.cmd().arg("matrix").output().unwrap();
     assert_exit(&out, 10);
     assert!(stderr(&out).contains("error: Nothing to shard"));

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use support::{Project, SENTINEL, stderr, stdout};
+use support::{Fixture, SENTINEL, stderr, stdout};
 
 const CONFIG: &str = "\
 run:
@@ -18,14 +18,14 @@ run:
   config: { webui.autoUpdateDrivers: true }
 ";
 
-fn shop() -> Project {
-    let p = Project::shop();
+fn shop() -> Fixture {
+    let p = Fixture::shop();
     p.config(CONFIG);
     p
 }
 
 /// `run --katalonc <fake>` with the key, katalonc exiting with `code`.
-fn run_with_code(p: &Project, code: u8) -> Output {
+fn run_with_code(p: &Fixture, code: u8) -> Output {
     let fake = p.fake_katalonc("katalonc");
     p.cmd_with_key().env("FAKE_CODE", code.to_string()).args(["run", "--katalonc"]).arg(&fake).output().expect("run")
 }
@@ -149,7 +149,7 @@ fn shard_replaces_suite_browser_and_profile() {
 #[test]
 fn no_katalonc_on_path_exits_10() {
     let p = shop();
-    let empty = p.join("empty-bin");
+    let empty = p.path("empty-bin");
     std::fs::create_dir_all(&empty).unwrap();
     let out = p.cmd_with_key().env("PATH", &empty).arg("run").output().unwrap();
     assert_exit(&out, 10);
@@ -186,18 +186,24 @@ fn missing_key_stops_before_katalonc() {
 /// Starts `run` with a katalonc that waits, sends `signal` to katalon-prep
 /// once katalonc is up, and returns katalon-prep's exit code.
 #[cfg(unix)]
-fn forwards(signal: i32) -> (Project, Option<i32>, String) {
+fn forwards(signal: i32) -> (Fixture, Option<i32>, String) {
     let p = shop();
     let fake = p.fake_katalonc("katalonc");
     let bin = assert_cmd::cargo::cargo_bin("katalon-prep");
     let mut cmd = std::process::Command::new(bin);
-    for var in ["GITHUB_ACTIONS", "RUNNER_OS", "KATALONC", "KATALON_API_KEY_FILE"] {
-        cmd.env_remove(var);
+    // As support::bin does: nothing from this environment changes the run.
+    for (key, _) in std::env::vars_os() {
+        let k = key.to_string_lossy();
+        if ["KATALON", "GITHUB_", "INPUT_", "RUNNER_"].iter().any(|p| k.starts_with(p)) {
+            cmd.env_remove(&key);
+        }
     }
     let child = cmd
-        .current_dir(p.path())
+        .current_dir(p.root())
+        .env("HOME", p.path("home"))
         .env("KATALON_API_KEY", SENTINEL)
-        .env("KATALON_PREP_SECRETS_DIR", p.join(".secrets"))
+        .env("KATALON_PREP_SECRETS_DIR", p.path("no-secrets"))
+        .env("KATALON_PREP_CACHE_DIR", p.path("cache"))
         .env("FAKE_SLEEP", "30")
         .args(["run", "--katalonc"])
         .arg(&fake)
@@ -205,7 +211,7 @@ fn forwards(signal: i32) -> (Project, Option<i32>, String) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start katalon-prep");
-    wait_for(&p.join("fake/started"));
+    wait_for(&p.path("fake/started"));
     let pid = i32::try_from(child.id()).expect("pid");
     // SAFETY: kill(2) on the child we spawned and have not yet waited for.
     unsafe {

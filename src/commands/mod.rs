@@ -4,7 +4,9 @@
 mod cache;
 mod check;
 mod findings;
+mod lock;
 mod matrix;
+mod outdated;
 mod prepare;
 mod run;
 
@@ -27,7 +29,12 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
         reporter,
     };
     match cli.command {
-        Command::Prepare(args) => prepare::prepare(&ctx, &args.emit, Some((&args.fetch, args.offline))).map(Into::into),
+        Command::Prepare(args) => {
+            let opts = prepare::PrepareOptions { net: &args.fetch, locked: args.locked };
+            prepare::prepare(&ctx, &args.emit, Some((opts, args.offline))).map(Into::into)
+        }
+        Command::Lock(args) => lock::run(&ctx, &args).map(Into::into),
+        Command::Outdated(args) => outdated::run(&ctx, &args).map(Into::into),
         Command::Args(args) => prepare::prepare(&ctx, &args, None).map(Into::into),
         Command::Cache(cmd) => cache::run(&ctx, cmd).map(Into::into),
         Command::Check(args) => check::check(&ctx, &args).map(Into::into),

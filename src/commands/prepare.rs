@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use zeroize::Zeroizing;
+
 use crate::ci::github;
 use crate::cli::{EmitArgs, FetchArgs, LineFormat, ShardArgs};
 use crate::katalonc::argv::{KeyView, Line};
@@ -13,23 +15,32 @@ use crate::report::Event;
 use crate::secret::ApiKey;
 use crate::{Context, Error, Exit, FetchOptions, secret};
 
-pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(&FetchArgs, bool)>) -> Result<Exit, Error> {
+/// What `prepare` adds to `args`.
+pub struct PrepareOptions<'a> {
+    pub net: &'a FetchArgs,
+    /// `--locked`: the lock must exist and fit the config.
+    pub locked: bool,
+}
+
+pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bool)>) -> Result<Exit, Error> {
     let shard = shard(&emit.shard)?;
     let Prepared { line, key } = prepared(ctx, &shard, emit.without_api_key, emit.workdir_as.clone(), fetch, &[])?;
     let view = match &key {
         Some(key) => KeyView::Real(key),
         None => KeyView::Omit,
     };
-    let argv = line.render(view);
-    let mut text = match emit.format {
+    // Both hold the key: wiped from memory when dropped.
+    let argv = Zeroizing::new(line.render(view));
+    let mut text = Zeroizing::new(match emit.format {
         LineFormat::Shell => quote::shell_line(&argv),
         LineFormat::Json => quote::json_array(&argv),
-    };
+    });
     text.push('\n');
     match &emit.output {
         Some(path) => {
             let path = ctx.cwd.join(path);
-            write_private(&path, text.as_bytes()).map_err(|source| Error::Write { path, source })?;
+            crate::fsutil::write_atomic(&path, text.as_bytes(), crate::fsutil::Mode::Private)
+                .map_err(|source| Error::Write { path, source })?;
         }
         None => super::print_data(&text)?,
     }
@@ -57,7 +68,7 @@ pub(crate) fn prepared(
     shard: &Shard,
     without_key: bool,
     workdir_as: Option<String>,
-    fetch: Option<(&FetchArgs, bool)>,
+    fetch: Option<(PrepareOptions, bool)>,
     extra: &[String],
 ) -> Result<Prepared, Error> {
     let mut plan = crate::plan_with(ctx, shard)?;
@@ -84,9 +95,24 @@ pub(crate) fn prepared(
     }
     if let Some((fetch, offline)) = fetch {
         plan.config.offline |= offline;
-        let opts = fetch_options(fetch);
+        let locked = fetch.locked;
+        let opts = fetch_options(fetch.net);
         let rt = super::runtime()?;
-        rt.block_on(crate::install_plugins(ctx, &plan, &opts))?;
+        // Store plugins need the key even when the line leaves it out
+        // (--without-api-key); found or not, it matters only on a cache miss.
+        let store_key = match &key {
+            None if plan.config.uses_store() => secret::resolve(&crate::key_request(ctx, &plan.config)).ok(),
+            _ => None,
+        };
+        if github::active()
+            && let Some(k) = &store_key
+        {
+            let mut text = github::add_mask_lines(k.expose()).join("\n");
+            text.push('\n');
+            eprint!("{text}");
+        }
+        let key_for_store = key.as_ref().or(store_key.as_ref());
+        rt.block_on(crate::install_plugins(ctx, &plan, &opts, key_for_store, locked))?;
     }
     ctx.reporter.report(Event::Info(format!("katalonc {}", quote::shell_line(&line.render(KeyView::Masked)))));
     Ok(Prepared { line, key })
@@ -115,18 +141,4 @@ pub(crate) fn fetch_options(f: &FetchArgs) -> FetchOptions {
         },
         limits: Limits { max_total: f.max_download_size.saturating_mul(4), ..Limits::default() },
     }
-}
-
-/// Writes a file only its owner can read (it may hold the key), atomically.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".katalon-prep-").tempfile_in(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o600))?;
-    }
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

@@ -7,7 +7,6 @@
 //! to take it: like any katalonc run, it is visible in the process's
 //! command line to other users of the same host.
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 
@@ -16,8 +15,9 @@ use crate::exit::Status;
 use crate::katalonc::argv::KeyView;
 use crate::report::Event;
 use crate::{Context, Error, secret};
+use zeroize::Zeroizing;
 
-use super::prepare::{Prepared, prepared, shard};
+use super::prepare::{PrepareOptions, Prepared, prepared, shard};
 
 /// The names looked for on PATH, in order.
 #[cfg(unix)]
@@ -29,13 +29,15 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     // Before any plugin work: a missing katalonc is a usage error.
     let program = find(args.katalonc.as_deref(), &ctx.cwd)?;
     let shard = shard(&args.shard)?;
+    let opts = PrepareOptions { net: &args.fetch, locked: args.locked };
     let Prepared { line, key } =
-        prepared(ctx, &shard, args.without_api_key, None, Some((&args.fetch, args.offline)), &args.extra)?;
+        prepared(ctx, &shard, args.without_api_key, None, Some((opts, args.offline)), &args.extra)?;
     let view = match &key {
         Some(key) => KeyView::Real(key),
         None => KeyView::Omit,
     };
-    let argv = line.render(view);
+    // Holds the key: wiped from memory when dropped.
+    let argv = Zeroizing::new(line.render(view));
     ctx.reporter.report(Event::Info(format!("Running {}", program.display())));
     let (status, forwarded) = spawn(&program, &argv, &ctx.cwd)?;
     drop(argv);
@@ -99,7 +101,6 @@ fn is_executable(path: &Path) -> bool {
 /// its status and the last signal forwarded.
 fn spawn(program: &Path, argv: &[String], cwd: &Path) -> Result<(ExitStatus, Option<&'static str>), Error> {
     let rt = super::runtime()?;
-    let args: Vec<OsString> = argv.iter().map(OsString::from).collect();
     rt.block_on(async {
         let start_error = |e: std::io::Error| Error::Usage {
             message: format!("Could not start {}: {e}\nhint: is it an executable katalonc?", program.display()),
@@ -112,7 +113,7 @@ fn spawn(program: &Path, argv: &[String], cwd: &Path) -> Result<(ExitStatus, Opt
             let mut int = listen(SignalKind::interrupt())?;
             let mut term = listen(SignalKind::terminate())?;
             let mut child =
-                tokio::process::Command::new(program).args(&args).current_dir(cwd).spawn().map_err(start_error)?;
+                tokio::process::Command::new(program).args(argv).current_dir(cwd).spawn().map_err(start_error)?;
             let pid = child.id().and_then(|p| i32::try_from(p).ok());
             let mut forwarded = None;
             loop {
@@ -138,7 +139,7 @@ fn spawn(program: &Path, argv: &[String], cwd: &Path) -> Result<(ExitStatus, Opt
         {
             // The console delivers Ctrl+C to katalonc as well; just wait.
             let mut child =
-                tokio::process::Command::new(program).args(&args).current_dir(cwd).spawn().map_err(start_error)?;
+                tokio::process::Command::new(program).args(argv).current_dir(cwd).spawn().map_err(start_error)?;
             let status =
                 child.wait().await.map_err(|e| Error::Internal(format!("waiting for katalonc failed: {e}")))?;
             Ok((status, None))
