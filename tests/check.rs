@@ -474,3 +474,63 @@ fn args_prints_warnings_and_still_emits_the_line() {
     );
     assert!(stdout(&out).contains(&format!("-apiKey={SENTINEL}")));
 }
+
+// ---- the lock ----
+
+#[test]
+fn lock_out_of_date_with_the_config_warns() {
+    let p = Fixture::shop();
+    p.write("vendor/a.jar", support::keyword_jar("A"));
+    p.write("vendor/b.jar", support::keyword_jar("B"));
+    p.config("plugins:\n  - path: vendor/a.jar\n");
+    assert_exit(&p.cmd().arg("lock").output().unwrap(), 0);
+    p.config("plugins:\n  - path: vendor/a.jar\n  - path: vendor/b.jar\n");
+    let out = p.cmd().arg("check").output().unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("warning[lock-outdated]: katalon-prep.lock is out of date: katalon-prep.yml:3:5: `path: "),
+        "{text}"
+    );
+    assert!(text.contains("vendor/b.jar` is not in the lock as configured"), "{text}");
+    assert!(text.contains("--> katalon-prep.lock:1:1"), "{text}");
+}
+
+#[test]
+fn lock_that_fits_the_config_is_quiet() {
+    let p = Fixture::shop();
+    p.write("vendor/a.jar", support::keyword_jar("A"));
+    p.config("plugins:\n  - path: vendor/a.jar\n");
+    assert_exit(&p.cmd().arg("lock").output().unwrap(), 0);
+    assert_clean(&p.cmd().arg("check").output().unwrap());
+}
+
+#[test]
+fn lock_that_does_not_parse_is_an_error() {
+    let p = Fixture::shop();
+    p.config("plugins:\n  - path: vendor/a.jar\n");
+    p.write("katalon-prep.lock", "version: [\n");
+    let out = p.cmd().arg("check").output().unwrap();
+    assert_exit(&out, 13);
+    assert_finding(&out, "error", "lock-invalid");
+}
+
+#[test]
+fn url_plugin_without_a_pin_is_an_error() {
+    let p = Fixture::shop();
+    p.config("plugins:\n  - url: https://example.com/a.jar\n");
+    let out = p.cmd().arg("check").output().unwrap();
+    assert_exit(&out, 13);
+    assert_finding(&out, "error", "unpinned-url");
+    assert!(stdout(&out).contains("--> katalon-prep.yml:2:5"), "{}", stdout(&out));
+}
+
+#[test]
+fn store_app_version_is_the_version_the_run_uses() {
+    let p = Fixture::shop();
+    p.config("store:\n  app-version: \"9.7.2\"\nrun:\n  args: [\"-maxFailedTests=3\"]\n");
+    assert_clean(&p.cmd().arg("check").output().unwrap());
+    p.config("store:\n  app-version: \"8.0.2\"\nrun:\n  args: [\"-maxFailedTests=3\"]\n");
+    let out = p.cmd().arg("check").output().unwrap();
+    assert!(stdout(&out).contains("needs Katalon 8.1 or newer; `store.app-version` is 8.0.2"), "{}", stdout(&out));
+}

@@ -6,10 +6,10 @@ use crate::ci::github;
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::katalonc::lint::{self, Arg, Facts, Finding, Origin, Settings, Severity};
 use crate::katalonc::{options, split};
-use crate::location::Located;
+use crate::location::{Located, Location};
 use crate::project::{self, Project, TsKind};
 use crate::report::Event;
-use crate::{Context, Error, Exit, Plan, config, secret};
+use crate::{Context, Error, Exit, Plan, config, lock, secret};
 
 use super::findings;
 
@@ -46,7 +46,7 @@ fn configured(ctx: &Context) -> Result<Vec<Finding>, Error> {
         None => config.project.clone(),
     };
     let project = project::discover(explicit.as_ref(), &config.base_dir)?;
-    let facts = Facts::of(&project);
+    let facts = Facts::for_run(&project, &config);
     let settings = Settings { facts: Some(&facts), linux: lint::runs_on_linux(), hand_written: false, source: None };
     let mut found = Vec::new();
     let mut collection = Vec::new();
@@ -94,10 +94,78 @@ fn configured(ctx: &Context) -> Result<Vec<Finding>, Error> {
         },
         None => None,
     };
+    found.extend(lock_findings(&config)?);
     let plan = Plan { config, project, target, warnings: Vec::new() };
     let line = crate::build_line(&plan, &ctx.cwd, None, false);
     found.extend(lint::lint(&lint::args_of(&line, &[]), settings));
     found.extend(collection);
+    Ok(found)
+}
+
+/// The lock, when there is one: it must parse and fit the config (drift is
+/// what `prepare --locked` refuses); every `url` plugin must be pinned.
+fn lock_findings(config: &config::Config) -> Result<Vec<Finding>, Error> {
+    let mut found = Vec::new();
+    let (path, shown) = lock::path_for(config);
+    let loaded = match lock::load(&path, &shown) {
+        Ok(loaded) => loaded,
+        Err(lock::Error::Invalid { at, message }) => {
+            found.push(Finding {
+                severity: Severity::Error,
+                rule: "lock-invalid",
+                message,
+                hint: Some("regenerate it with `katalon-prep lock --update`".into()),
+                origin: Origin::File(at),
+            });
+            return Ok(found);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let lock_at = Location { file: shown.clone(), line: 1, column: 1 };
+    match &loaded {
+        None if config
+            .plugins
+            .iter()
+            .any(|p| matches!(p.source, config::Source::Store(_) | config::Source::Github(_))) =>
+        {
+            found.push(Finding {
+                severity: Severity::Warning,
+                rule: "no-lock",
+                message: format!(
+                    "no {}: Store and GitHub plugins are installed as served at run time, not pinned",
+                    shown.display()
+                ),
+                hint: Some("run `katalon-prep lock` and commit the file".into()),
+                origin: Origin::Generated,
+            })
+        }
+        None => {}
+        Some(l) => {
+            for item in lock::compare(config, l).drift {
+                found.push(Finding {
+                    severity: Severity::Warning,
+                    rule: "lock-outdated",
+                    message: format!("{} is out of date: {item}", shown.display()),
+                    hint: Some("run `katalon-prep lock` and commit it; `prepare --locked` refuses it (exit 31)".into()),
+                    origin: Origin::File(lock_at.clone()),
+                });
+            }
+        }
+    }
+    for spec in config.plugins.iter().filter(|p| matches!(p.source, config::Source::Url(_)) && p.sha256.is_none()) {
+        let pinned = loaded.as_ref().is_some_and(|l| l.lock.plugins.iter().any(|e| e.matches(spec, &config.base_dir)));
+        if !pinned
+            && let config::Error::Invalid { at, message, hint } = config::unpinned_url(spec, &config.shown_file())
+        {
+            found.push(Finding {
+                severity: Severity::Error,
+                rule: "unpinned-url",
+                message,
+                hint,
+                origin: Origin::File(at),
+            });
+        }
+    }
     Ok(found)
 }
 

@@ -123,7 +123,7 @@ pub(crate) fn prepared(
 fn lint_line(ctx: &Context, plan: &crate::Plan, line: &Line, extra: &[String]) -> Result<(), Error> {
     let args = lint::args_of(line, extra);
     lint::register_secrets(&args);
-    let facts = lint::Facts::of(&plan.project);
+    let facts = lint::Facts::for_run(&plan.project, &plan.config);
     let settings =
         lint::Settings { facts: Some(&facts), linux: lint::runs_on_linux(), hand_written: false, source: None };
     super::findings::report(ctx, &lint::lint(&args, settings))

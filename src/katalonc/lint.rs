@@ -167,8 +167,20 @@ pub struct Facts {
     /// Profile → the global variables it defines.
     pub globals: BTreeMap<String, BTreeSet<String>>,
     pub custom_configs: Vec<String>,
+    /// The Katalon version the run uses, as far as known.
     pub version: Option<Version>,
+    /// Where [`Facts::version`] comes from, for messages.
+    pub version_from: VersionFrom,
     pub ts_files: Vec<String>,
+}
+
+/// Where the run's Katalon version is known from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionFrom {
+    /// `<modifiedVersion>`/`<createdVersion>` of the `.prj`.
+    Project,
+    /// `store.app-version` in the config: the Runtime Engine the run uses.
+    StoreAppVersion,
 }
 
 impl Facts {
@@ -179,8 +191,21 @@ impl Facts {
             globals: project.global_variables(),
             custom_configs: project.custom_execution_configs(),
             version: project.katalon_version(),
+            version_from: VersionFrom::Project,
             ts_files: project.ts_files(),
         }
+    }
+
+    /// The project's facts, with the run's Katalon version taken from
+    /// `store.app-version` when the config sets it (the Runtime Engine the
+    /// run uses beats the version that last saved the project).
+    pub fn for_run(project: &Project, config: &crate::config::Config) -> Facts {
+        let mut facts = Facts::of(project);
+        if let Some(v) = config.store.app_version.as_ref().and_then(|v| Version::parse(&v.value)) {
+            facts.version = Some(v);
+            facts.version_from = VersionFrom::StoreAppVersion;
+        }
+        facts
     }
 
     fn variables(&self) -> BTreeSet<&str> {
@@ -356,14 +381,19 @@ pub fn lint(args: &[Arg], settings: Settings) -> Vec<Finding> {
         }
 
         // Version.
-        if let (Some(since), Some(project)) = (since, l.settings.facts.and_then(|f| f.version.as_ref()))
-            && since > *project
+        if let (Some(since), Some(facts)) = (since, l.settings.facts)
+            && let Some(run) = &facts.version
+            && since > *run
         {
+            let known = match facts.version_from {
+                VersionFrom::Project => format!("the project was saved with {run}"),
+                VersionFrom::StoreAppVersion => format!("`store.app-version` is {run}"),
+            };
             l.push(
                 Severity::Warning,
                 "newer-option",
                 name_origin.clone(),
-                format!("`-{key}` needs Katalon {since} or newer; the project was saved with {project}"),
+                format!("`-{key}` needs Katalon {since} or newer; {known}"),
                 Some("katalonc ignores options it does not know: check the Katalon version the run uses".into()),
             );
         }
