@@ -257,7 +257,7 @@ fn register_loosely(line: &str) {
         }
         let value = value.trim_matches(['"', '\'']);
         if value.is_empty() {
-            if let Some(next) = words.get(i + 1) {
+            if let Some(next) = words.get(i + 1).filter(|n| !n.starts_with('-')) {
                 secret::register(next.trim_matches(['"', '\'']));
             }
         } else {

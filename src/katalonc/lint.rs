@@ -139,6 +139,9 @@ pub fn args_of(line: &Line, extra: &[String]) -> Vec<Arg> {
 /// hand-written input.
 pub fn register_secrets(args: &[Arg]) {
     for (i, arg) in args.iter().enumerate() {
+        if arg.placeholder {
+            continue;
+        }
         let Some(body) = arg.text.strip_prefix('-') else { continue };
         let (name, value) = match body.split_once('=') {
             Some((n, v)) => (n, Some(v)),
@@ -150,8 +153,9 @@ pub fn register_secrets(args: &[Arg]) {
         }
         match value {
             Some(v) if !v.is_empty() => secret::register(v),
+            // The word an empty value swallows is the key, unless it is an option.
             _ => {
-                if let Some(next) = args.get(i + 1) {
+                if let Some(next) = args.get(i + 1).filter(|n| !n.text.starts_with('-')) {
                     secret::register(&next.text);
                 }
             }
@@ -668,4 +672,52 @@ pub fn lint_collection(collection: &Collection, settings: Settings) -> Vec<Findi
         }
     }
     l.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(line: &str) -> Vec<Arg> {
+        super::super::split::split(line).unwrap().words.into_iter().map(Arg::word).collect()
+    }
+
+    #[test]
+    fn secrets_are_registered_and_options_after_an_empty_key_are_not() {
+        register_secrets(&words("-apiKey=lint-unit-KEY-1 -kobitonToken lint-unit-TOKEN-2 -apiKeyOP= -retry=1"));
+        assert_eq!(secret::redact("a lint-unit-KEY-1 b lint-unit-TOKEN-2"), "a *** b ***");
+        assert_eq!(secret::redact("-retry=1"), "-retry=1");
+    }
+
+    #[test]
+    fn extra_arguments_go_before_the_key_and_after_config() {
+        let line = Line {
+            main: vec![Token::Arg("-noSplash".into()), Token::ApiKey],
+            config: vec!["-webui.autoUpdateDrivers=true".into()],
+            ..Line::default()
+        };
+        let extra: Vec<String> = ["-retry=1", "--config", "-proxy.option=NO_PROXY"].map(String::from).to_vec();
+        let texts: Vec<String> = args_of(&line, &extra).into_iter().map(|a| a.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "-noSplash",
+                "-retry=1",
+                "-apiKey=***",
+                "--config",
+                "-webui.autoUpdateDrivers=true",
+                "-proxy.option=NO_PROXY"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_clean_line_without_project_facts_has_no_findings() {
+        let settings = Settings { facts: None, linux: true, hand_written: false, source: None };
+        let found = lint(
+            &words("-noSplash -runMode=console -browserType=Chrome -retry=2 --config -proxy.server.port=80"),
+            settings,
+        );
+        assert_eq!(found, Vec::new());
+    }
 }
