@@ -10,7 +10,7 @@ use std::path::Path;
 
 use katalon_prep::config;
 use katalon_prep::digest::Sha256;
-use katalon_prep::katalonc::quote;
+use katalon_prep::katalonc::{quote, split};
 use katalon_prep::lock;
 use katalon_prep::plugins::{archive, artifact_name};
 use katalon_prep::project::{self, settings};
@@ -432,6 +432,41 @@ proptest! {
     fn json_line_round_trips(argv in prop::collection::vec(any::<String>(), 0..6)) {
         let back: Vec<String> = serde_json::from_str(&quote::json_array(&argv)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(back, argv);
+    }
+}
+
+fn check_split(src: &str) -> Result<(), TestCaseError> {
+    match split::split(src) {
+        Ok(parsed) => {
+            for word in &parsed.words {
+                prop_assert!(word.span.start <= word.span.end && word.span.end <= src.len(), "{:?}", word);
+                let whole = word.original(0..word.text.len());
+                prop_assert!(whole.start <= whole.end && whole.end <= src.len(), "{:?}", word);
+            }
+        }
+        Err(e) => prop_assert!(e.at() <= src.len(), "error at {} of {}: {}", e.at(), src.len(), e),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(cases(2048))]
+
+    #[test]
+    fn argument_string_split_of_any_text_never_panics_and_errors_are_located(src in any::<String>()) {
+        check_split(&src)?;
+    }
+
+    #[test]
+    fn argument_string_split_of_shell_like_text_never_panics(src in "([-=a-zA-Z0-9 ./]|'|\"|\\|\\\n|;|&|\\||\\$|\\$\\{\\{|\\}\\}|\\(|\\)|`|>|2>&1|\n|#|\\*){0,40}") {
+        check_split(&src)?;
+    }
+
+    #[test]
+    fn argument_string_split_reads_back_what_shell_quoting_wrote(argv in prop::collection::vec("[^\0]{0,12}", 1..6)) {
+        let parsed = split::split(&quote::shell_line(&argv)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let words: Vec<String> = parsed.words.into_iter().map(|w| w.text).collect();
+        prop_assert_eq!(words, argv);
     }
 }
 

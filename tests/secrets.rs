@@ -364,3 +364,65 @@ fn store_lock_outdated_and_cache_commands_keep_the_key_on_the_store_origin() {
     }
     assert!(listed > 0, "the Store was never asked: the test tests nothing");
 }
+
+/// `check` (its own line and a hand-written one holding the key), `run`
+/// (katalonc gets the key in its argv, as allowed, and nothing else does)
+/// and `matrix` (GitHub outputs), in each of their formats, at trace level.
+#[test]
+fn check_run_and_matrix_keep_the_key_where_it_belongs() {
+    let server = FakeServer::start();
+    let f = fixture_with_everything(&server);
+    let fake = f.fake_katalonc("katalonc");
+    let written = format!("-projectPath=Demo.prj -testSuitePath=\"Test Suites/Smoke\" -apiKey={SENTINEL} -retry=x");
+    let runs: Vec<Vec<String>> = vec![
+        vec!["check".into()],
+        vec!["check".into(), "--format".into(), "json".into()],
+        vec!["check".into(), "--args".into(), written.clone()],
+        vec!["check".into(), "--format".into(), "json".into(), "--args".into(), written],
+        vec!["run".into(), "--katalonc".into(), fake.display().to_string()],
+        vec![
+            "-vv".into(),
+            "run".into(),
+            "--katalonc".into(),
+            fake.display().to_string(),
+            "--".into(),
+            "-retry=1".into(),
+        ],
+        vec!["matrix".into(), "--suites".into(), "Test Suites/*".into()],
+        vec!["matrix".into(), "--suites".into(), "Test Suites/*".into(), "--format".into(), "gitlab".into()],
+    ];
+    std::fs::create_dir_all(f.path("gh")).unwrap();
+    for github in [false, true] {
+        for args in &runs {
+            let what = format!("{args:?}{}", if github { " under GitHub Actions" } else { "" });
+            let mut cmd = f.cmd_with_key();
+            cmd.env("RUST_LOG", "trace").args(args);
+            if github {
+                cmd.env("GITHUB_ACTIONS", "true")
+                    .env("GITHUB_OUTPUT", f.path("gh/output"))
+                    .env("GITHUB_STEP_SUMMARY", f.path("gh/summary"));
+            }
+            let out = cmd.output().unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            // `check --args` with `-retry=x` finds an error (exit 13); everything else succeeds.
+            let expected = if args.iter().any(|a| a.contains("-retry=x")) { 13 } else { 0 };
+            assert_eq!(out.status.code(), Some(expected), "{what}:\n{stderr}");
+            assert!(!stdout.contains(SENTINEL), "{what}: stdout leaks the key:\n{stdout}");
+            let masked = format!("::add-mask::{SENTINEL}\n");
+            let rest = if github { stderr.strip_prefix(&masked).unwrap_or(&stderr) } else { &stderr };
+            assert!(!rest.contains(SENTINEL), "{what}: stderr leaks the key:\n{stderr}");
+            // The fake katalonc records its argv: that one holds the key by design.
+            let argv = f.path("fake/argv");
+            if args[0] == "run" || args.get(1).is_some_and(|a| a == "run") {
+                assert_eq!(
+                    std::fs::read_to_string(&argv).unwrap().matches(SENTINEL).count(),
+                    1,
+                    "{what}: katalonc's argv"
+                );
+            }
+            f.assert_no_file_contains(SENTINEL, &[&argv, &f.path("gh/output")]);
+        }
+    }
+    assert_requests_clean(&server);
+}
