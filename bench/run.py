@@ -87,7 +87,8 @@ def build(work):
     # Copies: a concurrent build into the shared target dir must not change
     # the binary under measurement.
     for name in ["katalon-prep", "katalon-prep-fake"]:
-        shutil.copy2(target / "release" / name, bin_dir / name)
+        shutil.copy2(target / "release" / name, bin_dir / f".{name}.new")
+        os.replace(bin_dir / f".{name}.new", bin_dir / name)
     return bin_dir / "katalon-prep", bin_dir / "katalon-prep-fake"
 
 
@@ -123,7 +124,7 @@ def generate(work):
     reused when already there with the same recipe."""
     data = work / "data"
     stamp = data / "recipe.json"
-    recipe = {"n": N_PLUGINS, "total": TOTAL_BYTES, "big": BIG_BYTES, "seed": SEED, "v": 1}
+    recipe = {"n": N_PLUGINS, "total": TOTAL_BYTES, "big": BIG_BYTES, "seed": SEED, "v": 2}
     if stamp.exists() and json.loads(stamp.read_text()).get("recipe") == recipe:
         return json.loads(stamp.read_text())
     say("generating plugin jars (once per work dir)")
@@ -136,6 +137,13 @@ def generate(work):
         path = data / "url" / f"bench-plugin-{i:02}-1.0.{i}.jar"
         keyword_jar(path, int(size), rng)
         plugins.append({"file": path.name, "size": path.stat().st_size, "sha256": sha256_file(path)})
+        # The same jar as a Katalon Store package (Store downloads are zips).
+        package = data / "store" / f"bench-store-{i:02}.zip"
+        package.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(package, "w") as z:
+            z.write(path, f"bench-store-{i:02}/bench-store-{i:02}-1.0.{i}.jar", zipfile.ZIP_STORED)
+        plugins[-1]["package"] = package.name
+        plugins[-1]["package_size"] = package.stat().st_size
     big = data / "big" / "huge-plugin-1.0.0.jar"
     keyword_jar(big, BIG_BYTES, rng)
     info = {
@@ -150,14 +158,16 @@ def generate(work):
 # --- fake servers --------------------------------------------------------------
 
 
+STORE_KEY = "bench-not-a-real-key"
+
+
 class Fake:
-    def __init__(self, fake_bin, directory, latency_ms, log):
+    def __init__(self, fake_bin, directory, latency_ms, log, store_manifest=None):
         self.log = log
-        self.proc = subprocess.Popen(
-            [str(fake_bin), "serve", "--dir", str(directory), "--latency-ms", str(latency_ms), "--log", str(log)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        cmd = [str(fake_bin), "serve", "--dir", str(directory), "--latency-ms", str(latency_ms), "--log", str(log)]
+        if store_manifest:
+            cmd += ["--store-key", STORE_KEY, "--store-manifest", str(store_manifest)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         self.url = self.proc.stdout.readline().strip()
         if not self.url.startswith("http://127.0.0.1:"):
             self.stop()
@@ -246,8 +256,11 @@ def scratch_image(binary, work):
 # --- the project -----------------------------------------------------------------
 
 
-def make_project(work, plugin_urls):
-    """A copy of examples/demo (minus its vendor jar) and three configs."""
+def make_project(work, plugin_urls, store_ids, store_url):
+    """A copy of examples/demo (minus its vendor jar), the url config beside it
+    (its lock is project/katalon-prep.lock), and configs in folders of their
+    own (each folder holds its own lock) for the Store, the big plugin and
+    start-up."""
     project = work / "project"
     shutil.rmtree(project, ignore_errors=True)
     demo = REPO / "examples" / "demo"
@@ -258,11 +271,27 @@ def make_project(work, plugin_urls):
         "run:\n  test-suite: Test Suites/Smoke\n  browser: Chrome (headless)\n  profile: staging\n"
         "  globals:\n    baseUrl: https://staging.example.com\n"
     )
-    (project / "startup.yml").write_text(run_section)
+
+    def config(folder, text):
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "katalon-prep.yml"
+        outside = "" if folder == project else "project: ../project\n"
+        path.write_text(outside + text)
+        return path
+
+    configs = {"startup": config(work / "cfg-startup", run_section)}
     for name, plugins in plugin_urls.items():
         body = "".join(f"  - url: {url}\n    sha256: {sha}\n" for sha, url in plugins)
-        (project / f"{name}.yml").write_text(f"{run_section}offline: true\nplugins:\n{body}")
-    return project
+        folder = project if name == "cold" else work / f"cfg-{name}"
+        configs[name] = config(folder, f"{run_section}offline: true\nplugins:\n{body}")
+    body = "".join(f"  - store: {i}\n" for i in store_ids)
+    store = f'store:\n  app-version: "9.7.2"\n  url: {store_url}\n'
+    configs["store"] = config(work / "cfg-store", f"{run_section}{store}offline: true\nplugins:\n{body}")
+    return project, configs
+
+
+def loadavg():
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def fmt_s(s):
@@ -284,13 +313,32 @@ def main():
     work.mkdir(parents=True, exist_ok=True)
 
     ensure_tools()
+    load_start = loadavg()
+    if os.getloadavg()[0] > 1.0:
+        say(f"warning: load average {load_start}: other work on this machine will show in the figures")
     kp, fake_bin = build(work)
     info = generate(work)
     data = work / "data"
     total = sum(p["size"] for p in info["plugins"])
     (work / "logs").mkdir(exist_ok=True)
 
-    slow = Fake(fake_bin, data, args.latency_ms, work / "logs" / "slow.json")
+    manifest = work / "store-manifest.json"
+    manifest.write_text(
+        json.dumps(
+            [
+                {
+                    "id": 1000 + i,
+                    "product_id": 500 + i,
+                    "name": f"Bench Store {i:02}",
+                    "keyword": True,
+                    "version": f"1.0.{i}",
+                    "download_url": f"/store/{p['package']}",
+                }
+                for i, p in enumerate(info["plugins"])
+            ]
+        )
+    )
+    slow = Fake(fake_bin, data, args.latency_ms, work / "logs" / "slow.json", manifest)
     fast = Fake(fake_bin, data, 0, work / "logs" / "fast.json")
     try:
         rows, notes = measure(args, work, kp, info, total, slow, fast)
@@ -308,30 +356,31 @@ def main():
         else:
             notes.append(f"Scratch image not measured: {image_how}.")
 
+    notes.append(f"Load average (1, 5, 15 min) at the start: {load_start}; at the end: {loadavg()}.")
     write_report(args, work, out_md, rows, notes, total)
 
 
 def measure(args, work, kp, info, total, slow, fast):
     rows, notes = [], []
     seq = lambda server: [(p["sha256"], f"{server.url}/url/{p['file']}") for p in info["plugins"]]
-    project = make_project(
+    store_ids = [500 + i for i in range(N_PLUGINS)]
+    project, configs = make_project(
         work,
-        {
-            "cold": seq(slow),
-            "big": [(info["big"]["sha256"], f"{fast.url}/big/{info['big']['file']}")],
-        },
+        {"cold": seq(slow), "big": [(info["big"]["sha256"], f"{fast.url}/big/{info['big']['file']}")]},
+        store_ids,
+        slow.url,
     )
-    env = {**os.environ, "KATALON_API_KEY": "bench-not-a-real-key", "NO_COLOR": "1"}
+    env = {**os.environ, "KATALON_API_KEY": STORE_KEY, "NO_COLOR": "1"}
     for k in list(env):
-        if k.startswith("KATALON_PREP_") or k == "RUST_LOG":
+        if k.startswith(("KATALON_PREP_", "KATALON_STORE", "GITHUB_")) or k == "RUST_LOG":
             del env[k]
     cache = work / "cache"
     runs_dir = work / "run"
     lists = work / "lists"
     lists.mkdir(exist_ok=True)
     (lists / "slow.txt").write_text("".join(f"{sha} {url}\n" for sha, url in seq(slow)))
-    (lists / "fast.txt").write_text("".join(f"{sha} {url}\n" for sha, url in seq(fast)))
-    prep = f"{kp} --config cold.yml --cache-dir {cache} -q prepare --jobs {args.jobs} --output {runs_dir}/line"
+    kp_q = f"{kp} --cache-dir {cache} -q"
+    prep = f"{kp_q} --config {configs['cold']} prepare --locked --jobs {args.jobs} --output {runs_dir}/line"
 
     # Bandwidth of the fake server: the same 20 files, no latency, to /dev/null.
     urls = " ".join(url for _, url in seq(fast))
@@ -347,18 +396,22 @@ def measure(args, work, kp, info, total, slow, fast):
     bw_par = total / bw["curl -P8 to /dev/null"]["median"]
     bw_one = info["big"]["size"] / bw["curl 512 MiB to /dev/null"]["median"]
     bandwidth = max(bw_par, bw_one)
-    limit = args.latency_ms / 1000 * math.ceil(N_PLUGINS / args.jobs) + total / bandwidth
+    waves = math.ceil(N_PLUGINS / args.jobs)
+    limit = args.latency_ms / 1000 * waves + total / bandwidth
     notes.append(
         f"Fake server bandwidth: {bw_par / 1e6:.0f} MB/s with 8 parallel curls, {bw_one / 1e6:.0f} MB/s for one "
-        f"512 MiB stream; the limit uses the larger, {bandwidth / 1e6:.0f} MB/s."
+        f"512 MiB stream; the limits use the larger, {bandwidth / 1e6:.0f} MB/s."
     )
+
+    # The lock the cold and warm runs check against (--locked), as CI would have it committed.
+    run(f"{kp_q} --config {configs['cold']} lock".split(), cwd=project, env=env)
 
     # Cold.
     reset_cold = f"rm -rf {cache} {project}/Plugins {runs_dir} && mkdir -p {runs_dir}"
     cold = hyperfine(
         "cold",
         [
-            ("katalon-prep prepare", prep),
+            ("katalon-prep prepare --locked", prep),
             ("sequential curl script", f"{REPO}/bench/cold-seq.sh {lists}/slow.txt {runs_dir}/seq"),
             ("parallel curl script", f"{REPO}/bench/cold-par.sh {lists}/slow.txt {runs_dir}/par"),
         ],
@@ -368,17 +421,38 @@ def measure(args, work, kp, info, total, slow, fast):
         cwd=project,
         env=env,
     )
-    kp_cold = cold["katalon-prep prepare"]["median"]
+    kp_cold = cold["katalon-prep prepare --locked"]["median"]
     s_seq = cold["sequential curl script"]["median"]
     s_par = cold["parallel curl script"]["median"]
     detail = f"{N_PLUGINS} url plugins, {total / 1e6:.1f} MB, {args.latency_ms} ms latency, --jobs {args.jobs}"
+    limit_what = f"{args.latency_ms} ms × ⌈{N_PLUGINS}/{args.jobs}⌉ + {total / 1e6:.0f} MB ÷ {bandwidth / 1e6:.0f} MB/s"
     rows.append(("Cold vs sequential curl", fmt_s(kp_cold), fmt_s(s_seq), f"{s_seq / kp_cold:.1f}× faster", "≥ 4× faster", s_seq / kp_cold >= 4, detail))
     rows.append(("Cold vs parallel curl (-P8)", fmt_s(kp_cold), fmt_s(s_par), f"{kp_cold / s_par:.2f}×", "≤ 0.8×", kp_cold / s_par <= 0.8, detail))
-    rows.append(("Cold vs theoretical limit", fmt_s(kp_cold), fmt_s(limit), f"{kp_cold / limit:.2f}×", "≤ 1.25×", kp_cold / limit <= 1.25, f"limit = {args.latency_ms} ms × ⌈{N_PLUGINS}/{args.jobs}⌉ + {total / 1e6:.0f} MB ÷ {bandwidth / 1e6:.0f} MB/s"))
+    rows.append(("Cold vs theoretical limit", fmt_s(kp_cold), fmt_s(limit), f"{kp_cold / limit:.2f}×", "≤ 1.25×", kp_cold / limit <= 1.25, f"limit = {limit_what}"))
+
+    # Cold, Store plugins: the listing round trip, then the packages.
+    store_cache = work / "store-cache"
+    store_bytes = sum(p["package_size"] for p in info["plugins"])
+    store_limit = args.latency_ms / 1000 * (1 + waves) + store_bytes / bandwidth
+    st = hyperfine(
+        "cold-store",
+        [("katalon-prep prepare (Store)", f"{kp} --cache-dir {store_cache} -q --config {configs['store']} prepare --jobs {args.jobs}")],
+        work,
+        runs=args.cold_runs,
+        prepare=f"rm -rf {store_cache} {project}/Plugins",
+        cwd=project,
+        env=env,
+    )
+    kp_store = st["katalon-prep prepare (Store)"]["median"]
+    rows.append(("Cold Store plugins vs theoretical limit", fmt_s(kp_store), fmt_s(store_limit), f"{kp_store / store_limit:.2f}×", "≤ 1.25×", kp_store / store_limit <= 1.25, f"{N_PLUGINS} `store:` packages, {store_bytes / 1e6:.1f} MB; limit = {args.latency_ms} ms × (1 listing + ⌈{N_PLUGINS}/{args.jobs}⌉) + bytes ÷ {bandwidth / 1e6:.0f} MB/s"))
+    installed = list((project / "Plugins").glob("bench-store-*.jar"))
+    if len(installed) != N_PLUGINS:
+        die(f"the Store run installed {len(installed)} jars, expected {N_PLUGINS}")
+    shutil.rmtree(store_cache, ignore_errors=True)
 
     # Warm: the cache is full (restored by CI), the checkout's Plugins/ is empty.
     run(["sh", "-c", f"rm -rf {project}/Plugins"])
-    run([str(kp), "--config", "cold.yml", "--cache-dir", str(cache), "-q", "prepare"], cwd=project, env=env, stdout=subprocess.DEVNULL)
+    run(prep.split(), cwd=project, env=env, stdout=subprocess.DEVNULL)
     jars = sorted(cache.glob("v1/entries/*/jars/*.jar"))
     installed = list((project / "Plugins").glob("*.jar"))
     if len(jars) != N_PLUGINS or len(installed) != N_PLUGINS:
@@ -389,7 +463,7 @@ def measure(args, work, kp, info, total, slow, fast):
     warm = hyperfine(
         "warm",
         [
-            ("katalon-prep prepare", prep),
+            ("katalon-prep prepare --locked", prep),
             ("cp", f"cp -t {cp_dir} {files}"),
             ("ln", f"ln -t {ln_dir} {files}"),
         ],
@@ -401,23 +475,23 @@ def measure(args, work, kp, info, total, slow, fast):
         cwd=project,
         env=env,
     )
-    noop = hyperfine("warm-noop", [("katalon-prep prepare (already installed)", prep)], work, runs=args.warm_runs, warmup=3, shell=False, cwd=project, env=env)
+    noop = hyperfine("warm-noop", [("katalon-prep prepare --locked (already installed)", prep)], work, runs=args.warm_runs, warmup=3, shell=False, cwd=project, env=env)
     requests = slow.requests() - before
-    kp_warm = warm["katalon-prep prepare"]["median"]
+    kp_warm = warm["katalon-prep prepare --locked"]["median"]
     t_cp, t_ln = warm["cp"]["median"], warm["ln"]["median"]
-    kp_noop = noop["katalon-prep prepare (already installed)"]["median"]
-    zero = f"{requests} network requests during {3 + args.warm_runs} + {3 + args.warm_runs} warm runs"
+    kp_noop = noop["katalon-prep prepare --locked (already installed)"]["median"]
+    zero = f"{requests} network requests in {2 * (3 + args.warm_runs)} warm runs (the fake's log)"
     if requests:
         notes.append(f"**Warm runs made {requests} requests (must be 0).**")
-    rows.append(("Warm vs `cp`", fmt_s(kp_warm), fmt_s(t_cp), f"{kp_warm / t_cp:.2f}×", "≤ 0.25×", kp_warm / t_cp <= 0.25 and requests == 0, zero))
-    rows.append(("Warm vs `ln` (floor)", fmt_s(kp_warm), fmt_s(t_ln), f"{kp_warm / t_ln:.2f}×", "—", None, "hardlinks only, no process of ours"))
+    rows.append(("Warm (locked, cached) vs `cp`", fmt_s(kp_warm), fmt_s(t_cp), f"{kp_warm / t_cp:.2f}×", "≤ 0.25×", kp_warm / t_cp <= 0.25 and requests == 0, zero))
+    rows.append(("Warm vs `ln` (floor)", fmt_s(kp_warm), fmt_s(t_ln), f"{kp_warm / t_ln:.1f}×", "—", None, "hardlinks only, no process of ours"))
     rows.append(("Warm, already installed, vs `cp`", fmt_s(kp_noop), fmt_s(t_cp), f"{kp_noop / t_cp:.2f}×", "—", None, "a re-run in the same checkout: nothing to do"))
 
     # Memory: one 512 MiB plugin, cold, from the fast server.
     big_cache = work / "big-cache"
     rss = [
         peak_rss_kib(
-            [str(kp), "--config", "big.yml", "--cache-dir", str(big_cache), "-q", "prepare"],
+            [str(kp), "--config", str(configs["big"]), "--cache-dir", str(big_cache), "-q", "prepare"],
             project,
             env,
             f"rm -rf {big_cache} {project}/Plugins",
@@ -427,11 +501,12 @@ def measure(args, work, kp, info, total, slow, fast):
     peak = max(rss)
     rows.append(("Memory: peak RSS, 512 MiB plugin", f"{peak / 1024:.1f} MiB", "", "", "≤ 32 MB", peak * 1024 <= 32_000_000, f"/usr/bin/time -v, max of 3 cold runs ({', '.join(f'{r / 1024:.1f}' for r in rss)} MiB)"))
     shutil.rmtree(big_cache, ignore_errors=True)
+    shutil.rmtree(project / "Plugins", ignore_errors=True)
 
     # Start-up.
     st = hyperfine(
         "startup",
-        [("katalon-prep args", f"{kp} --config startup.yml args"), ("/bin/true", "/bin/true")],
+        [("katalon-prep args", f"{kp} --config {configs['startup']} args"), ("/bin/true", "/bin/true")],
         work,
         runs=300,
         warmup=20,
