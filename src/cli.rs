@@ -54,6 +54,9 @@ pub enum Command {
     /// Inspect and maintain the plugin cache
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Run as the GitHub Action: read its inputs (INPUT_*), then `prepare` (the entry point of action.yml)
+    #[command(name = "github-action", hide = true)]
+    GithubAction,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -78,6 +81,9 @@ pub struct EmitArgs {
     /// Where the run sees the working directory (e.g. /tmp/project in the official image); prefixes emitted paths
     #[arg(long, value_name = "DIR")]
     pub workdir_as: Option<String>,
+    /// Extra katalonc options, appended to the line before -apiKey and --config (after `--`)
+    #[arg(last = true, value_name = "KATALONC_OPTION")]
+    pub extra: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -122,6 +122,8 @@ pub struct FetchOptions {
 #[derive(Debug, Clone)]
 pub struct PluginRow {
     pub name: String,
+    /// The plugin's version, when its source says (`path`/`url` do not).
+    pub version: Option<String>,
     pub source: String,
     pub sha256: digest::Sha256,
     pub files: Vec<String>,
@@ -158,6 +160,7 @@ pub async fn install_plugins(ctx: &Context<'_>, plan: &Plan, opts: &FetchOptions
             let chosen = plugins::select(spec.jar.as_deref(), spec.kind, &spec.at, f)?;
             installed.plugins.push(PluginRow {
                 name: f.name.clone(),
+                version: None,
                 source: match &spec.source {
                     config::Source::Path(p) => format!("path {}", argv::relative(p, &ctx.cwd).display()),
                     config::Source::Url(u) => format!("url {}", net::urls::redacted(u)),

@@ -4,6 +4,8 @@
 mod cache;
 mod prepare;
 
+use clap::Parser;
+
 use crate::cli::{Cli, Command};
 use crate::report::Reporter;
 use crate::{Context, Error, Exit};
@@ -25,7 +27,21 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Exit, Error> {
         Command::Prepare(args) => prepare::prepare(&ctx, &args.emit, Some((&args.fetch, args.offline))),
         Command::Args(args) => prepare::prepare(&ctx, &args, None),
         Command::Cache(cmd) => cache::run(&ctx, cmd),
+        Command::GithubAction => github_action(reporter),
     }
+}
+
+/// The GitHub Action's entry point: its inputs become a `prepare` command
+/// line, parsed by the same definitions as any other.
+fn github_action(reporter: &dyn Reporter) -> Result<Exit, Error> {
+    let argv = crate::ci::github::action_argv().map_err(|e| Error::Usage { message: e.to_string() })?;
+    let cli = Cli::try_parse_from(std::iter::once("katalon-prep".to_string()).chain(argv)).map_err(|e| {
+        Error::Usage { message: format!("The action inputs make an invalid command line: {}", e.kind()) }
+    })?;
+    if matches!(cli.command, Command::GithubAction) {
+        return Err(Error::Internal("the action's command line names the action again".into()));
+    }
+    run(cli, reporter)
 }
 
 /// Writes data to stdout; a closed pipe (`| head`) is not an error.

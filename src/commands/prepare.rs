@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::ci::github;
 use crate::cli::{EmitArgs, FetchArgs, LineFormat};
-use crate::katalonc::argv::KeyView;
+use crate::katalonc::argv::{KeyView, Line};
 use crate::katalonc::quote;
 use crate::net::{RetryPolicy, Settings};
 use crate::plugins::archive::Limits;
@@ -25,13 +25,15 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(&FetchArgs, bool)>
     for warning in std::mem::take(&mut plan.warnings) {
         ctx.reporter.report(Event::Warning(warning));
     }
+    let mut installed = None;
     if let Some((fetch, offline)) = fetch {
         plan.config.offline |= offline;
         let opts = fetch_options(fetch);
         let rt = super::runtime()?;
-        rt.block_on(crate::install_plugins(ctx, &plan, &opts))?;
+        installed = Some(rt.block_on(crate::install_plugins(ctx, &plan, &opts))?);
     }
-    let line = crate::build_line(&plan, &ctx.cwd, emit.workdir_as.clone(), key.is_some());
+    let mut line = crate::build_line(&plan, &ctx.cwd, emit.workdir_as.clone(), key.is_some());
+    add_extra(&mut line, &emit.extra)?;
     ctx.reporter.report(Event::Info(format!("katalonc {}", quote::shell_line(&line.render(KeyView::Masked)))));
     let view = match &key {
         Some(key) => KeyView::Real(key),
@@ -50,7 +52,40 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(&FetchArgs, bool)>
         }
         None => super::print_data(&text)?,
     }
+    if github::active() {
+        github::publish(&github::Prepared {
+            cwd: &ctx.cwd,
+            project: &plan.project,
+            line: &line,
+            key: key.as_ref(),
+            installed: installed.as_ref(),
+            cache_dir: ctx.cache_dir.clone(),
+            cache_key: github::cache_key(&plan.config),
+        })?;
+    }
     Ok(Exit::Ok)
+}
+
+/// Appends the options given after `--`: those before a `--config` to the
+/// main section, those after it to the `--config` section.
+fn add_extra(line: &mut Line, extra: &[String]) -> Result<(), Error> {
+    let mut in_config = false;
+    for arg in extra {
+        let name = arg.split('=').next().unwrap_or(arg).to_ascii_lowercase();
+        if name == "-apikey" || name == "--apikey" {
+            return Err(Error::Usage {
+                message: "The extra katalonc options contain an API key option\nhint: remove it; katalon-prep injects -apiKey from KATALON_API_KEY (or the action's `api-key` input) itself".into(),
+            });
+        }
+        if arg == "--config" {
+            in_config = true;
+        } else if in_config {
+            line.config.push(arg.clone());
+        } else {
+            line.push_main(arg.clone());
+        }
+    }
+    Ok(())
 }
 
 fn fetch_options(f: &FetchArgs) -> FetchOptions {
