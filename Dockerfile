@@ -8,7 +8,9 @@
 # same file builds from a binary made on the host (ci/container-tests.sh):
 #   --build-arg BUILD_IMAGE=<any local image with /bin/sh> \
 #   --build-arg PREBUILT=<the static binary's path inside the build context>
-# so CI tests exactly the final stages users get.
+# (or a folder holding katalon-prep-<arch>-unknown-linux-musl per platform,
+# as the release's multi-platform build does), so CI tests exactly the final
+# stages users get.
 
 ARG BUILD_IMAGE=rust:1.91-alpine
 ARG SHELL_BASE=busybox:1.36.1-musl
@@ -22,7 +24,9 @@ COPY . .
 # hadolint ignore=DL3018
 RUN set -eu; \
     mkdir -p /out; \
-    if [ -n "$PREBUILT" ]; then \
+    if [ -d "$PREBUILT" ]; then \
+        cp "$PREBUILT/katalon-prep-$(uname -m)-unknown-linux-musl" /out/katalon-prep; \
+    elif [ -n "$PREBUILT" ]; then \
         cp "$PREBUILT" /out/katalon-prep; \
     else \
         apk add --no-cache musl-dev; \

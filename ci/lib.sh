@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # variables here are for the scripts that source it
 # Shared helpers of the ci/*.sh packaging scripts (sourced, not run).
 # Fixtures are made at test time: a Katalon project, a keyword plugin jar,
 # a throwaway CA with a server certificate for 127.0.0.1.

@@ -166,6 +166,9 @@ pub fn action_argv() -> Result<Vec<String>, InputError> {
     if bool_input("offline")? {
         argv.push("--offline".into());
     }
+    if let Some(shard) = input("shard") {
+        argv.extend(["--shard".to_string(), shard]);
+    }
     if let Some(extra) = input("args") {
         let words = quote::split_shell(&extra)
             .map_err(|e| InputError { input: "args", problem: format!("cannot be split into options: {e}") })?;
