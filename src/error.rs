@@ -57,7 +57,7 @@ impl Error {
 fn net_exit(e: &net::Error) -> Exit {
     match e {
         net::Error::Write { .. } => Exit::Filesystem,
-        net::Error::Tls(_) => Exit::Usage,
+        net::Error::Tls(_) | net::Error::Insecure { .. } => Exit::Usage,
         _ => Exit::Network,
     }
 }

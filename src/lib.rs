@@ -21,6 +21,7 @@ pub mod config;
 pub mod digest;
 pub mod error;
 pub mod exit;
+pub mod fsutil;
 pub mod katalonc;
 pub mod location;
 pub mod net;

@@ -94,9 +94,10 @@ pub fn write_outputs(outputs: &[(String, String)]) -> std::io::Result<Option<Pat
     let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()).map(PathBuf::from) else {
         return Ok(None);
     };
-    let mut text = String::new();
+    // Values may hold the key: wiped from memory when dropped.
+    let mut text = zeroize::Zeroizing::new(String::new());
     for (name, value) in outputs {
-        text.push_str(&output_entry(name, value));
+        text.push_str(&zeroize::Zeroizing::new(output_entry(name, value)));
     }
     append(&path, &text)?;
     Ok(Some(path))
@@ -225,11 +226,11 @@ pub fn outputs(p: &Prepared) -> Vec<(String, String)> {
         Some(key) => KeyView::Real(key),
         None => KeyView::Omit,
     };
-    let argv = p.line.render(view);
+    let argv = zeroize::Zeroizing::new(p.line.render(view));
     let cache_dir = p.installed.and_then(|i| i.cache_dir.clone()).or_else(|| p.cache_dir.clone());
     vec![
         ("args".into(), quote::shell_line(&argv)),
-        ("args-for-katalon-action".into(), quote::shell_line(&for_katalon_action(&argv))),
+        ("args-for-katalon-action".into(), quote::shell_line(&zeroize::Zeroizing::new(for_katalon_action(&argv)))),
         ("project-path".into(), show(&p.project.prj, p.cwd)),
         ("plugins-dir".into(), show(&p.project.root.join(crate::plugins::install::PLUGINS_DIR), p.cwd)),
         ("cache-dir".into(), cache_dir.map(|d| show(&p.cwd.join(d), p.cwd)).unwrap_or_default()),
@@ -286,7 +287,13 @@ pub fn publish(p: &Prepared) -> Result<(), crate::Error> {
         let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(var));
         move |source| crate::Error::Write { path, source }
     };
-    write_outputs(&outputs(p)).map_err(failed("GITHUB_OUTPUT"))?;
+    let mut outputs = outputs(p);
+    let written = write_outputs(&outputs);
+    // `args` holds the key: wipe every value before the memory is freed.
+    for (_, value) in &mut outputs {
+        zeroize::Zeroize::zeroize(value);
+    }
+    written.map_err(failed("GITHUB_OUTPUT"))?;
     write_summary(&summary(p)).map_err(failed("GITHUB_STEP_SUMMARY"))?;
     Ok(())
 }

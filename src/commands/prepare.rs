@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use zeroize::Zeroizing;
+
 use crate::ci::github;
 use crate::cli::{EmitArgs, FetchArgs, LineFormat};
 use crate::katalonc::argv::{KeyView, Line};
@@ -39,16 +41,18 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(&FetchArgs, bool)>
         Some(key) => KeyView::Real(key),
         None => KeyView::Omit,
     };
-    let argv = line.render(view);
-    let mut text = match emit.format {
+    // Both hold the key: wiped from memory when dropped.
+    let argv = Zeroizing::new(line.render(view));
+    let mut text = Zeroizing::new(match emit.format {
         LineFormat::Shell => quote::shell_line(&argv),
         LineFormat::Json => quote::json_array(&argv),
-    };
+    });
     text.push('\n');
     match &emit.output {
         Some(path) => {
             let path = ctx.cwd.join(path);
-            write_private(&path, text.as_bytes()).map_err(|source| Error::Write { path, source })?;
+            crate::fsutil::write_atomic(&path, text.as_bytes(), crate::fsutil::Mode::Private)
+                .map_err(|source| Error::Write { path, source })?;
         }
         None => super::print_data(&text)?,
     }
@@ -100,18 +104,4 @@ fn fetch_options(f: &FetchArgs) -> FetchOptions {
         },
         limits: Limits { max_total: f.max_download_size.saturating_mul(4), ..Limits::default() },
     }
-}
-
-/// Writes a file only its owner can read (it may hold the key), atomically.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".katalon-prep-").tempfile_in(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o600))?;
-    }
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

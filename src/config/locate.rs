@@ -52,6 +52,7 @@ enum Frame {
     Map {
         path: String,
         key: Option<String>,
+        seen_key: bool,
     },
     Seq {
         path: String,
@@ -85,12 +86,18 @@ impl Builder {
                 self.index.keys.insert(p.clone(), pos(mark));
                 Some(p)
             }
-            Some(Frame::Map { path, key }) => match key.take() {
+            Some(Frame::Map { path, key, seen_key }) => match key.take() {
                 Some(k) => Some(join(path, &k)),
                 None => {
                     // A key. Complex (non-scalar) keys get a placeholder name.
                     let k = scalar.unwrap_or("?").to_string();
                     self.index.keys.insert(join(path, &k), pos(mark));
+                    // A mapping is where its first key is (the parser's own
+                    // mark for a mapping start can point past it).
+                    if !*seen_key {
+                        *seen_key = true;
+                        self.index.keys.insert(path.clone(), pos(mark));
+                    }
                     *key = Some(k);
                     None
                 }
@@ -120,7 +127,11 @@ impl MarkedEventReceiver for Builder {
                     None => "?".to_string(),
                 };
                 self.index.values.entry(path.clone()).or_insert(pos(mark));
-                self.stack.push(if is_map { Frame::Map { path, key: None } } else { Frame::Seq { path, next: 0 } });
+                self.stack.push(if is_map {
+                    Frame::Map { path, key: None, seen_key: false }
+                } else {
+                    Frame::Seq { path, next: 0 }
+                });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();

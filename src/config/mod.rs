@@ -205,7 +205,9 @@ struct Validator<'a> {
 
 impl Validator<'_> {
     fn at(&self, path: &str) -> Option<Location> {
-        self.index.value(path).map(|p| Location { file: self.file.to_path_buf(), line: p.line, column: p.column })
+        // A sequence item is where its first key is.
+        let pos = if path.ends_with(']') { self.index.key(path) } else { self.index.value(path) };
+        pos.map(|p| Location { file: self.file.to_path_buf(), line: p.line, column: p.column })
     }
 
     fn at_key(&self, path: &str) -> Option<Location> {

@@ -119,7 +119,7 @@ impl Cache {
         }
         let tag = dir.join("CACHEDIR.TAG");
         if !tag.exists() {
-            write_atomic(&tag, TAG.as_bytes()).map_err(not_writable)?;
+            crate::fsutil::write_atomic(&tag, TAG.as_bytes(), crate::fsutil::Mode::Shared).map_err(not_writable)?;
         }
         // Prove we can write where staging happens (a read-only mount passes the above
         // when everything already exists).
@@ -278,16 +278,6 @@ fn make_read_only(path: &Path) -> std::io::Result<()> {
     let mut perms = fs::metadata(path)?.permissions();
     perms.set_readonly(true);
     fs::set_permissions(path, perms)
-}
-
-/// Writes a small file atomically (temp file beside it, then rename).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".katalon-prep-").tempfile_in(dir)?;
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// What `verify` found wrong with one entry.

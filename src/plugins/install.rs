@@ -177,7 +177,7 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
             let _ = fs::remove_file(&record_path);
         } else {
             let bytes = serde_json::to_vec_pretty(&record).map_err(|e| io(&record_path)(e.into()))?;
-            super::cache::write_atomic(&record_path, &bytes).map_err(io(&record_path))?;
+            crate::fsutil::write_atomic(&record_path, &bytes, crate::fsutil::Mode::Shared).map_err(io(&record_path))?;
         }
     }
     Ok(outcome)

@@ -175,14 +175,10 @@ pub fn set_offline(project_root: &Path) -> std::io::Result<(Change, PathBuf)> {
     let Some(new_text) = with_offline(&text) else {
         return Ok((Change::Unchanged, path));
     };
-    let dir = path.parent().unwrap_or(project_root);
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(".katalon-prep-").tempfile_in(dir)?;
-    std::io::Write::write_all(&mut tmp, new_text.as_bytes())?;
-    if existed && let Ok(meta) = std::fs::metadata(&path) {
-        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
     }
-    tmp.persist(&path).map_err(|e| e.error)?;
+    crate::fsutil::write_atomic(&path, new_text.as_bytes(), crate::fsutil::Mode::Keep)?;
     Ok((if existed { Change::Updated } else { Change::Created }, path))
 }
 

@@ -1,0 +1,318 @@
+//! Shared test support: the real binary with a clean environment, fixture
+//! Katalon projects on disk, and real jars and zips built in memory.
+//!
+//! Each integration test file includes this with `mod support;`; not every
+//! file uses every helper.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A key that must never show up where it is not allowed.
+pub const SENTINEL: &str = "SENTINEL-kp-5f3a9c1e7b2d4086";
+
+/// The binary, with every variable that could change its behaviour removed
+/// and `HOME`/secrets pointed into `root`.
+pub fn bin(root: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("katalon-prep").expect("binary built");
+    for (key, _) in std::env::vars_os() {
+        let k = key.to_string_lossy();
+        if k.starts_with("KATALON")
+            || k.starts_with("GITHUB_")
+            || k.starts_with("INPUT_")
+            || k.starts_with("RUNNER_")
+            || k == "XDG_CACHE_HOME"
+            || k == "RUST_LOG"
+            || k == "SSL_CERT_FILE"
+            || k.ends_with("_PROXY")
+            || k.ends_with("_proxy")
+        {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd.env("HOME", root.join("home"))
+        .env("KATALON_PREP_SECRETS_DIR", root.join("no-secrets"))
+        .env("KATALON_PREP_CACHE_DIR", root.join("cache"))
+        .env("NO_COLOR", "1")
+        .current_dir(root);
+    cmd
+}
+
+/// A temp dir holding a Katalon project and a config.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// An empty temp dir.
+    pub fn empty() -> Fixture {
+        Fixture { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    /// A realistic project at the root: `Demo.prj`, suites `Smoke`,
+    /// `Regression/Checkout`, collection `Nightly`, profiles `default` and `staging`.
+    pub fn project() -> Fixture {
+        let f = Fixture::empty();
+        f.add_project(".");
+        f
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, content).expect("write");
+        p
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    pub fn config(&self, yaml: &str) -> PathBuf {
+        self.write("katalon-prep.yml", yaml)
+    }
+
+    /// Writes a project in folder `rel`.
+    pub fn add_project(&self, rel: &str) {
+        let at = |p: &str| format!("{rel}/{p}");
+        self.write(&at("Demo.prj"), PRJ);
+        self.write(&at("Test Suites/Smoke.ts"), suite("Smoke"));
+        self.write(&at("Test Suites/Regression/Checkout.ts"), suite("Checkout"));
+        self.write(&at("Test Suites/Nightly.ts"), COLLECTION);
+        self.write(&at("Profiles/default.glbl"), profile("default", &["baseUrl"]));
+        self.write(&at("Profiles/staging.glbl"), profile("staging", &["baseUrl", "timeoutSeconds"]));
+    }
+
+    /// The binary run in this fixture.
+    pub fn cmd(&self) -> Command {
+        bin(self.root())
+    }
+
+    /// Every file under the fixture, for secret scans.
+    pub fn all_files(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut stack = vec![self.root().to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                    stack.push(p);
+                } else {
+                    out.push(p);
+                }
+            }
+        }
+        out
+    }
+
+    /// Panics if any file under the fixture contains `needle`.
+    pub fn assert_no_file_contains(&self, needle: &str, except: &[&Path]) {
+        for f in self.all_files() {
+            if except.iter().any(|e| *e == f) {
+                continue;
+            }
+            let bytes = std::fs::read(&f).unwrap_or_default();
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{} contains the secret",
+                f.display()
+            );
+        }
+    }
+}
+
+pub const PRJ: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Project>
+   <description></description>
+   <name>Demo</name>
+   <tag></tag>
+   <UUID>6f1d2c1e-8b7a-4e0b-9d52-0c7f3b0f7a11</UUID>
+   <createdVersion>8.6.0</createdVersion>
+   <modifiedVersion>9.7.2</modifiedVersion>
+   <pageLoadTimeout>30</pageLoadTimeout>
+   <type>WEBUI</type>
+</Project>
+"#;
+
+pub fn suite(name: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<TestSuiteEntity>
+   <description></description>
+   <name>{name}</name>
+   <tag></tag>
+   <isRerun>false</isRerun>
+   <numberOfRerun>0</numberOfRerun>
+   <pageLoadTimeout>30</pageLoadTimeout>
+   <testSuiteGuid>00000000-0000-4000-8000-000000000000</testSuiteGuid>
+</TestSuiteEntity>
+"#
+    )
+}
+
+pub const COLLECTION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<TestSuiteCollectionEntity>
+   <description></description>
+   <name>Nightly</name>
+   <tag></tag>
+   <executionMode>SEQUENTIAL</executionMode>
+   <maxConcurrentInstances>4</maxConcurrentInstances>
+   <testSuiteRunConfigurations>
+      <TestSuiteRunConfiguration>
+         <configuration>
+            <groupName>Web Desktop</groupName>
+            <profileName>default</profileName>
+            <runConfigurationId>Chrome</runConfigurationId>
+         </configuration>
+         <runEnabled>true</runEnabled>
+         <testSuiteEntity>Test Suites/Smoke</testSuiteEntity>
+      </TestSuiteRunConfiguration>
+   </testSuiteRunConfigurations>
+</TestSuiteCollectionEntity>
+"#;
+
+pub fn profile(name: &str, vars: &[&str]) -> String {
+    let vars: String = vars
+        .iter()
+        .map(|v| format!("   <GlobalVariableEntity>\n      <description></description>\n      <initValue>''</initValue>\n      <name>{v}</name>\n   </GlobalVariableEntity>\n"))
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<GlobalVariableEntities>\n   <description></description>\n   <name>{name}</name>\n   <tag></tag>\n   <defaultProfile>{}</defaultProfile>\n{vars}</GlobalVariableEntities>\n",
+        name == "default"
+    )
+}
+
+/// A zip with the given entries, in memory.
+pub fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in entries {
+            w.start_file(*name, opts).expect("zip entry");
+            w.write_all(bytes).expect("zip write");
+        }
+        w.finish().expect("zip finish");
+    }
+    buf.into_inner()
+}
+
+/// A keyword plugin jar (`Keywords/katalon-plugin.json`).
+pub fn keyword_jar(class: &str) -> Vec<u8> {
+    zip(&[
+        ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\r\n\r\n"),
+        ("Keywords/katalon-plugin.json", format!("{{\"keywords\":[\"{class}\"]}}").as_bytes()),
+        ("com/example/K.class", class.as_bytes()),
+    ])
+}
+
+/// A keyword jar padded with `len` incompressible bytes (for transfer tests).
+pub fn big_keyword_jar(len: usize) -> Vec<u8> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let noise: Vec<u8> = (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    zip(&[("Keywords/katalon-plugin.json", b"{\"keywords\":[]}"), ("noise.bin", &noise)])
+}
+
+/// A platform (OSGi) plugin jar.
+pub fn platform_jar(symbolic: &str) -> Vec<u8> {
+    let manifest = format!(
+        "Manifest-Version: 1.0\r\nBundle-ManifestVersion: 2\r\nBundle-SymbolicName: {symbolic};singleton:=true\r\nBundle-Version: 1.0.0\r\n\r\n"
+    );
+    zip(&[("META-INF/MANIFEST.MF", manifest.as_bytes()), ("plugin.xml", b"<plugin/>")])
+}
+
+/// A jar that is neither kind.
+pub fn plain_jar() -> Vec<u8> {
+    zip(&[("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\r\n\r\n"), ("a/B.class", b"x")])
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    katalon_prep::digest::Sha256::of(bytes).hex()
+}
+
+/// A zip whose single entry is named `name` (e.g. `../evil.jar`), written
+/// byte by byte so that no library sanitises the name.
+pub fn zip_with_raw_name(name: &str, content: &[u8]) -> Vec<u8> {
+    let crc = crc32(content);
+    let mut out = Vec::new();
+    let local_at = 0u32;
+    out.extend_from_slice(&0x04034b50u32.to_le_bytes());
+    out.extend_from_slice(&20u16.to_le_bytes()); // version
+    out.extend_from_slice(&0u16.to_le_bytes()); // flags
+    out.extend_from_slice(&0u16.to_le_bytes()); // stored
+    out.extend_from_slice(&0u32.to_le_bytes()); // time/date
+    out.extend_from_slice(&crc.to_le_bytes());
+    out.extend_from_slice(&(content.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(content.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(content);
+    let cd_at = out.len() as u32;
+    out.extend_from_slice(&0x02014b50u32.to_le_bytes());
+    out.extend_from_slice(&20u16.to_le_bytes()); // made by
+    out.extend_from_slice(&20u16.to_le_bytes()); // needed
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&crc.to_le_bytes());
+    out.extend_from_slice(&(content.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(content.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes()); // extra
+    out.extend_from_slice(&0u16.to_le_bytes()); // comment
+    out.extend_from_slice(&0u16.to_le_bytes()); // disk
+    out.extend_from_slice(&0u16.to_le_bytes()); // internal attrs
+    out.extend_from_slice(&0u32.to_le_bytes()); // external attrs
+    out.extend_from_slice(&local_at.to_le_bytes());
+    out.extend_from_slice(name.as_bytes());
+    let cd_len = out.len() as u32 - cd_at;
+    out.extend_from_slice(&0x06054b50u32.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&cd_len.to_le_bytes());
+    out.extend_from_slice(&cd_at.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// Splits a shell line as a POSIX shell would (for checking our quoting).
+pub fn shell_split(line: &str) -> Vec<String> {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("set -f; for a in {line}; do printf '%s\\0' \"$a\"; done"))
+        .output()
+        .expect("sh");
+    assert!(out.status.success());
+    out.stdout.split(|b| *b == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).into_owned()).collect()
+}
