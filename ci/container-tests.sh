@@ -32,6 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+python3 -c 'import yaml' 2>/dev/null || python3 -m pip install -q pyyaml
 ensure_static_binary
 
 step "base image $SHELL_BASE"
