@@ -51,12 +51,45 @@ pub enum Command {
     Prepare(PrepareArgs),
     /// Print the katalonc line only (no plugin work)
     Args(EmitArgs),
+    /// Resolve every plugin and write katalon-prep.lock (pins versions, URLs and sha256)
+    Lock(LockArgs),
+    /// Show, per plugin, the locked version and the one its source serves now
+    Outdated(OutdatedArgs),
     /// Inspect and maintain the plugin cache
     #[command(subcommand)]
     Cache(CacheCommand),
     /// Run as the GitHub Action: read its inputs (INPUT_*), then `prepare` (the entry point of action.yml)
     #[command(name = "github-action", hide = true)]
     GithubAction,
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Resolve every plugin again (newer Store versions); without it, entries already locked are kept
+    #[arg(long)]
+    pub update: bool,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutdatedFormat {
+    /// Aligned columns for people
+    Table,
+    /// A JSON array of {name, source, locked, available}
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct OutdatedArgs {
+    /// How the result is printed
+    #[arg(long, value_enum, default_value_t = OutdatedFormat::Table)]
+    pub format: OutdatedFormat,
+    /// Exit 32 when something is outdated
+    #[arg(long)]
+    pub exit_code: bool,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -95,6 +128,9 @@ pub struct PrepareArgs {
     /// Set plugin.reloadOption="OFFLINE" in the project even if the config does not say `offline: true`
     #[arg(long)]
     pub offline: bool,
+    /// Fail (exit 31) unless katalon-prep.lock exists and matches katalon-prep.yml (for CI)
+    #[arg(long)]
+    pub locked: bool,
 }
 
 #[derive(Debug, Args)]
@@ -128,5 +164,16 @@ pub enum CacheCommand {
         /// Remove corrupt entries (then exit 0)
         #[arg(long)]
         fix: bool,
+    },
+    /// Print a key for CI caches, derived from katalon-prep.lock (changes when the locked artifacts do)
+    Key,
+    /// Remove cache entries that no lock references
+    Prune {
+        /// Lock files, or folders holding katalon-prep.lock, whose entries are kept [default: the config's lock]
+        #[arg(value_name = "PATH")]
+        locks: Vec<PathBuf>,
+        /// Only print what would be removed
+        #[arg(long)]
+        dry_run: bool,
     },
 }

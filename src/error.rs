@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::exit::Exit;
-use crate::{config, net, plugins, project, secret};
+use crate::{config, lock, net, plugins, project, secret};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -22,6 +22,8 @@ pub enum Error {
     Install(#[from] plugins::install::Error),
     #[error(transparent)]
     Net(#[from] net::Error),
+    #[error(transparent)]
+    Lock(Box<lock::Error>),
     #[error("Could not write {}", path.display())]
     Write {
         path: PathBuf,
@@ -36,6 +38,12 @@ pub enum Error {
     Internal(String),
 }
 
+impl From<lock::Error> for Error {
+    fn from(e: lock::Error) -> Self {
+        Error::Lock(Box::new(e))
+    }
+}
+
 impl Error {
     pub fn exit(&self) -> Exit {
         match self {
@@ -47,6 +55,7 @@ impl Error {
             Error::Cache(_) => Exit::Filesystem,
             Error::Install(e) => install_exit(e),
             Error::Net(e) => net_exit(e),
+            Error::Lock(e) => lock_exit(e),
             Error::Write { .. } => Exit::Filesystem,
             Error::Lint { .. } => Exit::Lint,
             Error::Internal(_) => Exit::Internal,
@@ -59,6 +68,37 @@ fn net_exit(e: &net::Error) -> Exit {
         net::Error::Write { .. } => Exit::Filesystem,
         net::Error::Tls(_) | net::Error::Insecure { .. } => Exit::Usage,
         _ => Exit::Network,
+    }
+}
+
+fn lock_exit(e: &lock::Error) -> Exit {
+    match e {
+        lock::Error::Read { .. } => Exit::Filesystem,
+        lock::Error::Invalid { .. } => Exit::Usage,
+        lock::Error::Drift { .. } | lock::Error::Missing { .. } | lock::Error::PathChanged(_) => Exit::LockOutdated,
+    }
+}
+
+fn store_exit(e: &plugins::store::Error) -> Exit {
+    use plugins::store::Error as E;
+    match e {
+        E::Unauthorized { .. } => Exit::Credentials,
+        E::List(source) => net_exit(source),
+        E::BadUrl { .. } | E::NotOnAccount { .. } | E::Unavailable { .. } => Exit::Usage,
+        E::NoLongerServed { .. } => Exit::LockOutdated,
+    }
+}
+
+fn github_exit(e: &plugins::github::Error) -> Exit {
+    use plugins::github::Error as E;
+    match e {
+        E::Unauthorized { .. } => Exit::Credentials,
+        E::BadApiUrl { .. } | E::Asset(_) => Exit::Usage,
+        E::AssetGone { .. } => Exit::LockOutdated,
+        E::Insecure(source) => net_exit(source),
+        E::Client(_) | E::NotFound { .. } | E::RateLimited { .. } | E::Status { .. } | E::Transport { .. } => {
+            Exit::Network
+        }
     }
 }
 
@@ -76,7 +116,12 @@ fn plugins_exit(e: &plugins::Error) -> Exit {
         E::Checksum { .. } => Exit::Integrity,
         E::Archive { source, .. } if source.is_io() => Exit::Filesystem,
         E::Archive { .. } => Exit::Integrity,
-        E::Cache(_) | E::PathRead { .. } => Exit::Filesystem,
+        E::Cache(_) | E::PathRead { .. } | E::CacheVanished { .. } => Exit::Filesystem,
+        E::Store(e) => store_exit(e),
+        E::Github(e) => github_exit(e),
+        E::Lock(e) => lock_exit(e),
+        E::Config(_) => Exit::Usage,
+        E::NeedKey => Exit::ApiKey,
         E::Install(e) => install_exit(e),
         E::PathMissing { .. } | E::Choice { .. } => Exit::Usage,
         E::Internal(_) => Exit::Internal,

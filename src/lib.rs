@@ -8,7 +8,9 @@
 //! config::load            katalon-prep.yml → validated Config (with file:line)
 //! secret::resolve         the API key from CI secrets (never printed)
 //! project::discover       the .prj, the suite or collection, the profile
-//! plugins::Fetcher        each plugin into the content-addressed cache
+//! lock::load + compare    katalon-prep.lock, and whether it still fits the config
+//! plugins::resolve        each entry (or its lock entry) as concrete artifacts
+//! plugins::Fetcher        each artifact into the content-addressed cache
 //! plugins::install        jars into Plugins/ and Plugins/platform/
 //! project::settings       plugin.reloadOption="OFFLINE" when asked
 //! katalonc::argv::build   the katalonc line, the key a placeholder until rendered
@@ -24,6 +26,7 @@ pub mod exit;
 pub mod fsutil;
 pub mod katalonc;
 pub mod location;
+pub mod lock;
 pub mod net;
 pub mod plugins;
 pub mod project;
@@ -38,6 +41,7 @@ pub use exit::Exit;
 
 use config::{Config, Target};
 use katalonc::argv::{self, Line, PathStyle};
+use plugins::resolve::{self, Artifact, FetchFrom, Mode, Origin, Planned, Remote};
 use plugins::{Fetcher, cache::Cache, install};
 use project::{Project, ResolvedTarget, TsKind};
 use report::{Event, Reporter};
@@ -67,6 +71,7 @@ pub struct Plan {
 /// Stage 1: config and project.
 pub fn plan(ctx: &Context) -> Result<Plan, Error> {
     let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    check_url_pins(&config)?;
     let explicit = match &ctx.project {
         Some(flag) => Some(location::Located::bare(ctx.cwd.join(flag))),
         None => config.project.clone(),
@@ -95,6 +100,25 @@ pub fn plan(ctx: &Context) -> Result<Plan, Error> {
         project.check_profile(profile)?;
     }
     Ok(Plan { config, project, target, warnings })
+}
+
+/// A `url` plugin needs a `sha256`, in the config or in the lock (where
+/// `katalon-prep lock` records it on first use).
+fn check_url_pins(config: &Config) -> Result<(), Error> {
+    let unpinned: Vec<&config::PluginSpec> =
+        config.plugins.iter().filter(|p| matches!(p.source, config::Source::Url(_)) && p.sha256.is_none()).collect();
+    if unpinned.is_empty() {
+        return Ok(());
+    }
+    let (path, shown) = lock::path_for(config);
+    let loaded = lock::load(&path, &shown)?;
+    for spec in &unpinned {
+        let pinned = loaded.as_ref().is_some_and(|l| l.lock.plugins.iter().any(|e| e.matches(spec, &config.base_dir)));
+        if !pinned {
+            return Err(config::unpinned_url(spec, &config.shown_file()).into());
+        }
+    }
+    Ok(())
 }
 
 /// Where to look for the key, from flags, env and config (flags win).
@@ -142,30 +166,92 @@ pub struct Installed {
 }
 
 /// Stage 2: plugins into the cache, then into the project; the offline setting.
-pub async fn install_plugins(ctx: &Context<'_>, plan: &Plan, opts: &FetchOptions) -> Result<Installed, Error> {
+///
+/// With a lock, installs what it pins (`locked`: refuses a lock that does
+/// not fit the config, exit 31). `key` is sent to the Store only, and only
+/// when a Store plugin is not in the cache.
+pub async fn install_plugins(
+    ctx: &Context<'_>,
+    plan: &Plan,
+    opts: &FetchOptions,
+    key: Option<&secret::ApiKey>,
+    locked: bool,
+) -> Result<Installed, Error> {
     let started = Instant::now();
     let mut installed = Installed::default();
-    if !plan.config.plugins.is_empty() {
+    let config = &plan.config;
+    if !config.plugins.is_empty() {
         let dir = match &ctx.cache_dir {
             Some(dir) => ctx.cwd.join(dir),
             None => plugins::cache::default_dir()?,
         };
         let cache = Cache::open(&dir)?;
-        let net = opts.net.clone();
-        let make_http = move || net::Http::new(net.clone());
+        let (lock_path, lock_shown) = lock::path_for(config);
+        let loaded = lock::load(&lock_path, &lock_shown)?;
+        let matching = loaded.as_ref().map(|l| lock::compare(config, l));
+        match (&loaded, &matching) {
+            (None, _) if locked => return Err(lock::Error::Missing { path: lock_shown }.into()),
+            (None, _) if config.plugins.iter().any(|p| matches!(p.source, config::Source::Store(_) | config::Source::Github(_))) => {
+                ctx.reporter.report(Event::Warning(format!(
+                    "no {}: Store and GitHub plugins are installed as served now, not pinned; run `katalon-prep lock` and commit the file",
+                    lock_shown.display()
+                )))
+            }
+            (Some(_), Some(m)) if !m.drift.is_empty() => {
+                let drift = lock::Error::Drift { lock: lock_shown.clone(), config: config.shown_file(), items: m.drift.clone() };
+                if locked {
+                    return Err(drift.into());
+                }
+                ctx.reporter.report(Event::Warning(format!(
+                    "{}; installing the entries that changed from {} as configured",
+                    drift.to_string().lines().take_while(|l| !l.starts_with("hint:")).collect::<Vec<_>>().join("\n"),
+                    config.shown_file().display()
+                )));
+            }
+            _ => {}
+        }
+        let remote = Remote::new(opts.net.clone(), &config.store, key, ctx.reporter);
+        ctx.reporter.report(Event::GroupStart(format!("Plugins ({} configured)", config.plugins.len())));
+        let lock_ref = loaded.as_ref().zip(matching.as_ref());
+        let planned = resolve::resolve(config, lock_ref, Mode::Prepare, &cache, &remote).await?;
+        let artifacts: Vec<Artifact> = planned
+            .into_iter()
+            .flat_map(|p| match p {
+                Planned::Fetch(a) => a,
+                Planned::Kept(_) => Vec::new(),
+            })
+            .collect();
         let fetcher =
-            Fetcher { cache: &cache, http: &make_http, limits: opts.limits, jobs: opts.jobs, reporter: ctx.reporter };
-        let fetched = fetcher.fetch_all(&plan.config.plugins).await?;
+            Fetcher { cache: &cache, remote: &remote, limits: opts.limits, jobs: opts.jobs, reporter: ctx.reporter };
+        let fetched = fetcher.fetch_all(&artifacts).await?;
         let mut items = Vec::new();
-        for (spec, f) in plan.config.plugins.iter().zip(&fetched) {
-            let chosen = plugins::select(spec.jar.as_deref(), spec.kind, &spec.at, f)?;
+        for (a, f) in artifacts.iter().zip(&fetched) {
+            if let (Some(idx), Some(l), FetchFrom::Path(path)) = (a.locked, &loaded, &a.from) {
+                let pinned = l.lock.plugins[idx].sha256;
+                if pinned != f.entry.meta.sha256 {
+                    let changed = lock::Error::PathChanged(Box::new(lock::PathChange {
+                        name: a.name.clone(),
+                        path: argv::relative(path, &ctx.cwd),
+                        lock: lock_shown.clone(),
+                        locked: pinned,
+                        actual: f.entry.meta.sha256,
+                        at: a.at.clone(),
+                    }));
+                    if locked {
+                        return Err(changed.into());
+                    }
+                    ctx.reporter.report(Event::Warning(format!("{changed}; installing it as it is now")));
+                }
+            }
+            let chosen = plugins::select(a.jar.as_deref(), a.kind, &a.at, f)?;
             installed.plugins.push(PluginRow {
                 name: f.name.clone(),
-                version: None,
-                source: match &spec.source {
-                    config::Source::Path(p) => format!("path {}", argv::relative(p, &ctx.cwd).display()),
-                    config::Source::Url(u) => format!("url {}", net::urls::redacted(u)),
+                version: match &a.origin {
+                    Origin::Store { version, .. } => Some(version.clone()),
+                    Origin::Github { tag, .. } => Some(tag.clone()),
+                    Origin::Path { .. } | Origin::Url { .. } => None,
                 },
+                source: describe_origin(&a.origin),
                 sha256: f.entry.meta.sha256,
                 files: chosen.iter().map(|i| format!("{}/{}", install::PLUGINS_DIR, i.relative())).collect(),
                 downloaded: f.downloaded,
@@ -175,10 +261,11 @@ pub async fn install_plugins(ctx: &Context<'_>, plan: &Plan, opts: &FetchOptions
         }
         installed.cache_dir = Some(dir);
         installed.outcome = install::install(&plan.project.root, &items, ctx.reporter)?;
+        ctx.reporter.report(Event::GroupEnd);
     } else {
         installed.outcome = install::install(&plan.project.root, &[], ctx.reporter)?;
     }
-    if plan.config.offline {
+    if config.offline {
         let (change, path) = project::settings::set_offline(&plan.project.root)
             .map_err(|source| Error::Write { path: project::settings::FILE.into(), source })?;
         installed.settings_changed = change != project::settings::Change::Unchanged;
@@ -201,6 +288,16 @@ pub async fn install_plugins(ctx: &Context<'_>, plan: &Plan, opts: &FetchOptions
         )));
     }
     Ok(installed)
+}
+
+/// `store 42 1.2.3`, `url https://…/x.jar`: the source column of the summary.
+pub fn describe_origin(origin: &Origin) -> String {
+    match origin {
+        Origin::Path { path } => format!("path {path}"),
+        Origin::Url { url } => format!("url {url}"),
+        Origin::Store { product_id, version, .. } => format!("store {product_id} {version}"),
+        Origin::Github { repo, tag, .. } => format!("github {repo} {tag}"),
+    }
 }
 
 /// Stage 3: the katalonc line.

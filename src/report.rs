@@ -19,6 +19,10 @@ pub enum Event {
     Installed { file: PathBuf, unchanged: bool },
     /// A jar installed earlier and no longer listed was removed.
     Removed { file: PathBuf },
+    /// A stage with several lines of output begins (a `::group::` on GitHub).
+    GroupStart(String),
+    /// The stage begun by the last [`Event::GroupStart`] ended.
+    GroupEnd,
     /// Something the user should look at; the run goes on.
     Warning(String),
     /// Plain information.

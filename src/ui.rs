@@ -1,32 +1,123 @@
-//! What the user sees on stderr: plain lines (CI, pipes, `NO_COLOR`), the
-//! error chain, and the logging set-up. Every line passes through
-//! [`secret::redact`].
+//! What the user sees on stderr: progress bars on a terminal, plain lines
+//! in CI and pipes (`::group::` folds on GitHub Actions), the error chain,
+//! and the logging set-up. Every line passes through [`secret::redact`].
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use katalon_prep::report::{Event, Reporter};
-use katalon_prep::{human_bytes, secret};
+use katalon_prep::{ci, human_bytes, secret};
+
+/// How progress is shown.
+enum Style {
+    /// A terminal: one bar per running download.
+    Bars { multi: MultiProgress, bars: Mutex<HashMap<String, ProgressBar>> },
+    /// CI logs and pipes: one line per event; `github` adds `::group::` folds.
+    Plain { github: bool },
+}
 
 pub struct Ui {
     quiet: bool,
     started: Instant,
     lock: Mutex<()>,
+    style: Style,
+    /// Whether a `::group::` is open (GitHub forbids nesting).
+    group_open: Mutex<bool>,
 }
 
 impl Ui {
     pub fn new(quiet: bool) -> Ui {
-        Ui { quiet, started: Instant::now(), lock: Mutex::new(()) }
+        let github = ci::github::active();
+        let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        let style = if tty && !ci && !github && !dumb && !quiet {
+            let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+            Style::Bars { multi, bars: Mutex::new(HashMap::new()) }
+        } else {
+            Style::Plain { github }
+        };
+        Ui { quiet, started: Instant::now(), lock: Mutex::new(()), style, group_open: Mutex::new(false) }
     }
 
     fn line(&self, text: &str) {
+        let text = secret::redact(text);
+        if let Style::Bars { multi, .. } = &self.style {
+            // Printed above the bars, so they are not torn.
+            let _ = multi.println(text.as_ref());
+            return;
+        }
         let _guard = self.lock.lock();
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{}", secret::redact(text));
+        let _ = writeln!(err, "{text}");
+    }
+
+    fn bar_started(&self, name: &str, size: Option<u64>) -> bool {
+        let Style::Bars { multi, bars } = &self.style else { return false };
+        let bar = match size {
+            Some(size) => ProgressBar::new(size).with_style(
+                ProgressStyle::with_template("{spinner} {msg:30!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            ),
+            None => ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{spinner} {msg:30!} {bytes} {bytes_per_sec}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ),
+        };
+        let bar = multi.add(bar.with_message(name.to_string()));
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        if let Ok(mut map) = bars.lock()
+            && let Some(old) = map.insert(name.to_string(), bar)
+        {
+            old.finish_and_clear();
+        }
+        true
+    }
+
+    fn bar_progress(&self, name: &str, bytes: u64) {
+        if let Style::Bars { bars, .. } = &self.style
+            && let Ok(map) = bars.lock()
+            && let Some(bar) = map.get(name)
+        {
+            bar.set_position(bytes);
+        }
+    }
+
+    fn bar_done(&self, name: &str) {
+        if let Style::Bars { bars, .. } = &self.style
+            && let Ok(mut map) = bars.lock()
+            && let Some(bar) = map.remove(name)
+        {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn group(&self, start: Option<&str>) {
+        let Style::Plain { github: true } = &self.style else { return };
+        let Ok(mut open) = self.group_open.lock() else { return };
+        if *open {
+            self.line("::endgroup::");
+            *open = false;
+        }
+        if let Some(title) = start {
+            self.line(&format!("::group::{}", ci::github::escape_data(title)));
+            *open = true;
+        }
     }
 
     pub fn finish(&self) {
+        if let Style::Bars { bars, .. } = &self.style
+            && let Ok(mut map) = bars.lock()
+        {
+            map.drain().for_each(|(_, bar)| bar.finish_and_clear());
+        }
+        if !self.quiet {
+            self.group(None);
+        }
         tracing::debug!(elapsed_ms = self.started.elapsed().as_millis() as u64, "done");
     }
 }
@@ -44,11 +135,18 @@ impl Reporter for Ui {
             return;
         }
         match event {
-            Event::DownloadStarted { name, size } => match size {
-                Some(size) => self.line(&format!("Downloading {name} ({})", human_bytes(size))),
-                None => self.line(&format!("Downloading {name}")),
-            },
-            Event::DownloadProgress { .. } => {}
+            Event::DownloadStarted { name, size } => {
+                if self.bar_started(&name, size) {
+                    return;
+                }
+                match size {
+                    Some(size) => self.line(&format!("Downloading {name} ({})", human_bytes(size))),
+                    None => self.line(&format!("Downloading {name}")),
+                }
+            }
+            Event::DownloadProgress { name, bytes } => self.bar_progress(&name, bytes),
+            Event::GroupStart(title) => self.group(Some(&title)),
+            Event::GroupEnd => self.group(None),
             Event::Retrying { name, attempt, reason, delay } => self.line(&format!(
                 "warning: {name}: {reason}; retrying in {:.1} s (try {} failed)",
                 delay.as_secs_f64(),
@@ -56,6 +154,7 @@ impl Reporter for Ui {
             )),
             Event::Fetched { name, cached: true, .. } => self.line(&format!("Cached      {name}")),
             Event::Fetched { name, cached: false, bytes } => {
+                self.bar_done(&name);
                 self.line(&format!("Downloaded  {name} ({})", human_bytes(bytes)))
             }
             Event::Installed { file, unchanged: false } => self.line(&format!("Installed   {}", rel(&file))),

@@ -194,6 +194,16 @@ fn outputs_parse_by_the_runners_rules_and_carry_the_line() {
 }
 
 #[test]
+fn cache_key_output_is_what_cache_key_prints_for_the_lock() {
+    let (ws, _) = with_remote();
+    on_github(&ws).env_remove("GITHUB_ACTIONS").arg("lock").assert().success();
+    let printed = on_github(&ws).env_remove("GITHUB_ACTIONS").args(["cache", "key"]).assert().success();
+    let printed = String::from_utf8(printed.get_output().stdout.clone()).unwrap();
+    on_github(&ws).args(["prepare", "--locked"]).assert().success();
+    assert_eq!(outputs(&ws)["cache-key"], printed.trim_end());
+}
+
+#[test]
 fn multi_line_output_values_use_a_delimiter_the_runner_reads_back() {
     let (ws, _) = with_remote();
     // A global whose value spans lines makes the `args` output multi-line.
@@ -299,6 +309,14 @@ fn the_action_entry_point_reads_its_inputs() {
     assert_eq!(&args[key_at + 1..], ["--config", "-webui.autoUpdateDrivers=true"]);
     let settings = ws.root.join("tests/katalon/settings/internal/com.kms.katalon.execution.properties");
     assert!(std::fs::read_to_string(settings).unwrap().contains("plugin.reloadOption=\"OFFLINE\""));
+}
+
+#[test]
+fn the_locked_input_makes_a_missing_lock_fatal() {
+    let (ws, hits) = with_remote();
+    on_github(&ws).arg("github-action").env("INPUT_LOCKED", "true").assert().code(31);
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0, "nothing was downloaded");
+    assert!(!ws.output.exists());
 }
 
 #[test]

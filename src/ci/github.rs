@@ -298,17 +298,16 @@ pub fn publish(p: &Prepared) -> Result<(), crate::Error> {
     Ok(())
 }
 
-/// A cache key for the plugin cache: the lock's content when there is a
-/// `katalon-prep.lock` beside the config, else the config's.
-///
-/// Stand-in until `katalon-prep cache key` (the lock issue) lands: replace
-/// the body with a call to its function so both print the same key.
+/// The cache key output: what `katalon-prep cache key` prints when there
+/// is a lock; without one (or with one that does not parse, which `prepare`
+/// has reported already), a key of the config file's content.
 pub fn cache_key(config: &crate::config::Config) -> String {
-    let lock = config.base_dir.join("katalon-prep.lock");
-    let bytes = std::fs::read(&lock)
-        .or_else(|_| config.file.as_ref().map(std::fs::read).unwrap_or_else(|| Ok(Vec::new())))
-        .unwrap_or_default();
-    format!("katalon-prep-{}-{}", crate::plugins::cache::LAYOUT, &crate::digest::Sha256::of(&bytes).hex()[..32])
+    let (path, shown) = crate::lock::path_for(config);
+    if let Ok(Some(loaded)) = crate::lock::load(&path, &shown) {
+        return loaded.lock.cache_key();
+    }
+    let bytes = config.file.as_ref().and_then(|f| std::fs::read(f).ok()).unwrap_or_default();
+    format!("katalon-prep-{}-config-{}", crate::plugins::cache::LAYOUT, &crate::digest::Sha256::of(&bytes).hex()[..32])
 }
 
 #[cfg(test)]

@@ -1,9 +1,13 @@
-//! `cache dir` and `cache verify`.
+//! `cache dir`, `cache verify`, `cache key` and `cache prune`.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 use crate::cli::CacheCommand;
+use crate::digest::Sha256;
 use crate::plugins::cache::{self, Cache};
 use crate::report::Event;
-use crate::{Context, Error, Exit};
+use crate::{Context, Error, Exit, config, human_bytes, lock};
 
 pub fn run(ctx: &Context, cmd: CacheCommand) -> Result<Exit, Error> {
     let dir = match &ctx.cache_dir {
@@ -33,5 +37,62 @@ pub fn run(ctx: &Context, cmd: CacheCommand) -> Result<Exit, Error> {
             )));
             Ok(if corrupt.is_empty() || fix { Exit::Ok } else { Exit::Integrity })
         }
+        CacheCommand::Key => {
+            let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+            let (path, shown) = lock::path_for(&config);
+            let loaded = lock::load(&path, &shown)?.ok_or(lock::Error::Missing { path: shown })?;
+            super::print_data(&format!("{}\n", loaded.lock.cache_key()))?;
+            Ok(Exit::Ok)
+        }
+        CacheCommand::Prune { locks, dry_run } => prune(ctx, &dir, &locks, dry_run),
     }
+}
+
+/// Removes every entry that none of the given locks references. Refuses to
+/// run without at least one lock: an empty keep-list would empty the cache.
+fn prune(ctx: &Context, dir: &std::path::Path, locks: &[PathBuf], dry_run: bool) -> Result<Exit, Error> {
+    let files: Vec<(PathBuf, PathBuf)> = if locks.is_empty() {
+        let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+        vec![lock::path_for(&config)]
+    } else {
+        locks
+            .iter()
+            .map(|p| {
+                let full = ctx.cwd.join(p);
+                if full.is_dir() { (full.join(lock::FILE), p.join(lock::FILE)) } else { (full, p.clone()) }
+            })
+            .collect()
+    };
+    let mut keep: BTreeSet<Sha256> = BTreeSet::new();
+    for (path, shown) in &files {
+        let loaded = lock::load(path, shown)?.ok_or(lock::Error::Missing { path: shown.clone() })?;
+        keep.extend(loaded.lock.plugins.iter().map(|e| e.sha256));
+    }
+    let cache = Cache::at(dir);
+    let mut removed = 0usize;
+    let mut bytes = 0u64;
+    let mut listing = String::new();
+    for sha in cache.entries() {
+        if keep.contains(&sha) {
+            continue;
+        }
+        let (artifact, size) = cache.get(&sha).map(|e| (e.meta.artifact, e.meta.size)).unwrap_or_default();
+        listing.push_str(&format!("{sha}  {}  {artifact}\n", human_bytes(size)));
+        if !dry_run {
+            cache.remove(&sha)?;
+        }
+        removed += 1;
+        bytes += size;
+    }
+    super::print_data(&listing)?;
+    ctx.reporter.report(Event::Info(format!(
+        "{} {removed} cache entr{} ({}); kept {} referenced by {} lock{}",
+        if dry_run { "Would remove" } else { "Removed" },
+        if removed == 1 { "y" } else { "ies" },
+        human_bytes(bytes),
+        cache.entries().len() - if dry_run { removed } else { 0 },
+        files.len(),
+        if files.len() == 1 { "" } else { "s" }
+    )));
+    Ok(Exit::Ok)
 }

@@ -2,6 +2,8 @@
 //! pipeline in `lib.rs` and decides what goes to stdout.
 
 mod cache;
+mod lock;
+mod outdated;
 mod prepare;
 
 use clap::Parser;
@@ -24,7 +26,12 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Exit, Error> {
         reporter,
     };
     match cli.command {
-        Command::Prepare(args) => prepare::prepare(&ctx, &args.emit, Some((&args.fetch, args.offline))),
+        Command::Prepare(args) => {
+            let opts = prepare::PrepareOptions { net: &args.fetch, locked: args.locked };
+            prepare::prepare(&ctx, &args.emit, Some((opts, args.offline)))
+        }
+        Command::Lock(args) => lock::run(&ctx, &args),
+        Command::Outdated(args) => outdated::run(&ctx, &args),
         Command::Args(args) => prepare::prepare(&ctx, &args, None),
         Command::Cache(cmd) => cache::run(&ctx, cmd),
         Command::GithubAction => github_action(reporter),

@@ -13,7 +13,14 @@ use crate::plugins::archive::Limits;
 use crate::report::Event;
 use crate::{Context, Error, Exit, FetchOptions, secret};
 
-pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(&FetchArgs, bool)>) -> Result<Exit, Error> {
+/// What `prepare` adds to `args`.
+pub struct PrepareOptions<'a> {
+    pub net: &'a FetchArgs,
+    /// `--locked`: the lock must exist and fit the config.
+    pub locked: bool,
+}
+
+pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bool)>) -> Result<Exit, Error> {
     let mut plan = crate::plan(ctx)?;
     let key = if emit.without_api_key { None } else { Some(secret::resolve(&crate::key_request(ctx, &plan.config))?) };
     // The runner must see the mask before the value can appear anywhere.
@@ -30,9 +37,24 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(&FetchArgs, bool)>
     let mut installed = None;
     if let Some((fetch, offline)) = fetch {
         plan.config.offline |= offline;
-        let opts = fetch_options(fetch);
+        let locked = fetch.locked;
+        let opts = fetch_options(fetch.net);
         let rt = super::runtime()?;
-        installed = Some(rt.block_on(crate::install_plugins(ctx, &plan, &opts))?);
+        // Store plugins need the key even when the line leaves it out
+        // (--without-api-key); found or not, it matters only on a cache miss.
+        let store_key = match &key {
+            None if plan.config.uses_store() => secret::resolve(&crate::key_request(ctx, &plan.config)).ok(),
+            _ => None,
+        };
+        if github::active()
+            && let Some(k) = &store_key
+        {
+            let mut text = github::add_mask_lines(k.expose()).join("\n");
+            text.push('\n');
+            eprint!("{text}");
+        }
+        let key_for_store = key.as_ref().or(store_key.as_ref());
+        installed = Some(rt.block_on(crate::install_plugins(ctx, &plan, &opts, key_for_store, locked))?);
     }
     let mut line = crate::build_line(&plan, &ctx.cwd, emit.workdir_as.clone(), key.is_some());
     add_extra(&mut line, &emit.extra)?;
@@ -92,7 +114,7 @@ fn add_extra(line: &mut Line, extra: &[String]) -> Result<(), Error> {
     Ok(())
 }
 
-fn fetch_options(f: &FetchArgs) -> FetchOptions {
+pub(crate) fn fetch_options(f: &FetchArgs) -> FetchOptions {
     FetchOptions {
         jobs: f.jobs as usize,
         net: Settings {

@@ -11,12 +11,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::digest::Sha256;
-use crate::location::{Located, Location, closest};
+use crate::location::{self, Located, Location, closest};
 use locate::Index;
-use raw::{RawConfig, RawKind, RawPlugin, RawRun};
+use raw::{RawConfig, RawKind, RawPlugin, RawRun, RawStore};
 
 /// The default config file name, looked for in the working directory.
 pub const DEFAULT_FILE: &str = "katalon-prep.yml";
+/// The Katalon Store katalonc talks to (katalon.md §2).
+pub const DEFAULT_STORE_URL: &str = "https://store.katalon.com";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -94,6 +96,79 @@ pub enum Source {
     /// A file in the repository, resolved against the config's folder.
     Path(PathBuf),
     Url(reqwest::Url),
+    /// Plugins of the Katalon Store account.
+    Store(StoreRef),
+    /// An asset of a GitHub release.
+    Github(GithubRelease),
+}
+
+/// Which Store plugins a `store:` entry means.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StoreRef {
+    /// `product.id`.
+    Id(u64),
+    /// `product.name` (compared case-insensitively).
+    Name(String),
+    /// Every plugin on the account, as katalonc installs them.
+    All,
+}
+
+impl std::fmt::Display for StoreRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreRef::Id(id) => write!(f, "{id}"),
+            StoreRef::Name(name) => f.write_str(name),
+            StoreRef::All => f.write_str("all"),
+        }
+    }
+}
+
+/// `github: owner/repo` with `tag` and an `asset` glob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GithubRelease {
+    pub owner: String,
+    pub repo: String,
+    pub tag: String,
+    /// A glob that must match exactly one asset of the release; `None` means
+    /// the release must have exactly one asset.
+    pub asset: Option<String>,
+}
+
+impl GithubRelease {
+    /// `owner/repo`.
+    pub fn slug(&self) -> String {
+        format!("{}/{}", self.owner, self.repo)
+    }
+}
+
+/// Which licence the Store picks plugin versions for (`licenseType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LicenseType {
+    #[default]
+    Enterprise,
+    Free,
+    Trial,
+}
+
+impl LicenseType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LicenseType::Enterprise => "ENTERPRISE",
+            LicenseType::Free => "FREE",
+            LicenseType::Trial => "TRIAL",
+        }
+    }
+}
+
+/// The validated top-level `store:` section.
+#[derive(Debug, Clone, Default)]
+pub struct StoreSettings {
+    /// `store.url`; `KATALON_STORE_URL` overrides it, and
+    /// [`DEFAULT_STORE_URL`] is used when neither is set.
+    pub url: Option<Located<reqwest::Url>>,
+    /// The Katalon Runtime Engine version the run uses (`appVersion`).
+    pub app_version: Option<Located<String>>,
+    pub license_type: LicenseType,
 }
 
 /// One validated `plugins:` entry.
@@ -113,7 +188,35 @@ impl PluginSpec {
         match &self.source {
             Source::Path(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             Source::Url(u) => u.path_segments().and_then(|mut s| s.next_back()).unwrap_or(u.as_str()).to_string(),
+            Source::Store(StoreRef::Name(name)) => name.clone(),
+            Source::Store(r) => format!("store: {r}"),
+            Source::Github(g) => format!("{}@{}", g.slug(), g.tag),
         }
+    }
+
+    /// The entry as written, for messages: `url https://…`, `store 42`.
+    pub fn describe(&self) -> String {
+        match &self.source {
+            Source::Path(p) => format!("path: {}", p.display()),
+            Source::Url(u) => format!("url: {}", crate::net::urls::redacted(u)),
+            Source::Store(r) => format!("store: {r}"),
+            Source::Github(g) => format!("github: {} tag: {}", g.slug(), g.tag),
+        }
+    }
+}
+
+/// The error for a `url` plugin that neither the config nor the lock pins.
+/// Checked after the lock is read: `katalon-prep lock` may record the hash
+/// (trust on first use), after which the entry is pinned by the lock.
+pub fn unpinned_url(spec: &PluginSpec, file: &Path) -> Error {
+    Error::Invalid {
+        at: spec.at.clone().unwrap_or(Location { file: file.to_path_buf(), line: 1, column: 1 }),
+        message: "a `url` plugin needs a `sha256`".into(),
+        hint: Some(
+            "add `sha256: <64 hex characters>` (`sha256sum FILE` prints it), or run `katalon-prep lock` \
+             to record it in katalon-prep.lock (trust on first use)"
+                .into(),
+        ),
     }
 }
 
@@ -129,7 +232,20 @@ pub struct Config {
     pub run: Run,
     pub api_key_env: Option<Located<String>>,
     pub offline: bool,
+    pub store: StoreSettings,
     pub plugins: Vec<PluginSpec>,
+}
+
+impl Config {
+    /// Whether any plugin comes from the Katalon Store.
+    pub fn uses_store(&self) -> bool {
+        self.plugins.iter().any(|p| matches!(p.source, Source::Store(_)))
+    }
+
+    /// The file messages about the config name.
+    pub fn shown_file(&self) -> PathBuf {
+        self.file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_FILE))
+    }
 }
 
 /// Loads the config: `explicit` is `--config` (must exist); otherwise
@@ -233,6 +349,8 @@ impl Validator<'_> {
             None => None,
         };
         let run = self.run(raw.run.unwrap_or_default())?;
+        let has_store_section = raw.store.is_some();
+        let store = self.store(raw.store.unwrap_or_default())?;
         let plugins = raw
             .plugins
             .unwrap_or_default()
@@ -240,6 +358,7 @@ impl Validator<'_> {
             .enumerate()
             .map(|(i, p)| self.plugin(i, p))
             .collect::<Result<Vec<_>, _>>()?;
+        self.check_store_plugins(&plugins, &store, has_store_section)?;
         Ok(Config {
             file: Some(self.file.to_path_buf()),
             base_dir: self.base_dir.to_path_buf(),
@@ -247,8 +366,87 @@ impl Validator<'_> {
             run,
             api_key_env,
             offline: raw.offline.unwrap_or(false),
+            store,
             plugins,
         })
+    }
+
+    fn store(&self, raw: RawStore) -> Result<StoreSettings, Error> {
+        let url = match raw.url {
+            Some(u) => {
+                let url = reqwest::Url::parse(&u)
+                    .map_err(|e| self.invalid("store.url", format!("`{u}` is not a valid URL: {e}"), None))?;
+                if !matches!(url.scheme(), "https" | "http") {
+                    return Err(self.invalid(
+                        "store.url",
+                        format!("unsupported URL scheme `{}`", url.scheme()),
+                        Some(format!("the Store's URL is normally {DEFAULT_STORE_URL}")),
+                    ));
+                }
+                Some(Located::new(url, self.at("store.url")))
+            }
+            None => None,
+        };
+        let app_version = match raw.app_version {
+            None => None,
+            Some(serde_yaml::Value::String(v)) if !v.trim().is_empty() => {
+                Some(Located::new(v.trim().to_string(), self.at("store.app-version")))
+            }
+            Some(serde_yaml::Value::Number(n)) => {
+                return Err(self.invalid(
+                    "store.app-version",
+                    format!("`store.app-version` must be text; YAML reads {n} as a number"),
+                    Some(format!("quote it: `app-version: \"{n}\"` (with every digit you mean, e.g. \"9.10\")")),
+                ));
+            }
+            Some(_) => {
+                return Err(self.invalid(
+                    "store.app-version",
+                    "`store.app-version` must be a version such as \"9.7.2\"",
+                    None,
+                ));
+            }
+        };
+        let license_type = match raw.license_type.as_deref().map(str::to_ascii_uppercase).as_deref() {
+            None | Some("ENTERPRISE") => LicenseType::Enterprise,
+            Some("FREE") => LicenseType::Free,
+            Some("TRIAL") => LicenseType::Trial,
+            Some(other) => {
+                return Err(self.invalid(
+                    "store.license-type",
+                    format!("unknown licence type `{other}`"),
+                    Some("use ENTERPRISE (the default), FREE or TRIAL".into()),
+                ));
+            }
+        };
+        Ok(StoreSettings { url, app_version, license_type })
+    }
+
+    /// Store plugins need `store.app-version`; `store: all` excludes the others.
+    fn check_store_plugins(&self, plugins: &[PluginSpec], store: &StoreSettings, section: bool) -> Result<(), Error> {
+        let store_specs: Vec<&PluginSpec> = plugins.iter().filter(|p| matches!(p.source, Source::Store(_))).collect();
+        let Some(first) = store_specs.first() else { return Ok(()) };
+        if store.app_version.is_none() {
+            let at = if section { self.at_key("store") } else { first.at.clone() };
+            return Err(Error::Invalid {
+                at: at.unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 }),
+                message: "Store plugins need `store.app-version`: the Katalon Runtime Engine version the run \
+                          uses (the Store picks each plugin's version from it)"
+                    .into(),
+                hint: Some("add, at the top level:\n  store:\n    app-version: \"9.7.2\"".into()),
+            });
+        }
+        if store_specs.len() > 1
+            && let Some(all) = store_specs.iter().find(|p| p.source == Source::Store(StoreRef::All))
+        {
+            let other = store_specs.iter().find(|p| p.source != Source::Store(StoreRef::All)).unwrap_or(all);
+            return Err(Error::Invalid {
+                at: other.at.clone().unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 }),
+                message: format!("`{}` is already part of `store: all`{}", other.describe(), location::suffix(&all.at)),
+                hint: Some("keep either `store: all` or the single Store entries".into()),
+            });
+        }
+        Ok(())
     }
 
     fn run(&self, raw: RawRun) -> Result<Run, Error> {
@@ -320,45 +518,77 @@ impl Validator<'_> {
     fn plugin(&self, i: usize, raw: RawPlugin) -> Result<PluginSpec, Error> {
         let path = format!("plugins[{i}]");
         let at = self.at_key(&path);
-        let sources: Vec<&str> = [("path", raw.path.is_some()), ("url", raw.url.is_some())]
-            .iter()
-            .filter(|(_, s)| *s)
-            .map(|(n, _)| *n)
-            .collect();
-        let source = match (raw.path, raw.url) {
-            (Some(p), None) => Source::Path(self.base_dir.join(p)),
-            (None, Some(u)) => {
-                let url = reqwest::Url::parse(&u).map_err(|e| {
-                    self.invalid(&format!("{path}.url"), format!("`{u}` is not a valid URL: {e}"), None)
-                })?;
-                if !matches!(url.scheme(), "https" | "http") {
+        let sources: Vec<&str> = [
+            ("path", raw.path.is_some()),
+            ("url", raw.url.is_some()),
+            ("store", raw.store.is_some()),
+            ("github", raw.github.is_some()),
+        ]
+        .iter()
+        .filter(|(_, s)| *s)
+        .map(|(n, _)| *n)
+        .collect();
+        let source_error = |message: String| Error::Invalid {
+            at: at.clone().unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 }),
+            message,
+            hint: None,
+        };
+        let no_source = "a plugin entry needs a source: `path`, `url`, `store` or `github`";
+        if sources.is_empty() {
+            return Err(source_error(no_source.into()));
+        }
+        if sources.len() > 1 {
+            return Err(source_error(format!(
+                "a plugin entry needs exactly one source, found {}",
+                sources.join(" and ")
+            )));
+        }
+        if raw.github.is_none() {
+            for key in ["tag", "asset"] {
+                let set = if key == "tag" { raw.tag.is_some() } else { raw.asset.is_some() };
+                if set {
                     return Err(self.invalid(
-                        &format!("{path}.url"),
-                        format!("unsupported URL scheme `{}`", url.scheme()),
-                        Some("plugin URLs must be https://".into()),
+                        &format!("{path}.{key}"),
+                        format!("`{key}` belongs to `github` plugins only"),
+                        None,
                     ));
                 }
-                if raw.sha256.is_none() {
-                    return Err(self.invalid(
-                        &path,
-                        "a `url` plugin needs a `sha256`",
-                        Some("add `sha256: <64 hex characters>` (`sha256sum FILE` prints it)".into()),
-                    ));
+            }
+        }
+        let source = if let Some(p) = raw.path {
+            Source::Path(self.base_dir.join(p))
+        } else if let Some(u) = raw.url {
+            let url = reqwest::Url::parse(&u)
+                .map_err(|e| self.invalid(&format!("{path}.url"), format!("`{u}` is not a valid URL: {e}"), None))?;
+            if !matches!(url.scheme(), "https" | "http") {
+                return Err(self.invalid(
+                    &format!("{path}.url"),
+                    format!("unsupported URL scheme `{}`", url.scheme()),
+                    Some("plugin URLs must be https://".into()),
+                ));
+            }
+            // A missing `sha256` is checked once the lock has been read: the lock may pin it.
+            Source::Url(url)
+        } else if let Some(value) = raw.store {
+            let r = self.store_ref(&format!("{path}.store"), &value)?;
+            if r == StoreRef::All {
+                for (key, set) in
+                    [("sha256", raw.sha256.is_some()), ("kind", raw.kind.is_some()), ("jar", raw.jar.is_some())]
+                {
+                    if set {
+                        return Err(self.invalid(
+                            &format!("{path}.{key}"),
+                            format!("`{key}` cannot apply to `store: all` (it lists many plugins)"),
+                            Some("list the plugin on its own, e.g. `- store: 42`, to give it options".into()),
+                        ));
+                    }
                 }
-                Source::Url(url)
             }
-            _ => {
-                let message = if sources.is_empty() {
-                    "a plugin entry needs a source: `path` or `url`".to_string()
-                } else {
-                    format!("a plugin entry needs exactly one source, found {}", sources.join(" and "))
-                };
-                return Err(Error::Invalid {
-                    at: at.unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 }),
-                    message,
-                    hint: None,
-                });
-            }
+            Source::Store(r)
+        } else if let Some(slug) = raw.github {
+            Source::Github(self.github(&path, &slug, raw.tag, raw.asset)?)
+        } else {
+            return Err(source_error(no_source.into()));
         };
         let sha256 = match raw.sha256 {
             Some(s) => Some(s.parse::<Sha256>().map_err(|e| self.invalid(&format!("{path}.sha256"), e, None))?),
@@ -374,6 +604,78 @@ impl Validator<'_> {
             RawKind::Platform => Kind::Platform,
         });
         Ok(PluginSpec { source, sha256, kind, jar: raw.jar, at })
+    }
+    /// `store: 42`, `store: "Excel Keywords"`, `store: all`.
+    fn store_ref(&self, path: &str, value: &serde_yaml::Value) -> Result<StoreRef, Error> {
+        let bad = || {
+            self.invalid(
+                path,
+                "`store` must be a product id (`store: 42`), a product name (`store: \"Excel Keywords\"`) or `all`",
+                None,
+            )
+        };
+        match value {
+            serde_yaml::Value::Number(n) => n.as_u64().map(StoreRef::Id).ok_or_else(bad),
+            serde_yaml::Value::String(s) => {
+                let s = s.trim();
+                if s.is_empty() {
+                    Err(bad())
+                } else if s == "all" {
+                    Ok(StoreRef::All)
+                } else if let Ok(id) = s.parse::<u64>() {
+                    Ok(StoreRef::Id(id))
+                } else {
+                    Ok(StoreRef::Name(s.to_string()))
+                }
+            }
+            _ => Err(bad()),
+        }
+    }
+
+    /// `github: owner/repo` with its `tag` and `asset`.
+    fn github(
+        &self,
+        path: &str,
+        slug: &str,
+        tag: Option<serde_yaml::Value>,
+        asset: Option<String>,
+    ) -> Result<GithubRelease, Error> {
+        let valid_part =
+            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        let (owner, repo) = match slug.trim().split_once('/') {
+            Some((o, r)) if valid_part(o) && valid_part(r) => (o.to_string(), r.to_string()),
+            _ => {
+                return Err(self.invalid(
+                    &format!("{path}.github"),
+                    format!("`{slug}` is not a GitHub repository"),
+                    Some("write it as `owner/repo`, e.g. `github: katalon-studio/my-keywords`".into()),
+                ));
+            }
+        };
+        let tag = match tag {
+            Some(serde_yaml::Value::String(t)) if !t.trim().is_empty() => t.trim().to_string(),
+            Some(serde_yaml::Value::Number(n)) => {
+                return Err(self.invalid(
+                    &format!("{path}.tag"),
+                    format!("`tag` must be text; YAML reads {n} as a number"),
+                    Some(format!("quote it: `tag: \"{n}\"` (with every character of the tag)")),
+                ));
+            }
+            Some(_) => return Err(self.invalid(&format!("{path}.tag"), "`tag` must be a release tag", None)),
+            None => {
+                return Err(self.invalid(
+                    &format!("{path}.github"),
+                    format!("the `github: {slug}` plugin needs a `tag`"),
+                    Some("pin the release, e.g. `tag: v1.2.0`".into()),
+                ));
+            }
+        };
+        if let Some(glob) = &asset {
+            globset::Glob::new(glob).map_err(|e| {
+                self.invalid(&format!("{path}.asset"), format!("`{glob}` is not a valid glob: {}", e.kind()), None)
+            })?;
+        }
+        Ok(GithubRelease { owner, repo, tag, asset })
     }
 }
 

@@ -13,7 +13,18 @@ pub struct RawConfig {
     pub run: Option<RawRun>,
     pub api_key: Option<RawApiKey>,
     pub offline: Option<bool>,
+    pub store: Option<RawStore>,
     pub plugins: Option<Vec<RawPlugin>>,
+}
+
+/// The top-level `store:` settings (the Katalon Store the account lives on).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawStore {
+    pub url: Option<String>,
+    /// A version number, but YAML may read `9.0` as a float: kept as a value.
+    pub app_version: Option<serde_yaml::Value>,
+    pub license_type: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -43,6 +54,12 @@ pub struct RawApiKey {
 pub struct RawPlugin {
     pub path: Option<String>,
     pub url: Option<String>,
+    /// A product id (`42`), a product name, or `all`.
+    pub store: Option<serde_yaml::Value>,
+    /// `owner/repo` of a GitHub release.
+    pub github: Option<String>,
+    pub tag: Option<serde_yaml::Value>,
+    pub asset: Option<String>,
     pub sha256: Option<String>,
     pub kind: Option<RawKind>,
     pub jar: Option<String>,

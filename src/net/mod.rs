@@ -101,7 +101,17 @@ fn tries_suffix(attempts: u32) -> String {
     if attempts > 1 { format!(" (after {attempts} tries)") } else { String::new() }
 }
 
+/// What a download wrote.
+#[derive(Debug, Clone)]
+pub struct Downloaded {
+    pub sha256: Sha256,
+    pub size: u64,
+    /// Where the bytes came from after redirects (its file name names the artifact).
+    pub final_url: Url,
+}
+
 /// A header sent only to one origin (scheme, host, port).
+#[derive(Clone)]
 pub struct OriginHeader<'a> {
     pub origin: Url,
     pub name: HeaderName,
@@ -142,7 +152,15 @@ impl Http {
         &self.settings
     }
 
-    fn check_scheme(&self, url: &Url) -> Result<(), Error> {
+    /// The underlying client, for octocrab: the GitHub API then shares this
+    /// TLS set-up (one crypto provider, bundled roots, `SSL_CERT_FILE`), the
+    /// proxy settings and the timeouts. It follows no redirects by itself.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Refuses plain http except to loopback hosts or with `--allow-http`.
+    pub fn check_scheme(&self, url: &Url) -> Result<(), Error> {
         match url.scheme() {
             "https" => Ok(()),
             "http" if self.settings.allow_http || is_loopback(url) => Ok(()),
@@ -252,10 +270,24 @@ impl Http {
         file: &mut std::fs::File,
         reporter: &dyn Reporter,
     ) -> Result<(Sha256, u64), Error> {
+        self.download_as(url, header, "*/*", name, file, reporter).await.map(|d| (d.sha256, d.size))
+    }
+
+    /// [`download`](Self::download) with an `Accept` header: GitHub serves a
+    /// release asset's bytes from its API URL only for `application/octet-stream`.
+    pub async fn download_as(
+        &self,
+        url: &Url,
+        header: Option<&OriginHeader<'_>>,
+        accept: &str,
+        name: &str,
+        file: &mut std::fs::File,
+        reporter: &dyn Reporter,
+    ) -> Result<Downloaded, Error> {
         let policy = &self.settings.retry;
         let mut attempt = 1;
         loop {
-            let (error, transient) = match self.try_download(url, header, name, file, reporter).await {
+            let (error, transient) = match self.try_download(url, header, accept, name, file, reporter).await {
                 Ok(done) => return Ok(done),
                 Err(failure) => failure,
             };
@@ -279,14 +311,16 @@ impl Http {
         &self,
         url: &Url,
         header: Option<&OriginHeader<'_>>,
+        accept: &str,
         name: &str,
         file: &mut std::fs::File,
         reporter: &dyn Reporter,
-    ) -> Result<(Sha256, u64), (Error, bool)> {
+    ) -> Result<Downloaded, (Error, bool)> {
         let write_err = |source| (Error::Write { url: redacted(url), source }, false);
         file.set_len(0).map_err(write_err)?;
         file.rewind().map_err(write_err)?;
-        let mut response = self.send_once(url, header, "*/*").await?;
+        let mut response = self.send_once(url, header, accept).await?;
+        let final_url = response.url().clone();
         let expected = response.content_length();
         let limit = self.settings.max_size;
         if expected.is_some_and(|len| len > limit) {
@@ -326,7 +360,7 @@ impl Http {
         {
             return Err((Error::Truncated { url: redacted(url), got: len, expected, attempts: 1 }, true));
         }
-        Ok((sha, len))
+        Ok(Downloaded { sha256: sha, size: len, final_url })
     }
 }
 

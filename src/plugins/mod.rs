@@ -1,23 +1,30 @@
-//! Plugins: fetch each configured artifact into the cache (verified once,
-//! on entry), choose its jars, and hand them to [`install`].
+//! Plugins: [`resolve`] turns each configured entry (and its lock entries)
+//! into [`Artifact`]s, the [`Fetcher`] brings each one into the cache
+//! (verified once, on entry), [`select`] chooses its jars, and [`install`]
+//! places them.
 //!
-//! Sources in this module: `path` (a file in the repository) and `url` (a
-//! download pinned by sha256). Network access goes through [`crate::net`].
+//! Sources: `path` (a file in the repository), `url` (a download pinned by
+//! sha256), [`store`] (the Katalon Store account) and [`github`] (a release
+//! asset). Network access goes through [`crate::net`] only.
 
 pub mod archive;
 pub mod cache;
+pub mod github;
 pub mod install;
+pub mod resolve;
+pub mod store;
 
 use std::path::{Path, PathBuf};
 
 use futures_util::{StreamExt, TryStreamExt};
 
-use crate::config::{Kind, PluginSpec, Source};
+use crate::config::Kind;
 use crate::digest::{HashingWriter, Sha256};
 use crate::location::{Location, suffix};
 use crate::net::{self, Http};
 use crate::report::{Event, Reporter};
 use cache::{Cache, Entry, JarMeta, Meta};
+pub use resolve::{Artifact, Auth, FetchFrom, Origin, Remote};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -36,6 +43,22 @@ pub enum Error {
         source: archive::Error,
     },
     #[error(transparent)]
+    Store(Box<store::Error>),
+    #[error(transparent)]
+    Github(Box<github::Error>),
+    #[error(transparent)]
+    Lock(Box<crate::lock::Error>),
+    #[error(transparent)]
+    Config(Box<crate::config::Error>),
+    #[error(
+        "Store plugins must be downloaded, but no Katalon API key was found\nhint: set KATALON_API_KEY (or the variable named by --api-key-env); it is sent only to the Store"
+    )]
+    NeedKey,
+    #[error(
+        "Plugin {plugin}: the cache entry {sha256} disappeared while katalon-prep was running\nhint: run the command again"
+    )]
+    CacheVanished { plugin: String, sha256: Sha256 },
+    #[error(transparent)]
     Cache(#[from] cache::Error),
     #[error(transparent)]
     Install(#[from] install::Error),
@@ -51,6 +74,31 @@ pub enum Error {
     Choice { plugin: String, message: String, at: Option<Location> },
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+// Boxed: these carry locations and lists, and every `Result` pays for the largest variant.
+impl From<store::Error> for Error {
+    fn from(e: store::Error) -> Self {
+        Error::Store(Box::new(e))
+    }
+}
+
+impl From<github::Error> for Error {
+    fn from(e: github::Error) -> Self {
+        Error::Github(Box::new(e))
+    }
+}
+
+impl From<crate::lock::Error> for Error {
+    fn from(e: crate::lock::Error) -> Self {
+        Error::Lock(Box::new(e))
+    }
+}
+
+impl From<crate::config::Error> for Error {
+    fn from(e: crate::config::Error) -> Self {
+        Error::Config(Box::new(e))
+    }
 }
 
 /// What was expected and what arrived.
@@ -78,40 +126,43 @@ pub struct Fetched {
 /// What the fetch stage needs.
 pub struct Fetcher<'a> {
     pub cache: &'a Cache,
-    /// Created lazily: a warm run never builds a client.
-    pub http: &'a dyn Fn() -> Result<Http, net::Error>,
+    /// The network side, set up on first use: a warm run builds no client.
+    pub remote: &'a Remote<'a>,
     pub limits: archive::Limits,
     pub jobs: usize,
     pub reporter: &'a dyn Reporter,
 }
 
 impl Fetcher<'_> {
-    /// Fetches every spec, `jobs` at a time, in config order.
-    pub async fn fetch_all(&self, specs: &[PluginSpec]) -> Result<Vec<Fetched>, Error> {
-        let client = tokio::sync::OnceCell::new();
-        futures_util::stream::iter(specs)
-            .map(|spec| self.fetch(spec, &client))
-            .buffered(self.jobs.max(1))
-            .try_collect()
-            .await
+    /// Fetches every artifact, `jobs` at a time, in order.
+    pub async fn fetch_all(&self, artifacts: &[Artifact]) -> Result<Vec<Fetched>, Error> {
+        futures_util::stream::iter(artifacts).map(|a| self.fetch(a)).buffered(self.jobs.max(1)).try_collect().await
     }
 
-    async fn fetch(&self, spec: &PluginSpec, client: &tokio::sync::OnceCell<Http>) -> Result<Fetched, Error> {
-        let name = spec.display_name();
-        let fetched = match &spec.source {
-            Source::Path(path) => self.fetch_path(spec, path, &name).await?,
-            Source::Url(url) => {
-                let Some(expected) = spec.sha256 else {
-                    return Err(Error::Internal(format!("url plugin {name} has no sha256")));
-                };
-                if let Some(entry) = self.cache.get(&expected) {
+    async fn fetch(&self, a: &Artifact) -> Result<Fetched, Error> {
+        let name = a.name.clone();
+        let fetched = match &a.from {
+            FetchFrom::Path(path) => self.fetch_path(a, path, &name).await?,
+            FetchFrom::Cache => {
+                let sha256 = a.sha256.ok_or_else(|| Error::Internal(format!("{name}: cached without a sha256")))?;
+                let entry = self.cache.get(&sha256).ok_or(Error::CacheVanished { plugin: name.clone(), sha256 })?;
+                Fetched { name: name.clone(), entry, downloaded: false }
+            }
+            FetchFrom::Url { url, auth, accept } => {
+                if let Some(entry) = a.sha256.and_then(|s| self.cache.get(&s)) {
                     Fetched { name: name.clone(), entry, downloaded: false }
                 } else {
-                    let http = client
-                        .get_or_try_init(|| async { (self.http)() })
-                        .await
-                        .map_err(|source| Error::Network { plugin: name.clone(), source })?;
-                    let download = Download { url, header: None, expected, at: spec.at.clone() };
+                    let http =
+                        self.remote.http().await.map_err(|source| Error::Network { plugin: name.clone(), source })?;
+                    let header = self.remote.header(*auth);
+                    let download = Download {
+                        url,
+                        header,
+                        accept: accept.unwrap_or("*/*"),
+                        expected: a.sha256,
+                        at: a.at.clone(),
+                        package: matches!(a.origin, Origin::Store { .. }),
+                    };
                     self.download(http, &name, download).await?
                 }
             }
@@ -121,14 +172,14 @@ impl Fetcher<'_> {
         Ok(fetched)
     }
 
-    async fn fetch_path(&self, spec: &PluginSpec, path: &Path, name: &str) -> Result<Fetched, Error> {
+    async fn fetch_path(&self, a: &Artifact, path: &Path, name: &str) -> Result<Fetched, Error> {
         if !path.is_file() {
-            return Err(Error::PathMissing { path: path.to_path_buf(), at: spec.at.clone() });
+            return Err(Error::PathMissing { path: path.to_path_buf(), at: a.at.clone() });
         }
         let path = path.to_path_buf();
         let cache = self.cache.clone();
         let limits = self.limits;
-        let (name, at, expected) = (name.to_string(), spec.at.clone(), spec.sha256);
+        let (name, at, expected) = (name.to_string(), a.at.clone(), a.sha256);
         blocking(move || {
             let read_err = |source| Error::PathRead { path: path.clone(), source };
             let actual = Sha256::of_file(&path).map_err(read_err)?;
@@ -163,36 +214,59 @@ impl Fetcher<'_> {
         .await
     }
 
-    /// Downloads into a staging folder under the entry's lock, verifies the
-    /// sha256, and commits. Public to the crate for the Store and GitHub sources.
+    /// Downloads into a staging folder, verifies the sha256 (when one is
+    /// expected) and commits under the entry's lock. Without an expected
+    /// hash (a Store or GitHub artifact not pinned yet, or trust on first use
+    /// in `lock`) the entry is addressed by what arrived.
     pub(crate) async fn download(&self, http: &Http, name: &str, d: Download<'_>) -> Result<Fetched, Error> {
         let cache = self.cache.clone();
-        let expected = d.expected;
-        let lock = blocking({
-            let cache = cache.clone();
-            move || Ok(cache.lock(&expected)?)
-        })
-        .await?;
-        if let Some(entry) = cache.get(&expected) {
-            drop(lock);
-            return Ok(Fetched { name: name.to_string(), entry, downloaded: false });
-        }
+        let lock = match d.expected {
+            Some(expected) => {
+                let lock = blocking({
+                    let cache = cache.clone();
+                    move || Ok(cache.lock(&expected)?)
+                })
+                .await?;
+                if let Some(entry) = cache.get(&expected) {
+                    drop(lock);
+                    return Ok(Fetched { name: name.to_string(), entry, downloaded: false });
+                }
+                Some(lock)
+            }
+            None => None,
+        };
         let staging = cache.staging()?;
         let artifact = staging.dir.join("artifact");
         let mut file =
             std::fs::File::create(&artifact).map_err(|source| cache::Error::Io { path: artifact.clone(), source })?;
-        let (actual, size) = http
-            .download(d.url, d.header.as_ref(), name, &mut file, self.reporter)
+        let got = http
+            .download_as(d.url, d.header.as_ref(), d.accept, name, &mut file, self.reporter)
             .await
             .map_err(|source| Error::Network { plugin: name.to_string(), source })?;
+        let (actual, size) = (got.sha256, got.size);
         drop(file);
-        if actual != expected {
+        if let Some(expected) = d.expected
+            && actual != expected
+        {
             return Err(Error::checksum(name.to_string(), expected, actual, d.at));
         }
-        let file_name = artifact_name(d.url);
+        // Named after where the bytes came from (a redirect may say more than the link).
+        let mut file_name = artifact_name(&got.final_url);
+        if d.package && !file_name.to_ascii_lowercase().ends_with(".zip") {
+            file_name.push_str(".zip");
+        }
         let limits = self.limits;
         let plugin = name.to_string();
         let entry = blocking(move || {
+            let lock = match lock {
+                Some(lock) => lock,
+                None => cache.lock(&actual)?,
+            };
+            // Another run may have brought the same bytes in meanwhile.
+            if let Some(entry) = cache.get(&actual) {
+                drop(lock);
+                return Ok(entry);
+            }
             let meta = build_entry(&staging.dir, &artifact, &file_name, &plugin, actual, size, limits)?;
             let entry = cache.commit(staging, meta)?;
             drop(lock);
@@ -207,8 +281,11 @@ impl Fetcher<'_> {
 pub(crate) struct Download<'a> {
     pub url: &'a reqwest::Url,
     pub header: Option<net::OriginHeader<'a>>,
-    pub expected: Sha256,
+    pub accept: &'a str,
+    pub expected: Option<Sha256>,
     pub at: Option<Location>,
+    /// A zip package whatever its name (Store downloads, katalon.md §2).
+    pub package: bool,
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Error> + Send + 'static) -> Result<T, Error> {

@@ -1,0 +1,142 @@
+//! `outdated [--format table|json] [--exit-code]`: per locked plugin, the
+//! version the lock pins and the one its source serves now (Store: its
+//! `latest_compatible_version`; GitHub: the latest release's tag; `path`
+//! and `url`: not applicable). Plugins added to the account since the lock
+//! was written show up here when the config says `store: all`.
+
+use crate::cli::{OutdatedArgs, OutdatedFormat};
+use crate::config::{self, GithubRelease, Source, StoreRef};
+use crate::lock::{self, SourceKind};
+use crate::plugins::resolve::Remote;
+use crate::report::Event;
+use crate::{Context, Error, Exit, secret};
+
+/// One line of the report.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Row {
+    pub name: String,
+    pub source: String,
+    pub locked: Option<String>,
+    pub available: Option<String>,
+    #[serde(skip)]
+    pub applicable: bool,
+}
+
+impl Row {
+    pub fn is_outdated(&self) -> bool {
+        self.applicable && self.locked != self.available
+    }
+}
+
+pub fn run(ctx: &Context, args: &OutdatedArgs) -> Result<Exit, Error> {
+    let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    let (path, shown) = lock::path_for(&config);
+    let loaded = lock::load(&path, &shown)?.ok_or(lock::Error::Missing { path: shown.clone() })?;
+    let store_all = config.plugins.iter().any(|p| p.source == Source::Store(StoreRef::All));
+    let needs_store = store_all || loaded.lock.plugins.iter().any(|e| e.source == SourceKind::Store);
+    let key = if needs_store { Some(secret::resolve(&crate::key_request(ctx, &config))?) } else { None };
+    let opts = super::prepare::fetch_options(&args.fetch);
+    let rt = super::runtime()?;
+    let rows = rt.block_on(async {
+        let remote = Remote::new(opts.net.clone(), &config.store, key.as_ref(), ctx.reporter);
+        let listing = if needs_store { Some(remote.listing().await?) } else { None };
+        let mut rows = Vec::new();
+        for e in &loaded.lock.plugins {
+            let mut row = Row {
+                name: e.name.clone(),
+                source: e.source.to_string(),
+                locked: e.version.clone(),
+                available: None,
+                applicable: false,
+            };
+            match e.source {
+                SourceKind::Store => {
+                    row.applicable = true;
+                    row.available =
+                        listing.and_then(|l| e.product_id.and_then(|id| l.by_product(id))).map(|p| p.version.clone());
+                }
+                SourceKind::Github => {
+                    row.applicable = true;
+                    let slug = e.github.clone().unwrap_or_default();
+                    let (owner, repo) = slug.split_once('/').unwrap_or((slug.as_str(), ""));
+                    let g = GithubRelease {
+                        owner: owner.to_string(),
+                        repo: repo.to_string(),
+                        tag: e.tag.clone().unwrap_or_default(),
+                        asset: e.asset.clone(),
+                    };
+                    let gh = remote.github().await?;
+                    row.available =
+                        gh.latest(&g, ctx.reporter).await.map_err(crate::plugins::Error::from)?.map(|r| r.tag_name);
+                }
+                SourceKind::Path | SourceKind::Url => {}
+            }
+            rows.push(row);
+        }
+        if store_all && let Some(listing) = listing {
+            for p in &listing.plugins {
+                let known = loaded.lock.plugins.iter().any(|e| e.product_id == Some(p.product_id));
+                if !known {
+                    rows.push(Row {
+                        name: p.name.clone(),
+                        source: "store".into(),
+                        locked: None,
+                        available: Some(p.version.clone()),
+                        applicable: true,
+                    });
+                }
+            }
+        }
+        Ok::<_, Error>(rows)
+    })?;
+    let outdated = rows.iter().filter(|r| r.is_outdated()).count();
+    let text = match args.format {
+        OutdatedFormat::Json => {
+            let mut t = serde_json::to_string_pretty(&rows).map_err(|e| Error::Internal(e.to_string()))?;
+            t.push('\n');
+            t
+        }
+        OutdatedFormat::Table => table(&rows),
+    };
+    super::print_data(&text)?;
+    ctx.reporter.report(Event::Info(if outdated == 0 {
+        format!("All {} locked plugins are up to date", rows.len())
+    } else {
+        format!(
+            "{outdated} of {} plugins outdated; `katalon-prep lock --update` locks what the sources serve now",
+            rows.len()
+        )
+    }));
+    Ok(if args.exit_code && outdated > 0 { Exit::Outdated } else { Exit::Ok })
+}
+
+fn table(rows: &[Row]) -> String {
+    let cells: Vec<[String; 4]> = rows
+        .iter()
+        .map(|r| {
+            let (locked, available) = if r.applicable {
+                (
+                    r.locked.clone().unwrap_or_else(|| "-".into()),
+                    r.available.clone().unwrap_or_else(|| "(not served)".into()),
+                )
+            } else {
+                ("-".into(), "n/a".into())
+            };
+            [r.name.clone(), r.source.clone(), locked, available]
+        })
+        .collect();
+    let header = ["NAME".to_string(), "SOURCE".into(), "LOCKED".into(), "AVAILABLE".into()];
+    let mut widths = header.iter().map(|h| h.chars().count()).collect::<Vec<_>>();
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&cells) {
+        let line: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,451 @@
+//! Resolve: each configured plugin (and what the lock pinned for it) made
+//! concrete as [`Artifact`]s — where the bytes come from, what they must
+//! hash to, what kind of plugin they are. A `store: all` entry becomes one
+//! artifact per plugin of the account.
+//!
+//! With a lock and a warm cache this stage touches no network: a locked
+//! Store or GitHub artifact found in the cache is [`FetchFrom::Cache`]. Only
+//! when it is missing is the Store listed (once per run) or the GitHub
+//! release looked up, for a fresh download URL whose bytes are then checked
+//! against the lock.
+
+use std::sync::OnceLock;
+
+use reqwest::Url;
+use tokio::sync::OnceCell;
+
+use super::github::{self, Github};
+use super::store::{self, Listing, Store};
+use super::{Error, cache::Cache};
+use crate::config::{Config, Kind, PluginSpec, Source, StoreRef, StoreSettings};
+use crate::digest::Sha256;
+use crate::location::Location;
+use crate::lock::{self, Loaded, Matching};
+use crate::net::{self, Http, OriginHeader};
+use crate::report::Reporter;
+use crate::secret::ApiKey;
+
+/// Which credential a download may carry (to its own origin only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    None,
+    /// The `apiKey` header, to the Store's origin.
+    Store,
+    /// `GITHUB_TOKEN`, to the GitHub API's origin.
+    Github,
+}
+
+/// How an artifact's bytes are obtained.
+#[derive(Debug, Clone)]
+pub enum FetchFrom {
+    /// A file in the repository.
+    Path(std::path::PathBuf),
+    /// A download; the query may be a credential (never printed or locked).
+    Url { url: Url, auth: Auth, accept: Option<&'static str> },
+    /// Pinned by the lock and already in the cache.
+    Cache,
+}
+
+/// What the lock records about where an artifact came from.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    Path {
+        path: String,
+    },
+    /// URLs here are already without query and credentials.
+    Url {
+        url: String,
+    },
+    Store {
+        selector: StoreRef,
+        product_id: u64,
+        version: String,
+        url: String,
+    },
+    Github {
+        repo: String,
+        tag: String,
+        asset: Option<String>,
+        url: String,
+    },
+}
+
+/// One artifact to fetch and install.
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    /// The config entry it belongs to (index in `plugins:`).
+    pub spec: usize,
+    pub name: String,
+    pub from: FetchFrom,
+    /// What the bytes must hash to: the config's `sha256`, the lock's, or
+    /// GitHub's published digest. `None` for a Store or GitHub artifact not
+    /// pinned yet, or a `url` hashed on first use by `lock`. For `path`
+    /// plugins only the config's (the lock's is compared by the caller).
+    pub sha256: Option<Sha256>,
+    pub kind: Option<Kind>,
+    pub jar: Option<String>,
+    pub at: Option<Location>,
+    pub origin: Origin,
+    /// The lock entry it was made from.
+    pub locked: Option<usize>,
+}
+
+/// What to do for one config entry.
+#[derive(Debug, Clone)]
+pub enum Planned {
+    /// `lock` without `--update`: the lock entries stay as they are.
+    Kept(Vec<usize>),
+    Fetch(Vec<Artifact>),
+}
+
+/// Which command resolves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Install what the lock pins; resolve the rest (unpinned `url` refused).
+    Prepare,
+    /// Keep what the lock pins; resolve the rest, hashing `url` on first use.
+    Lock,
+    /// Resolve everything again (`lock --update`).
+    Update,
+}
+
+/// The network side of a run, each part set up on first use.
+pub struct Remote<'a> {
+    settings: net::Settings,
+    store_settings: &'a StoreSettings,
+    key: Option<&'a ApiKey>,
+    reporter: &'a dyn Reporter,
+    http: OnceCell<Http>,
+    store_base: OnceLock<Url>,
+    listing: OnceCell<Listing>,
+    github: OnceCell<Github>,
+}
+
+impl<'a> Remote<'a> {
+    pub fn new(
+        settings: net::Settings,
+        store_settings: &'a StoreSettings,
+        key: Option<&'a ApiKey>,
+        reporter: &'a dyn Reporter,
+    ) -> Remote<'a> {
+        Remote {
+            settings,
+            store_settings,
+            key,
+            reporter,
+            http: OnceCell::new(),
+            store_base: OnceLock::new(),
+            listing: OnceCell::new(),
+            github: OnceCell::new(),
+        }
+    }
+
+    /// The HTTP client, built on first use.
+    pub async fn http(&self) -> Result<&Http, net::Error> {
+        self.http.get_or_try_init(|| async { Http::new(self.settings.clone()) }).await
+    }
+
+    /// Whether anything was sent (a client was built).
+    pub fn used_network(&self) -> bool {
+        self.http.initialized()
+    }
+
+    fn store_base(&self) -> Result<&Url, store::Error> {
+        if let Some(url) = self.store_base.get() {
+            return Ok(url);
+        }
+        let url = store::base_url(self.store_settings)?;
+        Ok(self.store_base.get_or_init(|| url))
+    }
+
+    fn store(&self) -> Result<Store<'a>, Error> {
+        let key = self.key.ok_or(Error::NeedKey)?;
+        let app_version = self
+            .store_settings
+            .app_version
+            .as_ref()
+            .map(|v| v.value.clone())
+            .ok_or_else(|| Error::Internal("Store plugins without store.app-version passed validation".into()))?;
+        Ok(Store { base: self.store_base()?.clone(), app_version, license_type: self.store_settings.license_type, key })
+    }
+
+    /// The account's plugins, listed once per run.
+    pub async fn listing(&self) -> Result<&Listing, Error> {
+        self.listing
+            .get_or_try_init(|| async {
+                let store = self.store()?;
+                let http =
+                    self.http().await.map_err(|source| Error::Network { plugin: "Katalon Store".into(), source })?;
+                Ok::<_, Error>(store.list(http, self.reporter).await?)
+            })
+            .await
+    }
+
+    /// The GitHub API client.
+    pub async fn github(&self) -> Result<&Github, Error> {
+        self.github
+            .get_or_try_init(|| async {
+                let http =
+                    self.http().await.map_err(|source| Error::Network { plugin: "GitHub API".into(), source })?;
+                Ok::<_, Error>(Github::from_env(http)?)
+            })
+            .await
+    }
+
+    /// The credential header a download may carry, bound to its origin.
+    pub fn header(&self, auth: Auth) -> Option<OriginHeader<'_>> {
+        match auth {
+            Auth::None => None,
+            Auth::Store => {
+                let key = self.key?;
+                let base = self.store_base().ok()?.clone();
+                Some(OriginHeader {
+                    origin: base,
+                    name: reqwest::header::HeaderName::from_static("apikey"),
+                    value: key.expose(),
+                })
+            }
+            Auth::Github => self.github.get().and_then(Github::header),
+        }
+    }
+
+    pub fn reporter(&self) -> &dyn Reporter {
+        self.reporter
+    }
+}
+
+/// Resolves every config entry, in order.
+pub async fn resolve(
+    config: &Config,
+    lock: Option<(&Loaded, &Matching)>,
+    mode: Mode,
+    cache: &Cache,
+    remote: &Remote<'_>,
+) -> Result<Vec<Planned>, Error> {
+    let mut out = Vec::with_capacity(config.plugins.len());
+    for (i, spec) in config.plugins.iter().enumerate() {
+        let matched = match (mode, lock) {
+            (Mode::Update, _) | (_, None) => None,
+            (_, Some((loaded, matching))) => {
+                matching.per_spec.get(i).cloned().flatten().map(|indices| (loaded, indices))
+            }
+        };
+        let planned = match matched {
+            Some((_, indices)) if mode == Mode::Lock => Planned::Kept(indices),
+            Some((loaded, indices)) => {
+                let mut artifacts = Vec::new();
+                for idx in indices {
+                    artifacts.push(from_lock(config, i, spec, loaded, idx, cache, remote).await?);
+                }
+                Planned::Fetch(artifacts)
+            }
+            None => Planned::Fetch(fresh(config, i, spec, mode, remote).await?),
+        };
+        out.push(planned);
+    }
+    Ok(out)
+}
+
+/// An artifact the lock pins.
+async fn from_lock(
+    config: &Config,
+    i: usize,
+    spec: &PluginSpec,
+    loaded: &Loaded,
+    idx: usize,
+    cache: &Cache,
+    remote: &Remote<'_>,
+) -> Result<Artifact, Error> {
+    let e = &loaded.lock.plugins[idx];
+    let cached = cache.get(&e.sha256).is_some();
+    let locked_url = e.url.as_deref().and_then(|u| Url::parse(u).ok());
+    let mut a = Artifact {
+        spec: i,
+        name: e.name.clone(),
+        from: FetchFrom::Cache,
+        sha256: Some(e.sha256),
+        kind: Some(e.kind),
+        jar: spec.jar.clone(),
+        at: spec.at.clone(),
+        origin: origin_of(spec, e, config),
+        locked: Some(idx),
+    };
+    match &spec.source {
+        Source::Path(p) => {
+            a.from = FetchFrom::Path(p.clone());
+            a.sha256 = spec.sha256;
+        }
+        Source::Url(u) => {
+            if !cached {
+                a.from = FetchFrom::Url { url: u.clone(), auth: Auth::None, accept: None };
+            }
+        }
+        Source::Store(_) if cached => {}
+        Source::Store(_) => {
+            let listing = remote.listing().await?;
+            let product_id = e.product_id.unwrap_or(0);
+            let locked = e.version.clone().unwrap_or_default();
+            match listing.by_product(product_id) {
+                Some(p) if p.version == locked => {
+                    a.from = FetchFrom::Url { url: p.download_url.clone(), auth: Auth::Store, accept: None };
+                }
+                other => {
+                    return Err(store::Error::NoLongerServed {
+                        name: e.name.clone(),
+                        locked,
+                        now: other.map(|p| p.version.clone()),
+                        at: spec.at.clone(),
+                    }
+                    .into());
+                }
+            }
+        }
+        Source::Github(_) if cached => {}
+        Source::Github(g) => {
+            let gh = remote.github().await?;
+            let release = gh.release(g, &spec.at, remote.reporter()).await?;
+            let wanted = locked_url.as_ref().map(super::artifact_name).unwrap_or_default();
+            let asset = release.assets.iter().find(|x| x.name == wanted).ok_or_else(|| github::Error::AssetGone {
+                repo: g.slug(),
+                tag: g.tag.clone(),
+                asset: wanted.clone(),
+                at: spec.at.clone(),
+            })?;
+            a.from = FetchFrom::Url { url: asset.url.clone(), auth: Auth::Github, accept: Some(github::ASSET_ACCEPT) };
+        }
+    }
+    Ok(a)
+}
+
+fn origin_of(spec: &PluginSpec, e: &lock::Entry, config: &Config) -> Origin {
+    let url = e.url.clone().unwrap_or_default();
+    match &spec.source {
+        Source::Path(p) => Origin::Path { path: lock::relative_path(p, &config.base_dir) },
+        Source::Url(u) => Origin::Url { url: net::urls::without_query(u).to_string() },
+        Source::Store(r) => Origin::Store {
+            selector: r.clone(),
+            product_id: e.product_id.unwrap_or(0),
+            version: e.version.clone().unwrap_or_default(),
+            url,
+        },
+        Source::Github(g) => Origin::Github { repo: g.slug(), tag: g.tag.clone(), asset: g.asset.clone(), url },
+    }
+}
+
+/// An entry resolved from its source, ignoring any lock.
+async fn fresh(
+    config: &Config,
+    i: usize,
+    spec: &PluginSpec,
+    mode: Mode,
+    remote: &Remote<'_>,
+) -> Result<Vec<Artifact>, Error> {
+    let base = Artifact {
+        spec: i,
+        name: spec.display_name(),
+        from: FetchFrom::Cache,
+        sha256: spec.sha256,
+        kind: spec.kind,
+        jar: spec.jar.clone(),
+        at: spec.at.clone(),
+        origin: Origin::Url { url: String::new() },
+        locked: None,
+    };
+    Ok(match &spec.source {
+        Source::Path(p) => vec![Artifact {
+            from: FetchFrom::Path(p.clone()),
+            origin: Origin::Path { path: lock::relative_path(p, &config.base_dir) },
+            ..base
+        }],
+        Source::Url(u) => {
+            if spec.sha256.is_none() && mode == Mode::Prepare {
+                return Err(crate::config::unpinned_url(spec, &config.shown_file()).into());
+            }
+            vec![Artifact {
+                from: FetchFrom::Url { url: u.clone(), auth: Auth::None, accept: None },
+                origin: Origin::Url { url: net::urls::without_query(u).to_string() },
+                ..base
+            }]
+        }
+        Source::Store(r) => {
+            let listing = remote.listing().await?;
+            listing
+                .select(r, &spec.at, remote.reporter())?
+                .into_iter()
+                .map(|p| Artifact {
+                    name: p.name.clone(),
+                    from: FetchFrom::Url { url: p.download_url.clone(), auth: Auth::Store, accept: None },
+                    kind: spec.kind.or(Some(p.kind)),
+                    origin: Origin::Store {
+                        selector: r.clone(),
+                        product_id: p.product_id,
+                        version: p.version.clone(),
+                        url: net::urls::without_query(&p.download_url).to_string(),
+                    },
+                    ..base.clone()
+                })
+                .collect()
+        }
+        Source::Github(g) => {
+            let gh = remote.github().await?;
+            let release = gh.release(g, &spec.at, remote.reporter()).await?;
+            let asset = github::pick_asset(&release, g, &spec.at)?;
+            vec![Artifact {
+                name: asset.name.clone(),
+                from: FetchFrom::Url { url: asset.url.clone(), auth: Auth::Github, accept: Some(github::ASSET_ACCEPT) },
+                sha256: spec.sha256.or_else(|| github::asset_digest(asset)),
+                origin: Origin::Github {
+                    repo: g.slug(),
+                    tag: g.tag.clone(),
+                    asset: g.asset.clone(),
+                    url: net::urls::without_query(&asset.browser_download_url).to_string(),
+                },
+                ..base
+            }]
+        }
+    })
+}
+
+/// The lock entry for a fetched artifact and the files it installs.
+pub fn lock_entry(a: &Artifact, sha256: Sha256, size: u64, kind: Kind, files: Vec<String>) -> lock::Entry {
+    let mut e = lock::Entry {
+        name: a.name.clone(),
+        source: lock::SourceKind::Url,
+        path: None,
+        store: None,
+        product_id: None,
+        github: None,
+        tag: None,
+        asset: None,
+        version: None,
+        url: None,
+        jar: a.jar.clone(),
+        kind,
+        sha256,
+        size,
+        files,
+    };
+    match &a.origin {
+        Origin::Path { path } => {
+            e.source = lock::SourceKind::Path;
+            e.path = Some(path.clone());
+        }
+        Origin::Url { url } => e.url = Some(url.clone()),
+        Origin::Store { selector, product_id, version, url } => {
+            e.source = lock::SourceKind::Store;
+            e.store = Some(selector.into());
+            e.product_id = Some(*product_id);
+            e.version = Some(version.clone());
+            e.url = Some(url.clone());
+        }
+        Origin::Github { repo, tag, asset, url } => {
+            e.source = lock::SourceKind::Github;
+            e.github = Some(repo.clone());
+            e.tag = Some(tag.clone());
+            e.asset = asset.clone();
+            e.version = Some(tag.clone());
+            e.url = Some(url.clone());
+        }
+    }
+    e
+}
