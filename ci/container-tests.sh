@@ -182,7 +182,9 @@ check "the key is in no file of the workspace, cache or home" no_key_under "$gh/
 step "2. GitLab job: the component's script piped into sh"
 gl=$work/gitlab
 checkout "$gl/project"
-printf '# empty lock: the cache key is made from it\n' >"$gl/project/katalon-prep.lock"
+# A committed lock, as the component's cache key expects (made on the host).
+(cd "$gl/project" && SSL_CERT_FILE=test-ca.pem KATALON_PREP_CACHE_DIR="$gl/host-cache" "$STATIC_BIN" -q lock) ||
+    fail "katalon-prep lock on the host"
 # What GitLab's docker executor runs: the image's entrypoint with its shell
 # detection as the command, the job script on standard input.
 detect='if [ -x /usr/local/bin/bash ]; then exec /usr/local/bin/bash; elif [ -x /usr/bin/bash ]; then exec /usr/bin/bash; elif [ -x /bin/bash ]; then exec /bin/bash; elif [ -x /usr/local/bin/sh ]; then exec /usr/local/bin/sh; elif [ -x /usr/bin/sh ]; then exec /usr/bin/sh; elif [ -x /bin/sh ]; then exec /bin/sh; elif [ -x /busybox/sh ]; then exec /busybox/sh; else echo shell not found; exit 1; fi'
@@ -205,7 +207,8 @@ check "the prepare job succeeds in the shell image (got $code)" test "$code" -eq
 check "plugins are installed in the project" test -f "$gl/project/tests/katalon/Plugins/remote-keywords-2.0.jar"
 check "the cache is inside the project directory" test -f "$gl/project/.katalon-prep-cache/CACHEDIR.TAG"
 check "the static binary is an artifact" test -x "$gl/project/.katalon-prep/bin/katalon-prep"
-check "the artifact line has no -apiKey" bash -c "! grep -q -- -apiKey '$gl/project/.katalon-prep/katalonc.args'"
+check "the artifact line has no -apiKey" \
+    bash -c "[ -s '$gl/project/.katalon-prep/katalonc.args' ] && ! grep -q -- -apiKey '$gl/project/.katalon-prep/katalonc.args'"
 check "the key is in no artifact or cache" no_key_under "$gl/project"
 # The run job, with the shell image standing in for the Katalon image and a
 # fake katalonc that records its arguments.
