@@ -61,6 +61,12 @@ pub enum Command {
     /// Run as the GitHub Action: read its inputs (INPUT_*), then `prepare` (the entry point of action.yml)
     #[command(name = "github-action", hide = true)]
     GithubAction,
+    /// Lint the config, the project and the katalonc line, or a hand-written line (exit 13 on errors); needs no key
+    Check(CheckArgs),
+    /// Prepare, then run katalonc with the line and pass its exit code through
+    Run(RunArgs),
+    /// Turn a test suite collection or a set of suites into shards for the CI's parallel jobs
+    Matrix(MatrixArgs),
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +123,105 @@ pub struct EmitArgs {
     /// Extra katalonc options, appended to the line before -apiKey and --config (after `--`)
     #[arg(last = true, value_name = "KATALONC_OPTION")]
     pub extra: Vec<String>,
+    #[command(flatten)]
+    pub shard: ShardArgs,
+}
+
+/// Which shard to prepare: one `matrix` entry, or its parts.
+#[derive(Debug, Args, Default)]
+pub struct ShardArgs {
+    /// One `matrix` include entry as JSON, e.g. '{"suite":"Test Suites/A","browser":"Chrome","profile":"default"}'
+    #[arg(long, value_name = "JSON", conflicts_with_all = ["suite", "browser", "profile"])]
+    pub shard: Option<String>,
+    /// The test suite to run, replacing `run.test-suite`
+    #[arg(long, value_name = "PATH")]
+    pub suite: Option<String>,
+    /// The -browserType, replacing `run.browser`
+    #[arg(long, value_name = "NAME")]
+    pub browser: Option<String>,
+    /// The execution profile, replacing `run.profile`
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Findings for people
+    Text,
+    /// One JSON object with every finding
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Lint this hand-written katalonc argument string instead (split as a POSIX shell would; a key in it is never printed)
+    #[arg(long, value_name = "STRING", allow_hyphen_values = true)]
+    pub args: Option<String>,
+    /// Treat warnings as errors
+    #[arg(long)]
+    pub strict: bool,
+    /// How findings are printed (standard output)
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The katalonc to run [default: katalonc, then katalonc.sh, on PATH]
+    #[arg(long, env = "KATALONC", value_name = "PATH")]
+    pub katalonc: Option<PathBuf>,
+    /// Run without -apiKey (a licence from elsewhere)
+    #[arg(long)]
+    pub without_api_key: bool,
+    /// Set plugin.reloadOption="OFFLINE" in the project even if the config does not say `offline: true`
+    #[arg(long)]
+    pub offline: bool,
+    /// Fail (exit 31) unless katalon-prep.lock exists and matches katalon-prep.yml (for CI)
+    #[arg(long)]
+    pub locked: bool,
+    #[command(flatten)]
+    pub shard: ShardArgs,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+    /// More katalonc options, after `--` (linted too; a `--config` among them starts the config section)
+    #[arg(last = true, value_name = "KATALONC_ARGS")]
+    pub extra: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatrixFormat {
+    /// `{"include":[...]}` for `strategy.matrix` (and the `matrix`/`max-parallel` outputs in Actions)
+    Github,
+    /// A child-pipeline YAML, one job per shard
+    Gitlab,
+}
+
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// The test suite collection to shard [default: `run.test-suite-collection` in the config]
+    #[arg(long, value_name = "PATH", conflicts_with = "suites")]
+    pub collection: Option<String>,
+    /// Shard every test suite matching this glob instead, e.g. 'Test Suites/Smoke/**'
+    #[arg(long, value_name = "GLOB")]
+    pub suites: Option<String>,
+    /// With --suites: the -browserType of every shard [default: `run.browser`]
+    #[arg(long, value_name = "NAME", requires = "suites")]
+    pub browser: Option<String>,
+    /// With --suites: the execution profile of every shard [default: `run.profile`]
+    #[arg(long, value_name = "NAME", requires = "suites")]
+    pub profile: Option<String>,
+    /// Where the matrix is for
+    #[arg(long, value_enum, default_value_t = MatrixFormat::Github)]
+    pub format: MatrixFormat,
+    /// How many shards may run at once [default: the collection's maxConcurrentInstances when PARALLEL, 1 when SEQUENTIAL; every shard with --suites]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_parallel: Option<u32>,
+    /// GitLab: the image each job runs in (it needs katalonc and katalon-prep)
+    #[arg(long, value_name = "IMAGE", default_value = "katalonstudio/katalon")]
+    pub image: String,
+    /// GitLab: how each job invokes katalon-prep (e.g. ./katalon-prep when carried as an artifact)
+    #[arg(long, value_name = "COMMAND", default_value = "katalon-prep")]
+    pub katalon_prep: String,
 }
 
 #[derive(Debug, Args)]

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::exit::Exit;
-use crate::{config, lock, net, plugins, project, secret};
+use crate::{config, lock, matrix, net, plugins, project, secret};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -24,6 +24,8 @@ pub enum Error {
     Net(#[from] net::Error),
     #[error(transparent)]
     Lock(Box<lock::Error>),
+    #[error(transparent)]
+    Matrix(#[from] matrix::Error),
     #[error("Could not write {}", path.display())]
     Write {
         path: PathBuf,
@@ -56,6 +58,9 @@ impl Error {
             Error::Install(e) => install_exit(e),
             Error::Net(e) => net_exit(e),
             Error::Lock(e) => lock_exit(e),
+            Error::Matrix(matrix::Error::Project(project::Error::Read { .. })) => Exit::Filesystem,
+            Error::Matrix(matrix::Error::Glob { .. }) => Exit::Usage,
+            Error::Matrix(_) => Exit::Project,
             Error::Write { .. } => Exit::Filesystem,
             Error::Lint { .. } => Exit::Lint,
             Error::Internal(_) => Exit::Internal,

@@ -57,3 +57,26 @@ impl Exit {
         self as u8
     }
 }
+
+/// What the process exits with: one of our codes, or katalonc's own code,
+/// passed through unchanged by `run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ours(Exit),
+    Passed(u8),
+}
+
+impl Status {
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Ours(exit) => exit.code(),
+            Status::Passed(code) => code,
+        }
+    }
+}
+
+impl From<Exit> for Status {
+    fn from(exit: Exit) -> Status {
+        Status::Ours(exit)
+    }
+}

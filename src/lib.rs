@@ -27,6 +27,7 @@ pub mod fsutil;
 pub mod katalonc;
 pub mod location;
 pub mod lock;
+pub mod matrix;
 pub mod net;
 pub mod plugins;
 pub mod project;
@@ -70,8 +71,15 @@ pub struct Plan {
 
 /// Stage 1: config and project.
 pub fn plan(ctx: &Context) -> Result<Plan, Error> {
-    let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    plan_with(ctx, &matrix::Shard::default())
+}
+
+/// Stage 1 for one shard: `--shard`/`--suite`/`--browser`/`--profile`
+/// replace the config's `run` values.
+pub fn plan_with(ctx: &Context, shard: &matrix::Shard) -> Result<Plan, Error> {
+    let mut config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
     check_url_pins(&config)?;
+    shard.apply(&mut config.run);
     let explicit = match &ctx.project {
         Some(flag) => Some(location::Located::bare(ctx.cwd.join(flag))),
         None => config.project.clone(),
@@ -82,6 +90,9 @@ pub fn plan(ctx: &Context) -> Result<Plan, Error> {
         Some(target) => {
             let resolved = project.resolve_target(target)?;
             match (&target.value, resolved.kind) {
+                (Target::Suite(p), TsKind::Collection) if target.at.is_none() => warnings.push(format!(
+                    "`{p}` is a test suite collection; emitting -testSuiteCollectionPath"
+                )),
                 (Target::Suite(p), TsKind::Collection) => warnings.push(format!(
                     "`run.test-suite: {p}` is a test suite collection; emitting -testSuiteCollectionPath (write `test-suite-collection:` to say so){}",
                     location::suffix(&target.at)

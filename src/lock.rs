@@ -374,7 +374,7 @@ pub fn compare(config: &Config, loaded: &Loaded) -> Matching {
         // `store: all` on an account with no installable plugin locks nothing: not drift.
         if found.is_empty() && (store_changed || !is_all) {
             let at = spec.at.as_ref().map(|a| format!("{a}: ")).unwrap_or_default();
-            drift.push(format!("{at}`{}` is not in the lock as configured", spec.describe()));
+            drift.push(format!("{at}`{}` is not in the lock as configured", spec.describe(&config.base_dir)));
             per_spec.push(None);
             continue;
         }

@@ -72,6 +72,16 @@ fn workspace(url: &str, url_sha: &str) -> Workspace {
     let root = tmp.path().join("workspace");
     let project = root.join("tests/katalon");
     std::fs::create_dir_all(project.join("Test Suites")).unwrap();
+    std::fs::create_dir_all(project.join("Profiles")).unwrap();
+    // The globals the tests pass (`-g_note`, `-g_who`) must exist for the lint.
+    std::fs::write(
+        project.join("Profiles/default.glbl"),
+        "<?xml version=\"1.0\"?>\n<GlobalVariableEntities><name>default</name><defaultProfile>true</defaultProfile>\
+         <GlobalVariableEntity><name>note</name><initValue>''</initValue></GlobalVariableEntity>\
+         <GlobalVariableEntity><name>who</name><initValue>''</initValue></GlobalVariableEntity>\
+         </GlobalVariableEntities>\n",
+    )
+    .unwrap();
     std::fs::create_dir_all(root.join("vendor")).unwrap();
     std::fs::write(project.join("Demo.prj"), "<?xml version=\"1.0\"?>\n<Project><name>Demo</name></Project>\n")
         .unwrap();

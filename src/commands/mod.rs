@@ -2,18 +2,23 @@
 //! pipeline in `lib.rs` and decides what goes to stdout.
 
 mod cache;
+mod check;
+mod findings;
 mod lock;
+mod matrix;
 mod outdated;
 mod prepare;
+mod run;
 
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
+use crate::exit::Status;
 use crate::report::Reporter;
-use crate::{Context, Error, Exit};
+use crate::{Context, Error};
 
 /// Runs a parsed command line.
-pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Exit, Error> {
+pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
     let cwd = std::env::current_dir().map_err(|e| Error::Internal(format!("no working directory: {e}")))?;
     let g = cli.global;
     let ctx = Context {
@@ -28,19 +33,22 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Exit, Error> {
     match cli.command {
         Command::Prepare(args) => {
             let opts = prepare::PrepareOptions { net: &args.fetch, locked: args.locked };
-            prepare::prepare(&ctx, &args.emit, Some((opts, args.offline)))
+            prepare::prepare(&ctx, &args.emit, Some((opts, args.offline))).map(Into::into)
         }
-        Command::Lock(args) => lock::run(&ctx, &args),
-        Command::Outdated(args) => outdated::run(&ctx, &args),
-        Command::Args(args) => prepare::prepare(&ctx, &args, None),
-        Command::Cache(cmd) => cache::run(&ctx, cmd),
+        Command::Lock(args) => lock::run(&ctx, &args).map(Into::into),
+        Command::Outdated(args) => outdated::run(&ctx, &args).map(Into::into),
+        Command::Args(args) => prepare::prepare(&ctx, &args, None).map(Into::into),
+        Command::Cache(cmd) => cache::run(&ctx, cmd).map(Into::into),
+        Command::Check(args) => check::check(&ctx, &args).map(Into::into),
+        Command::Run(args) => run::run(&ctx, &args),
+        Command::Matrix(args) => matrix::matrix(&ctx, &args).map(Into::into),
         Command::GithubAction => github_action(reporter),
     }
 }
 
 /// The GitHub Action's entry point: its inputs become a `prepare` command
 /// line, parsed by the same definitions as any other.
-fn github_action(reporter: &dyn Reporter) -> Result<Exit, Error> {
+fn github_action(reporter: &dyn Reporter) -> Result<Status, Error> {
     let argv = crate::ci::github::action_argv().map_err(|e| Error::Usage { message: e.to_string() })?;
     let cli = Cli::try_parse_from(std::iter::once("katalon-prep".to_string()).chain(argv)).map_err(|e| {
         Error::Usage { message: format!("The action inputs make an invalid command line: {}", e.kind()) }

@@ -5,12 +5,14 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use crate::ci::github;
-use crate::cli::{EmitArgs, FetchArgs, LineFormat};
+use crate::cli::{EmitArgs, FetchArgs, LineFormat, ShardArgs};
 use crate::katalonc::argv::{KeyView, Line};
-use crate::katalonc::quote;
+use crate::katalonc::{lint, options, quote};
+use crate::matrix::Shard;
 use crate::net::{RetryPolicy, Settings};
 use crate::plugins::archive::Limits;
 use crate::report::Event;
+use crate::secret::ApiKey;
 use crate::{Context, Error, Exit, FetchOptions, secret};
 
 /// What `prepare` adds to `args`.
@@ -21,8 +23,58 @@ pub struct PrepareOptions<'a> {
 }
 
 pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bool)>) -> Result<Exit, Error> {
-    let mut plan = crate::plan(ctx)?;
-    let key = if emit.without_api_key { None } else { Some(secret::resolve(&crate::key_request(ctx, &plan.config))?) };
+    let shard = shard(&emit.shard)?;
+    refuse_key_in(&emit.extra)?;
+    let Prepared { line, key } =
+        prepared(ctx, &shard, emit.without_api_key, emit.workdir_as.clone(), fetch, &emit.extra)?;
+    let view = match &key {
+        Some(key) => KeyView::Real(key),
+        None => KeyView::Omit,
+    };
+    // Both hold the key: wiped from memory when dropped.
+    let argv = Zeroizing::new(line.render(view));
+    let mut text = Zeroizing::new(match emit.format {
+        LineFormat::Shell => quote::shell_line(&argv),
+        LineFormat::Json => quote::json_array(&argv),
+    });
+    text.push('\n');
+    match &emit.output {
+        Some(path) => {
+            let path = ctx.cwd.join(path);
+            crate::fsutil::write_atomic(&path, text.as_bytes(), crate::fsutil::Mode::Private)
+                .map_err(|source| Error::Write { path, source })?;
+        }
+        None => super::print_data(&text)?,
+    }
+    Ok(Exit::Ok)
+}
+
+/// The shard `--shard` or `--suite/--browser/--profile` ask for.
+pub(crate) fn shard(args: &ShardArgs) -> Result<Shard, Error> {
+    match &args.shard {
+        Some(json) => Shard::parse(json).map_err(|message| Error::Usage { message }),
+        None => Ok(Shard { suite: args.suite.clone(), browser: args.browser.clone(), profile: args.profile.clone() }),
+    }
+}
+
+/// A linted line, and the key it is for.
+pub(crate) struct Prepared {
+    pub line: Line,
+    pub key: Option<ApiKey>,
+}
+
+/// What `prepare` does before emitting, shared with `run`: plan, key (masked
+/// first), lint (refusing on errors, before any plugin work), plugins.
+pub(crate) fn prepared(
+    ctx: &Context,
+    shard: &Shard,
+    without_key: bool,
+    workdir_as: Option<String>,
+    fetch: Option<(PrepareOptions, bool)>,
+    extra: &[String],
+) -> Result<Prepared, Error> {
+    let mut plan = crate::plan_with(ctx, shard)?;
+    let key = if without_key { None } else { Some(secret::resolve(&crate::key_request(ctx, &plan.config))?) };
     // The runner must see the mask before the value can appear anywhere.
     if github::active()
         && let Some(key) = &key
@@ -33,6 +85,15 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bo
     }
     for warning in std::mem::take(&mut plan.warnings) {
         ctx.reporter.report(Event::Warning(warning));
+    }
+    let mut line = crate::build_line(&plan, &ctx.cwd, workdir_as, key.is_some());
+    lint_line(ctx, &plan, &line, extra)?;
+    let split = extra.iter().position(|a| a == options::CONFIG).unwrap_or(extra.len());
+    for arg in &extra[..split] {
+        line.push_main(arg.clone());
+    }
+    for arg in extra.iter().skip(split + 1) {
+        line.push_config(arg.clone());
     }
     let mut installed = None;
     if let Some((fetch, offline)) = fetch {
@@ -56,28 +117,7 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bo
         let key_for_store = key.as_ref().or(store_key.as_ref());
         installed = Some(rt.block_on(crate::install_plugins(ctx, &plan, &opts, key_for_store, locked))?);
     }
-    let mut line = crate::build_line(&plan, &ctx.cwd, emit.workdir_as.clone(), key.is_some());
-    add_extra(&mut line, &emit.extra)?;
     ctx.reporter.report(Event::Info(format!("katalonc {}", quote::shell_line(&line.render(KeyView::Masked)))));
-    let view = match &key {
-        Some(key) => KeyView::Real(key),
-        None => KeyView::Omit,
-    };
-    // Both hold the key: wiped from memory when dropped.
-    let argv = Zeroizing::new(line.render(view));
-    let mut text = Zeroizing::new(match emit.format {
-        LineFormat::Shell => quote::shell_line(&argv),
-        LineFormat::Json => quote::json_array(&argv),
-    });
-    text.push('\n');
-    match &emit.output {
-        Some(path) => {
-            let path = ctx.cwd.join(path);
-            crate::fsutil::write_atomic(&path, text.as_bytes(), crate::fsutil::Mode::Private)
-                .map_err(|source| Error::Write { path, source })?;
-        }
-        None => super::print_data(&text)?,
-    }
     if github::active() {
         github::publish(&github::Prepared {
             cwd: &ctx.cwd,
@@ -89,29 +129,32 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bo
             cache_key: github::cache_key(&plan.config),
         })?;
     }
-    Ok(Exit::Ok)
+    Ok(Prepared { line, key })
 }
 
-/// Appends the options given after `--`: those before a `--config` to the
-/// main section, those after it to the `--config` section.
-fn add_extra(line: &mut Line, extra: &[String]) -> Result<(), Error> {
-    let mut in_config = false;
-    for arg in extra {
-        let name = arg.split('=').next().unwrap_or(arg).to_ascii_lowercase();
-        if name == "-apikey" || name == "--apikey" {
-            return Err(Error::Usage {
-                message: "The extra katalonc options contain an API key option\nhint: remove it; katalon-prep injects -apiKey from KATALON_API_KEY (or the action's `api-key` input) itself".into(),
-            });
-        }
-        if arg == "--config" {
-            in_config = true;
-        } else if in_config {
-            line.config.push(arg.clone());
-        } else {
-            line.push_main(arg.clone());
-        }
+/// Refuses extra options carrying a key: it belongs in the CI's secrets,
+/// and katalon-prep injects `-apiKey` itself.
+fn refuse_key_in(extra: &[String]) -> Result<(), Error> {
+    if extra
+        .iter()
+        .any(|a| matches!(a.split('=').next().map(str::to_ascii_lowercase).as_deref(), Some("-apikey" | "--apikey")))
+    {
+        return Err(Error::Usage {
+            message: "The extra katalonc options contain an API key option\nhint: remove it; katalon-prep injects -apiKey from KATALON_API_KEY (or the action's `api-key` input) itself".into(),
+        });
     }
     Ok(())
+}
+
+/// Lints the line (with `extra`) against the project: warnings to stderr,
+/// errors refuse it (exit 13).
+fn lint_line(ctx: &Context, plan: &crate::Plan, line: &Line, extra: &[String]) -> Result<(), Error> {
+    let args = lint::args_of(line, extra);
+    lint::register_secrets(&args);
+    let facts = lint::Facts::for_run(&plan.project, &plan.config);
+    let settings =
+        lint::Settings { facts: Some(&facts), linux: lint::runs_on_linux(), hand_written: false, source: None };
+    super::findings::report(ctx, &lint::lint(&args, settings))
 }
 
 pub(crate) fn fetch_options(f: &FetchArgs) -> FetchOptions {

@@ -88,7 +88,7 @@ pub struct Run {
     pub globals: BTreeMap<String, Located<String>>,
     pub args: Vec<Located<String>>,
     /// `--config` options, in name order: `(name without dash, value)`.
-    pub config: Vec<(String, String)>,
+    pub config: Vec<(String, Located<String>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,9 +195,10 @@ impl PluginSpec {
     }
 
     /// The entry as written, for messages: `url https://…`, `store 42`.
-    pub fn describe(&self) -> String {
+    pub fn describe(&self, base_dir: &Path) -> String {
         match &self.source {
-            Source::Path(p) => format!("path: {}", p.display()),
+            // As written: relative to the config's folder.
+            Source::Path(p) => format!("path: {}", p.strip_prefix(base_dir).unwrap_or(p).display()),
             Source::Url(u) => format!("url: {}", crate::net::urls::redacted(u)),
             Source::Store(r) => format!("store: {r}"),
             Source::Github(g) => format!("github: {} tag: {}", g.slug(), g.tag),
@@ -442,7 +443,11 @@ impl Validator<'_> {
             let other = store_specs.iter().find(|p| p.source != Source::Store(StoreRef::All)).unwrap_or(all);
             return Err(Error::Invalid {
                 at: other.at.clone().unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 }),
-                message: format!("`{}` is already part of `store: all`{}", other.describe(), location::suffix(&all.at)),
+                message: format!(
+                    "`{}` is already part of `store: all`{}",
+                    other.describe(self.base_dir),
+                    location::suffix(&all.at)
+                ),
                 hint: Some("keep either `store: all` or the single Store entries".into()),
             });
         }
@@ -491,7 +496,7 @@ impl Validator<'_> {
         for (name, value) in raw.config.unwrap_or_default() {
             let path = format!("run.config.{name}");
             let value = self.scalar(&path, &value)?;
-            config.push((name.trim_start_matches('-').to_string(), value));
+            config.push((name.trim_start_matches('-').to_string(), Located::new(value, self.at_key(&path))));
         }
         Ok(Run {
             target,

@@ -7,6 +7,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::config::Run;
+use crate::location::Location;
 use crate::project::{Project, ResolvedTarget, TsKind};
 use crate::secret::{ApiKey, MASK};
 
@@ -35,6 +36,10 @@ pub struct Line {
     pub main: Vec<Token>,
     /// Options after `--config`, without the `--config` token itself.
     pub config: Vec<String>,
+    /// Where each token of `main` / `config` was written (config file:line),
+    /// `None` for what katalon-prep generated or a flag gave. For the lint.
+    pub main_at: Vec<Option<Location>>,
+    pub config_at: Vec<Option<Location>>,
 }
 
 impl Line {
@@ -59,7 +64,26 @@ impl Line {
     /// Appends extra options (e.g. `run -- ...`) before the key and `--config`.
     pub fn push_main(&mut self, arg: String) {
         let at = self.main.iter().position(|t| *t == Token::ApiKey).unwrap_or(self.main.len());
+        self.main_at.resize(self.main.len(), None);
         self.main.insert(at, Token::Arg(arg));
+        self.main_at.insert(at, None);
+    }
+
+    /// Appends an option after `--config`.
+    pub fn push_config(&mut self, arg: String) {
+        self.config_at.resize(self.config.len(), None);
+        self.config.push(arg);
+        self.config_at.push(None);
+    }
+
+    /// Where token `i` of `main` was written.
+    pub fn main_origin(&self, i: usize) -> Option<&Location> {
+        self.main_at.get(i).and_then(Option::as_ref)
+    }
+
+    /// Where option `i` after `--config` was written.
+    pub fn config_origin(&self, i: usize) -> Option<&Location> {
+        self.config_at.get(i).and_then(Option::as_ref)
     }
 }
 
@@ -142,41 +166,47 @@ pub struct Inputs<'a> {
 /// Builds the line in the documented order.
 pub fn build(inputs: &Inputs) -> Line {
     let run = inputs.run;
-    let mut main = vec![
-        Token::Arg("-noSplash".into()),
-        Token::Arg("-runMode=console".into()),
-        Token::Arg(format!("-projectPath={}", inputs.paths.show(&inputs.project.prj))),
-    ];
+    let mut line = Line::default();
+    let mut push = |token: Token, at: Option<&Location>| {
+        line.main.push(token);
+        line.main_at.push(at.cloned());
+    };
+    push(Token::Arg("-noSplash".into()), None);
+    push(Token::Arg("-runMode=console".into()), None);
+    push(Token::Arg(format!("-projectPath={}", inputs.paths.show(&inputs.project.prj))), None);
     if let Some(target) = inputs.target {
         let option = match target.kind {
             TsKind::Suite => "-testSuitePath",
             TsKind::Collection => "-testSuiteCollectionPath",
         };
-        main.push(Token::Arg(format!("{option}={}", target.path)));
+        push(Token::Arg(format!("{option}={}", target.path)), run.target.as_ref().and_then(|t| t.at.as_ref()));
     }
     if let Some(browser) = &run.browser {
-        main.push(Token::Arg(format!("-browserType={}", browser.value)));
+        push(Token::Arg(format!("-browserType={}", browser.value)), browser.at.as_ref());
     }
     if let Some(profile) = &run.profile {
-        main.push(Token::Arg(format!("-executionProfile={}", profile.value)));
+        push(Token::Arg(format!("-executionProfile={}", profile.value)), profile.at.as_ref());
     }
     if let Some(retry) = run.retry {
-        main.push(Token::Arg(format!("-retry={retry}")));
+        push(Token::Arg(format!("-retry={retry}")), None);
     }
     if let Some(folder) = &run.report_folder {
-        main.push(Token::Arg(format!("-reportFolder={}", inputs.paths.show(folder))));
+        push(Token::Arg(format!("-reportFolder={}", inputs.paths.show(folder))), None);
     }
     for (name, value) in &run.globals {
-        main.push(Token::Arg(format!("-g_{name}={}", value.value)));
+        push(Token::Arg(format!("-g_{name}={}", value.value)), value.at.as_ref());
     }
     for arg in &run.args {
-        main.push(Token::Arg(arg.value.clone()));
+        push(Token::Arg(arg.value.clone()), arg.at.as_ref());
     }
     if inputs.with_key {
-        main.push(Token::ApiKey);
+        push(Token::ApiKey, None);
     }
-    let config = run.config.iter().map(|(name, value)| format!("-{name}={value}")).collect();
-    Line { main, config }
+    for (name, value) in &run.config {
+        line.config.push(format!("-{name}={}", value.value));
+        line.config_at.push(value.at.clone());
+    }
+    line
 }
 
 #[cfg(test)]

@@ -2,4 +2,7 @@
 //! it for its consumer ([`quote`]).
 
 pub mod argv;
+pub mod lint;
+pub mod options;
 pub mod quote;
+pub mod split;

@@ -228,34 +228,20 @@ impl Http {
         name: &str,
         reporter: &dyn Reporter,
     ) -> Result<T, Error> {
-        let policy = &self.settings.retry;
-        let mut attempt = 1;
+        let mut tries = retry::Tries::new(&self.settings.retry, name, reporter);
         loop {
-            let result = match self.send_once(url, header, "application/json").await {
+            let (error, transient) = match self.send_once(url, header, "application/json").await {
                 Ok(response) => match response.bytes().await {
                     Ok(body) => {
                         return serde_json::from_slice(&body)
                             .map_err(|e| Error::Json { url: redacted(url), message: e.to_string() });
                     }
-                    Err(e) => {
-                        (Error::Transport { url: redacted(url), attempts: attempt, source: e.without_url() }, true)
-                    }
+                    Err(e) => (Error::Transport { url: redacted(url), attempts: 1, source: e.without_url() }, true),
                 },
                 Err(failure) => failure,
             };
-            let (error, transient) = result;
-            match policy.next_delay(attempt, transient, retry_after_of(&error)) {
-                Some(delay) => {
-                    reporter.report(Event::Retrying {
-                        name: name.to_string(),
-                        attempt,
-                        reason: error.to_string(),
-                        delay,
-                    });
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-                None => return Err(with_attempts(error, attempt)),
+            if !tries.again(&error, transient, retry_after_of(&error)).await {
+                return Err(with_attempts(error, tries.attempt()));
             }
         }
     }
@@ -284,25 +270,14 @@ impl Http {
         file: &mut std::fs::File,
         reporter: &dyn Reporter,
     ) -> Result<Downloaded, Error> {
-        let policy = &self.settings.retry;
-        let mut attempt = 1;
+        let mut tries = retry::Tries::new(&self.settings.retry, name, reporter);
         loop {
             let (error, transient) = match self.try_download(url, header, accept, name, file, reporter).await {
                 Ok(done) => return Ok(done),
                 Err(failure) => failure,
             };
-            match policy.next_delay(attempt, transient, retry_after_of(&error)) {
-                Some(delay) => {
-                    reporter.report(Event::Retrying {
-                        name: name.to_string(),
-                        attempt,
-                        reason: error.to_string(),
-                        delay,
-                    });
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-                None => return Err(with_attempts(error, attempt)),
+            if !tries.again(&error, transient, retry_after_of(&error)).await {
+                return Err(with_attempts(error, tries.attempt()));
             }
         }
     }

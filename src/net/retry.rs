@@ -7,6 +7,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use crate::report::{Event, Reporter};
+
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     /// Tries in all, the first included.
@@ -41,6 +43,48 @@ impl RetryPolicy {
         // Full jitter on the upper half: between exp/2 and exp.
         let half = exp / 2;
         Some(half + half.mul_f64(fastrand::f64()))
+    }
+}
+
+/// The tries of one request under a policy: reports each retry and sleeps
+/// before it. Every retrying loop of the crate goes through this.
+pub struct Tries<'a> {
+    policy: &'a RetryPolicy,
+    name: &'a str,
+    reporter: &'a dyn Reporter,
+    attempt: u32,
+}
+
+impl<'a> Tries<'a> {
+    pub fn new(policy: &'a RetryPolicy, name: &'a str, reporter: &'a dyn Reporter) -> Self {
+        Tries { policy, name, reporter, attempt: 1 }
+    }
+
+    /// The try under way (1 for the first).
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// After a failed try: `true` (once the pause is over) when another try
+    /// should follow, `false` to give up.
+    pub async fn again(
+        &mut self,
+        reason: &dyn std::fmt::Display,
+        transient: bool,
+        retry_after: Option<Duration>,
+    ) -> bool {
+        let Some(delay) = self.policy.next_delay(self.attempt, transient, retry_after) else {
+            return false;
+        };
+        self.reporter.report(Event::Retrying {
+            name: self.name.to_string(),
+            attempt: self.attempt,
+            reason: reason.to_string(),
+            delay,
+        });
+        tokio::time::sleep(delay).await;
+        self.attempt += 1;
+        true
     }
 }
 

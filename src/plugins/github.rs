@@ -25,7 +25,7 @@ use zeroize::Zeroizing;
 use crate::config::GithubRelease;
 use crate::location::{Location, suffix};
 use crate::net::{self, Http, OriginHeader};
-use crate::report::{Event, Reporter};
+use crate::report::Reporter;
 
 pub const API_URL_ENV: &str = "GITHUB_API_URL";
 pub const TOKEN_ENV: &str = "GITHUB_TOKEN";
@@ -199,29 +199,19 @@ impl Github {
         Fut: std::future::Future<Output = octocrab::Result<T>>,
     {
         let shown = net::urls::redacted(url);
-        let mut attempt = 1;
+        let mut tries = net::retry::Tries::new(&self.retry, name, reporter);
         loop {
             let err = match op().await {
                 Ok(v) => return Ok(v),
                 Err(e) => e,
             };
-            let (failure, transient, retry_after) = self.classify(err, &shown, attempt);
+            let (failure, transient, retry_after) = self.classify(err, &shown, tries.attempt());
             let failure = match failure {
-                Failure::NotFound { .. } => return Err(Failure::NotFound { attempts: attempt }),
+                Failure::NotFound { .. } => return Err(Failure::NotFound { attempts: tries.attempt() }),
                 Failure::Other(e) => e,
             };
-            match self.retry.next_delay(attempt, transient, retry_after) {
-                Some(delay) => {
-                    reporter.report(Event::Retrying {
-                        name: name.to_string(),
-                        attempt,
-                        reason: failure.to_string(),
-                        delay,
-                    });
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-                None => return Err(Failure::Other(failure)),
+            if !tries.again(&failure, transient, retry_after).await {
+                return Err(Failure::Other(failure));
             }
         }
     }

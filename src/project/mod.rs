@@ -5,13 +5,20 @@
 //! Reading is done here; the only write is [`settings::set_offline`]. The
 //! `Plugins/` folder belongs to the plugin installer, not to this module.
 
+pub mod collection;
 pub mod settings;
+pub mod version;
 pub mod xml;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::config::Target;
 use crate::location::{Located, Location, closest, suffix};
+
+/// Where Katalon keeps custom execution configurations: one folder each,
+/// named as `-browserType` names it.
+pub const CUSTOM_EXECUTION_DIR: &str = "settings/external/execution";
 
 /// How deep the `.prj` search goes below the config's folder.
 pub const SEARCH_DEPTH: usize = 3;
@@ -231,6 +238,67 @@ impl Project {
             None => Some(format!("the project has: {}", all.join(", "))),
         };
         Err(Error::Missing { what: "Execution profile", name: profile.value.clone(), at: profile.at.clone(), hint })
+    }
+}
+
+impl Project {
+    /// The newest Katalon version that saved the project
+    /// (`<modifiedVersion>`, else `<createdVersion>`).
+    pub fn katalon_version(&self) -> Option<version::Version> {
+        [&self.modified_version, &self.created_version]
+            .into_iter()
+            .flatten()
+            .filter_map(|v| version::Version::parse(v))
+            .max()
+    }
+
+    /// The global variables each execution profile defines
+    /// (`<GlobalVariableEntity><name>` in `Profiles/<profile>.glbl`). A profile
+    /// that does not parse is listed with no variables.
+    pub fn global_variables(&self) -> BTreeMap<String, BTreeSet<String>> {
+        let mut out = BTreeMap::new();
+        for profile in self.profiles() {
+            let file = self.root.join("Profiles").join(format!("{profile}.glbl"));
+            let mut names = BTreeSet::new();
+            if let Ok(text) = std::fs::read_to_string(&file)
+                && let Ok(doc) = roxmltree::Document::parse(&text)
+            {
+                names.extend(
+                    doc.descendants()
+                        .filter(|n| n.has_tag_name("GlobalVariableEntity"))
+                        .filter_map(|n| xml::child_text(n, "name")),
+                );
+            }
+            out.insert(profile, names);
+        }
+        out
+    }
+
+    /// Custom execution configurations: the visible folders under
+    /// `settings/external/execution/`, sorted (Katalon lists them the same way).
+    pub fn custom_execution_configs(&self) -> Vec<String> {
+        let mut out: Vec<String> = std::fs::read_dir(self.root.join(CUSTOM_EXECUTION_DIR))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.'))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The kind of the `.ts` at a project-relative path (`.ts` optional),
+    /// `None` when there is no such file or it is neither kind.
+    pub fn ts_kind_at(&self, path: &str) -> Option<TsKind> {
+        let path = path.trim().trim_end_matches('/');
+        let path = path.strip_suffix(".ts").unwrap_or(path);
+        let file = self.root.join(format!("{path}.ts"));
+        if !file.is_file() {
+            return None;
+        }
+        self.ts_kind(&file).ok()
     }
 }
 

@@ -39,3 +39,18 @@ pub fn child_text(node: roxmltree::Node, name: &str) -> Option<String> {
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty())
 }
+
+/// `file:line:column` of a node.
+pub fn location(doc: &roxmltree::Document, node: roxmltree::Node, file: &Path) -> crate::location::Location {
+    let pos = doc.text_pos_at(node.range().start);
+    crate::location::Location { file: file.to_path_buf(), line: pos.row as usize, column: pos.col as usize }
+}
+
+/// The trimmed text of the first descendant element named `name`.
+pub fn descendant_text(node: roxmltree::Node, name: &str) -> Option<String> {
+    node.descendants()
+        .find(|c| c.has_tag_name(name))
+        .and_then(|c| c.text())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+}

@@ -316,3 +316,92 @@ pub fn shell_split(line: &str) -> Vec<String> {
     assert!(out.status.success());
     out.stdout.split(|b| *b == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).into_owned()).collect()
 }
+
+/// stdout of a finished command, as text.
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// stderr of a finished command, as text.
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+impl Fixture {
+    /// A copy of the project in `tests/fixtures/<name>` at the root.
+    pub fn copy_of(name: &str) -> Fixture {
+        let f = Fixture::empty();
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name), f.root());
+        f
+    }
+
+    /// `tests/fixtures/shop`: Katalon 7.9.1 saved by 8.0.5, suites in nested
+    /// folders, a SEQUENTIAL and a PARALLEL collection (with disabled
+    /// entries), a device collection, two profiles with global variables, a
+    /// custom execution configuration (`Chrome Grid`).
+    pub fn shop() -> Fixture {
+        Fixture::copy_of("shop")
+    }
+
+    /// [`Fixture::cmd`] with [`SENTINEL`] in `KATALON_API_KEY`.
+    pub fn cmd_with_key(&self) -> Command {
+        let mut cmd = self.cmd();
+        cmd.env("KATALON_API_KEY", SENTINEL);
+        cmd
+    }
+
+    /// Installs a fake katalonc at `bin/<name>` and returns its path. It
+    /// writes its arguments, one per line, to `fake/argv`, prints a line to
+    /// stdout and one to stderr, then exits with `$FAKE_CODE` (default 0).
+    /// With `$FAKE_SLEEP` it first writes `fake/started` and waits, writing
+    /// the signal it gets (TERM or INT) to `fake/signal` and exiting 143/130.
+    pub fn fake_katalonc(&self, name: &str) -> PathBuf {
+        let out = self.path("fake");
+        std::fs::create_dir_all(&out).expect("fake dir");
+        let script = format!(
+            r#"#!/bin/sh
+out='{out}'
+: > "$out/argv"
+for a in "$@"; do printf '%s\n' "$a" >> "$out/argv"; done
+echo "fake katalonc: stdout line"
+echo "fake katalonc: stderr line" >&2
+if [ -n "$FAKE_SLEEP" ]; then
+  trap 'echo TERM > "$out/signal"; kill $child 2>/dev/null; exit 143' TERM
+  trap 'echo INT > "$out/signal"; kill $child 2>/dev/null; exit 130' INT
+  sleep "$FAKE_SLEEP" &
+  child=$!
+  echo started > "$out/started"
+  wait $child
+fi
+exit "${{FAKE_CODE:-0}}"
+"#,
+            out = out.display()
+        );
+        let path = self.write(&format!("bin/{name}"), script);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        path
+    }
+
+    /// The argv the fake katalonc received, `None` when it never ran.
+    pub fn katalonc_argv(&self) -> Option<Vec<String>> {
+        let text = std::fs::read_to_string(self.path("fake/argv")).ok()?;
+        Some(text.lines().map(str::to_string).collect())
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read fixture dir") {
+        let entry = entry.expect("fixture entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy fixture file");
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! `check`: lint the config, the project and the katalonc line they give,
+//! or a hand-written line (`--args`), without running anything and without
+//! the API key. Findings go to standard output; exit 13 when any is an error.
+
+use crate::ci::github;
+use crate::cli::{CheckArgs, CheckFormat};
+use crate::katalonc::lint::{self, Arg, Facts, Finding, Origin, Settings, Severity};
+use crate::katalonc::{options, split};
+use crate::location::{Located, Location};
+use crate::project::{self, Project, TsKind};
+use crate::report::Event;
+use crate::{Context, Error, Exit, Plan, config, lock, secret};
+
+use super::findings;
+
+pub fn check(ctx: &Context, args: &CheckArgs) -> Result<Exit, Error> {
+    let (mut found, source) = match &args.args {
+        Some(line) => (hand_written(ctx, line)?, Some(line.as_str())),
+        None => (configured(ctx)?, None),
+    };
+    if args.strict {
+        lint::strict(&mut found);
+    }
+    let text = match args.format {
+        CheckFormat::Text => findings::text(&found, source, &ctx.cwd),
+        CheckFormat::Json => findings::json(&found, source, &ctx.cwd),
+    };
+    super::print_data(&text)?;
+    if github::active() && !found.is_empty() {
+        let mut lines = findings::annotations(&found, source, &ctx.cwd).join("\n");
+        lines.push('\n');
+        eprint!("{}", secret::redact(&lines));
+    }
+    let (errors, warnings, notes) = lint::counts(&found);
+    if args.format == CheckFormat::Json {
+        ctx.reporter.report(Event::Info(findings::summary(errors, warnings, notes)));
+    }
+    Ok(if errors > 0 { Exit::Lint } else { Exit::Ok })
+}
+
+/// The config's line, its target and, for a collection, its entries.
+fn configured(ctx: &Context) -> Result<Vec<Finding>, Error> {
+    let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    let explicit = match &ctx.project {
+        Some(flag) => Some(Located::bare(ctx.cwd.join(flag))),
+        None => config.project.clone(),
+    };
+    let project = project::discover(explicit.as_ref(), &config.base_dir)?;
+    let facts = Facts::for_run(&project, &config);
+    let settings = Settings { facts: Some(&facts), linux: lint::runs_on_linux(), hand_written: false, source: None };
+    let mut found = Vec::new();
+    let mut collection = Vec::new();
+    let target = match &config.run.target {
+        Some(t) => match project.resolve_target(t) {
+            Ok(resolved) => {
+                let written = match &t.value {
+                    config::Target::Suite(_) => TsKind::Suite,
+                    config::Target::Collection(_) => TsKind::Collection,
+                };
+                if written != resolved.kind {
+                    let (key, other) = match resolved.kind {
+                        TsKind::Suite => ("test-suite-collection", "test-suite"),
+                        TsKind::Collection => ("test-suite", "test-suite-collection"),
+                    };
+                    found.push(Finding {
+                        severity: Severity::Warning,
+                        rule: "wrong-kind",
+                        message: format!(
+                            "`run.{key}: {}` names a {}; katalon-prep emits the right option anyway",
+                            resolved.path,
+                            if resolved.kind == TsKind::Suite { "test suite" } else { "test suite collection" }
+                        ),
+                        hint: Some(format!("write `{other}:` to say so")),
+                        origin: Origin::of(t.at.as_ref()),
+                    });
+                }
+                if resolved.kind == TsKind::Collection {
+                    let c = project.collection(&resolved.path)?;
+                    collection = lint::lint_collection(&c, settings);
+                }
+                Some(resolved)
+            }
+            Err(project::Error::Missing { what, name, at, hint }) => {
+                found.push(Finding {
+                    severity: Severity::Error,
+                    rule: "missing-suite",
+                    message: format!("{} `{name}` does not exist in the project", what.to_lowercase()),
+                    hint,
+                    origin: Origin::of(at.as_ref()),
+                });
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
+    found.extend(lock_findings(&config)?);
+    let plan = Plan { config, project, target, warnings: Vec::new() };
+    let line = crate::build_line(&plan, &ctx.cwd, None, false);
+    found.extend(lint::lint(&lint::args_of(&line, &[]), settings));
+    found.extend(collection);
+    Ok(found)
+}
+
+/// The lock, when there is one: it must parse and fit the config (drift is
+/// what `prepare --locked` refuses); every `url` plugin must be pinned.
+fn lock_findings(config: &config::Config) -> Result<Vec<Finding>, Error> {
+    let mut found = Vec::new();
+    let (path, shown) = lock::path_for(config);
+    let loaded = match lock::load(&path, &shown) {
+        Ok(loaded) => loaded,
+        Err(lock::Error::Invalid { at, message }) => {
+            found.push(Finding {
+                severity: Severity::Error,
+                rule: "lock-invalid",
+                message,
+                hint: Some("regenerate it with `katalon-prep lock --update`".into()),
+                origin: Origin::File(at),
+            });
+            return Ok(found);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let lock_at = Location { file: shown.clone(), line: 1, column: 1 };
+    match &loaded {
+        None if config
+            .plugins
+            .iter()
+            .any(|p| matches!(p.source, config::Source::Store(_) | config::Source::Github(_))) =>
+        {
+            found.push(Finding {
+                severity: Severity::Warning,
+                rule: "no-lock",
+                message: format!(
+                    "no {}: Store and GitHub plugins are installed as served at run time, not pinned",
+                    shown.display()
+                ),
+                hint: Some("run `katalon-prep lock` and commit the file".into()),
+                origin: Origin::Generated,
+            })
+        }
+        None => {}
+        Some(l) => {
+            for item in lock::compare(config, l).drift {
+                found.push(Finding {
+                    severity: Severity::Warning,
+                    rule: "lock-outdated",
+                    message: format!("{} is out of date: {item}", shown.display()),
+                    hint: Some("run `katalon-prep lock` and commit it; `prepare --locked` refuses it (exit 31)".into()),
+                    origin: Origin::File(lock_at.clone()),
+                });
+            }
+        }
+    }
+    for spec in config.plugins.iter().filter(|p| matches!(p.source, config::Source::Url(_)) && p.sha256.is_none()) {
+        let pinned = loaded.as_ref().is_some_and(|l| l.lock.plugins.iter().any(|e| e.matches(spec, &config.base_dir)));
+        if !pinned
+            && let config::Error::Invalid { at, message, hint } = config::unpinned_url(spec, &config.shown_file())
+        {
+            found.push(Finding {
+                severity: Severity::Error,
+                rule: "unpinned-url",
+                message,
+                hint,
+                origin: Origin::File(at),
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// A hand-written line: split as a shell would, its secrets registered
+/// before anything is printed, linted against the project it names.
+fn hand_written(ctx: &Context, line: &str) -> Result<Vec<Finding>, Error> {
+    let split = match split::split(line) {
+        Ok(split) => split,
+        Err(e) => {
+            register_loosely(line);
+            let hint = match e {
+                split::Error::Unexpected { .. } => "quote the whole option, e.g. '-browserType=Chrome (headless)'",
+                split::Error::Unterminated { .. } => "close the quote",
+            };
+            return Ok(vec![Finding {
+                severity: Severity::Error,
+                rule: "shell-syntax",
+                message: format!("{e}: a shell would refuse this line"),
+                hint: Some(hint.into()),
+                origin: Origin::Args(e.at()..e.at() + 1),
+            }]);
+        }
+    };
+    let mut words = split.words;
+    // `katalonc ...`, `./katalonc.sh ...`, `docker run ... katalonc.sh ...`: lint what follows the program.
+    if let Some(p) = words.iter().position(|w| is_katalonc(&w.text)) {
+        words.drain(..=p);
+    }
+    let args: Vec<Arg> = words.into_iter().map(Arg::word).collect();
+    lint::register_secrets(&args);
+    let mut found = Vec::new();
+    let facts = match project_for(ctx, &args)? {
+        Ok(project) => Some(Facts::of(&project)),
+        Err(e) => {
+            found.push(Finding {
+                severity: Severity::Warning,
+                rule: "no-project",
+                message: format!("project checks skipped: {}", e.to_string().lines().next().unwrap_or("")),
+                hint: Some("pass --project PATH so suites, profiles, variables and browsers can be checked".into()),
+                origin: Origin::Generated,
+            });
+            None
+        }
+    };
+    let settings =
+        Settings { facts: facts.as_ref(), linux: lint::runs_on_linux(), hand_written: true, source: Some(line) };
+    found.extend(lint::lint(&args, settings));
+    if let Some(rest) = split.rest {
+        found.push(Finding {
+            severity: Severity::Info,
+            rule: "second-command",
+            message: "only the first command is checked; the string goes on with another".into(),
+            hint: None,
+            origin: Origin::Args(rest..rest + 1),
+        });
+    }
+    Ok(found)
+}
+
+/// The program word of a pasted command line.
+fn is_katalonc(word: &str) -> bool {
+    let base = word.rsplit(['/', '\\']).next().unwrap_or(word);
+    !word.starts_with('-') && matches!(base, "katalonc" | "katalonc.sh" | "katalonc.exe" | "katalon" | "katalon.exe")
+}
+
+/// The project to check against: `--project`, else the line's `-projectPath`
+/// when it exists here, else the config's `project:` or discovery.
+fn project_for(ctx: &Context, args: &[Arg]) -> Result<Result<Project, project::Error>, Error> {
+    if let Some(flag) = &ctx.project {
+        return Ok(project::discover(Some(&Located::bare(ctx.cwd.join(flag))), &ctx.cwd));
+    }
+    let named = args.iter().find_map(|a| a.text.strip_prefix("-projectPath=")).map(|p| ctx.cwd.join(p));
+    if let Some(path) = named.filter(|p| p.exists()) {
+        return Ok(project::discover(Some(&Located::bare(path)), &ctx.cwd));
+    }
+    let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    Ok(project::discover(config.project.as_ref(), &config.base_dir))
+}
+
+/// When the line does not split, still keep credential values out of the
+/// output: any `-secretOption=value` word (and the word after an empty one).
+fn register_loosely(line: &str) {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    for (i, word) in words.iter().enumerate() {
+        let word = word.trim_matches(['"', '\'']);
+        let Some((name, value)) = word.strip_prefix('-').and_then(|b| b.split_once('=')) else { continue };
+        if !matches!(options::find(name), Some(options::Known::Opt(o)) if o.secret) {
+            continue;
+        }
+        let value = value.trim_matches(['"', '\'']);
+        if value.is_empty() {
+            if let Some(next) = words.get(i + 1).filter(|n| !n.starts_with('-')) {
+                secret::register(next.trim_matches(['"', '\'']));
+            }
+        } else {
+            secret::register(value);
+        }
+    }
+}

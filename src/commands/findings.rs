@@ -1,0 +1,176 @@
+//! How lint findings are shown: blocks with a source snippet (`check`),
+//! JSON (`check --format json`), GitHub annotations, and one-line warnings
+//! or a refusal (`prepare`, `args`, `run`). Every text passes through
+//! redaction: a hand-written line may hold a key.
+
+use std::path::Path;
+
+use crate::ci::github::{self, Level};
+use crate::katalonc::lint::{self, Finding, Origin, Severity};
+use crate::report::Event;
+use crate::{Context, Error, secret};
+
+/// Where a finding is, for people: `katalon-prep.yml:4:7`, `--args:1:12`.
+fn place(origin: &Origin, source: Option<&str>, cwd: &Path) -> Option<String> {
+    match origin {
+        Origin::File(at) => Some(format!("{}:{}:{}", lint::shown_path(&at.file, cwd), at.line, at.column)),
+        other => lint::describe(other, source),
+    }
+}
+
+/// For `prepare`/`args`/`run`: warnings and notes go to the reporter; any
+/// error refuses the line (exit 13).
+pub fn report(ctx: &Context, findings: &[Finding]) -> Result<(), Error> {
+    let mut errors = Vec::new();
+    for f in findings {
+        let at = place(&f.origin, None, &ctx.cwd).map(|p| format!("{p}: ")).unwrap_or_default();
+        let hint = f.hint.as_ref().map(|h| format!("\nhint: {h}")).unwrap_or_default();
+        match f.severity {
+            Severity::Error => errors.push(format!("  {at}{} [{}]{}", f.message, f.rule, hint.replace('\n', "\n    "))),
+            Severity::Warning => ctx.reporter.report(Event::Warning(format!("{at}{} [{}]{hint}", f.message, f.rule))),
+            Severity::Info => ctx.reporter.report(Event::Info(format!("note: {at}{} [{}]{hint}", f.message, f.rule))),
+        }
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let n = errors.len();
+    Err(Error::Lint {
+        message: format!(
+            "Refusing to emit the katalonc line: {n} lint error{}\n{}\nhint: `katalon-prep check` lists every finding",
+            if n == 1 { "" } else { "s" },
+            errors.join("\n")
+        ),
+    })
+}
+
+/// The `check` text report.
+pub fn text(findings: &[Finding], source: Option<&str>, cwd: &Path) -> String {
+    let mut out = String::new();
+    for f in findings {
+        out.push_str(&format!("{}[{}]: {}\n", f.severity, f.rule, f.message));
+        if let Some(at) = place(&f.origin, source, cwd) {
+            out.push_str(&format!("  --> {at}\n"));
+        }
+        if let (Origin::Args(range), Some(src)) = (&f.origin, source) {
+            out.push_str(&snippet(src, range.clone()));
+        }
+        if let Some(hint) = &f.hint {
+            out.push_str(&format!("  = hint: {hint}\n"));
+        }
+        out.push('\n');
+    }
+    let (e, w, i) = lint::counts(findings);
+    out.push_str(&format!("{}\n", summary(e, w, i)));
+    secret::redact(&out).into_owned()
+}
+
+/// `2 errors, 1 warning, 0 notes`.
+pub fn summary(errors: usize, warnings: usize, notes: usize) -> String {
+    let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+    format!("{}, {}, {}", n(errors, "error", "errors"), n(warnings, "warning", "warnings"), n(notes, "note", "notes"))
+}
+
+/// How much of a long line a snippet shows on each side of the finding.
+const CONTEXT: usize = 40;
+
+/// The line of `src` holding `range.start`, redacted (a long one cut to a
+/// window around the range), with carets under the range.
+fn snippet(src: &str, range: std::ops::Range<usize>) -> String {
+    let start = range.start.min(src.len());
+    let line_start = src[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line_end = src[start..].find('\n').map(|i| start + i).unwrap_or(src.len());
+    let end = range.end.clamp(start, line_end);
+    let shown = |s: &str| -> Vec<char> { secret::redact(s).replace(['\t', '\r'], " ").chars().collect() };
+    let before = shown(&src[line_start..start]);
+    let target = shown(&src[start..end]);
+    let after = shown(&src[end..line_end]);
+    let (lead, before) =
+        if before.len() > CONTEXT { ("…", &before[before.len() - CONTEXT..]) } else { ("", &before[..]) };
+    let (trail, after) = if after.len() > CONTEXT { ("…", &after[..CONTEXT]) } else { ("", &after[..]) };
+    let text: String = before.iter().chain(&target).chain(after).collect();
+    let pad = lead.chars().count() + before.len();
+    format!("   | {lead}{text}{trail}\n   | {}{}\n", " ".repeat(pad), "^".repeat(target.len().max(1)))
+}
+
+/// The `check --format json` report.
+pub fn json(findings: &[Finding], source: Option<&str>, cwd: &Path) -> String {
+    let items: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| {
+            let origin = match &f.origin {
+                Origin::Generated => serde_json::Value::Null,
+                Origin::File(at) => serde_json::json!({
+                    "file": lint::shown_path(&at.file, cwd), "line": at.line, "column": at.column
+                }),
+                Origin::Args(range) => {
+                    let (line, column) = lint::line_col(source.unwrap_or(""), range.start);
+                    serde_json::json!({ "args": { "start": range.start, "end": range.end, "line": line, "column": column } })
+                }
+                Origin::Extra(i) => serde_json::json!({ "extra": i + 1 }),
+            };
+            serde_json::json!({
+                "severity": f.severity, "rule": f.rule, "message": f.message, "hint": f.hint, "origin": origin
+            })
+        })
+        .collect();
+    let (e, w, i) = lint::counts(findings);
+    let doc = serde_json::json!({ "findings": items, "errors": e, "warnings": w, "notes": i });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
+    text.push('\n');
+    secret::redact(&text).into_owned()
+}
+
+/// GitHub workflow commands, one per finding, so findings show on the diff.
+pub fn annotations(findings: &[Finding], source: Option<&str>, cwd: &Path) -> Vec<String> {
+    findings
+        .iter()
+        .map(|f| {
+            let level = match f.severity {
+                Severity::Error => Level::Error,
+                Severity::Warning => Level::Warning,
+                Severity::Info => Level::Notice,
+            };
+            let message = match &f.hint {
+                Some(h) => format!("{}\nhint: {h}", f.message),
+                None => f.message.clone(),
+            };
+            let message = secret::redact(&message).into_owned();
+            match &f.origin {
+                Origin::File(at) => {
+                    let file = lint::shown_path(&at.file, cwd);
+                    let title = format!("katalon-prep check: {}", f.rule);
+                    github::annotation(level, Some(&file), Some(at.line), Some(at.column), Some(&title), &message)
+                }
+                other => {
+                    let title = match lint::describe(other, source) {
+                        Some(at) => format!("katalon-prep check: {} ({at})", f.rule),
+                        None => format!("katalon-prep check: {}", f.rule),
+                    };
+                    github::annotation(level, None, None, None, Some(&title), &message)
+                }
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn carets_stay_under_the_range_after_redaction_and_cutting() {
+        secret::register("snippet-SECRET-0001");
+        let src = format!("{} -apiKey=snippet-SECRET-0001 -retri=1 {}", "-a".repeat(40), "-b ".repeat(30));
+        let start = src.find("-retri").unwrap();
+        let out = snippet(&src, start..start + 6);
+        let mut lines = out.lines();
+        let text = lines.next().unwrap();
+        let carets = lines.next().unwrap();
+        assert!(!text.contains("SECRET"), "{text}");
+        let col = carets.find('^').unwrap();
+        let under: String = text.chars().skip(col).take(6).collect();
+        assert_eq!(under, "-retri", "{out}");
+        assert!(text.starts_with("   | …") && text.ends_with('…'), "{out}");
+    }
+}

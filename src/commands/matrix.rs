@@ -1,0 +1,77 @@
+//! `matrix`: shards from a test suite collection or a suite glob, for
+//! GitHub's `strategy.matrix` or a GitLab child pipeline. Needs no key.
+
+use crate::ci::{github, gitlab};
+use crate::cli::{MatrixArgs, MatrixFormat};
+use crate::location::Located;
+use crate::matrix::{self, Matrix};
+use crate::report::Event;
+use crate::{Context, Error, Exit, config, project};
+
+pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
+    let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    let explicit = match &ctx.project {
+        Some(flag) => Some(Located::bare(ctx.cwd.join(flag))),
+        None => config.project.clone(),
+    };
+    let project = project::discover(explicit.as_ref(), &config.base_dir)?;
+    let (m, source): (Matrix, String) = match (&args.suites, &args.collection, &config.run.target) {
+        (Some(glob), _, _) => {
+            let browser = args.browser.clone().or_else(|| config.run.browser.as_ref().map(|b| b.value.clone()));
+            let profile = args.profile.clone().or_else(|| config.run.profile.as_ref().map(|p| p.value.clone()));
+            (matrix::from_suites(&project, glob, browser, profile)?, format!("suites `{glob}`"))
+        }
+        (None, Some(path), _) => {
+            let path = Located::bare(path.clone());
+            (matrix::from_collection(&project, &path)?, format!("`{}`", path.value))
+        }
+        (None, None, Some(target)) => {
+            let path = Located::new(target.value.path().to_string(), target.at.clone());
+            (matrix::from_collection(&project, &path)?, format!("`{}`", path.value))
+        }
+        (None, None, None) => {
+            return Err(Error::Usage {
+                message: "Nothing to shard\nhint: pass --collection PATH or --suites GLOB, or set `run.test-suite-collection` in katalon-prep.yml".into(),
+            });
+        }
+    };
+    let max_parallel = args.max_parallel.unwrap_or(m.max_parallel);
+    for w in &m.warnings {
+        ctx.reporter.report(Event::Warning(w.clone()));
+    }
+    let skipped = if m.skipped > 0 { format!(" ({} disabled skipped)", m.skipped) } else { String::new() };
+    ctx.reporter.report(Event::Info(format!(
+        "{} shard{} from {source}{skipped}, max-parallel {max_parallel}",
+        m.shards.len(),
+        if m.shards.len() == 1 { "" } else { "s" }
+    )));
+    match args.format {
+        MatrixFormat::Github => {
+            let json = m.github_json();
+            super::print_data(&format!("{json}\n"))?;
+            if github::active() {
+                github::write_outputs(&[("matrix".into(), json), ("max-parallel".into(), max_parallel.to_string())])
+                    .map_err(|source| Error::Write { path: "$GITHUB_OUTPUT".into(), source })?;
+            }
+        }
+        MatrixFormat::Gitlab => {
+            let key_var = crate::key_request(ctx, &config).var;
+            let mut global_args = Vec::new();
+            if let Some(c) = &ctx.config {
+                global_args.extend(["--config".to_string(), c.to_string_lossy().into_owned()]);
+            }
+            if let Some(p) = &ctx.project {
+                global_args.extend(["--project".to_string(), p.to_string_lossy().into_owned()]);
+            }
+            let pipeline = gitlab::Pipeline {
+                image: &args.image,
+                command: &args.katalon_prep,
+                key_var: &key_var,
+                global_args,
+                source,
+            };
+            super::print_data(&gitlab::child_pipeline(&m.shards, max_parallel, &pipeline))?;
+        }
+    }
+    Ok(Exit::Ok)
+}

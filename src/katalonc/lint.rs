@@ -1,0 +1,723 @@
+//! Checks a katalonc command line against the option table ([`options`])
+//! and the project's facts, before katalonc gets a chance to ignore a typo
+//! silently, swallow the next word as a value, or run the wrong thing.
+//!
+//! The input is a list of [`Arg`]s, each with where it came from (a config
+//! line, a byte range of a hand-written `--args` string, a `run --` extra
+//! argument, or katalon-prep itself); each [`Finding`] carries that origin.
+//! This module prints nothing: the commands render findings.
+//!
+//! Secret values (`-apiKey=...` and the other credential options) are never
+//! put into a message; [`register_secrets`] must run on hand-written input
+//! before anything derived from it is printed.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
+use std::path::Path;
+
+use super::argv::{Line, Token};
+use super::options::{self, CONFIG, INFO, Known, Section, Value, Version};
+use super::split::Word;
+use crate::location::{Location, closest};
+use crate::project::collection::Collection;
+use crate::project::{Project, TsKind};
+use crate::secret;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+/// Where an argument (and so a finding) comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Written by katalon-prep itself, or given by a flag.
+    Generated,
+    /// A place in a file: the config, or a project file.
+    File(Location),
+    /// A byte range of the hand-written `--args` string.
+    Args(Range<usize>),
+    /// The n-th (0-based) extra argument after `run --`.
+    Extra(usize),
+}
+
+impl Origin {
+    /// A file place when known, else [`Origin::Generated`].
+    pub fn of(at: Option<&Location>) -> Origin {
+        at.cloned().map(Origin::File).unwrap_or(Origin::Generated)
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    /// A stable, kebab-case name of the rule (README lists them).
+    pub rule: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+    pub origin: Origin,
+}
+
+/// One word of the line, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Arg {
+    pub text: String,
+    pub origin: Origin,
+    /// The split word, for findings that point inside it.
+    word: Option<Word>,
+    /// The `-apiKey=***` placeholder katalon-prep injects: its value is not linted.
+    placeholder: bool,
+}
+
+impl Arg {
+    pub fn new(text: impl Into<String>, origin: Origin) -> Arg {
+        Arg { text: text.into(), origin, word: None, placeholder: false }
+    }
+
+    /// A word of a hand-written `--args` string.
+    pub fn word(word: Word) -> Arg {
+        Arg { text: word.text.clone(), origin: Origin::Args(word.span.clone()), word: Some(word), placeholder: false }
+    }
+
+    /// The origin of bytes `range` of the text.
+    fn sub(&self, range: Range<usize>) -> Origin {
+        match &self.word {
+            Some(w) => Origin::Args(w.original(range)),
+            None => self.origin.clone(),
+        }
+    }
+}
+
+/// The arguments of a built line, in the order katalonc receives them, with
+/// `extra` (from `run -- ...`) inserted where [`Line::push_main`] and
+/// [`Line::push_config`] put them: before the key, and after `--config`
+/// from a `--config` among them on.
+pub fn args_of(line: &Line, extra: &[String]) -> Vec<Arg> {
+    let split = extra.iter().position(|a| a == CONFIG).unwrap_or(extra.len());
+    let mut out = Vec::new();
+    let mut key = None;
+    for (i, token) in line.main.iter().enumerate() {
+        match token {
+            Token::Arg(a) => out.push(Arg::new(a.clone(), Origin::of(line.main_origin(i)))),
+            Token::ApiKey => {
+                key = Some(Arg {
+                    text: format!("-apiKey={}", secret::MASK),
+                    origin: Origin::Generated,
+                    word: None,
+                    placeholder: true,
+                })
+            }
+        }
+    }
+    out.extend(extra[..split].iter().enumerate().map(|(i, a)| Arg::new(a.clone(), Origin::Extra(i))));
+    out.extend(key);
+    if !line.config.is_empty() || split < extra.len() {
+        out.push(Arg::new(CONFIG, Origin::Generated));
+    }
+    out.extend(line.config.iter().enumerate().map(|(i, a)| Arg::new(a.clone(), Origin::of(line.config_origin(i)))));
+    out.extend(extra.iter().enumerate().skip(split + 1).map(|(i, a)| Arg::new(a.clone(), Origin::Extra(i))));
+    out
+}
+
+/// Registers the values of credential options (and a word an empty one
+/// would swallow) for redaction. Call before printing anything derived from
+/// hand-written input.
+pub fn register_secrets(args: &[Arg]) {
+    for (i, arg) in args.iter().enumerate() {
+        if arg.placeholder {
+            continue;
+        }
+        let Some(body) = arg.text.strip_prefix('-') else { continue };
+        let (name, value) = match body.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (body, None),
+        };
+        let Some(Known::Opt(opt)) = options::find(name) else { continue };
+        if !opt.secret {
+            continue;
+        }
+        match value {
+            Some(v) if !v.is_empty() => secret::register(v),
+            // The word an empty value swallows is the key, unless it is an option.
+            _ => {
+                if let Some(next) = args.get(i + 1).filter(|n| !n.text.starts_with('-')) {
+                    secret::register(&next.text);
+                }
+            }
+        }
+    }
+}
+
+/// What the project says, for the checks that need it.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub project: Project,
+    pub profiles: Vec<String>,
+    /// Profile → the global variables it defines.
+    pub globals: BTreeMap<String, BTreeSet<String>>,
+    pub custom_configs: Vec<String>,
+    /// The Katalon version the run uses, as far as known.
+    pub version: Option<Version>,
+    /// Where [`Facts::version`] comes from, for messages.
+    pub version_from: VersionFrom,
+    pub ts_files: Vec<String>,
+}
+
+/// Where the run's Katalon version is known from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionFrom {
+    /// `<modifiedVersion>`/`<createdVersion>` of the `.prj`.
+    Project,
+    /// `store.app-version` in the config: the Runtime Engine the run uses.
+    StoreAppVersion,
+}
+
+impl Facts {
+    pub fn of(project: &Project) -> Facts {
+        Facts {
+            project: project.clone(),
+            profiles: project.profiles(),
+            globals: project.global_variables(),
+            custom_configs: project.custom_execution_configs(),
+            version: project.katalon_version(),
+            version_from: VersionFrom::Project,
+            ts_files: project.ts_files(),
+        }
+    }
+
+    /// The project's facts, with the run's Katalon version taken from
+    /// `store.app-version` when the config sets it (the Runtime Engine the
+    /// run uses beats the version that last saved the project).
+    pub fn for_run(project: &Project, config: &crate::config::Config) -> Facts {
+        let mut facts = Facts::of(project);
+        if let Some(v) = config.store.app_version.as_ref().and_then(|v| Version::parse(&v.value)) {
+            facts.version = Some(v);
+            facts.version_from = VersionFrom::StoreAppVersion;
+        }
+        facts
+    }
+
+    fn variables(&self) -> BTreeSet<&str> {
+        self.globals.values().flatten().map(String::as_str).collect()
+    }
+
+    /// Whether `-browserType` accepts `value` in this project.
+    pub fn is_browser(&self, value: &str) -> bool {
+        options::BROWSERS.contains(&value) || self.custom_configs.iter().any(|c| c == value)
+    }
+}
+
+/// How to lint.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings<'a> {
+    pub facts: Option<&'a Facts>,
+    /// The run happens on Linux (browsers that need Windows or macOS warn).
+    pub linux: bool,
+    /// A line written by hand (`check --args`), not built by katalon-prep.
+    pub hand_written: bool,
+    /// The hand-written string, for positions in messages.
+    pub source: Option<&'a str>,
+}
+
+/// Whether the run is on Linux: `RUNNER_OS` (GitHub Actions) when set, else this host.
+pub fn runs_on_linux() -> bool {
+    match std::env::var("RUNNER_OS") {
+        Ok(os) if !os.is_empty() => os.eq_ignore_ascii_case("linux"),
+        _ => std::env::consts::OS == "linux",
+    }
+}
+
+struct Linter<'a> {
+    args: &'a [Arg],
+    settings: Settings<'a>,
+    out: Vec<Finding>,
+}
+
+impl Linter<'_> {
+    fn push(&mut self, severity: Severity, rule: &'static str, origin: Origin, message: String, hint: Option<String>) {
+        self.out.push(Finding { severity, rule, message, hint, origin });
+    }
+}
+
+/// Lints a line. Findings come in line order.
+pub fn lint(args: &[Arg], settings: Settings) -> Vec<Finding> {
+    let mut l = Linter { args, settings, out: Vec::new() };
+    let mut section = Section::Main;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut consumed = vec![false; args.len()];
+    let mut has_project_path = false;
+    for i in 0..args.len() {
+        if consumed[i] {
+            continue;
+        }
+        let arg = &args[i];
+        let text = arg.text.as_str();
+        if text == CONFIG {
+            section = Section::Config;
+            continue;
+        }
+        if text == INFO {
+            if section == Section::Main {
+                section = Section::Info;
+            }
+            continue;
+        }
+        if !text.starts_with('-') || text == "-" {
+            stray_word(&mut l, i);
+            continue;
+        }
+        let body = &text[1..];
+        let (name, inline) = match body.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (body, None),
+        };
+        let name_origin = arg.sub(0..1 + name.len());
+        let Some(known) = options::find(name) else {
+            unknown_option(&mut l, name, name_origin);
+            continue;
+        };
+        let (key, kind, belongs, since, is_secret) = match known {
+            Known::Global => (name.to_string(), Value::Text, Section::Main, None, false),
+            Known::Opt(o) => (o.name.to_string(), o.value, o.section, o.since_version(), o.secret),
+        };
+
+        // The value: inline, or (jopt-simple's way) the next word.
+        let mut value: Option<(&str, Origin)> = None;
+        if kind.takes_value() {
+            match inline {
+                Some(v) if !v.is_empty() => value = Some((v, arg.sub(1 + name.len() + 1..text.len()))),
+                _ => {
+                    let next = args.get(i + 1).filter(|n| n.text != CONFIG && n.text != INFO);
+                    match (inline, next) {
+                        (Some(_), Some(next)) => {
+                            consumed[i + 1] = true;
+                            let shown = if is_secret { String::new() } else { format!(" `{}`", next.text) };
+                            l.push(
+                                Severity::Error,
+                                "empty-value",
+                                name_origin.clone(),
+                                format!(
+                                    "`-{name}=` has an empty value: katalonc takes the next word{shown} as its value"
+                                ),
+                                Some(format!(
+                                    "write `-{name}=<value>` as one word; if the value comes from a variable or secret, check that it is set (an empty secret shifts every later option)"
+                                )),
+                            );
+                        }
+                        (None, Some(next)) if !next.text.starts_with('-') => {
+                            consumed[i + 1] = true;
+                            let shown = if is_secret { "<value>".to_string() } else { next.text.clone() };
+                            l.push(
+                                Severity::Warning,
+                                "separate-value",
+                                name_origin.clone(),
+                                format!("`-{name}` takes its value from the next word"),
+                                Some(format!(
+                                    "write it as one word, `-{name}={shown}`: if the next word is ever empty, katalonc takes the option after it as the value"
+                                )),
+                            );
+                            if !is_secret {
+                                value = Some((next.text.as_str(), next.origin.clone()));
+                            }
+                        }
+                        _ => l.push(
+                            Severity::Error,
+                            "missing-value",
+                            name_origin.clone(),
+                            format!("`-{name}` needs a value and none follows: katalonc stops with exit 2"),
+                            Some(format!("write `-{name}=<value>`")),
+                        ),
+                    }
+                }
+            }
+        }
+
+        // Section.
+        match (belongs, section) {
+            (Section::Main, Section::Config) => l.push(
+                Severity::Error,
+                "wrong-section",
+                name_origin.clone(),
+                format!("`-{name}` comes after `--config`, where katalonc does not read ordinary options"),
+                Some("move it before `--config` (in katalon-prep.yml: `run.args`, not `run.config`)".into()),
+            ),
+            (Section::Config, Section::Main | Section::Info) => l.push(
+                Severity::Error,
+                "wrong-section",
+                name_origin.clone(),
+                format!("`-{name}` is a `--config` option but comes before `--config`"),
+                Some("put it after `--config` (in katalon-prep.yml: under `run.config`)".into()),
+            ),
+            _ => {}
+        }
+
+        // Repeats: jopt-simple refuses a second value.
+        if kind.takes_value() {
+            if let Some(&first) = seen.get(&key) {
+                l.push(
+                    Severity::Error,
+                    "duplicate-option",
+                    name_origin.clone(),
+                    format!("`-{key}` is given twice: katalonc stops with exit 2"),
+                    Some(match describe(&args[first].origin, l.settings.source) {
+                        Some(at) => format!("keep one; the first is at {at}"),
+                        None => "keep one".into(),
+                    }),
+                );
+            } else {
+                seen.insert(key.clone(), i);
+            }
+        }
+
+        // Version.
+        if let (Some(since), Some(facts)) = (since, l.settings.facts)
+            && let Some(run) = &facts.version
+            && since > *run
+        {
+            let known = match facts.version_from {
+                VersionFrom::Project => format!("the project was saved with {run}"),
+                VersionFrom::StoreAppVersion => format!("`store.app-version` is {run}"),
+            };
+            l.push(
+                Severity::Warning,
+                "newer-option",
+                name_origin.clone(),
+                format!("`-{key}` needs Katalon {since} or newer; {known}"),
+                Some("katalonc ignores options it does not know: check the Katalon version the run uses".into()),
+            );
+        }
+
+        if key == "projectPath" {
+            has_project_path = true;
+        }
+        if arg.placeholder {
+            continue;
+        }
+        let Some((value, origin)) = value else { continue };
+        check_value(&mut l, &key, kind, known, value, origin);
+    }
+    if settings.hand_written && !has_project_path {
+        l.push(
+            Severity::Info,
+            "no-project-path",
+            Origin::Generated,
+            "the line has no `-projectPath`".into(),
+            Some("fine for the official Katalon GitHub action, which adds it; katalonc itself needs it".into()),
+        );
+    }
+    l.out
+}
+
+fn stray_word(l: &mut Linter, i: usize) {
+    let arg = &l.args[i];
+    let hint = match i.checked_sub(1).map(|p| &l.args[p].text) {
+        Some(prev) if prev.starts_with('-') && prev.contains('=') => {
+            Some(format!("if it belongs to the value before it, quote the whole option: '{prev} {}'", arg.text))
+        }
+        _ => Some("katalonc ignores words that are not options; remove it or make it an option".into()),
+    };
+    l.push(Severity::Error, "stray-word", arg.origin.clone(), format!("`{}` is not an option", arg.text), hint);
+}
+
+fn unknown_option(l: &mut Linter, name: &str, origin: Origin) {
+    let candidates: Vec<&str> = options::all_names().collect();
+    let hint = match closest(name, candidates.iter().copied()) {
+        Some(best) if best.eq_ignore_ascii_case(name) => {
+            Some(format!("did you mean `-{best}`? katalonc's option names are case-sensitive"))
+        }
+        Some(best) => Some(format!("did you mean `-{best}`?")),
+        None => None,
+    };
+    l.push(
+        Severity::Error,
+        "unknown-option",
+        origin,
+        format!("unknown option `-{name}`: katalonc ignores it without a word"),
+        hint,
+    );
+}
+
+fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str, origin: Origin) {
+    match kind {
+        Value::Int if value.trim().parse::<i64>().is_err() => l.push(
+            Severity::Error,
+            "not-integer",
+            origin.clone(),
+            format!("`-{key}` takes a whole number, not `{value}`"),
+            None,
+        ),
+        Value::Bool if !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") => l.push(
+            Severity::Error,
+            "not-boolean",
+            origin.clone(),
+            format!("`-{key}` takes true or false, not `{value}`: katalonc reads anything else as false"),
+            None,
+        ),
+        Value::OneOf(allowed) if !allowed.contains(&value) => {
+            let hint = match closest(value, allowed.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`? one of: {}", allowed.join(", ")),
+                None => format!("one of: {}", allowed.join(", ")),
+            };
+            l.push(
+                Severity::Error,
+                "bad-value",
+                origin.clone(),
+                format!("`-{key}={value}` is not a value katalonc knows"),
+                Some(hint),
+            );
+        }
+        _ => {}
+    }
+    let facts = l.settings.facts;
+    match (known, key) {
+        (Known::Opt(_), "browserType") => check_browser(l, value, origin),
+        (Known::Opt(_), "testSuitePath") => check_ts(l, TsKind::Suite, value, origin),
+        (Known::Opt(_), "testSuiteCollectionPath") => check_ts(l, TsKind::Collection, value, origin),
+        (Known::Opt(_), "executionProfile") => {
+            if let Some(f) = facts
+                && !f.profiles.iter().any(|p| p == value)
+            {
+                l.push(
+                    Severity::Error,
+                    "unknown-profile",
+                    origin,
+                    format!("execution profile `{value}` does not exist in the project"),
+                    Some(suggest(value, &f.profiles, "the project has no `Profiles/*.glbl`")),
+                );
+            }
+        }
+        (Known::Global, _) => {
+            let var = &key[options::GLOBAL_PREFIX.len()..];
+            if let Some(f) = facts {
+                let vars = f.variables();
+                if !vars.contains(var) {
+                    let all: Vec<String> = vars.iter().map(|v| v.to_string()).collect();
+                    l.push(
+                        Severity::Error,
+                        "unknown-global",
+                        origin,
+                        format!("no execution profile defines the global variable `{var}`: katalonc ignores `-{key}`"),
+                        Some(suggest(var, &all, "the project's profiles define no global variables")),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `did you mean` when one is close, else the whole list.
+pub fn suggest(word: &str, all: &[String], when_empty: &str) -> String {
+    match closest(word, all.iter().map(String::as_str)) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None if all.is_empty() => when_empty.to_string(),
+        None => format!("the project has: {}", all.join(", ")),
+    }
+}
+
+fn check_browser(l: &mut Linter, value: &str, origin: Origin) {
+    let builtin = options::BROWSERS.contains(&value);
+    if !builtin && let Some(f) = l.settings.facts {
+        if !f.is_browser(value) {
+            let mut all: Vec<&str> = options::BROWSERS.to_vec();
+            all.extend(f.custom_configs.iter().map(String::as_str));
+            let custom = if f.custom_configs.is_empty() {
+                "the project has no custom execution configurations".to_string()
+            } else {
+                format!("the project's custom execution configurations: {}", f.custom_configs.join(", "))
+            };
+            let hint = match closest(value, all.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`? {custom}"),
+                None => format!("katalonc's browsers: {}; {custom}", options::BROWSERS.join(", ")),
+            };
+            l.push(
+                Severity::Error,
+                "unknown-browser",
+                origin,
+                format!(
+                    "`{value}` is neither a katalonc browser nor a custom execution configuration of the project: katalonc stops with exit 4"
+                ),
+                Some(hint),
+            );
+        }
+        return;
+    }
+    if builtin && l.settings.linux && options::NOT_ON_LINUX.contains(&value) {
+        l.push(
+            Severity::Warning,
+            "browser-not-on-linux",
+            origin,
+            format!("`{value}` does not run on Linux, and this run is on Linux"),
+            Some("on Linux use Chrome, Firefox, their headless variants, or Remote".into()),
+        );
+    }
+}
+
+fn check_ts(l: &mut Linter, want: TsKind, value: &str, origin: Origin) {
+    let Some(f) = l.settings.facts else { return };
+    let path = value.trim().trim_end_matches('/');
+    let path = path.strip_suffix(".ts").unwrap_or(path);
+    let (what, option, other) = match want {
+        TsKind::Suite => ("test suite", "-testSuitePath", "-testSuiteCollectionPath"),
+        TsKind::Collection => ("test suite collection", "-testSuiteCollectionPath", "-testSuitePath"),
+    };
+    match f.project.ts_kind_at(path) {
+        None => l.push(
+            Severity::Error,
+            "missing-suite",
+            origin,
+            format!("{what} `{path}` does not exist in the project"),
+            Some(suggest(path, &f.ts_files, "the project has no .ts files under `Test Suites/`")),
+        ),
+        Some(kind) if kind != want => {
+            let is = match kind {
+                TsKind::Suite => "a test suite",
+                TsKind::Collection => "a test suite collection",
+            };
+            l.push(
+                Severity::Error,
+                "wrong-kind",
+                origin,
+                format!("`{path}` is {is}, but `{option}` takes a {what}"),
+                Some(format!("use `{other}={path}`")),
+            );
+        }
+        Some(_) => {}
+    }
+}
+
+/// How an origin is shown in a message (`katalon-prep.yml:4:7`,
+/// `--args:1:12`, `` `run --` argument 2 ``), `None` for generated ones.
+pub fn describe(origin: &Origin, source: Option<&str>) -> Option<String> {
+    match origin {
+        Origin::Generated => None,
+        Origin::File(at) => Some(at.to_string()),
+        Origin::Args(range) => {
+            let (line, column) = line_col(source.unwrap_or(""), range.start);
+            Some(format!("--args:{line}:{column}"))
+        }
+        Origin::Extra(i) => Some(format!("`run --` argument {}", i + 1)),
+    }
+}
+
+/// The 1-based line and column (in characters) of byte `at` of `text`.
+pub fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let at = (0..=at.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    (line, text[line_start..at].chars().count() + 1)
+}
+
+/// Counts of each severity.
+pub fn counts(findings: &[Finding]) -> (usize, usize, usize) {
+    let n = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    (n(Severity::Error), n(Severity::Warning), n(Severity::Info))
+}
+
+/// `--strict`: warnings become errors.
+pub fn strict(findings: &mut [Finding]) {
+    for f in findings.iter_mut().filter(|f| f.severity == Severity::Warning) {
+        f.severity = Severity::Error;
+    }
+}
+
+/// A file path as the user should see it: relative to `cwd` when inside it.
+pub fn shown_path(path: &Path, cwd: &Path) -> String {
+    if path.is_absolute() {
+        let rel = super::argv::relative(path, cwd);
+        if !rel.starts_with("..") {
+            return rel.to_string_lossy().into_owned();
+        }
+    }
+    path.to_string_lossy().into_owned()
+}
+
+/// Lints the enabled entries of a test suite collection: each suite must
+/// exist and be a suite, each run configuration must be a browser katalonc
+/// or the project knows, each profile must exist.
+pub fn lint_collection(collection: &Collection, settings: Settings) -> Vec<Finding> {
+    let mut l = Linter { args: &[], settings, out: Vec::new() };
+    for entry in collection.entries.iter().filter(|e| e.enabled) {
+        let origin = Origin::File(entry.at.clone());
+        check_ts(&mut l, TsKind::Suite, &entry.suite, origin.clone());
+        if let Some(browser) = &entry.run_configuration {
+            check_browser(&mut l, browser, origin.clone());
+        }
+        if let (Some(profile), Some(f)) = (&entry.profile, settings.facts)
+            && !f.profiles.iter().any(|p| p == profile)
+        {
+            l.push(
+                Severity::Error,
+                "unknown-profile",
+                origin,
+                format!("execution profile `{profile}` does not exist in the project"),
+                Some(suggest(profile, &f.profiles, "the project has no `Profiles/*.glbl`")),
+            );
+        }
+    }
+    l.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(line: &str) -> Vec<Arg> {
+        super::super::split::split(line).unwrap().words.into_iter().map(Arg::word).collect()
+    }
+
+    #[test]
+    fn secrets_are_registered_and_options_after_an_empty_key_are_not() {
+        register_secrets(&words("-apiKey=lint-unit-KEY-1 -kobitonToken lint-unit-TOKEN-2 -apiKeyOP= -retry=1"));
+        assert_eq!(secret::redact("a lint-unit-KEY-1 b lint-unit-TOKEN-2"), "a *** b ***");
+        assert_eq!(secret::redact("-retry=1"), "-retry=1");
+    }
+
+    #[test]
+    fn extra_arguments_go_before_the_key_and_after_config() {
+        let line = Line {
+            main: vec![Token::Arg("-noSplash".into()), Token::ApiKey],
+            config: vec!["-webui.autoUpdateDrivers=true".into()],
+            ..Line::default()
+        };
+        let extra: Vec<String> = ["-retry=1", "--config", "-proxy.option=NO_PROXY"].map(String::from).to_vec();
+        let texts: Vec<String> = args_of(&line, &extra).into_iter().map(|a| a.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "-noSplash",
+                "-retry=1",
+                "-apiKey=***",
+                "--config",
+                "-webui.autoUpdateDrivers=true",
+                "-proxy.option=NO_PROXY"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_clean_line_without_project_facts_has_no_findings() {
+        let settings = Settings { facts: None, linux: true, hand_written: false, source: None };
+        let found = lint(
+            &words("-noSplash -runMode=console -browserType=Chrome -retry=2 --config -proxy.server.port=80"),
+            settings,
+        );
+        assert_eq!(found, Vec::new());
+    }
+}
