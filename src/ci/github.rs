@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::katalonc::argv::{KeyView, Line, relative};
-use crate::katalonc::quote;
+use crate::katalonc::{quote, split};
 use crate::project::Project;
 use crate::secret::ApiKey;
 use crate::{Installed, PluginRow};
@@ -171,8 +171,17 @@ pub fn action_argv() -> Result<Vec<String>, InputError> {
         argv.extend(["--shard".to_string(), shard]);
     }
     if let Some(extra) = input("args") {
-        let words = quote::split_shell(&extra)
+        // An input may spread options over several lines: more words, not more commands.
+        let one_line = extra.replace(['\n', '\r'], " ");
+        let split = split::split(&one_line)
             .map_err(|e| InputError { input: "args", problem: format!("cannot be split into options: {e}") })?;
+        if split.rest.is_some() {
+            return Err(InputError {
+                input: "args",
+                problem: "holds shell syntax (`;`, `&&`, `|`); give katalonc options only".into(),
+            });
+        }
+        let words: Vec<String> = split.words.into_iter().map(|w| w.text).collect();
         if !words.is_empty() {
             argv.push("--".into());
             argv.extend(words);
