@@ -58,6 +58,9 @@ pub enum Command {
     /// Inspect and maintain the plugin cache
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Run as the GitHub Action: read its inputs (INPUT_*), then `prepare` (the entry point of action.yml)
+    #[command(name = "github-action", hide = true)]
+    GithubAction,
     /// Lint the config, the project and the katalonc line, or a hand-written line (exit 13 on errors); needs no key
     Check(CheckArgs),
     /// Prepare, then run katalonc with the line and pass its exit code through
@@ -117,6 +120,9 @@ pub struct EmitArgs {
     /// Where the run sees the working directory (e.g. /tmp/project in the official image); prefixes emitted paths
     #[arg(long, value_name = "DIR")]
     pub workdir_as: Option<String>,
+    /// Extra katalonc options, appended to the line before -apiKey and --config (after `--`)
+    #[arg(last = true, value_name = "KATALONC_OPTION")]
+    pub extra: Vec<String>,
     #[command(flatten)]
     pub shard: ShardArgs,
 }

@@ -158,6 +158,8 @@ pub struct FetchOptions {
 #[derive(Debug, Clone)]
 pub struct PluginRow {
     pub name: String,
+    /// The plugin's version, when its source says (`path`/`url` do not).
+    pub version: Option<String>,
     pub source: String,
     pub sha256: digest::Sha256,
     pub files: Vec<String>,
@@ -255,6 +257,11 @@ pub async fn install_plugins(
             let chosen = plugins::select(a.jar.as_deref(), a.kind, &a.at, f)?;
             installed.plugins.push(PluginRow {
                 name: f.name.clone(),
+                version: match &a.origin {
+                    Origin::Store { version, .. } => Some(version.clone()),
+                    Origin::Github { tag, .. } => Some(tag.clone()),
+                    Origin::Path { .. } | Origin::Url { .. } => None,
+                },
                 source: describe_origin(&a.origin),
                 sha256: f.entry.meta.sha256,
                 files: chosen.iter().map(|i| format!("{}/{}", install::PLUGINS_DIR, i.relative())).collect(),

@@ -1,8 +1,20 @@
 //! GitHub Actions: `::add-mask::`, annotations, `$GITHUB_OUTPUT` and
-//! `$GITHUB_STEP_SUMMARY`, with the runner's escaping rules.
+//! `$GITHUB_STEP_SUMMARY`, with the runner's escaping rules; the action's
+//! inputs turned into a command line; what `prepare` publishes to the
+//! workflow (step outputs and the step summary).
+//!
+//! Paths published here are relative to the working directory (the
+//! workspace): a container action sees the checkout at
+//! `/github/workspace`, a path that does not exist for the next step.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use crate::katalonc::argv::{KeyView, Line, relative};
+use crate::katalonc::{quote, split};
+use crate::project::Project;
+use crate::secret::ApiKey;
+use crate::{Installed, PluginRow};
 
 /// `GITHUB_ACTIONS=true` marks a run inside GitHub Actions.
 pub fn active() -> bool {
@@ -82,9 +94,10 @@ pub fn write_outputs(outputs: &[(String, String)]) -> std::io::Result<Option<Pat
     let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()).map(PathBuf::from) else {
         return Ok(None);
     };
-    let mut text = String::new();
+    // Values may hold the key: wiped from memory when dropped.
+    let mut text = zeroize::Zeroizing::new(String::new());
     for (name, value) in outputs {
-        text.push_str(&output_entry(name, value));
+        text.push_str(&zeroize::Zeroizing::new(output_entry(name, value)));
     }
     append(&path, &text)?;
     Ok(Some(path))
@@ -105,6 +118,207 @@ fn append(path: &Path, text: &str) -> std::io::Result<()> {
     f.write_all(text.as_bytes())
 }
 
+/// The cache directory the action uses when its `cache-dir` input is empty:
+/// inside the workspace, so actions/cache on the host can save it.
+pub const ACTION_CACHE_DIR: &str = ".katalon-prep-cache";
+
+/// An action input that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("The action input `{input}` {problem}")]
+pub struct InputError {
+    pub input: &'static str,
+    pub problem: String,
+}
+
+/// An action input as the runner passes it: `INPUT_<NAME>` with the name
+/// upper-cased, hyphens kept (`INPUT_CACHE-DIR`); the underscore spelling is
+/// read too. Empty means not given.
+pub fn input(name: &str) -> Option<String> {
+    let upper = name.to_ascii_uppercase().replace(' ', "_");
+    [format!("INPUT_{upper}"), format!("INPUT_{}", upper.replace('-', "_"))]
+        .iter()
+        .find_map(|var| std::env::var(var).ok().filter(|v| !v.trim().is_empty()))
+}
+
+fn bool_input(name: &'static str) -> Result<bool, InputError> {
+    match input(name).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(false),
+        Some(v) if v == "true" => Ok(true),
+        Some(v) if v == "false" => Ok(false),
+        Some(v) => Err(InputError { input: name, problem: format!("is `{v}`; expected true or false") }),
+    }
+}
+
+/// The `katalon-prep` command line the action's inputs ask for (without the
+/// program name). The key is not in it: `prepare` reads `INPUT_API-KEY`
+/// itself, so it never sits on a command line.
+pub fn action_argv() -> Result<Vec<String>, InputError> {
+    let mut argv = vec!["prepare".to_string()];
+    for (name, flag) in [("config", "--config"), ("project", "--project")] {
+        if let Some(v) = input(name) {
+            argv.extend([flag.to_string(), v]);
+        }
+    }
+    let cache = input("cache-dir").unwrap_or_else(|| ACTION_CACHE_DIR.to_string());
+    argv.extend(["--cache-dir".to_string(), cache]);
+    if bool_input("locked")? {
+        argv.push("--locked".into());
+    }
+    if bool_input("offline")? {
+        argv.push("--offline".into());
+    }
+    if let Some(shard) = input("shard") {
+        argv.extend(["--shard".to_string(), shard]);
+    }
+    if let Some(extra) = input("args") {
+        // An input may spread options over several lines: more words, not more commands.
+        let one_line = extra.replace(['\n', '\r'], " ");
+        let split = split::split(&one_line)
+            .map_err(|e| InputError { input: "args", problem: format!("cannot be split into options: {e}") })?;
+        if split.rest.is_some() {
+            return Err(InputError {
+                input: "args",
+                problem: "holds shell syntax (`;`, `&&`, `|`); give katalonc options only".into(),
+            });
+        }
+        let words: Vec<String> = split.words.into_iter().map(|w| w.text).collect();
+        if !words.is_empty() {
+            argv.push("--".into());
+            argv.extend(words);
+        }
+    }
+    Ok(argv)
+}
+
+/// katalonc options the official Katalon action adds itself; katalonc
+/// aborts on a repeated `-projectPath`.
+const ADDED_BY_KATALON_ACTION: [&str; 3] = ["-noSplash", "-runMode", "-projectPath"];
+
+/// The argv without what the official Katalon action adds itself (only
+/// from the main section: `--config` options are left alone).
+pub fn for_katalon_action(argv: &[String]) -> Vec<String> {
+    let config_at = argv.iter().position(|a| a == "--config").unwrap_or(argv.len());
+    argv.iter()
+        .enumerate()
+        .filter(|(i, a)| {
+            let name = a.split('=').next().unwrap_or(a);
+            *i >= config_at || !ADDED_BY_KATALON_ACTION.contains(&name)
+        })
+        .map(|(_, a)| a.clone())
+        .collect()
+}
+
+/// What `prepare` (or `args`) made, to be published to the workflow.
+pub struct Prepared<'a> {
+    /// The working directory: the workspace. Published paths are relative to it.
+    pub cwd: &'a Path,
+    pub project: &'a Project,
+    pub line: &'a Line,
+    /// `None` with `--without-api-key`.
+    pub key: Option<&'a ApiKey>,
+    /// `None` for `args`, which does no plugin work.
+    pub installed: Option<&'a Installed>,
+    /// The cache directory as asked for (`--cache-dir`), when no plugin work told.
+    pub cache_dir: Option<PathBuf>,
+    pub cache_key: String,
+}
+
+fn show(path: &Path, cwd: &Path) -> String {
+    let rel = relative(path, cwd);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// The step outputs, in the order action.yml documents them. `args` holds
+/// the key (masked by the runner: `::add-mask::` was printed first).
+pub fn outputs(p: &Prepared) -> Vec<(String, String)> {
+    let view = match p.key {
+        Some(key) => KeyView::Real(key),
+        None => KeyView::Omit,
+    };
+    let argv = zeroize::Zeroizing::new(p.line.render(view));
+    let cache_dir = p.installed.and_then(|i| i.cache_dir.clone()).or_else(|| p.cache_dir.clone());
+    vec![
+        ("args".into(), quote::shell_line(&argv)),
+        ("args-for-katalon-action".into(), quote::shell_line(&zeroize::Zeroizing::new(for_katalon_action(&argv)))),
+        ("project-path".into(), show(&p.project.prj, p.cwd)),
+        ("plugins-dir".into(), show(&p.project.root.join(crate::plugins::install::PLUGINS_DIR), p.cwd)),
+        ("cache-dir".into(), cache_dir.map(|d| show(&p.cwd.join(d), p.cwd)).unwrap_or_default()),
+        ("cache-key".into(), p.cache_key.clone()),
+    ]
+}
+
+/// Escapes text for one Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// The step summary: the plugins as a Markdown table and the katalonc line
+/// with the key masked. Never the key, never the cache key.
+pub fn summary(p: &Prepared) -> String {
+    let mut md = String::from("### katalon-prep\n\n");
+    if let Some(installed) = p.installed {
+        md.push_str(&plugin_table(&installed.plugins));
+    }
+    let masked = quote::shell_line(&p.line.render(KeyView::Masked));
+    md.push_str(&format!("\nProject: `{}`\n\n```sh\nkatalonc {masked}\n```\n", cell(&show(&p.project.prj, p.cwd))));
+    md
+}
+
+/// `| Plugin | Version | Source | SHA-256 | Fetched |`, one row per plugin.
+pub fn plugin_table(rows: &[PluginRow]) -> String {
+    if rows.is_empty() {
+        return "No plugins configured.\n".into();
+    }
+    let downloaded = rows.iter().filter(|r| r.downloaded).count();
+    let mut md = format!(
+        "{} plugin{}: {} cached, {downloaded} downloaded\n\n| Plugin | Version | Source | SHA-256 | Fetched |\n|---|---|---|---|---|\n",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        rows.len() - downloaded
+    );
+    for r in rows {
+        md.push_str(&format!(
+            "| {} | {} | {} | `{}` | {} |\n",
+            cell(&r.name),
+            cell(r.version.as_deref().unwrap_or("-")),
+            cell(&r.source),
+            r.sha256.short(),
+            if r.downloaded { "downloaded" } else { "cached" }
+        ));
+    }
+    md
+}
+
+/// Writes the outputs and the summary when the files are named (the runner
+/// sets them; outside GitHub nothing is written).
+pub fn publish(p: &Prepared) -> Result<(), crate::Error> {
+    let failed = |var: &str| {
+        let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(var));
+        move |source| crate::Error::Write { path, source }
+    };
+    let mut outputs = outputs(p);
+    let written = write_outputs(&outputs);
+    // `args` holds the key: wipe every value before the memory is freed.
+    for (_, value) in &mut outputs {
+        zeroize::Zeroize::zeroize(value);
+    }
+    written.map_err(failed("GITHUB_OUTPUT"))?;
+    write_summary(&summary(p)).map_err(failed("GITHUB_STEP_SUMMARY"))?;
+    Ok(())
+}
+
+/// The cache key output: what `katalon-prep cache key` prints when there
+/// is a lock; without one (or with one that does not parse, which `prepare`
+/// has reported already), a key of the config file's content.
+pub fn cache_key(config: &crate::config::Config) -> String {
+    let (path, shown) = crate::lock::path_for(config);
+    if let Ok(Some(loaded)) = crate::lock::load(&path, &shown) {
+        return loaded.lock.cache_key();
+    }
+    let bytes = config.file.as_ref().and_then(|f| std::fs::read(f).ok()).unwrap_or_default();
+    format!("katalon-prep-{}-config-{}", crate::plugins::cache::LAYOUT, &crate::digest::Sha256::of(&bytes).hex()[..32])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +337,20 @@ mod tests {
         let delim = head.strip_prefix("args<<").unwrap();
         assert_eq!(lines.collect::<Vec<_>>(), vec!["a", "b", delim]);
         assert_eq!(output_entry("x", "1"), "x=1\n");
+    }
+
+    #[test]
+    fn katalon_action_args_drop_what_that_action_adds() {
+        let argv: Vec<String> =
+            ["-noSplash", "-runMode=console", "-projectPath=a.prj", "-retry=1", "--config", "-projectPath=x"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        assert_eq!(for_katalon_action(&argv), vec!["-retry=1", "--config", "-projectPath=x"]);
+    }
+
+    #[test]
+    fn table_cells_are_escaped() {
+        assert_eq!(cell("a|b\nc"), "a\\|b c");
     }
 }

@@ -10,6 +10,8 @@ mod outdated;
 mod prepare;
 mod run;
 
+use clap::Parser;
+
 use crate::cli::{Cli, Command};
 use crate::exit::Status;
 use crate::report::Reporter;
@@ -40,7 +42,21 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
         Command::Check(args) => check::check(&ctx, &args).map(Into::into),
         Command::Run(args) => run::run(&ctx, &args),
         Command::Matrix(args) => matrix::matrix(&ctx, &args).map(Into::into),
+        Command::GithubAction => github_action(reporter),
     }
+}
+
+/// The GitHub Action's entry point: its inputs become a `prepare` command
+/// line, parsed by the same definitions as any other.
+fn github_action(reporter: &dyn Reporter) -> Result<Status, Error> {
+    let argv = crate::ci::github::action_argv().map_err(|e| Error::Usage { message: e.to_string() })?;
+    let cli = Cli::try_parse_from(std::iter::once("katalon-prep".to_string()).chain(argv)).map_err(|e| {
+        Error::Usage { message: format!("The action inputs make an invalid command line: {}", e.kind()) }
+    })?;
+    if matches!(cli.command, Command::GithubAction) {
+        return Err(Error::Internal("the action's command line names the action again".into()));
+    }
+    run(cli, reporter)
 }
 
 /// Writes data to stdout; a closed pipe (`| head`) is not an error.

@@ -24,7 +24,9 @@ pub struct PrepareOptions<'a> {
 
 pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bool)>) -> Result<Exit, Error> {
     let shard = shard(&emit.shard)?;
-    let Prepared { line, key } = prepared(ctx, &shard, emit.without_api_key, emit.workdir_as.clone(), fetch, &[])?;
+    refuse_key_in(&emit.extra)?;
+    let Prepared { line, key } =
+        prepared(ctx, &shard, emit.without_api_key, emit.workdir_as.clone(), fetch, &emit.extra)?;
     let view = match &key {
         Some(key) => KeyView::Real(key),
         None => KeyView::Omit,
@@ -93,6 +95,7 @@ pub(crate) fn prepared(
     for arg in extra.iter().skip(split + 1) {
         line.push_config(arg.clone());
     }
+    let mut installed = None;
     if let Some((fetch, offline)) = fetch {
         plan.config.offline |= offline;
         let locked = fetch.locked;
@@ -112,10 +115,35 @@ pub(crate) fn prepared(
             eprint!("{text}");
         }
         let key_for_store = key.as_ref().or(store_key.as_ref());
-        rt.block_on(crate::install_plugins(ctx, &plan, &opts, key_for_store, locked))?;
+        installed = Some(rt.block_on(crate::install_plugins(ctx, &plan, &opts, key_for_store, locked))?);
     }
     ctx.reporter.report(Event::Info(format!("katalonc {}", quote::shell_line(&line.render(KeyView::Masked)))));
+    if github::active() {
+        github::publish(&github::Prepared {
+            cwd: &ctx.cwd,
+            project: &plan.project,
+            line: &line,
+            key: key.as_ref(),
+            installed: installed.as_ref(),
+            cache_dir: ctx.cache_dir.clone(),
+            cache_key: github::cache_key(&plan.config),
+        })?;
+    }
     Ok(Prepared { line, key })
+}
+
+/// Refuses extra options carrying a key: it belongs in the CI's secrets,
+/// and katalon-prep injects `-apiKey` itself.
+fn refuse_key_in(extra: &[String]) -> Result<(), Error> {
+    if extra
+        .iter()
+        .any(|a| matches!(a.split('=').next().map(str::to_ascii_lowercase).as_deref(), Some("-apikey" | "--apikey")))
+    {
+        return Err(Error::Usage {
+            message: "The extra katalonc options contain an API key option\nhint: remove it; katalon-prep injects -apiKey from KATALON_API_KEY (or the action's `api-key` input) itself".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Lints the line (with `extra`) against the project: warnings to stderr,

@@ -32,4 +32,12 @@ mod tests {
         assert_eq!(shell_word(""), "''");
         assert_eq!(shell_word("$HOME"), "'$HOME'");
     }
+
+    #[test]
+    fn split_undoes_shell_line() {
+        let argv: Vec<String> = ["a b", "it's", "", "$X", "-k=v"].iter().map(|s| s.to_string()).collect();
+        let words: Vec<String> =
+            super::super::split::split(&shell_line(&argv)).unwrap().words.into_iter().map(|w| w.text).collect();
+        assert_eq!(words, argv);
+    }
 }

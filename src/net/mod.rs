@@ -59,6 +59,14 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    #[error(
+        "The TLS certificate of {url} is not trusted\nhint: if your network inspects TLS, give its CA bundle with SSL_CERT_FILE=/path/to/ca.pem"
+    )]
+    Certificate {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
     #[error("Download of {url} ended after {got} of {expected} bytes{}", tries_suffix(*attempts))]
     Truncated { url: String, got: u64, expected: u64, attempts: u32 },
     #[error("{url} is larger than the {limit}-byte limit\nhint: raise it with --max-download-size")]
@@ -192,6 +200,10 @@ impl Http {
             }
             tracing::debug!(url = %redacted(&current), "GET");
             let response = self.client.get(current.clone()).headers(headers).send().await.map_err(|e| {
+                if is_certificate_error(&e) {
+                    // Trying again cannot change a certificate: fail at once, with the fix.
+                    return (Error::Certificate { url: redacted(&current), source: e.without_url() }, false);
+                }
                 let transient = e.is_timeout() || e.is_connect() || e.is_request() || e.is_body();
                 (Error::Transport { url: redacted(&current), attempts: 1, source: e.without_url() }, transient)
             })?;
@@ -390,6 +402,30 @@ impl<B: AsRef<[u8]> + Send + 'static> Sink<B> {
             Some(task) => task.await.map_err(std::io::Error::other)?,
             None => Err(std::io::Error::other("the download writer already finished")),
         }
+    }
+}
+
+/// A certificate the verifier rejected (unknown issuer, expired, wrong
+/// name): permanent, unlike a connection that failed.
+fn is_certificate_error(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if matches!(tls_error(err), Some(rustls::Error::InvalidCertificate(_))) {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// The rustls error inside `err`, looking through the `io::Error` layers
+/// the TLS stream wraps it in.
+fn tls_error<'a>(mut err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    loop {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        err = err.downcast_ref::<std::io::Error>()?.get_ref()?;
     }
 }
 

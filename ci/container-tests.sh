@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# Builds both images from the Dockerfile with the static binary made on the
+# host, and runs them the way each CI system does (../shared/ci-conventions.md):
+#   1. GitHub container action (runs.args from action.yml, INPUT_*, /github/*)
+#   2. GitLab job: the component's script piped into the shell image's sh
+#   3. Jenkins docker agent: `docker run -d -u 1234:1234 IMAGE cat` + docker exec
+#   4. local: docker run --rm -v "$PWD":/work -w /work IMAGE prepare
+# Where no Docker engine answers, it says so loudly and exits 0.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+if ! docker info >/dev/null 2>&1; then
+    echo "SKIPPED: no Docker engine (docker info failed): the container tests did not run"
+    exit 0
+fi
+
+SIZE_GOAL=8000000 # bytes (8 MB) for the scratch image
+TAG=katalon-prep:ci
+SHELL_TAG=katalon-prep:ci-shell
+# The shell variant's base, exactly as the Dockerfile names it.
+SHELL_BASE=$(sed -n 's/^ARG SHELL_BASE=//p' "$REPO/Dockerfile")
+[ -n "$SHELL_BASE" ] || die "no ARG SHELL_BASE in the Dockerfile"
+# This engine cannot pull, and only the legacy builder is there.
+export DOCKER_BUILDKIT=0
+
+work=$(mktemp -d)
+containers=()
+cleanup() {
+    for c in "${containers[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
+    [ -n "${HTTPS_PID:-}" ] && kill "$HTTPS_PID" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+python3 -c 'import yaml' 2>/dev/null || python3 -m pip install -q pyyaml
+ensure_static_binary
+
+step "base image $SHELL_BASE"
+if docker image inspect "$SHELL_BASE" >/dev/null 2>&1; then
+    echo "present"
+else
+    # Debian's busybox-static, imported under the Dockerfile's base tag, so
+    # the Dockerfile builds unchanged without a registry.
+    mkdir -p "$work/busybox" && (cd "$work/busybox" && apt-get download busybox-static >/dev/null 2>&1) ||
+        { apt-get update -qq && (cd "$work/busybox" && apt-get download busybox-static >/dev/null); }
+    rootfs=$work/busybox/rootfs
+    dpkg-deb -x "$work"/busybox/busybox-static_*.deb "$work/busybox/pkg"
+    mkdir -p "$rootfs"/{bin,etc,root,tmp,home,usr/bin,usr/local/bin}
+    cp "$work/busybox/pkg/bin/busybox" "$rootfs/bin/busybox"
+    for applet in $("$rootfs/bin/busybox" --list); do
+        [ -e "$rootfs/bin/$applet" ] || ln -s busybox "$rootfs/bin/$applet"
+    done
+    chmod 1777 "$rootfs/tmp"
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' >"$rootfs/etc/passwd"
+    printf 'root:x:0:\nnobody:x:65534:\n' >"$rootfs/etc/group"
+    tar -C "$rootfs" -c . | docker import --change 'CMD ["sh"]' - "$SHELL_BASE" >/dev/null
+    echo "imported Debian's busybox-static $(dpkg-deb -f "$work"/busybox/busybox-static_*.deb Version) as $SHELL_BASE"
+fi
+
+step "build the images (the user's Dockerfile; binary from dist/)"
+build() {
+    docker build --quiet --target "$1" -t "$2" \
+        --build-arg BUILD_IMAGE="$SHELL_BASE" \
+        --build-arg PREBUILT="dist/$(basename "$STATIC_BIN")" \
+        --build-arg VERSION="$("$STATIC_BIN" --version | cut -d' ' -f2)" \
+        --build-arg REVISION="$(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo unknown)" \
+        "$REPO" >/dev/null
+}
+check "docker build --target static" build static "$TAG"
+check "docker build --target shell" build shell "$SHELL_TAG"
+size=$(docker image inspect -f '{{.Size}}' "$TAG")
+shell_size=$(docker image inspect -f '{{.Size}}' "$SHELL_TAG")
+printf 'image %-22s %9d bytes (%s; goal <= %s)\n' "$TAG" "$size" "$(mb "$size")" "$(mb $SIZE_GOAL)"
+printf 'image %-22s %9d bytes (%s)\n' "$SHELL_TAG" "$shell_size" "$(mb "$shell_size")"
+check "scratch image $(mb "$size") is within the $(mb $SIZE_GOAL) goal" test "$size" -le "$SIZE_GOAL"
+check "OCI labels are set" test "$(docker image inspect -f '{{index .Config.Labels "org.opencontainers.image.title"}}' "$TAG")" = katalon-prep
+check "the scratch image holds the binary only" \
+    test "$(docker create "$TAG" | tee "$work/cid" >/dev/null; docker export "$(cat "$work/cid")" | tar -t | grep -v '/$' | grep -vE '^(\.dockerenv|etc/|proc/|sys/|dev/)' | tr '\n' ' ')" = "usr/local/bin/katalon-prep "
+docker rm -f "$(cat "$work/cid")" >/dev/null
+
+# Fixtures: a checkout with a jar in the repo, and a plugin served over TLS
+# by a local server (the containers share the host's loopback).
+make_ca_dir() { mkdir -p "$work/tls" "$work/www/plugins" && make_ca "$work/tls"; }
+make_ca_dir
+keyword_jar "$work/www/plugins/remote-keywords-2.0.jar" remote
+start_https "$work/tls" "$work/www"
+REMOTE_URL="https://127.0.0.1:$HTTPS_PORT/plugins/remote-keywords-2.0.jar"
+# checkout DIR: a fresh checkout with both plugins and the test CA.
+checkout() {
+    fixture_project "$1"
+    add_url_plugin "$1/katalon-prep.yml" "$REMOTE_URL" "$work/www/plugins/remote-keywords-2.0.jar"
+    cp "$work/tls/ca.pem" "$1/test-ca.pem"
+}
+# no_key_under DIR...: the sentinel key is in no file there.
+no_key_under() { ! grep -rqF "$TEST_KEY" "$@"; }
+
+step "1. GitHub container action"
+gh=$work/github
+checkout "$gh/workspace"
+mkdir -p "$gh/file_commands" "$gh/home" "$gh/workflow"
+: >"$gh/file_commands/set_output_1"
+: >"$gh/file_commands/step_summary_1"
+# runs.args exactly as action.yml has them.
+mapfile -t action_args < <(python3 -c 'import sys, yaml; [print(a) for a in yaml.safe_load(open(sys.argv[1]))["runs"]["args"]]' "$REPO/action.yml")
+set +e
+docker run --rm --network host --workdir /github/workspace \
+    -e "INPUT_API-KEY=$TEST_KEY" -e INPUT_CONFIG= -e INPUT_PROJECT= -e INPUT_CACHE-DIR=.katalon-prep-cache \
+    -e INPUT_LOCKED=false -e INPUT_OFFLINE=false -e INPUT_ARGS="-retry=1 --config -webui.autoUpdateDrivers=true" \
+    -e HOME=/github/home -e GITHUB_ACTIONS=true -e CI=true -e GITHUB_WORKSPACE=/github/workspace \
+    -e GITHUB_OUTPUT=/github/file_commands/set_output_1 -e GITHUB_STEP_SUMMARY=/github/file_commands/step_summary_1 \
+    -e SSL_CERT_FILE=/github/workspace/test-ca.pem \
+    -v "$gh/home":/github/home -v "$gh/workflow":/github/workflow \
+    -v "$gh/file_commands":/github/file_commands -v "$gh/workspace":/github/workspace \
+    "$TAG" "${action_args[@]}" >"$gh/log" 2>&1
+code=$?
+set -e
+sed 's/^/  | /' "$gh/log"
+check "the action exits 0 (got $code)" test "$code" -eq 0
+check "::add-mask:: is the first line of output" test "$(head -n1 "$gh/log")" = "::add-mask::$TEST_KEY"
+python3 - "$gh" "$TEST_KEY" >"$gh/checks" <<'PY' || true
+import os, shlex, sys
+gh, key = sys.argv[1], sys.argv[2]
+ws = os.path.join(gh, "workspace")
+
+def parse(text):
+    """$GITHUB_OUTPUT by the runner's rules: name=value, or name<<DELIM ... DELIM."""
+    out, lines = {}, text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line:
+            continue
+        eq, hd = line.find("="), line.find("<<")
+        if hd != -1 and (eq == -1 or hd < eq):
+            name, delim = line[:hd], line[hd + 2:]
+            value = []
+            while lines[i] != delim:
+                value.append(lines[i])
+                i += 1
+            i += 1
+            out[name] = "\n".join(value)
+        else:
+            out[line[:eq]] = line[eq + 1:]
+    return out
+
+def check(ok, what):
+    print(("ok" if ok else "FAIL") + "\t" + what)
+
+try:
+    out = parse(open(os.path.join(gh, "file_commands/set_output_1"), encoding="utf-8").read())
+except Exception as e:  # a parse failure is a failed check, not a crash
+    check(False, f"the outputs file parses with the runner's rules ({e!r})")
+    sys.exit()
+check(True, "the outputs file parses with the runner's rules")
+want = ["args", "args-for-katalon-action", "project-path", "plugins-dir", "cache-dir", "cache-key"]
+check(sorted(out) == sorted(want), f"outputs are exactly {want} (got {sorted(out)})")
+for name in ["project-path", "plugins-dir", "cache-dir"]:
+    p = out.get(name, "")
+    check(p and not p.startswith("/") and os.path.exists(os.path.join(ws, p)),
+          f"output {name}={p!r} is relative and exists in the workspace on the host")
+args = shlex.split(out.get("args", ""))
+check(f"-apiKey={key}" in args, "output args holds the key for katalonc")
+check(args[-2:] == ["--config", "-webui.autoUpdateDrivers=true"] and "-retry=1" in args,
+      "the `args` input's options are in the line, --config options last")
+ka = shlex.split(out.get("args-for-katalon-action", ""))
+check(not any(a.split("=")[0] in ("-noSplash", "-runMode", "-projectPath") for a in ka),
+      "args-for-katalon-action leaves out -noSplash, -runMode, -projectPath")
+md = open(os.path.join(gh, "file_commands/step_summary_1"), encoding="utf-8").read()
+check(key not in md, "the step summary never contains the key")
+check("| Plugin | Version | Source | SHA-256 | Fetched |" in md, "the step summary has the plugin table header")
+check("| local-keywords-1.0.jar |" in md and "| cached |" in md, "the summary lists the repo jar as cached")
+check("| remote-keywords-2.0.jar |" in md and "| downloaded |" in md, "the summary lists the url jar as downloaded")
+PY
+while IFS=$'\t' read -r verdict what; do
+    if [ "$verdict" = ok ]; then pass "$what"; else fail "$what"; fi
+done <"$gh/checks"
+check "the plugin came over TLS from the local server (scratch image, SSL_CERT_FILE)" \
+    grep -q "GET /plugins/remote-keywords-2.0.jar" "$work/tls/requests.log"
+check "the key is in no file of the workspace, cache or home" no_key_under "$gh/workspace" "$gh/home"
+
+step "2. GitLab job: the component's script piped into sh"
+gl=$work/gitlab
+checkout "$gl/project"
+# A committed lock, as the component's cache key expects (made on the host).
+(cd "$gl/project" && SSL_CERT_FILE=test-ca.pem KATALON_PREP_CACHE_DIR="$gl/host-cache" "$STATIC_BIN" -q lock) ||
+    fail "katalon-prep lock on the host"
+# What GitLab's docker executor runs: the image's entrypoint with its shell
+# detection as the command, the job script on standard input.
+detect='if [ -x /usr/local/bin/bash ]; then exec /usr/local/bin/bash; elif [ -x /usr/bin/bash ]; then exec /usr/bin/bash; elif [ -x /bin/bash ]; then exec /bin/bash; elif [ -x /usr/local/bin/sh ]; then exec /usr/local/bin/sh; elif [ -x /usr/bin/sh ]; then exec /usr/bin/sh; elif [ -x /bin/sh ]; then exec /bin/sh; elif [ -x /busybox/sh ]; then exec /busybox/sh; else echo shell not found; exit 1; fi'
+gitlab_job() { # IMAGE JOB [INPUT=VALUE...]: runs that job of the component
+    local image=$1 job=$2
+    shift 2
+    python3 "$REPO/ci/gitlab-job.py" "$REPO/templates/katalon-prep.yml" "$job" "$@" >"$gl/$job.sh"
+    docker run --rm -i --network host -v "$gl/project":/builds/group/project -w /builds/group/project \
+        -e CI=true -e GITLAB_CI=true -e CI_PROJECT_DIR=/builds/group/project \
+        -e "MY_KATALON_KEY=$TEST_KEY" -e SSL_CERT_FILE=/builds/group/project/test-ca.pem \
+        "${entrypoint[@]}" "$image" sh -c "$detect" <"$gl/$job.sh"
+}
+entrypoint=()
+set +e
+gitlab_job "$SHELL_TAG" prepare api-key-variable=MY_KATALON_KEY >"$gl/prepare.log" 2>&1
+code=$?
+set -e
+sed 's/^/  | /' "$gl/prepare.log"
+check "the prepare job succeeds in the shell image (got $code)" test "$code" -eq 0
+check "plugins are installed in the project" test -f "$gl/project/tests/katalon/Plugins/remote-keywords-2.0.jar"
+check "the cache is inside the project directory" test -f "$gl/project/.katalon-prep-cache/CACHEDIR.TAG"
+check "the static binary is an artifact" test -x "$gl/project/.katalon-prep/bin/katalon-prep"
+check "the artifact line has no -apiKey" \
+    bash -c "[ -s '$gl/project/.katalon-prep/katalonc.args' ] && ! grep -q -- -apiKey '$gl/project/.katalon-prep/katalonc.args'"
+check "the key is in no artifact or cache" no_key_under "$gl/project"
+# The run job, with the shell image standing in for the Katalon image and a
+# fake katalonc that records its arguments.
+printf '#!/bin/sh\nfor a in "$@"; do printf "%%s\\n" "$a"; done >katalonc.argv\n' >"$gl/project/fake-katalonc"
+chmod +x "$gl/project/fake-katalonc"
+entrypoint=(--entrypoint "")
+set +e
+gitlab_job "$SHELL_TAG" run api-key-variable=MY_KATALON_KEY katalonc=./fake-katalonc >"$gl/run.log" 2>&1
+code=$?
+set -e
+sed 's/^/  | /' "$gl/run.log"
+check "the run job succeeds (got $code)" test "$code" -eq 0
+check "katalonc got the key from the run job's own variable" grep -qx -- "-apiKey=$TEST_KEY" "$gl/project/katalonc.argv"
+check "katalonc got absolute paths inside the job's checkout" \
+    grep -qx -- "-projectPath=/builds/group/project/tests/katalon/Demo.prj" "$gl/project/katalonc.argv"
+check "the key is not in the run job's log" bash -c "! grep -qF '$TEST_KEY' '$gl/run.log'"
+rm -f "$gl/project/katalonc.argv"
+
+step "3. Jenkins docker agent: -u 1234:1234 IMAGE cat, then docker exec"
+jk=$work/jenkins
+checkout "$jk/ws"
+chown -R 1234:1234 "$jk/ws"
+cid=$(docker run -t -d -u 1234:1234 --network host -w "$jk/ws" -v "$jk/ws":"$jk/ws":rw "$SHELL_TAG" cat)
+containers+=("$cid")
+check "the agent container keeps running on cat" test "$(docker inspect -f '{{.State.Running}}' "$cid")" = true
+set +e
+docker exec -e "KATALON_API_KEY=$TEST_KEY" -e SSL_CERT_FILE="$jk/ws/test-ca.pem" "$cid" \
+    sh -c 'katalon-prep prepare' >"$jk/nocache.out" 2>"$jk/nocache.err"
+code=$?
+set -e
+sed 's/^/  | /' "$jk/nocache.err"
+check "without a cache dir (HOME=/ is not writable) it exits 40 (got $code)" test "$code" -eq 40
+check "and the error names --cache-dir" grep -q -- "--cache-dir" "$jk/nocache.err"
+set +e
+docker exec -e "KATALON_API_KEY=$TEST_KEY" -e SSL_CERT_FILE="$jk/ws/test-ca.pem" "$cid" \
+    sh -c 'katalon-prep --cache-dir .katalon-prep-cache prepare --output katalonc.args' >"$jk/out" 2>"$jk/err"
+code=$?
+set -e
+sed 's/^/  | /' "$jk/err"
+check "prepare as UID 1234 with --cache-dir succeeds (got $code)" test "$code" -eq 0
+check "the files it wrote belong to UID 1234" \
+    test "$(stat -c %u "$jk/ws/katalonc.args")/$(stat -c %u "$jk/ws/tests/katalon/Plugins/remote-keywords-2.0.jar")" = 1234/1234
+check "--output is private (mode 600)" test "$(stat -c %a "$jk/ws/katalonc.args")" = 600
+
+step "4. local: docker run --rm -v \"\$PWD\":/work -w /work IMAGE prepare"
+lc=$work/local
+checkout "$lc"
+set +e
+(cd "$lc" && docker run --rm --network host -e "KATALON_API_KEY=$TEST_KEY" -e SSL_CERT_FILE=/work/test-ca.pem \
+    -v "$PWD":/work -w /work "$TAG" prepare >"$work/local.out" 2>"$work/local.err")
+code=$?
+set -e
+sed 's/^/  | /' "$work/local.err"
+check "prepare in the scratch image succeeds (got $code)" test "$code" -eq 0
+check "stdout is the katalonc line with workspace-relative paths" \
+    grep -q -- "^-noSplash -runMode=console -projectPath=tests/katalon/Demo.prj .*-apiKey=$TEST_KEY" "$work/local.out"
+check "the key is only on stdout, never on stderr" bash -c "! grep -qF '$TEST_KEY' '$work/local.err'"
+set +e
+(cd "$lc" && docker run --rm -e "KATALON_API_KEY=$TEST_KEY" -v "$PWD":/work -w /work "$SHELL_TAG" args >"$work/shell.out" 2>/dev/null)
+code=$?
+set -e
+check "the shell image runs a subcommand through its entrypoint (got $code)" \
+    bash -c "[ $code -eq 0 ] && grep -q -- -projectPath=tests/katalon/Demo.prj '$work/shell.out'"
+
+step "the shell image's entrypoint"
+check "--version goes to katalon-prep" bash -c "docker run --rm '$SHELL_TAG' --version | grep -q '^katalon-prep '"
+check "sh -c runs a shell" test "$(docker run --rm "$SHELL_TAG" sh -c 'echo from-sh')" = from-sh
+check "cat is exec'd as given" test "$(echo from-cat | docker run --rm -i "$SHELL_TAG" cat)" = from-cat
+check "works as an arbitrary UID" test "$(docker run --rm -u 4321:4321 "$SHELL_TAG" sh -c 'id -u; katalon-prep --version >/dev/null && echo ok' | tr '\n' ' ')" = "4321 ok "
+subcommands=$("$STATIC_BIN" --help | awk '/^Commands:/{on=1; next} on && /^  [a-z]/{print $1} on && /^$/{exit}' | grep -vx help)
+clash=$(docker run --rm "$SHELL_TAG" sh -c 'for c in "$@"; do command -v "$c" >/dev/null 2>&1 && echo "$c"; done; true' sh $subcommands)
+check "no katalon-prep subcommand ($(echo $subcommands)) is also a command in the image${clash:+: $clash}" test -z "$clash"
+
+finish container-tests

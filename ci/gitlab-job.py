@@ -1,0 +1,43 @@
+"""Prints one job's `script:` from the GitLab component as the shell script
+the runner would pipe into the job image's shell: the component's inputs
+interpolated (defaults, overridden by NAME=VALUE arguments), `set -e` as
+GitLab's generated script has it.
+
+    python3 ci/gitlab-job.py templates/katalon-prep.yml prepare [input=value...]
+"""
+
+import re
+import sys
+
+import yaml
+
+
+def main() -> None:
+    path, job_suffix, *overrides = sys.argv[1:]
+    with open(path, encoding="utf-8") as f:
+        header, jobs = list(yaml.safe_load_all(f))
+    inputs = {name: spec.get("default", "") for name, spec in header["spec"]["inputs"].items()}
+    for item in overrides:
+        name, _, value = item.partition("=")
+        if name not in inputs:
+            sys.exit(f"unknown input {name}")
+        inputs[name] = value
+
+    def interpolate(text: str) -> str:
+        return re.sub(r"\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*\]\]", lambda m: str(inputs[m.group(1)]), text)
+
+    for name, job in jobs.items():
+        if interpolate(name) == f"{inputs['job-prefix']}-{job_suffix}":
+            print("set -eu")
+            for var, value in (job.get("variables") or {}).items():
+                value = interpolate(str(value))
+                # GitLab expands $VARS in variables: so does the shell here.
+                print(f'export {var}="{value}"')
+            for line in job["script"]:
+                print(interpolate(line))
+            return
+    sys.exit(f"no job ending in -{job_suffix}")
+
+
+if __name__ == "__main__":
+    main()
