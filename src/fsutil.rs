@@ -67,6 +67,15 @@ pub fn write_atomic_unsynced(path: &Path, bytes: &[u8], mode: Mode) -> std::io::
 }
 
 fn replace(path: &Path, bytes: &[u8], mode: Mode, sync: bool) -> std::io::Result<()> {
+    // A device (`/dev/stdout`, `/dev/null`), a pipe or a symbolic link is
+    // written through: renaming over it would replace the node or the link.
+    if let Ok(meta) = std::fs::symlink_metadata(path)
+        && !meta.file_type().is_file()
+        && !meta.is_dir()
+    {
+        let mut f = std::fs::OpenOptions::new().write(true).truncate(true).open(path)?;
+        return f.write_all(bytes);
+    }
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     remove_stale_temps(dir);
     let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());

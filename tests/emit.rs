@@ -139,3 +139,31 @@ fn args_does_no_plugin_work() {
     f.cmd().env("KATALON_API_KEY", SENTINEL).arg("args").assert().success();
     assert!(!f.path("Plugins").exists());
 }
+
+#[test]
+fn output_to_a_pipe_writes_through_it_instead_of_replacing_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let f = Fixture::project();
+    f.config(FULL);
+    let fifo = f.path("line.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    f.cmd().env("KATALON_API_KEY", SENTINEL).args(["args", "--output", "line.fifo"]).assert().success();
+    let text = reader.join().unwrap();
+    assert_eq!(shell_split(text.trim_end()), expected(""));
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the pipe was replaced");
+}
+
+#[test]
+fn output_through_a_symlink_keeps_the_link() {
+    let f = Fixture::project();
+    f.config(FULL);
+    f.write("real/line.txt", "old");
+    std::os::unix::fs::symlink(f.path("real/line.txt"), f.path("link.txt")).unwrap();
+    f.cmd().env("KATALON_API_KEY", SENTINEL).args(["args", "--output", "link.txt"]).assert().success();
+    assert!(std::fs::symlink_metadata(f.path("link.txt")).unwrap().file_type().is_symlink());
+    assert_eq!(shell_split(f.read("real/line.txt").trim_end()), expected(""));
+}
