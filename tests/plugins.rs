@@ -8,26 +8,15 @@ use std::os::unix::fs::MetadataExt;
 use katalon_prep_fakes::FakeServer;
 use predicates::prelude::*;
 use support::{
-    Fixture, SENTINEL, big_keyword_jar, keyword_jar, plain_jar, platform_jar, sha256_hex, zip, zip_with_raw_name,
+    Fixture, big_keyword_jar, keyword_jar, plain_jar, platform_jar, sha256_hex, url_plugin, zip, zip_with_raw_name,
 };
-
-fn prepare(f: &Fixture) -> assert_cmd::Command {
-    let mut c = f.cmd();
-    c.env("KATALON_API_KEY", SENTINEL).arg("prepare");
-    c
-}
-
-fn url_plugin(server: &FakeServer, name: &str, bytes: &[u8]) -> String {
-    server.file(&format!("/{name}"), bytes.to_vec());
-    format!("  - url: {}/{name}\n    sha256: {}\n", server.url(), sha256_hex(bytes))
-}
 
 #[test]
 fn path_plugin_is_installed_as_a_keyword_jar() {
     let f = Fixture::project();
     f.write("vendor/excel-keywords.jar", keyword_jar("com.example.Excel"));
     f.config("plugins:\n  - path: vendor/excel-keywords.jar\n");
-    prepare(&f).assert().success().stderr(predicate::str::contains("Installed   Plugins/excel-keywords.jar"));
+    f.prepare().assert().success().stderr(predicate::str::contains("Installed   Plugins/excel-keywords.jar"));
     assert_eq!(std::fs::read(f.path("Plugins/excel-keywords.jar")).unwrap(), keyword_jar("com.example.Excel"));
 }
 
@@ -37,7 +26,7 @@ fn url_plugin_is_downloaded_verified_and_installed() {
     let server = FakeServer::start();
     let cfg = url_plugin(&server, "foo-1.2.0.jar", &keyword_jar("Foo"));
     f.config(&format!("plugins:\n{cfg}"));
-    prepare(&f).assert().success().stderr(predicate::str::contains("1 plugin: 0 cached, 1 downloaded"));
+    f.prepare().assert().success().stderr(predicate::str::contains("1 plugin: 0 cached, 1 downloaded"));
     assert!(f.path("Plugins/foo-1.2.0.jar").is_file());
     assert_eq!(server.count("/foo-1.2.0.jar"), 1);
 }
@@ -47,7 +36,7 @@ fn platform_jar_goes_to_plugins_platform() {
     let f = Fixture::project();
     f.write("vendor/bundle.jar", platform_jar("com.example.bundle"));
     f.config("plugins:\n  - path: vendor/bundle.jar\n");
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     assert!(f.path("Plugins/platform/bundle.jar").is_file());
     assert!(!f.path("Plugins/bundle.jar").exists());
 }
@@ -57,7 +46,7 @@ fn kind_overrides_detection() {
     let f = Fixture::project();
     f.write("vendor/odd.jar", plain_jar());
     f.config("plugins:\n  - path: vendor/odd.jar\n    kind: platform\n");
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     assert!(f.path("Plugins/platform/odd.jar").is_file());
 }
 
@@ -66,7 +55,7 @@ fn jar_of_unknown_kind_asks_for_kind() {
     let f = Fixture::project();
     f.write("vendor/odd.jar", plain_jar());
     f.config("plugins:\n  - path: vendor/odd.jar\n");
-    prepare(&f)
+    f.prepare()
         .assert()
         .code(10)
         .stderr(predicate::str::contains("Plugin odd.jar (at katalon-prep.yml:2:5)"))
@@ -86,7 +75,7 @@ fn package_zip_yields_its_jar_minus_sources_and_javadoc() {
     ]);
     let cfg = url_plugin(&server, "excel.zip", &pkg);
     f.config(&format!("plugins:\n{cfg}"));
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     let names: Vec<String> = std::fs::read_dir(f.path("Plugins"))
         .unwrap()
         .flatten()
@@ -103,9 +92,9 @@ fn package_with_several_jars_needs_a_jar_glob() {
     let pkg = zip(&[("a.jar", &keyword_jar("A")), ("b.jar", &keyword_jar("B"))]);
     let cfg = url_plugin(&server, "two.zip", &pkg);
     f.config(&format!("plugins:\n{cfg}"));
-    prepare(&f).assert().code(10).stderr(predicate::str::contains("holds several jars (a.jar, b.jar)"));
+    f.prepare().assert().code(10).stderr(predicate::str::contains("holds several jars (a.jar, b.jar)"));
     f.config(&format!("plugins:\n{cfg}    jar: \"b*.jar\"\n"));
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     assert!(f.path("Plugins/b.jar").is_file());
     assert!(!f.path("Plugins/a.jar").exists());
 }
@@ -118,7 +107,7 @@ fn sha256_mismatch_shows_both_values_and_leaves_nothing() {
     server.file("/foo.jar", real.clone());
     let wrong = "0".repeat(64);
     f.config(&format!("plugins:\n  - url: {}/foo.jar\n    sha256: {wrong}\n", server.url()));
-    prepare(&f)
+    f.prepare()
         .assert()
         .code(30)
         .stderr(predicate::str::contains("sha256 mismatch (at katalon-prep.yml:2:5)"))
@@ -136,7 +125,7 @@ fn not_found_is_a_network_error_naming_plugin_and_url() {
     let f = Fixture::project();
     let server = FakeServer::start();
     f.config(&format!("plugins:\n  - url: {}/gone.jar\n    sha256: {}\n", server.url(), "1".repeat(64)));
-    prepare(&f)
+    f.prepare()
         .assert()
         .code(20)
         .stderr(predicate::str::contains("Plugin gone.jar: could not download it"))
@@ -151,7 +140,7 @@ fn html_page_instead_of_a_jar_is_an_integrity_error() {
     let html = b"<!DOCTYPE html><html><body>Sign in</body></html>".to_vec();
     let cfg = url_plugin(&server, "plugin.jar", &html);
     f.config(&format!("plugins:\n{cfg}"));
-    prepare(&f).assert().code(30).stderr(predicate::str::contains("plugin.jar is not a jar: it is an HTML/XML page"));
+    f.prepare().assert().code(30).stderr(predicate::str::contains("plugin.jar is not a jar: it is an HTML/XML page"));
     assert!(!f.path("Plugins").exists());
 }
 
@@ -162,7 +151,7 @@ fn zip_slip_package_is_refused() {
     let evil = zip_with_raw_name("../../evil.jar", &keyword_jar("E"));
     let cfg = url_plugin(&server, "evil.zip", &evil);
     f.config(&format!("plugins:\n{cfg}"));
-    prepare(&f)
+    f.prepare()
         .assert()
         .code(30)
         .stderr(predicate::str::contains("Unsafe archive evil.zip: entry `../../evil.jar` climbs out of the archive"));
@@ -177,14 +166,14 @@ fn absolute_path_entry_is_refused() {
     let evil = zip_with_raw_name("/tmp/kp-evil.jar", &keyword_jar("E"));
     let cfg = url_plugin(&server, "abs.zip", &evil);
     f.config(&format!("plugins:\n{cfg}"));
-    prepare(&f).assert().code(30).stderr(predicate::str::contains("is an absolute path"));
+    f.prepare().assert().code(30).stderr(predicate::str::contains("is an absolute path"));
 }
 
 #[test]
 fn plain_http_to_a_remote_host_is_refused() {
     let f = Fixture::project();
     f.config(&format!("plugins:\n  - url: http://plugins.example.com/a.jar\n    sha256: {}\n", "2".repeat(64)));
-    prepare(&f)
+    f.prepare()
         .assert()
         .code(10)
         .stderr(predicate::str::contains("Refusing plain http for http://plugins.example.com/a.jar"));
@@ -194,7 +183,7 @@ fn plain_http_to_a_remote_host_is_refused() {
 fn missing_path_plugin_names_the_config_line() {
     let f = Fixture::project();
     f.config("plugins:\n  - path: vendor/nope.jar\n");
-    prepare(&f).assert().code(10).stderr(predicate::str::contains("does not exist (at katalon-prep.yml:2:5)"));
+    f.prepare().assert().code(10).stderr(predicate::str::contains("does not exist (at katalon-prep.yml:2:5)"));
 }
 
 #[test]
@@ -203,12 +192,12 @@ fn rerun_does_no_network_and_rewrites_nothing() {
     let server = FakeServer::start();
     let cfg = url_plugin(&server, "foo.jar", &keyword_jar("Foo"));
     f.config(&format!("offline: true\nplugins:\n{cfg}"));
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     let jar = std::fs::metadata(f.path("Plugins/foo.jar")).unwrap();
     let record = std::fs::metadata(f.path("Plugins/.katalon-prep.json")).unwrap();
     let settings = std::fs::metadata(f.path("settings/internal/com.kms.katalon.execution.properties")).unwrap();
     let requests = server.total();
-    prepare(&f).assert().success().stderr(predicate::str::contains("1 cached, 0 downloaded"));
+    f.prepare().assert().success().stderr(predicate::str::contains("1 cached, 0 downloaded"));
     assert_eq!(server.total(), requests, "a warm re-run made requests");
     let jar2 = std::fs::metadata(f.path("Plugins/foo.jar")).unwrap();
     assert_eq!((jar.ino(), jar.mtime_nsec()), (jar2.ino(), jar2.mtime_nsec()));
@@ -223,7 +212,7 @@ fn installed_jar_is_a_hardlink_to_the_read_only_cache_entry() {
     let f = Fixture::project();
     f.write("vendor/a.jar", keyword_jar("A"));
     f.config("plugins:\n  - path: vendor/a.jar\n");
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     let installed = std::fs::metadata(f.path("Plugins/a.jar")).unwrap();
     let sha = sha256_hex(&keyword_jar("A"));
     let cached = std::fs::metadata(f.path(&format!("cache/v1/entries/{sha}/jars/a.jar"))).unwrap();
@@ -239,15 +228,15 @@ fn stale_plugins_are_removed_but_user_files_stay() {
     f.write("vendor/b.jar", keyword_jar("B"));
     f.write("Plugins/users-own.jar", b"the user's jar");
     f.config("plugins:\n  - path: vendor/a.jar\n  - path: vendor/b.jar\n");
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     assert!(f.path("Plugins/a.jar").is_file() && f.path("Plugins/b.jar").is_file());
     f.config("plugins:\n  - path: vendor/b.jar\n");
-    prepare(&f).assert().success().stderr(predicate::str::contains("Removed     Plugins/a.jar"));
+    f.prepare().assert().success().stderr(predicate::str::contains("Removed     Plugins/a.jar"));
     assert!(!f.path("Plugins/a.jar").exists());
     assert!(f.path("Plugins/b.jar").is_file());
     assert_eq!(f.read("Plugins/users-own.jar"), "the user's jar");
     f.config("");
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     assert!(!f.path("Plugins/b.jar").exists());
     assert!(!f.path("Plugins/.katalon-prep.json").exists());
     assert_eq!(f.read("Plugins/users-own.jar"), "the user's jar");
@@ -260,7 +249,7 @@ fn name_clash_with_a_user_file_is_refused_and_changes_nothing() {
     f.write("vendor/b.jar", keyword_jar("B"));
     f.write("Plugins/b.jar", b"user's b");
     f.config("plugins:\n  - path: vendor/a.jar\n  - path: vendor/b.jar\n");
-    prepare(&f)
+    f.prepare()
         .assert()
         .code(12)
         .stderr(predicate::str::contains("Plugins/b.jar exists and was not installed by katalon-prep"));
@@ -280,7 +269,7 @@ report.videoRecorderOption=\"{\\\"enable\\\"\\:false,\\\"useBrowserRecorder\\\"\
 long.value=first\\\n    second\n";
     f.write("settings/internal/com.kms.katalon.execution.properties", original);
     f.config("offline: true\n");
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     let expected = original.replace("plugin.reloadOption=ONLINE_AND_OFFLINE", "plugin.reloadOption=\"OFFLINE\"");
     assert_eq!(f.read("settings/internal/com.kms.katalon.execution.properties"), expected);
 }
@@ -289,7 +278,7 @@ long.value=first\\\n    second\n";
 fn offline_creates_the_settings_file_when_missing() {
     let f = Fixture::project();
     f.config("offline: true\n");
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     assert_eq!(f.read("settings/internal/com.kms.katalon.execution.properties"), "plugin.reloadOption=\"OFFLINE\"\n");
 }
 
@@ -298,7 +287,7 @@ fn without_offline_the_settings_file_is_untouched() {
     let f = Fixture::project();
     f.write("settings/internal/com.kms.katalon.execution.properties", "plugin.reloadOption=\"ONLINE\"\n");
     f.config("");
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     assert_eq!(f.read("settings/internal/com.kms.katalon.execution.properties"), "plugin.reloadOption=\"ONLINE\"\n");
 }
 
@@ -306,7 +295,7 @@ fn without_offline_the_settings_file_is_untouched() {
 fn offline_flag_forces_the_setting() {
     let f = Fixture::project();
     f.config("");
-    prepare(&f).arg("--offline").assert().success();
+    f.prepare().arg("--offline").assert().success();
     assert!(
         f.read("settings/internal/com.kms.katalon.execution.properties").contains("plugin.reloadOption=\"OFFLINE\"")
     );
@@ -318,7 +307,7 @@ fn unwritable_cache_is_a_filesystem_error_naming_the_flag() {
     f.write("vendor/a.jar", keyword_jar("A"));
     f.write("not-a-dir", b"file");
     f.config("plugins:\n  - path: vendor/a.jar\n");
-    prepare(&f)
+    f.prepare()
         .env("KATALON_PREP_CACHE_DIR", f.path("not-a-dir/cache"))
         .assert()
         .code(40)
@@ -332,7 +321,7 @@ fn default_cache_dir_follows_xdg_cache_home() {
     let f = Fixture::project();
     f.write("vendor/a.jar", keyword_jar("A"));
     f.config("plugins:\n  - path: vendor/a.jar\n");
-    prepare(&f).env_remove("KATALON_PREP_CACHE_DIR").env("XDG_CACHE_HOME", f.path("xdg")).assert().success();
+    f.prepare().env_remove("KATALON_PREP_CACHE_DIR").env("XDG_CACHE_HOME", f.path("xdg")).assert().success();
     assert!(f.path("xdg/katalon-prep/CACHEDIR.TAG").is_file());
 }
 
@@ -343,7 +332,7 @@ fn transient_errors_are_retried() {
     let cfg = url_plugin(&server, "flaky.jar", &keyword_jar("F"));
     server.fail_times("/flaky.jar", 2, 503);
     f.config(&format!("plugins:\n{cfg}"));
-    prepare(&f).assert().success().stderr(predicate::str::contains("answered 503"));
+    f.prepare().assert().success().stderr(predicate::str::contains("answered 503"));
     assert_eq!(server.count("/flaky.jar"), 3);
 }
 
@@ -355,7 +344,7 @@ fn body_cut_mid_transfer_is_retried_and_never_cached() {
     let cfg = url_plugin(&server, "cut.jar", &big);
     server.drop_mid_body("/cut.jar", 1, 1000);
     f.config(&format!("plugins:\n{cfg}"));
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     assert_eq!(server.count("/cut.jar"), 2);
     assert_eq!(std::fs::read(f.path("Plugins/cut.jar")).unwrap(), big);
 }
@@ -365,7 +354,7 @@ fn cache_verify_finds_a_corrupted_entry() {
     let f = Fixture::project();
     f.write("vendor/a.jar", keyword_jar("A"));
     f.config("plugins:\n  - path: vendor/a.jar\n");
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     f.cmd()
         .args(["cache", "verify"])
         .assert()

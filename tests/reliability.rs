@@ -23,21 +23,9 @@ use std::time::{Duration, Instant};
 use katalon_prep_fakes::FakeServer;
 use predicates::prelude::*;
 use support::{
-    Fixture, SENTINEL, big_keyword_jar, bin_std, keyword_jar, noise, sha256_hex, zip, zip_with_raw_name,
+    Fixture, SENTINEL, big_keyword_jar, bin_std, keyword_jar, noise, sha256_hex, url_plugin, zip, zip_with_raw_name,
     zip_with_symlink,
 };
-
-fn prepare(f: &Fixture) -> assert_cmd::Command {
-    let mut c = f.cmd();
-    c.env("KATALON_API_KEY", SENTINEL).arg("prepare");
-    c
-}
-
-/// Serves `bytes` at `/<name>` and returns the config entry pinning them.
-fn url_plugin(server: &FakeServer, name: &str, bytes: &[u8]) -> String {
-    server.file(&format!("/{name}"), bytes.to_vec());
-    format!("  - url: {}/{name}\n    sha256: {}\n", server.url(), sha256_hex(bytes))
-}
 
 /// Temp files and staging folders under `root`: what no run may leave
 /// behind once the next run is done.
@@ -208,7 +196,7 @@ fn killed_at_ten_moments_every_next_run_recovers_and_leaves_nothing_behind() {
             landed += 1;
         }
 
-        let out = prepare(&f).output().expect("run");
+        let out = f.prepare().output().expect("run");
         assert!(out.status.success(), "the run after a kill at {delay} ms failed:\n{}", stderr_of(&out));
         for (name, sha) in &expected {
             let bytes = std::fs::read(f.path(&format!("Plugins/{name}"))).expect("installed jar");
@@ -225,7 +213,7 @@ fn temp_files_of_a_killed_run_are_removed_and_those_of_a_live_run_kept() {
     let f = Fixture::project();
     f.write("vendor/a.jar", keyword_jar("A"));
     f.config("offline: true\nplugins:\n  - path: vendor/a.jar\n");
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     // What a run killed between writing a temp file and renaming it leaves:
     // its pid (beyond any pid_max) is in the name. A live writer's is ours.
     let dead = ".katalon-prep-4194305-0badc0de.tmp";
@@ -239,7 +227,7 @@ fn temp_files_of_a_killed_run_are_removed_and_those_of_a_live_run_kept() {
     std::fs::remove_file(f.path("settings/internal/com.kms.katalon.execution.properties")).expect("rm");
     std::fs::remove_file(f.path("cache/CACHEDIR.TAG")).expect("rm");
     f.config("offline: true\nplugins:\n  - path: vendor/a.jar\n  - path: vendor/b.jar\n");
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     for dir in ["Plugins", "Plugins/platform", "settings/internal", "cache"] {
         assert!(!f.path(&format!("{dir}/{dead}")).exists(), "{dir}/{dead} was left");
         assert!(f.path(&format!("{dir}/{live}")).exists(), "{dir}/{live} of a live run was removed");
@@ -368,7 +356,7 @@ fn cache_on_a_full_filesystem_is_exit_40_and_plugins_stay_as_they_were() {
     f.write("vendor/a.jar", keyword_jar("A"));
     f.write("Plugins/users-own.jar", b"the user's jar");
     f.config("plugins:\n  - path: vendor/a.jar\n");
-    prepare(&f).env("KATALON_PREP_CACHE_DIR", f.path("roomy")).assert().success();
+    f.prepare().env("KATALON_PREP_CACHE_DIR", f.path("roomy")).assert().success();
     let before = snapshot(&f.path("Plugins"));
 
     let Some(_tmpfs) = Mount::new(&["-t", "tmpfs", "-o", "size=256k", "tmpfs"], &f.path("cache")) else {
@@ -376,7 +364,7 @@ fn cache_on_a_full_filesystem_is_exit_40_and_plugins_stay_as_they_were() {
     };
     let big = big_keyword_jar(2_000_000);
     f.config(&format!("plugins:\n  - path: vendor/a.jar\n{}", url_plugin(&server, "big.jar", &big)));
-    prepare(&f)
+    f.prepare()
         .assert()
         .code(40)
         .stderr(predicate::str::contains("Plugin big.jar: could not save the download"))
@@ -394,7 +382,7 @@ fn read_only_cache_is_exit_40_naming_the_flag_and_changes_nothing() {
     f.write("vendor/a.jar", keyword_jar("A"));
     f.write("vendor/b.jar", keyword_jar("B"));
     f.config("plugins:\n  - path: vendor/a.jar\n");
-    prepare(&f).env("KATALON_PREP_CACHE_DIR", f.path("filled")).assert().success();
+    f.prepare().env("KATALON_PREP_CACHE_DIR", f.path("filled")).assert().success();
     let plugins_before = snapshot(&f.path("Plugins"));
     let cache_before = snapshot(&f.path("filled"));
 
@@ -403,7 +391,7 @@ fn read_only_cache_is_exit_40_naming_the_flag_and_changes_nothing() {
         return skipped("read_only_cache");
     };
     f.config("plugins:\n  - path: vendor/a.jar\n  - path: vendor/b.jar\n");
-    prepare(&f)
+    f.prepare()
         .assert()
         .code(40)
         .stderr(predicate::str::contains("The cache directory"))
@@ -423,7 +411,7 @@ fn installed_project(name: &str, bytes: &[u8]) -> (Fixture, FakeServer, BTreeMap
     let server = FakeServer::start();
     f.write("vendor/a.jar", keyword_jar("A"));
     f.config("plugins:\n  - path: vendor/a.jar\n");
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     let before = snapshot(&f.path("Plugins"));
     f.config(&format!("plugins:\n  - path: vendor/a.jar\n{}", url_plugin(&server, name, bytes)));
     (f, server, before)
@@ -440,7 +428,7 @@ fn assert_untouched(f: &Fixture, before: &BTreeMap<PathBuf, Vec<u8>>) {
 fn status_503_until_the_retries_run_out_is_exit_20_after_4_tries() {
     let (f, server, before) = installed_project("down.jar", &keyword_jar("D"));
     server.fail_times("/down.jar", 10, 503);
-    prepare(&f)
+    f.prepare()
         .assert()
         .code(20)
         .stderr(predicate::str::contains("Plugin down.jar: could not download it"))
@@ -454,7 +442,7 @@ fn status_429_with_retry_after_waits_as_told_then_succeeds() {
     let (f, server, _) = installed_project("limited.jar", &keyword_jar("L"));
     server.retry_after("/limited.jar", 1, 1);
     let started = Instant::now();
-    prepare(&f).assert().success().stderr(predicate::str::contains("answered 429"));
+    f.prepare().assert().success().stderr(predicate::str::contains("answered 429"));
     assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After: 1 was not honoured");
     assert_eq!(server.count("/limited.jar"), 2);
     assert!(f.path("Plugins/limited.jar").is_file());
@@ -465,7 +453,7 @@ fn retry_after_beyond_max_retry_wait_fails_at_once() {
     let (f, server, before) = installed_project("limited.jar", &keyword_jar("L"));
     server.retry_after("/limited.jar", 1, 120);
     let started = Instant::now();
-    prepare(&f)
+    f.prepare()
         .args(["--max-retry-wait", "5"])
         .assert()
         .code(20)
@@ -480,7 +468,7 @@ fn body_dropped_mid_transfer_every_time_is_exit_20_and_nothing_partial_is_kept()
     let big = big_keyword_jar(200_000);
     let (f, server, before) = installed_project("cut.jar", &big);
     server.drop_mid_body("/cut.jar", 10, 1000);
-    prepare(&f)
+    f.prepare()
         .assert()
         .code(20)
         .stderr(predicate::str::contains(format!("/cut.jar ended after 1000 of {} bytes (after 4 tries)", big.len())));
@@ -493,7 +481,7 @@ fn truncated_body_is_retried_and_the_retry_is_installed() {
     let jar = big_keyword_jar(50_000);
     let (f, server, _) = installed_project("short.jar", &jar);
     server.truncate("/short.jar", 1);
-    prepare(&f).assert().success();
+    f.prepare().assert().success();
     assert_eq!(server.count("/short.jar"), 2);
     assert_eq!(std::fs::read(f.path("Plugins/short.jar")).expect("jar"), jar);
 }
@@ -504,7 +492,7 @@ fn truncated_body_every_time_is_exit_20() {
     let (f, server, before) = installed_project("short.jar", &jar);
     server.truncate("/short.jar", 10);
     let promised = jar.len() as u64 + katalon_prep_fakes::TRUNCATE_OVERCLAIM;
-    prepare(&f)
+    f.prepare()
         .assert()
         .code(20)
         .stderr(predicate::str::contains(format!("ended after {} of {promised} bytes (after 4 tries)", jar.len())));
@@ -517,7 +505,7 @@ fn stalled_server_times_out_and_the_retry_succeeds() {
     let (f, server, _) = installed_project("stall.jar", &keyword_jar("S"));
     server.stall("/stall.jar", 1, Duration::from_secs(5));
     let started = Instant::now();
-    prepare(&f).args(["--read-timeout", "1"]).assert().success();
+    f.prepare().args(["--read-timeout", "1"]).assert().success();
     let took = started.elapsed();
     assert!(took >= Duration::from_secs(1) && took < Duration::from_secs(4), "took {took:?}");
     assert_eq!(server.count("/stall.jar"), 2);
@@ -529,7 +517,7 @@ fn stalled_server_every_time_is_exit_20_after_4_timeouts() {
     let (f, server, before) = installed_project("stall.jar", &keyword_jar("S"));
     server.stall("/stall.jar", 10, Duration::from_secs(5));
     let started = Instant::now();
-    prepare(&f)
+    f.prepare()
         .args(["--read-timeout", "1"])
         .assert()
         .code(20)
@@ -546,7 +534,7 @@ fn checksum_mismatch_is_not_retried_and_changes_nothing() {
     let (f, server, before) = installed_project("moved.jar", &keyword_jar("Old"));
     // The host now serves other bytes than the ones pinned.
     server.file("/moved.jar", keyword_jar("New"));
-    prepare(&f).assert().code(30).stderr(predicate::str::contains("Plugin moved.jar: sha256 mismatch"));
+    f.prepare().assert().code(30).stderr(predicate::str::contains("Plugin moved.jar: sha256 mismatch"));
     assert_eq!(server.count("/moved.jar"), 1, "a mismatch is not a transient error");
     assert_untouched(&f, &before);
 }
@@ -559,7 +547,7 @@ fn refused(name: &str, bytes: &[u8], extra_args: &[&str], message: &str) {
     let f = Fixture::project();
     let server = FakeServer::start();
     f.config(&format!("plugins:\n{}", url_plugin(&server, name, bytes)));
-    prepare(&f).args(extra_args).assert().code(30).stderr(predicate::str::contains(message));
+    f.prepare().args(extra_args).assert().code(30).stderr(predicate::str::contains(message));
     assert!(!f.path("Plugins").exists(), "something was installed");
     assert_eq!(cache_entries(&f), 0, "a refused archive was cached");
     assert_eq!(leftovers(f.root()), Vec::<PathBuf>::new());

@@ -104,6 +104,13 @@ impl Fixture {
         bin(self.root())
     }
 
+    /// `prepare` with the sentinel key.
+    pub fn prepare(&self) -> Command {
+        let mut c = self.cmd();
+        c.env("KATALON_API_KEY", SENTINEL).arg("prepare");
+        c
+    }
+
     /// Every file under the fixture, for secret scans.
     pub fn all_files(&self) -> Vec<PathBuf> {
         let mut out = Vec::new();
@@ -442,4 +449,10 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).expect("copy fixture file");
         }
     }
+}
+
+/// Serves `bytes` at `/<name>` and returns the config entry pinning them.
+pub fn url_plugin(server: &katalon_prep_fakes::FakeServer, name: &str, bytes: &[u8]) -> String {
+    server.file(&format!("/{name}"), bytes.to_vec());
+    format!("  - url: {}/{name}\n    sha256: {}\n", server.url(), sha256_hex(bytes))
 }
