@@ -125,7 +125,7 @@ impl Ui {
 impl Reporter for Ui {
     fn report(&self, event: Event) {
         if let Event::Warning(w) = &event {
-            // Warnings show even with -q? No: -q silences everything but errors and data.
+            // -q silences everything but errors and data, warnings included.
             if !self.quiet {
                 self.line(&format!("warning: {w}"));
             }

@@ -375,3 +375,28 @@ fn cache_verify_finds_a_corrupted_entry() {
     f.cmd().args(["cache", "verify", "--fix"]).assert().success();
     f.cmd().args(["cache", "verify"]).assert().success().stderr(predicate::str::contains("0 cache entries checked"));
 }
+
+#[test]
+fn github_folds_plugin_lines_into_balanced_groups() {
+    let f = Fixture::project();
+    f.write("vendor/a.jar", keyword_jar("A"));
+    f.config("plugins:\n  - path: vendor/a.jar\n");
+    let out = f.prepare().env("GITHUB_ACTIONS", "true").output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let opens = stderr.lines().filter(|l| l.starts_with("::group::")).count();
+    let closes = stderr.lines().filter(|l| *l == "::endgroup::").count();
+    assert!(opens >= 1, "{stderr}");
+    assert_eq!(opens, closes, "{stderr}");
+    let first_group = stderr.find("::group::").unwrap();
+    let installed = stderr.find("Installed   Plugins/a.jar").unwrap();
+    assert!(first_group < installed && installed < stderr.rfind("::endgroup::").unwrap(), "{stderr}");
+}
+
+#[test]
+fn plain_output_outside_github_has_no_workflow_commands() {
+    let f = Fixture::project();
+    f.write("vendor/a.jar", keyword_jar("A"));
+    f.config("plugins:\n  - path: vendor/a.jar\n");
+    f.prepare().env("CI", "true").assert().success().stderr(predicate::str::contains("::").not());
+}
