@@ -200,7 +200,7 @@ pub fn register(value: &str) {
         return;
     }
     let mut list = SECRETS.write().unwrap_or_else(|e| e.into_inner());
-    let encoded = percent_encode(value);
+    let encoded = crate::net::urls::encode_component(value);
     for form in [value.to_string(), encoded] {
         if !list.iter().any(|s| s.as_str() == form) {
             list.push(Zeroizing::new(form));
@@ -223,18 +223,6 @@ pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
-}
-
-fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

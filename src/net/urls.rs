@@ -28,6 +28,15 @@ pub fn without_query(url: &Url) -> Url {
     u
 }
 
+/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - _ . ~`).
+const COMPONENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// Percent-encodes a URL component (a path segment, a query value).
+pub fn encode_component(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, COMPONENT).to_string()
+}
+
 /// Same scheme, host and port (default ports made explicit).
 pub fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
@@ -51,6 +60,11 @@ mod tests {
     fn redaction_drops_query_and_userinfo() {
         let u = Url::parse("https://u:p@cdn.example.com/a/b.zip?X-Amz-Signature=abc#f").unwrap();
         assert_eq!(redacted(&u), "https://cdn.example.com/a/b.zip?…");
+    }
+
+    #[test]
+    fn components_keep_only_unreserved_characters() {
+        assert_eq!(encode_component("v1.2.0+build/x y~_-"), "v1.2.0%2Bbuild%2Fx%20y~_-");
     }
 
     #[test]

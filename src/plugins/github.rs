@@ -155,11 +155,16 @@ impl Github {
         at: &Option<Location>,
         reporter: &dyn Reporter,
     ) -> Result<Release, Error> {
-        let url = self.route(&format!("repos/{}/{}/releases/tags/{}", g.owner, g.repo, encode_segment(&g.tag)));
+        let url = self.route(&format!(
+            "repos/{}/{}/releases/tags/{}",
+            g.owner,
+            g.repo,
+            crate::net::urls::encode_component(&g.tag)
+        ));
         let name = format!("{}@{}", g.slug(), g.tag);
         let crab = &self.crab;
         let op = || {
-            let tag = encode_segment(&g.tag);
+            let tag = crate::net::urls::encode_component(&g.tag);
             async move { crab.repos(&g.owner, &g.repo).releases().get_by_tag(&tag).await }
         };
         self.call(&url, &name, reporter, op).await.map_err(|e| match e {
@@ -285,19 +290,6 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
-}
-
-/// Percent-encodes a path segment (a tag may hold `/` or `+`).
-fn encode_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// The one asset the glob (or, without one, the release) names.
