@@ -95,10 +95,6 @@ impl<W: Write> HashingWriter<W> {
         self.len == 0
     }
 
-    pub fn get_ref(&self) -> &W {
-        &self.inner
-    }
-
     pub fn finish(self) -> (Sha256, u64, W) {
         (Sha256(self.hasher.finalize().into()), self.len, self.inner)
     }

@@ -32,10 +32,3 @@ pub enum Event {
 pub trait Reporter: Send + Sync {
     fn report(&self, event: Event);
 }
-
-/// Discards everything (library tests, `-q`).
-pub struct Silent;
-
-impl Reporter for Silent {
-    fn report(&self, _: Event) {}
-}

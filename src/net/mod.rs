@@ -12,8 +12,8 @@ pub mod urls;
 use std::io::{Seek, Write};
 use std::time::Duration;
 
+use reqwest::Url;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use reqwest::{StatusCode, Url};
 
 use crate::digest::{HashingWriter, Sha256};
 use crate::report::{Event, Reporter};
@@ -90,22 +90,14 @@ pub enum Error {
 }
 
 impl Error {
-    /// 401/403 answers: credentials rejected.
-    pub fn is_auth(&self) -> bool {
-        matches!(self, Error::Status { status: 401 | 403, .. })
-    }
-
-    pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::Status { status: 404 | 410, .. })
-    }
-
     /// Errors of the local machine (disk), not of the network.
     pub fn is_local(&self) -> bool {
         matches!(self, Error::Write { .. })
     }
 }
 
-fn tries_suffix(attempts: u32) -> String {
+/// ` (after N tries)` when there was more than one.
+pub(crate) fn tries_suffix(attempts: u32) -> String {
     if attempts > 1 { format!(" (after {attempts} tries)") } else { String::new() }
 }
 
@@ -259,20 +251,9 @@ impl Http {
     }
 
     /// Streams `url` into `file` (truncated first on every try), hashing as
-    /// it writes. A body cut short is retried; nothing partial is returned.
-    pub async fn download(
-        &self,
-        url: &Url,
-        header: Option<&OriginHeader<'_>>,
-        name: &str,
-        file: &mut std::fs::File,
-        reporter: &dyn Reporter,
-    ) -> Result<(Sha256, u64), Error> {
-        self.download_as(url, header, "*/*", name, file, reporter).await.map(|d| (d.sha256, d.size))
-    }
-
-    /// [`download`](Self::download) with an `Accept` header: GitHub serves a
-    /// release asset's bytes from its API URL only for `application/octet-stream`.
+    /// it writes; a body cut short is retried and nothing partial is
+    /// returned. `accept` matters to GitHub, which serves a release asset's
+    /// bytes from its API URL only for `application/octet-stream`.
     pub async fn download_as(
         &self,
         url: &Url,
@@ -443,9 +424,4 @@ fn with_attempts(error: Error, n: u32) -> Error {
         Error::Truncated { url, got, expected, .. } => Error::Truncated { url, got, expected, attempts: n },
         other => other,
     }
-}
-
-/// For callers that need a status code's meaning.
-pub fn status_text(status: u16) -> String {
-    StatusCode::from_u16(status).map(|s| s.to_string()).unwrap_or_else(|_| status.to_string())
 }

@@ -24,7 +24,7 @@ use zeroize::Zeroizing;
 
 use crate::config::GithubRelease;
 use crate::location::{Location, suffix};
-use crate::net::{self, Http, OriginHeader};
+use crate::net::{self, Http, OriginHeader, tries_suffix};
 use crate::report::Reporter;
 
 pub const API_URL_ENV: &str = "GITHUB_API_URL";
@@ -79,17 +79,6 @@ pub struct AssetMismatch {
     pub matched: Vec<String>,
     pub assets: Vec<String>,
     pub at: Option<Location>,
-}
-
-impl Error {
-    /// 401/403 without an exhausted rate limit.
-    pub fn is_auth(&self) -> bool {
-        matches!(self, Error::Unauthorized { .. })
-    }
-}
-
-fn tries_suffix(attempts: u32) -> String {
-    if attempts > 1 { format!(" (after {attempts} tries)") } else { String::new() }
 }
 
 fn reset_text(reset: Option<u64>) -> String {

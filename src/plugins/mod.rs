@@ -339,24 +339,8 @@ pub fn artifact_name(url: &reqwest::Url) -> String {
 }
 
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(h << 4 | l);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
     // Keep file names plain: no separators.
-    String::from_utf8_lossy(&out).replace(['/', '\\'], "_")
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().replace(['/', '\\'], "_")
 }
 
 /// Turns a staged artifact into an entry: a `.zip` is a package whose jars
