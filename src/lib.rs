@@ -200,27 +200,7 @@ pub async fn install_plugins(
         let (lock_path, lock_shown) = lock::path_for(config);
         let loaded = lock::load(&lock_path, &lock_shown)?;
         let matching = loaded.as_ref().map(|l| lock::compare(config, l));
-        match (&loaded, &matching) {
-            (None, _) if locked => return Err(lock::Error::Missing { path: lock_shown }.into()),
-            (None, _) if config.plugins.iter().any(|p| matches!(p.source, config::Source::Store(_) | config::Source::Github(_))) => {
-                ctx.reporter.report(Event::Warning(format!(
-                    "no {}: Store and GitHub plugins are installed as served now, not pinned; run `katalon-prep lock` and commit the file",
-                    lock_shown.display()
-                )))
-            }
-            (Some(_), Some(m)) if !m.drift.is_empty() => {
-                let drift = lock::Error::Drift { lock: lock_shown.clone(), config: config.shown_file(), items: m.drift.clone() };
-                if locked {
-                    return Err(drift.into());
-                }
-                ctx.reporter.report(Event::Warning(format!(
-                    "{}; installing the entries that changed from {} as configured",
-                    drift.to_string().lines().take_while(|l| !l.starts_with("hint:")).collect::<Vec<_>>().join("\n"),
-                    config.shown_file().display()
-                )));
-            }
-            _ => {}
-        }
+        check_lock_fits(ctx, config, loaded.as_ref(), matching.as_ref(), locked)?;
         let remote = Remote::new(opts.net.clone(), &config.store, key, ctx.reporter);
         ctx.reporter.report(Event::GroupStart(format!("Plugins ({} configured)", config.plugins.len())));
         let lock_ref = loaded.as_ref().zip(matching.as_ref());
@@ -237,23 +217,7 @@ pub async fn install_plugins(
         let fetched = fetcher.fetch_all(&artifacts).await?;
         let mut items = Vec::new();
         for (a, f) in artifacts.iter().zip(&fetched) {
-            if let (Some(idx), Some(l), FetchFrom::Path(path)) = (a.locked, &loaded, &a.from) {
-                let pinned = l.lock.plugins[idx].sha256;
-                if pinned != f.entry.meta.sha256 {
-                    let changed = lock::Error::PathChanged(Box::new(lock::PathChange {
-                        name: a.name.clone(),
-                        path: argv::relative(path, &ctx.cwd),
-                        lock: lock_shown.clone(),
-                        locked: pinned,
-                        actual: f.entry.meta.sha256,
-                        at: a.at.clone(),
-                    }));
-                    if locked {
-                        return Err(changed.into());
-                    }
-                    ctx.reporter.report(Event::Warning(format!("{changed}; installing it as it is now")));
-                }
-            }
+            check_path_pin(ctx, a, f, loaded.as_ref(), locked)?;
             let chosen = plugins::select(a.jar.as_deref(), a.kind, &a.at, f)?;
             installed.plugins.push(PluginRow {
                 name: f.name.clone(),
@@ -299,6 +263,69 @@ pub async fn install_plugins(
         )));
     }
     Ok(installed)
+}
+
+/// Whether the lock may be used as it is: missing under `--locked` or
+/// drifted from the config is exit 31 with `--locked`, a warning without.
+fn check_lock_fits(
+    ctx: &Context,
+    config: &Config,
+    loaded: Option<&lock::Loaded>,
+    matching: Option<&lock::Matching>,
+    locked: bool,
+) -> Result<(), Error> {
+    let (_, lock_shown) = lock::path_for(config);
+    match (loaded, matching) {
+        (None, _) if locked => return Err(lock::Error::Missing { path: lock_shown }.into()),
+        (None, _) if config.plugins.iter().any(|p| matches!(p.source, config::Source::Store(_) | config::Source::Github(_))) => {
+            ctx.reporter.report(Event::Warning(format!(
+                "no {}: Store and GitHub plugins are installed as served now, not pinned; run `katalon-prep lock` and commit the file",
+                lock_shown.display()
+            )))
+        }
+        (Some(_), Some(m)) if !m.drift.is_empty() => {
+            let drift = lock::Error::Drift { lock: lock_shown, config: config.shown_file(), items: m.drift.clone() };
+            if locked {
+                return Err(drift.into());
+            }
+            ctx.reporter.report(Event::Warning(format!(
+                "{}; installing the entries that changed from {} as configured",
+                drift.to_string().lines().take_while(|l| !l.starts_with("hint:")).collect::<Vec<_>>().join("\n"),
+                config.shown_file().display()
+            )));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A locked `path` plugin whose file changed since `lock`: exit 31 with
+/// `--locked`, a warning without (the file is installed as it is now).
+fn check_path_pin(
+    ctx: &Context,
+    a: &Artifact,
+    f: &plugins::Fetched,
+    loaded: Option<&lock::Loaded>,
+    locked: bool,
+) -> Result<(), Error> {
+    let (Some(idx), Some(l), FetchFrom::Path(path)) = (a.locked, loaded, &a.from) else { return Ok(()) };
+    let pinned = l.lock.plugins[idx].sha256;
+    if pinned == f.entry.meta.sha256 {
+        return Ok(());
+    }
+    let changed = lock::Error::PathChanged(Box::new(lock::PathChange {
+        name: a.name.clone(),
+        path: argv::relative(path, &ctx.cwd),
+        lock: l.shown.clone(),
+        locked: pinned,
+        actual: f.entry.meta.sha256,
+        at: a.at.clone(),
+    }));
+    if locked {
+        return Err(changed.into());
+    }
+    ctx.reporter.report(Event::Warning(format!("{changed}; installing it as it is now")));
+    Ok(())
 }
 
 /// `store 42 1.2.3`, `url https://…/x.jar`: the source column of the summary.
