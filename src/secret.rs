@@ -37,8 +37,13 @@ impl fmt::Display for KeySource {
         match self {
             KeySource::Stdin => write!(f, "standard input (--api-key-stdin)"),
             KeySource::Env(var) => write!(f, "environment variable {var}"),
-            KeySource::EnvFile { var, path } => {
+            // A variable meant to hold a path sometimes holds the key itself:
+            // the path is shown only when it names a file that exists.
+            KeySource::EnvFile { var, path } if path.exists() => {
                 write!(f, "file {} (from environment variable {var})", path.display())
+            }
+            KeySource::EnvFile { var, .. } => {
+                write!(f, "the file named by environment variable {var} (no such file: it must hold a path)")
             }
             KeySource::ActionInput(var) => write!(f, "GitHub Action input `api-key` ({var})"),
             KeySource::DockerSecret(path) => write!(f, "Docker secret {}", path.display()),
@@ -100,6 +105,10 @@ impl fmt::Display for ApiKey {
 pub enum Error {
     #[error("No Katalon API key found; looked in:\n{}\nhint: set {var} from your CI's secret store (e.g. `{var}: ${{{{ secrets.KATALON_API_KEY }}}}` on GitHub), or pass --without-api-key to emit the line without it", looked.iter().map(|l| format!("  - {l}")).collect::<Vec<_>>().join("\n"))]
     Missing { var: String, looked: Vec<String> },
+    #[error(
+        "The name given for the API key's variable (--api-key-env or KATALON_PREP_API_KEY_ENV) is not an environment variable name\nhint: give the variable's name, e.g. KATALON_API_KEY, never the key itself"
+    )]
+    BadVarName,
     #[error("Both {var} and {var}_FILE are set; set only one of them")]
     Ambiguous { var: String },
     #[error(
@@ -128,6 +137,10 @@ pub struct KeyRequest {
 /// Finds the key, in the documented order: stdin (when asked), `$VAR`,
 /// `$VAR_FILE`, the GitHub Action input, the Docker secret.
 pub fn resolve(request: &KeyRequest) -> Result<ApiKey, Error> {
+    if !is_env_name(&request.var) {
+        // Never echoed: a key pasted where its variable's name belongs.
+        return Err(Error::BadVarName);
+    }
     let var = &request.var;
     let file_var = format!("{var}_FILE");
     let mut looked = Vec::new();
@@ -195,19 +208,46 @@ fn trim_line_end(mut value: Zeroizing<String>) -> Zeroizing<String> {
 static SECRETS: RwLock<Vec<Zeroizing<String>>> = RwLock::new(Vec::new());
 
 /// Adds a value (and its URL-encoded form) to the process-wide redaction list.
+/// Every new form is also passed to the hook set by [`on_register`].
 pub fn register(value: &str) {
     if value.is_empty() {
         return;
     }
-    let mut list = SECRETS.write().unwrap_or_else(|e| e.into_inner());
-    let encoded = crate::net::urls::encode_component(value);
-    for form in [value.to_string(), encoded] {
-        if !list.iter().any(|s| s.as_str() == form) {
-            list.push(Zeroizing::new(form));
+    let mut added = Vec::new();
+    {
+        let mut list = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+        let encoded = crate::net::urls::encode_component(value);
+        for form in [value.to_string(), encoded] {
+            if !list.iter().any(|s| s.as_str() == form) {
+                list.push(Zeroizing::new(form.clone()));
+                added.push(Zeroizing::new(form));
+            }
+        }
+        // Longest first, so a secret that contains another is masked whole.
+        list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+    if let Some(hook) = ON_REGISTER.get() {
+        for form in &added {
+            hook(form);
         }
     }
-    // Longest first, so a secret that contains another is masked whole.
-    list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+}
+
+static ON_REGISTER: std::sync::OnceLock<fn(&str)> = std::sync::OnceLock::new();
+
+/// Sets what happens to every newly registered secret, before it can be
+/// printed anywhere: on GitHub Actions, the `::add-mask::` command. Only the
+/// first call has an effect.
+pub fn on_register(hook: fn(&str)) {
+    let _ = ON_REGISTER.set(hook);
+}
+
+/// Whether `name` can name an environment variable (and so is not a key
+/// pasted where a name belongs).
+pub fn is_env_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Replaces every registered secret in `text` with `***`.

@@ -426,3 +426,80 @@ fn check_run_and_matrix_keep_the_key_where_it_belongs() {
     }
     assert_requests_clean(&server);
 }
+
+// ---- regressions found in review: credentials spelt otherwise, or put where a name belongs ----
+
+#[test]
+fn check_never_prints_a_key_whatever_the_option_spelling() {
+    let f = Fixture::project();
+    for line in [
+        format!("-ApiKey={SENTINEL} -retri=1"),
+        format!("--APIKEY={SENTINEL} -retri=1"),
+        format!("-apiKeyOP={SENTINEL} -retri=1"),
+        format!("-proxy.auth.password={SENTINEL} -retri=1"),
+    ] {
+        let out = f.cmd().args(["check", "--args", &line]).output().unwrap();
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains(SENTINEL), "{line}\n{all}");
+    }
+}
+
+#[test]
+fn a_key_in_the_file_variable_is_not_echoed_as_a_path() {
+    let f = Fixture::project();
+    let out = f.cmd().env("KATALON_API_KEY_FILE", SENTINEL).arg("args").output().unwrap();
+    assert_eq!(out.status.code(), Some(11));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no such file: it must hold a path"), "{stderr}");
+    assert!(!stderr.contains(SENTINEL), "{stderr}");
+}
+
+#[test]
+fn a_key_given_as_the_variable_name_is_refused_unechoed() {
+    let f = Fixture::project();
+    for cmd in [vec!["--api-key-env", SENTINEL, "args"], vec!["args"]] {
+        let out = f.cmd().env("KATALON_PREP_API_KEY_ENV", SENTINEL).args(&cmd).output().unwrap();
+        assert_eq!(out.status.code(), Some(11));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("is not an environment variable name"), "{stderr}");
+        assert!(!stderr.contains(SENTINEL), "{stderr}");
+    }
+}
+
+#[test]
+fn run_refuses_a_key_among_the_extra_options_even_without_api_key() {
+    let f = Fixture::project();
+    let out = f
+        .cmd()
+        .args(["run", "--katalonc", "/bin/true", "--without-api-key", "--", &format!("-APIKEY={SENTINEL}")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(10));
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(all.contains("contain an API key option"), "{all}");
+    assert!(!all.contains(SENTINEL), "{all}");
+}
+
+#[test]
+fn github_masks_a_token_among_the_options_before_it_reaches_an_output() {
+    let f = Fixture::project();
+    let token = "kobiton-TOKEN-9d81c2";
+    f.config(&format!("run:\n  args: [\"-kobitonToken={token}\"]\n"));
+    let outputs = f.path("github_output");
+    let out = f
+        .cmd()
+        .env("KATALON_API_KEY", SENTINEL)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &outputs)
+        .arg("args")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines[0], format!("::add-mask::{SENTINEL}"), "{stderr}");
+    assert!(lines.contains(&format!("::add-mask::{token}").as_str()), "{stderr}");
+    assert_eq!(stderr.matches(token).count(), 1, "only in its mask: {stderr}");
+    // The output carries the token (the line needs it), which the runner now masks.
+    assert!(std::fs::read_to_string(&outputs).unwrap().contains(token));
+}

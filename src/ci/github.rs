@@ -26,6 +26,18 @@ pub fn add_mask_lines(value: &str) -> Vec<String> {
     value.lines().filter(|l| !l.is_empty()).map(|l| format!("::add-mask::{}", escape_data(l))).collect()
 }
 
+/// Prints the `::add-mask::` commands for a secret on stderr (the runner
+/// reads commands from both streams; stdout stays data). Installed as the
+/// [`crate::secret::on_register`] hook by the commands that emit the line,
+/// so every secret — the key and any credential among the katalonc options —
+/// is masked as soon as katalon-prep knows it, before it can appear in a log
+/// or an output.
+pub fn print_mask(value: &str) {
+    let mut text = add_mask_lines(value).join("\n");
+    text.push('\n');
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
+}
+
 /// Escapes a workflow command's message.
 pub fn escape_data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")

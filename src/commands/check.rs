@@ -252,7 +252,7 @@ fn register_loosely(line: &str) {
     for (i, word) in words.iter().enumerate() {
         let word = word.trim_matches(['"', '\'']);
         let Some((name, value)) = word.strip_prefix('-').and_then(|b| b.split_once('=')) else { continue };
-        if !matches!(options::find(name), Some(options::Known::Opt(o)) if o.secret) {
+        if !options::is_secret_name(name) {
             continue;
         }
         let value = value.trim_matches(['"', '\'']);

@@ -24,7 +24,6 @@ pub struct PrepareOptions<'a> {
 
 pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bool)>) -> Result<Exit, Error> {
     let shard = shard(&emit.shard)?;
-    refuse_key_in(&emit.extra)?;
     let Prepared { line, key } =
         prepared(ctx, &shard, emit.without_api_key, emit.workdir_as.clone(), fetch, &emit.extra)?;
     let view = match &key {
@@ -73,16 +72,14 @@ pub(crate) fn prepared(
     fetch: Option<(PrepareOptions, bool)>,
     extra: &[String],
 ) -> Result<Prepared, Error> {
+    refuse_key_in(extra)?;
+    // From here on every secret katalon-prep learns (the key, a token among
+    // the options) is masked on GitHub before it can reach a log or an output.
+    if github::active() {
+        secret::on_register(github::print_mask);
+    }
     let mut plan = crate::plan_with(ctx, shard)?;
     let key = if without_key { None } else { Some(secret::resolve(&crate::key_request(ctx, &plan.config))?) };
-    // The runner must see the mask before the value can appear anywhere.
-    if github::active()
-        && let Some(key) = &key
-    {
-        let mut text = github::add_mask_lines(key.expose()).join("\n");
-        text.push('\n');
-        eprint!("{text}");
-    }
     for warning in std::mem::take(&mut plan.warnings) {
         ctx.reporter.report(Event::Warning(warning));
     }
@@ -107,13 +104,6 @@ pub(crate) fn prepared(
             None if plan.config.uses_store() => secret::resolve(&crate::key_request(ctx, &plan.config)).ok(),
             _ => None,
         };
-        if github::active()
-            && let Some(k) = &store_key
-        {
-            let mut text = github::add_mask_lines(k.expose()).join("\n");
-            text.push('\n');
-            eprint!("{text}");
-        }
         let key_for_store = key.as_ref().or(store_key.as_ref());
         installed = Some(rt.block_on(crate::install_plugins(ctx, &plan, &opts, key_for_store, locked))?);
     }
@@ -135,10 +125,7 @@ pub(crate) fn prepared(
 /// Refuses extra options carrying a key: it belongs in the CI's secrets,
 /// and katalon-prep injects `-apiKey` itself.
 fn refuse_key_in(extra: &[String]) -> Result<(), Error> {
-    if extra
-        .iter()
-        .any(|a| matches!(a.split('=').next().map(str::to_ascii_lowercase).as_deref(), Some("-apikey" | "--apikey")))
-    {
+    if extra.iter().any(|a| options::is_api_key_arg(a)) {
         return Err(Error::Usage {
             message: "The extra katalonc options contain an API key option\nhint: remove it; katalon-prep injects -apiKey from KATALON_API_KEY (or the action's `api-key` input) itself".into(),
         });
@@ -150,7 +137,6 @@ fn refuse_key_in(extra: &[String]) -> Result<(), Error> {
 /// errors refuse it (exit 13).
 fn lint_line(ctx: &Context, plan: &crate::Plan, line: &Line, extra: &[String]) -> Result<(), Error> {
     let args = lint::args_of(line, extra);
-    lint::register_secrets(&args);
     let facts = lint::Facts::for_run(&plan.project, &plan.config);
     let settings =
         lint::Settings { facts: Some(&facts), linux: lint::runs_on_linux(), hand_written: false, source: None };

@@ -339,7 +339,7 @@ impl Validator<'_> {
     fn validate(&self, raw: RawConfig) -> Result<Config, Error> {
         let project = raw.project.map(|p| Located::new(self.base_dir.join(p), self.at("project")));
         let api_key_env = match raw.api_key.and_then(|a| a.env) {
-            Some(name) if !is_env_name(&name) => {
+            Some(name) if !crate::secret::is_env_name(&name) => {
                 return Err(self.invalid(
                     "api-key.env",
                     // Not echoed: what is written here instead of a name is often the key.
@@ -479,8 +479,7 @@ impl Validator<'_> {
         let mut args = Vec::new();
         for (i, arg) in raw.args.unwrap_or_default().into_iter().enumerate() {
             let path = format!("run.args[{i}]");
-            let name = arg.split('=').next().unwrap_or("").to_ascii_lowercase();
-            if name == "-apikey" || name == "--apikey" {
+            if crate::katalonc::options::is_api_key_arg(&arg) {
                 return Err(self.invalid(
                     &path,
                     "`run.args` contains an API key option: a secret in a committed file",
@@ -689,12 +688,6 @@ impl Validator<'_> {
 fn trim_ts(path: &str) -> String {
     let p = path.trim().trim_end_matches('/');
     p.strip_suffix(".ts").unwrap_or(p).to_string()
-}
-
-fn is_env_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with(|c: char| c.is_ascii_digit())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]

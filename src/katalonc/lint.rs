@@ -147,8 +147,7 @@ pub fn register_secrets(args: &[Arg]) {
             Some((n, v)) => (n, Some(v)),
             None => (body, None),
         };
-        let Some(Known::Opt(opt)) = options::find(name) else { continue };
-        if !opt.secret {
+        if !options::is_secret_name(name) {
             continue;
         }
         match value {
@@ -256,6 +255,8 @@ impl Linter<'_> {
 
 /// Lints a line. Findings come in line order.
 pub fn lint(args: &[Arg], settings: Settings) -> Vec<Finding> {
+    // Findings quote the input: its credentials must be registered first.
+    register_secrets(args);
     let mut l = Linter { args, settings, out: Vec::new() };
     let mut section = Section::Main;
     let mut seen: HashMap<String, usize> = HashMap::new();

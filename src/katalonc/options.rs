@@ -196,6 +196,29 @@ pub fn find(name: &str) -> Option<Known> {
         .map(Known::Opt)
 }
 
+/// The bare, lower-cased option name of a word: `--ApiKey=x` → `apikey`.
+fn bare_name(word: &str) -> String {
+    word.trim_start_matches('-').split('=').next().unwrap_or("").to_ascii_lowercase()
+}
+
+/// Whether a word is an `-apiKey` option (any case, any number of dashes,
+/// either alias, on-premise too): katalon-prep injects the key itself.
+pub fn is_api_key_arg(word: &str) -> bool {
+    word.starts_with('-') && matches!(bare_name(word).as_str(), "apikey" | "apikeyonpremise" | "apikeyop")
+}
+
+/// Whether the value of option `name` (dashes optional, any case) is a
+/// credential: a secret option of the table, or a name that says so. Used
+/// for redaction, where masking too much is harmless and too little is a leak.
+pub fn is_secret_name(name: &str) -> bool {
+    let bare = bare_name(name);
+    OPTIONS
+        .iter()
+        .filter(|o| o.secret)
+        .any(|o| o.name.eq_ignore_ascii_case(&bare) || o.aliases.iter().any(|a| a.eq_ignore_ascii_case(&bare)))
+        || ["password", "token", "apikey", "secret"].iter().any(|w| bare.contains(w))
+}
+
 /// Every name and alias, for "did you mean" suggestions.
 pub fn all_names() -> impl Iterator<Item = &'static str> {
     OPTIONS.iter().filter(|o| !o.prefix).flat_map(|o| std::iter::once(o.name).chain(o.aliases.iter().copied()))
