@@ -400,3 +400,32 @@ fn plain_output_outside_github_has_no_workflow_commands() {
     f.config("plugins:\n  - path: vendor/a.jar\n");
     f.prepare().env("CI", "true").assert().success().stderr(predicate::str::contains("::").not());
 }
+
+/// Regression: an entry with two corrupt jars was reported twice, and
+/// `--fix` failed removing it the second time.
+#[test]
+fn cache_verify_fix_removes_an_entry_with_several_bad_jars_once() {
+    let f = Fixture::project();
+    let server = FakeServer::start();
+    let pkg = zip(&[("a.jar", &keyword_jar("A")), ("b.jar", &keyword_jar("B"))]);
+    let cfg = url_plugin(&server, "two.zip", &pkg);
+    f.config(&format!("plugins:\n{cfg}    jar: a.jar\n"));
+    f.prepare().assert().success();
+    let sha = sha256_hex(&pkg);
+    for jar in ["a.jar", "b.jar"] {
+        let path = f.path(&format!("cache/v1/entries/{sha}/jars/{jar}"));
+        let mut perms = std::fs::metadata(&path).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perms.set_readonly(false);
+        std::fs::set_permissions(&path, perms).unwrap();
+        std::fs::write(&path, b"corrupted").unwrap();
+    }
+    f.cmd()
+        .args(["cache", "verify"])
+        .assert()
+        .code(30)
+        .stderr(predicate::str::contains("1 cache entry checked, 1 corrupt"))
+        .stderr(predicate::str::contains("a.jar: sha256 is").and(predicate::str::contains("b.jar: sha256 is")));
+    f.cmd().args(["cache", "verify", "--fix"]).assert().success();
+    f.cmd().args(["cache", "verify"]).assert().success().stderr(predicate::str::contains("0 cache entries checked"));
+}

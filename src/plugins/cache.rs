@@ -304,7 +304,8 @@ pub struct Corrupt {
 }
 
 impl Cache {
-    /// Re-hashes every jar of every entry against its `entry.json`.
+    /// Re-hashes every jar of every entry against its `entry.json`; one
+    /// [`Corrupt`] per bad entry.
     pub fn verify(&self) -> Vec<Corrupt> {
         let mut out = Vec::new();
         for sha in self.entries() {
@@ -316,18 +317,21 @@ impl Cache {
                 });
                 continue;
             };
-            for jar in &entry.meta.jars {
-                let path = entry.jar_path(&jar.file);
-                let reason = match Sha256::of_file(&path) {
+            // One report per entry (the unit `--fix` removes), naming every bad jar.
+            let reasons: Vec<String> = entry
+                .meta
+                .jars
+                .iter()
+                .filter_map(|jar| match Sha256::of_file(&entry.jar_path(&jar.file)) {
                     Err(e) => Some(format!("{}: {e}", jar.file)),
                     Ok(actual) if actual != jar.sha256 => {
                         Some(format!("{}: sha256 is {actual}, expected {}", jar.file, jar.sha256))
                     }
                     Ok(_) => None,
-                };
-                if let Some(reason) = reason {
-                    out.push(Corrupt { sha256: sha, reason });
-                }
+                })
+                .collect();
+            if !reasons.is_empty() {
+                out.push(Corrupt { sha256: sha, reason: reasons.join("; ") });
             }
         }
         out
