@@ -18,6 +18,23 @@ pub fn redacted(url: &Url) -> String {
     crate::secret::redact(&s).into_owned()
 }
 
+/// [`redacted`] for text that may not even parse as a URL (a bad
+/// `KATALON_STORE_URL`): credentials between `://` and `@` are masked.
+pub fn redacted_str(text: &str) -> String {
+    let text = text.trim();
+    if let Ok(url) = Url::parse(text) {
+        return redacted(&url);
+    }
+    let shown = match text.split_once("://") {
+        Some((scheme, rest)) => match rest.split('/').next().and_then(|host| host.rfind('@')) {
+            Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+            None => text.to_string(),
+        },
+        None => text.to_string(),
+    };
+    crate::secret::redact(&shown).into_owned()
+}
+
 /// The URL without its query string or fragment, for the lockfile.
 pub fn without_query(url: &Url) -> Url {
     let mut u = url.clone();
@@ -65,6 +82,13 @@ mod tests {
     #[test]
     fn components_keep_only_unreserved_characters() {
         assert_eq!(encode_component("v1.2.0+build/x y~_-"), "v1.2.0%2Bbuild%2Fx%20y~_-");
+    }
+
+    #[test]
+    fn unparsable_urls_lose_their_credentials() {
+        assert_eq!(redacted_str("https://user:pa ss@store example/x"), "https://***@store example/x");
+        assert_eq!(redacted_str("https://u:p@store.example.com/api?k=1"), "https://store.example.com/api?…");
+        assert_eq!(redacted_str("not a url"), "not a url");
     }
 
     #[test]

@@ -92,7 +92,6 @@ fn reset_text(reset: Option<u64>) -> String {
 pub struct Github {
     crab: Octocrab,
     api: Url,
-    token: Option<Zeroizing<String>>,
     /// `Bearer <token>`, the `Authorization` value for asset downloads.
     bearer: Option<Zeroizing<String>>,
     retry: net::RetryPolicy,
@@ -103,9 +102,13 @@ impl Github {
     pub fn from_env(http: &Http) -> Result<Github, Error> {
         let value = std::env::var(API_URL_ENV).ok().filter(|v| !v.trim().is_empty());
         let raw = value.clone().unwrap_or_else(|| DEFAULT_API_URL.to_string());
-        let api = Url::parse(raw.trim()).map_err(|e| Error::BadApiUrl { value: raw.clone(), reason: e.to_string() })?;
+        let api = Url::parse(raw.trim())
+            .map_err(|e| Error::BadApiUrl { value: net::urls::redacted_str(&raw), reason: e.to_string() })?;
         if !matches!(api.scheme(), "https" | "http") {
-            return Err(Error::BadApiUrl { value: raw, reason: format!("unsupported scheme `{}`", api.scheme()) });
+            return Err(Error::BadApiUrl {
+                value: net::urls::redacted_str(&raw),
+                reason: format!("unsupported scheme `{}`", api.scheme()),
+            });
         }
         http.check_scheme(&api).map_err(Error::Insecure)?;
         let token =
@@ -115,17 +118,13 @@ impl Github {
         }
         let mut builder = Octocrab::builder()
             .base_uri(api.as_str().trim_end_matches('/'))
-            .map_err(|e| Error::BadApiUrl { value: raw.clone(), reason: e.to_string() })?;
+            .map_err(|e| Error::BadApiUrl { value: net::urls::redacted_str(&raw), reason: e.to_string() })?;
         if let Some(t) = &token {
             builder = builder.personal_token(t.as_str().to_string());
         }
         let crab = builder.build_with_reqwest(http.client().clone()).map_err(|e| Error::Client(e.to_string()))?;
         let bearer = token.as_ref().map(|t| Zeroizing::new(format!("Bearer {}", t.as_str())));
-        Ok(Github { crab, api, token, bearer, retry: http.settings().retry.clone() })
-    }
-
-    pub fn has_token(&self) -> bool {
-        self.token.is_some()
+        Ok(Github { crab, api, bearer, retry: http.settings().retry.clone() })
     }
 
     /// `Authorization` for asset downloads, bound to the API's origin.
@@ -234,7 +233,7 @@ impl Github {
                 } else if rate_limited {
                     let reset =
                         source.rate_limit_reset.or_else(|| header("x-ratelimit-reset").and_then(|v| v.parse().ok()));
-                    let e = Error::RateLimited { url: url.to_string(), reset, token: self.token.is_some() };
+                    let e = Error::RateLimited { url: url.to_string(), reset, token: self.bearer.is_some() };
                     (Failure::Other(e), false, None)
                 } else if status == 401 || status == 403 {
                     (Failure::Other(Error::Unauthorized { url: url.to_string(), status }), false, None)

@@ -142,10 +142,13 @@ pub struct Store<'a> {
 /// The Store's base URL: `KATALON_STORE_URL`, else `store.url`, else the default.
 pub fn base_url(settings: &StoreSettings) -> Result<Url, Error> {
     if let Some(value) = std::env::var(URL_ENV).ok().filter(|v| !v.trim().is_empty()) {
-        let url =
-            Url::parse(value.trim()).map_err(|e| Error::BadUrl { value: value.clone(), reason: e.to_string() })?;
+        let url = Url::parse(value.trim())
+            .map_err(|e| Error::BadUrl { value: crate::net::urls::redacted_str(&value), reason: e.to_string() })?;
         if !matches!(url.scheme(), "https" | "http") {
-            return Err(Error::BadUrl { value, reason: format!("unsupported scheme `{}`", url.scheme()) });
+            return Err(Error::BadUrl {
+                value: crate::net::urls::redacted_str(&value),
+                reason: format!("unsupported scheme `{}`", url.scheme()),
+            });
         }
         return Ok(url);
     }
@@ -162,11 +165,11 @@ impl<'a> Store<'a> {
         let mut url = self.base.clone();
         let path = format!("{}{LIST_PATH}", self.base.path().trim_end_matches('/'));
         url.set_path(&path);
-        url.set_query(Some(&format!(
-            "appVersion={}&appType=ENGINE&licenseType={}",
-            self.app_version,
-            self.license_type.as_str()
-        )));
+        url.set_query(None);
+        url.query_pairs_mut()
+            .append_pair("appVersion", &self.app_version)
+            .append_pair("appType", "ENGINE")
+            .append_pair("licenseType", self.license_type.as_str());
         url.set_fragment(None);
         url
     }
