@@ -69,13 +69,8 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
-/// Stage 1: config and project.
-pub fn plan(ctx: &Context) -> Result<Plan, Error> {
-    plan_with(ctx, &matrix::Shard::default())
-}
-
-/// Stage 1 for one shard: `--shard`/`--suite`/`--browser`/`--profile`
-/// replace the config's `run` values.
+/// Stage 1: config and project. For one shard, `--shard` (or
+/// `--suite`/`--browser`/`--profile`) replaces the config's `run` values.
 pub fn plan_with(ctx: &Context, shard: &matrix::Shard) -> Result<Plan, Error> {
     let mut config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
     check_url_pins(&config)?;

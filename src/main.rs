@@ -14,16 +14,13 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             use clap::error::ErrorKind;
+            // Help asked for is success; help shown for a missing subcommand
+            // is a usage error in a script.
             let code = match err.kind() {
-                ErrorKind::DisplayHelp
-                | ErrorKind::DisplayVersion
-                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => Exit::Ok,
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => Exit::Ok,
                 _ => Exit::Usage,
             };
             let _ = err.print();
-            // Help without a subcommand is a usage error in a script.
-            let code =
-                if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { Exit::Usage } else { code };
             return ExitCode::from(code.code());
         }
     };

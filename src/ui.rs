@@ -22,7 +22,8 @@ enum Style {
 pub struct Ui {
     quiet: bool,
     started: Instant,
-    lock: Mutex<()>,
+    /// The working directory, for showing paths relative to it.
+    cwd: std::path::PathBuf,
     style: Style,
     /// Whether a `::group::` is open (GitHub forbids nesting).
     group_open: Mutex<bool>,
@@ -40,7 +41,13 @@ impl Ui {
         } else {
             Style::Plain { github }
         };
-        Ui { quiet, started: Instant::now(), lock: Mutex::new(()), style, group_open: Mutex::new(false) }
+        Ui {
+            quiet,
+            started: Instant::now(),
+            cwd: std::env::current_dir().unwrap_or_default(),
+            style,
+            group_open: Mutex::new(false),
+        }
     }
 
     fn line(&self, text: &str) {
@@ -50,7 +57,6 @@ impl Ui {
             let _ = multi.println(text.as_ref());
             return;
         }
-        let _guard = self.lock.lock();
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{text}");
     }
@@ -109,6 +115,11 @@ impl Ui {
         }
     }
 
+    /// Paths as the user sees them: relative to the working directory.
+    fn rel(&self, path: &std::path::Path) -> String {
+        katalon_prep::katalonc::argv::relative(path, &self.cwd).display().to_string()
+    }
+
     pub fn finish(&self) {
         if let Style::Bars { bars, .. } = &self.style
             && let Ok(mut map) = bars.lock()
@@ -124,13 +135,7 @@ impl Ui {
 
 impl Reporter for Ui {
     fn report(&self, event: Event) {
-        if let Event::Warning(w) = &event {
-            // -q silences everything but errors and data, warnings included.
-            if !self.quiet {
-                self.line(&format!("warning: {w}"));
-            }
-            return;
-        }
+        // -q silences everything but errors and data, warnings included.
         if self.quiet {
             return;
         }
@@ -157,18 +162,13 @@ impl Reporter for Ui {
                 self.bar_done(&name);
                 self.line(&format!("Downloaded  {name} ({})", human_bytes(bytes)))
             }
-            Event::Installed { file, unchanged: false } => self.line(&format!("Installed   {}", rel(&file))),
+            Event::Installed { file, unchanged: false } => self.line(&format!("Installed   {}", self.rel(&file))),
             Event::Installed { .. } => {}
-            Event::Removed { file } => self.line(&format!("Removed     {}", rel(&file))),
+            Event::Removed { file } => self.line(&format!("Removed     {}", self.rel(&file))),
             Event::Info(text) => self.line(&text),
-            Event::Warning(_) => {}
+            Event::Warning(w) => self.line(&format!("warning: {w}")),
         }
     }
-}
-
-fn rel(path: &std::path::Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    katalon_prep::katalonc::argv::relative(path, &cwd).display().to_string()
 }
 
 /// `error: …` then `  caused by: …` for each source, all redacted.
