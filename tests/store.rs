@@ -269,3 +269,21 @@ fn store_download_without_any_key_is_exit_11() {
         .stderr(predicate::str::contains("Store plugins must be downloaded, but no Katalon API key was found"));
     assert_eq!(store.total(), 0);
 }
+
+/// Regression: a key that could not be read was reported as missing.
+#[test]
+fn store_download_with_a_malformed_key_says_why_the_key_is_unusable() {
+    let f = Fixture::project();
+    let store = FakeServer::start();
+    account(&store, &[publish(&store, 1, 42, "Excel Keywords", "1.2.3")]);
+    f.config(&store_config("  - store: 42\n"));
+    f.cmd()
+        .env("KATALON_STORE_URL", store.url())
+        .env("KATALON_API_KEY", "two words")
+        .args(["prepare", "--without-api-key"])
+        .assert()
+        .code(11)
+        .stderr(predicate::str::contains("is malformed: it contains whitespace"))
+        .stderr(predicate::str::contains("two words").not());
+    assert_eq!(store.total(), 0);
+}

@@ -101,11 +101,21 @@ pub(crate) fn prepared(
         // Store plugins need the key even when the line leaves it out
         // (--without-api-key); found or not, it matters only on a cache miss.
         let store_key = match &key {
-            None if plan.config.uses_store() => secret::resolve(&crate::key_request(ctx, &plan.config)).ok(),
+            None if plan.config.uses_store() => Some(secret::resolve(&crate::key_request(ctx, &plan.config))),
             _ => None,
         };
-        let key_for_store = key.as_ref().or(store_key.as_ref());
-        installed = Some(rt.block_on(crate::install_plugins(ctx, &plan, &opts, key_for_store, locked))?);
+        let key_for_store = key.as_ref().or(store_key.as_ref().and_then(|k| k.as_ref().ok()));
+        let result = rt.block_on(crate::install_plugins(ctx, &plan, &opts, key_for_store, locked));
+        installed = Some(match (result, store_key) {
+            // The Store needed the key after all: say why it could not be had
+            // (a malformed key, both variables set), not merely that it is missing.
+            (Err(Error::Plugins(crate::plugins::Error::NeedKey)), Some(Err(why)))
+                if !matches!(why, secret::Error::Missing { .. }) =>
+            {
+                return Err(why.into());
+            }
+            (result, _) => result?,
+        });
     }
     ctx.reporter.report(Event::Info(format!("katalonc {}", quote::shell_line(&line.render(KeyView::Masked)))));
     if github::active() {
