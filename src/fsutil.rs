@@ -74,6 +74,12 @@ fn replace(path: &Path, bytes: &[u8], mode: Mode, sync: bool) -> std::io::Result
         && !meta.is_dir()
     {
         let mut f = std::fs::OpenOptions::new().write(true).truncate(true).open(path)?;
+        // A symlink to a regular file: the file it names gets the mode asked for.
+        #[cfg(unix)]
+        if mode == Mode::Private && f.metadata()?.is_file() {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
         return f.write_all(bytes);
     }
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));

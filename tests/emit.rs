@@ -165,5 +165,8 @@ fn output_through_a_symlink_keeps_the_link() {
     std::os::unix::fs::symlink(f.path("real/line.txt"), f.path("link.txt")).unwrap();
     f.cmd().env("KATALON_API_KEY", SENTINEL).args(["args", "--output", "link.txt"]).assert().success();
     assert!(std::fs::symlink_metadata(f.path("link.txt")).unwrap().file_type().is_symlink());
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(f.path("real/line.txt")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the file behind the link holds the key: owner only");
     assert_eq!(shell_split(f.read("real/line.txt").trim_end()), expected(""));
 }
