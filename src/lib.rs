@@ -58,6 +58,17 @@ pub struct Context<'a> {
     pub reporter: &'a dyn Reporter,
 }
 
+impl Context<'_> {
+    /// The plugin cache: `--cache-dir` (relative to the working directory),
+    /// else the default (`$XDG_CACHE_HOME/katalon-prep`, `~/.cache/katalon-prep`).
+    pub fn cache_dir(&self) -> Result<PathBuf, plugins::cache::Error> {
+        match &self.cache_dir {
+            Some(dir) => Ok(self.cwd.join(dir)),
+            None => plugins::cache::default_dir(),
+        }
+    }
+}
+
 /// The config checked against the project: everything needed to install
 /// plugins and build the line.
 pub struct Plan {
@@ -187,10 +198,7 @@ pub async fn install_plugins(
     let mut installed = Installed::default();
     let config = &plan.config;
     if !config.plugins.is_empty() {
-        let dir = match &ctx.cache_dir {
-            Some(dir) => ctx.cwd.join(dir),
-            None => plugins::cache::default_dir()?,
-        };
+        let dir = ctx.cache_dir()?;
         let cache = Cache::open(&dir)?;
         let (lock_path, lock_shown) = lock::path_for(config);
         let loaded = lock::load(&lock_path, &lock_shown)?;

@@ -5,15 +5,12 @@ use std::path::PathBuf;
 
 use crate::cli::CacheCommand;
 use crate::digest::Sha256;
-use crate::plugins::cache::{self, Cache};
+use crate::plugins::cache::Cache;
 use crate::report::Event;
 use crate::{Context, Error, Exit, config, human_bytes, lock};
 
 pub fn run(ctx: &Context, cmd: CacheCommand) -> Result<Exit, Error> {
-    let dir = match &ctx.cache_dir {
-        Some(dir) => ctx.cwd.join(dir),
-        None => cache::default_dir()?,
-    };
+    let dir = ctx.cache_dir()?;
     match cmd {
         CacheCommand::Dir => {
             super::print_data(&format!("{}\n", dir.display()))?;

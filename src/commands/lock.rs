@@ -32,10 +32,7 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
     let entries = rt.block_on(async {
         let mut entries = Vec::new();
         if !config.plugins.is_empty() {
-            let dir = match &ctx.cache_dir {
-                Some(dir) => ctx.cwd.join(dir),
-                None => plugins::cache::default_dir()?,
-            };
+            let dir = ctx.cache_dir()?;
             let cache = Cache::open(&dir)?;
             let remote = Remote::new(opts.net.clone(), &config.store, key.as_ref(), ctx.reporter);
             let lock_ref = existing.as_ref().zip(matching.as_ref());
