@@ -243,10 +243,7 @@ fn show(path: &Path, cwd: &Path) -> String {
 /// The step outputs, in the order action.yml documents them. `args` holds
 /// the key (masked by the runner: `::add-mask::` was printed first).
 pub fn outputs(p: &Prepared) -> Vec<(String, String)> {
-    let view = match p.key {
-        Some(key) => KeyView::Real(key),
-        None => KeyView::Omit,
-    };
+    let view = KeyView::real_or_omit(p.key);
     let argv = zeroize::Zeroizing::new(p.line.render(view));
     let cache_dir = p.installed.and_then(|i| i.cache_dir.clone()).or_else(|| p.cache_dir.clone());
     vec![

@@ -26,10 +26,7 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bo
     let shard = shard(&emit.shard)?;
     let Prepared { line, key } =
         prepared(ctx, &shard, emit.without_api_key, emit.workdir_as.clone(), fetch, &emit.extra)?;
-    let view = match &key {
-        Some(key) => KeyView::Real(key),
-        None => KeyView::Omit,
-    };
+    let view = KeyView::real_or_omit(key.as_ref());
     // Both hold the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));
     let mut text = Zeroizing::new(match emit.format {

@@ -32,10 +32,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     let opts = PrepareOptions { net: &args.fetch, locked: args.locked };
     let Prepared { line, key } =
         prepared(ctx, &shard, args.without_api_key, None, Some((opts, args.offline)), &args.extra)?;
-    let view = match &key {
-        Some(key) => KeyView::Real(key),
-        None => KeyView::Omit,
-    };
+    let view = KeyView::real_or_omit(key.as_ref());
     // Holds the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));
     ctx.reporter.report(Event::Info(format!("Running {}", program.display())));

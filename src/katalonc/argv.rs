@@ -30,6 +30,13 @@ pub enum KeyView<'a> {
     Omit,
 }
 
+impl<'a> KeyView<'a> {
+    /// The real key when there is one, else no `-apiKey` token at all.
+    pub fn real_or_omit(key: Option<&'a ApiKey>) -> Self {
+        key.map_or(KeyView::Omit, KeyView::Real)
+    }
+}
+
 /// A katalonc line, without the program name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Line {
