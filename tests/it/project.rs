@@ -1,6 +1,6 @@
 //! Finding the project and checking what the run names against it (exit 12).
 
-mod support;
+use crate::support;
 
 use predicates::prelude::*;
 use support::{Fixture, SENTINEL};

@@ -1,7 +1,7 @@
 //! Bad `katalon-prep.yml` input: each case names file:line:column, says what
 //! to do, and exits 10.
 
-mod support;
+use crate::support;
 
 use predicates::prelude::*;
 use support::{Fixture, SENTINEL};

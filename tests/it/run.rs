@@ -2,7 +2,7 @@
 //! its exit code through with one explanatory line, streams its output
 //! unchanged, redacts its own, and forwards SIGTERM/SIGINT.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Output;

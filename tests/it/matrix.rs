@@ -2,7 +2,7 @@
 //! disabled ones skipped) or a suite glob, as a GitHub matrix (stdout and
 //! Actions outputs) or a GitLab child pipeline; and `--shard` taking one back.
 
-mod support;
+use crate::support;
 
 use std::process::Output;
 

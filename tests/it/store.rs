@@ -2,8 +2,8 @@
 //! name or `all`, tolerant decoding, skipped entries, credentials, and the
 //! API key staying on the Store's origin.
 
-mod remote;
-mod support;
+use crate::remote;
+use crate::support;
 
 use katalon_prep_fakes::{FakeServer, STORE_PATH, StorePlugin};
 use predicates::prelude::*;

@@ -1,7 +1,7 @@
 //! Plugins from `path` and `url`: cache, verification, archive safety,
 //! installation into `Plugins/`, clean-up, idempotence, the offline setting.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::MetadataExt;
 

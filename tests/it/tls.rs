@@ -2,7 +2,7 @@
 //! certificate fails at once (no retries) with the SSL_CERT_FILE hint, and
 //! SSL_CERT_FILE makes the same download work.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Child, Command};

@@ -1,7 +1,6 @@
 //! Helpers for the Store, GitHub, lock and network tests: a fake Store
 //! account with downloadable packages, a fake GitHub release, and the
-//! binary pointed at them. Included with `mod remote;` after `mod support;`.
-#![allow(dead_code)]
+//! binary pointed at them.
 
 use assert_cmd::Command;
 use katalon_prep_fakes::{FakeServer, StorePlugin};
@@ -14,13 +13,6 @@ pub const APP_VERSION: &str = "9.7.2";
 /// A Store package: a zip holding `jar_name` (a keyword jar).
 pub fn package(jar_name: &str, class: &str) -> Vec<u8> {
     zip(&[(jar_name, &keyword_jar(class))])
-}
-
-/// A Store account on `store` whose packages are served by `cdn` (pass the
-/// same server twice for one origin). Each plugin is `(id, product id,
-/// name, version)`; its package holds `<slug>-<version>.jar`.
-pub struct Account {
-    pub plugins: Vec<StorePlugin>,
 }
 
 pub fn slug(name: &str) -> String {

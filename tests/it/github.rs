@@ -2,8 +2,8 @@
 //! API on plain-http loopback (`GITHUB_API_URL`), clear 404 and rate-limit
 //! errors, and the token kept to the API's origin.
 
-mod remote;
-mod support;
+use crate::remote;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -3,7 +3,7 @@
 //! one; findings point at the config line or the position in `--args`; a
 //! key in a hand-written line is never printed.
 
-mod support;
+use crate::support;
 
 use std::process::Output;
 

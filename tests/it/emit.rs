@@ -1,6 +1,6 @@
 //! The emitted katalonc line: order, quoting, formats, paths.
 
-mod support;
+use crate::support;
 
 use predicates::prelude::*;
 use support::{Fixture, SENTINEL, shell_split};

@@ -7,9 +7,9 @@
 //! Cases that need root tricks (a small tmpfs, a read-only bind mount) try
 //! to mount and print a loud SKIPPED line when they cannot. The 503-twice,
 //! drop-once, checksum-mismatch, zip-slip, absolute-path and HTML-as-jar
-//! basics live in `tests/plugins.rs`; this file covers what they do not.
+//! basics live in `tests/it/plugins.rs`; this file covers what they do not.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

@@ -3,8 +3,8 @@
 //! mismatches, the proxy variables, and failures that name the plugin, the
 //! URL (redacted) and the number of tries.
 
-mod remote;
-mod support;
+use crate::remote;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

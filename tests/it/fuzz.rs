@@ -4,7 +4,7 @@
 //! properties: no panic, errors carry a location, and edits keep every byte
 //! they do not own.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -3,9 +3,9 @@
 //! `--output`) and the `::add-mask::` command — and nowhere else: not in
 //! stderr, logs, the cache, the project, or any request to a download host.
 
-mod support;
+use crate::support;
 // After `support`: it uses it.
-mod remote;
+use crate::remote;
 
 use katalon_prep_fakes::{FakeServer, STORE_PATH};
 use support::{Fixture, SENTINEL, keyword_jar, sha256_hex};

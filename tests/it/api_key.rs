@@ -1,7 +1,7 @@
 //! Where the API key comes from, what a valid one is, and that its value is
 //! never echoed in errors.
 
-mod support;
+use crate::support;
 
 use predicates::prelude::*;
 use support::{Fixture, SENTINEL};

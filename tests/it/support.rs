@@ -1,9 +1,7 @@
 //! Shared test support: the real binary with a clean environment, fixture
 //! Katalon projects on disk, and real jars and zips built in memory.
 //!
-//! Each integration test file includes this with `mod support;`; not every
-//! file uses every helper.
-#![allow(dead_code)]
+//! Every story module of the `it` test binary uses it as `crate::support`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

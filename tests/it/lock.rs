@@ -3,8 +3,8 @@
 //! a warm cache), `--locked` drift, the Store moving on, `outdated`,
 //! `cache key` and `cache prune`.
 
-mod remote;
-mod support;
+use crate::remote;
+use crate::support;
 
 use katalon_prep_fakes::{FakeServer, STORE_PATH, StorePlugin};
 use predicates::prelude::*;

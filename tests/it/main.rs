@@ -1,0 +1,24 @@
+//! The integration tests: one binary, one module per story area. Every test runs
+//! the real `katalon-prep` binary against real local servers and temp dirs.
+
+mod remote;
+mod support;
+
+mod api_key;
+mod check;
+mod config_errors;
+mod docs;
+mod emit;
+mod fuzz;
+mod github;
+mod github_action;
+mod lock;
+mod matrix;
+mod network;
+mod plugins;
+mod project;
+mod reliability;
+mod run;
+mod secrets;
+mod store;
+mod tls;
