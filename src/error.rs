@@ -26,6 +26,8 @@ pub enum Error {
     Lock(Box<lock::Error>),
     #[error(transparent)]
     Matrix(#[from] matrix::Error),
+    #[error(transparent)]
+    Platform(#[from] crate::engine::Unsupported),
     #[error("Could not write {}", path.display())]
     Write {
         path: PathBuf,
@@ -61,6 +63,7 @@ impl Error {
             Error::Matrix(matrix::Error::Project(project::Error::Read { .. })) => Exit::Filesystem,
             Error::Matrix(matrix::Error::Glob { .. }) => Exit::Usage,
             Error::Matrix(_) => Exit::Project,
+            Error::Platform(_) => Exit::PlatformUnsupported,
             Error::Write { .. } => Exit::Filesystem,
             Error::Lint { .. } => Exit::Lint,
             Error::Internal(_) => Exit::Internal,
