@@ -28,6 +28,8 @@ pub enum Error {
     Matrix(#[from] matrix::Error),
     #[error(transparent)]
     Platform(#[from] crate::engine::Unsupported),
+    #[error(transparent)]
+    Engine(Box<crate::engine::Error>),
     #[error("Could not write {}", path.display())]
     Write {
         path: PathBuf,
@@ -40,6 +42,12 @@ pub enum Error {
     Lint { message: String },
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<crate::engine::Error> for Error {
+    fn from(e: crate::engine::Error) -> Self {
+        Error::Engine(Box::new(e))
+    }
 }
 
 impl From<lock::Error> for Error {
@@ -64,6 +72,7 @@ impl Error {
             Error::Matrix(matrix::Error::Glob { .. }) => Exit::Usage,
             Error::Matrix(_) => Exit::Project,
             Error::Platform(_) => Exit::PlatformUnsupported,
+            Error::Engine(e) => e.exit(),
             Error::Write { .. } => Exit::Filesystem,
             Error::Lint { .. } => Exit::Lint,
             Error::Internal(_) => Exit::Internal,
@@ -83,7 +92,10 @@ fn lock_exit(e: &lock::Error) -> Exit {
     match e {
         lock::Error::Read { .. } => Exit::Filesystem,
         lock::Error::Invalid { .. } => Exit::Usage,
-        lock::Error::Drift { .. } | lock::Error::Missing { .. } | lock::Error::PathChanged(_) => Exit::LockOutdated,
+        lock::Error::Drift { .. }
+        | lock::Error::Missing { .. }
+        | lock::Error::PathChanged(_)
+        | lock::Error::EngineMissing { .. } => Exit::LockOutdated,
     }
 }
 
