@@ -105,7 +105,18 @@ impl<'a> Unpacker<'a> {
         Ok(Some(parts.join("/")))
     }
 
+    /// Creates the folders above `rel`, recording those the archive did not
+    /// list (so `cache verify` does not report them as added).
     fn parent_dirs(&mut self, rel: &str) -> Result<PathBuf, Error> {
+        let mut prefix = String::new();
+        let parts: Vec<&str> = rel.split('/').collect();
+        for part in &parts[..parts.len().saturating_sub(1)] {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(part);
+            self.manifest.entry(prefix.clone()).or_insert(Node::Dir);
+        }
         let path = self.root.join(rel);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(Self::io(parent))?;
@@ -224,10 +235,7 @@ impl<'a> Unpacker<'a> {
                 // Dangling: fine only if its text does not pass through another link.
                 Err(_) => {
                     let Some(Node::Symlink { target }) = self.manifest.get(rel) else { continue };
-                    let through = resolve_inside(rel, target)
-                        .map(|p| (1..=p.len()).any(|i| self.symlinks.contains(&p[..i].join("/"))))
-                        .unwrap_or(true);
-                    if through {
+                    if through_links(rel, target, &self.symlinks) {
                         return Err(self.unsafe_entry(rel, "is a dangling symbolic link through another link"));
                     }
                 }
@@ -253,6 +261,31 @@ fn resolve_inside(link: &str, target: &str) -> Option<Vec<String>> {
         }
     }
     Some(parts)
+}
+
+/// Whether resolving `target` from the link at `link` passes through one
+/// of `links` (then its text says nothing about where it really leads).
+fn through_links(link: &str, target: &str, links: &BTreeSet<String>) -> bool {
+    let mut parts: Vec<String> = link.split('/').map(str::to_string).collect();
+    parts.pop();
+    for c in Path::new(&target.replace('\\', "/")).components() {
+        match c {
+            Component::Normal(n) => {
+                parts.push(n.to_string_lossy().into_owned());
+                if links.contains(&parts.join("/")) {
+                    return true;
+                }
+            }
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.pop().is_none() {
+                    return true;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return true,
+        }
+    }
+    false
 }
 
 #[cfg(unix)]
