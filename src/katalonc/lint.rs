@@ -469,7 +469,21 @@ fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str
             format!("`-{key}` takes true or false, not `{value}`: katalonc reads anything else as false"),
             None,
         ),
-        Value::OneOf(allowed) if !allowed.contains(&value) => {
+        Value::IntIn(min, max) if value.trim().parse::<i64>().is_ok_and(|n| n < min || n > max) => l.push(
+            Severity::Error,
+            "bad-value",
+            origin.clone(),
+            format!("`-{key}` takes a whole number from {min} to {max}, not `{value}`"),
+            None,
+        ),
+        Value::IntIn(..) if value.trim().parse::<i64>().is_err() => l.push(
+            Severity::Error,
+            "not-integer",
+            origin.clone(),
+            format!("`-{key}` takes a whole number, not `{value}`"),
+            None,
+        ),
+        Value::Enum(allowed) if !allowed.contains(&value) => {
             let hint = match closest(value, allowed.iter().copied()) {
                 Some(best) => format!("did you mean `{best}`? one of: {}", allowed.join(", ")),
                 None => format!("one of: {}", allowed.join(", ")),
@@ -558,7 +572,7 @@ fn check_browser(l: &mut Linter, value: &str, origin: Origin) {
         }
         return;
     }
-    if builtin && l.settings.linux && options::NOT_ON_LINUX.contains(&value) {
+    if builtin && l.settings.linux && !options::runs_on(value, options::Os::Linux) {
         l.push(
             Severity::Warning,
             "browser-not-on-linux",
