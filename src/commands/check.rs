@@ -172,6 +172,22 @@ fn lock_findings(config: &config::Config) -> Result<Vec<Finding>, Error> {
 /// A hand-written line: split as a shell would, its secrets registered
 /// before anything is printed, linted against the project it names.
 fn hand_written(ctx: &Context, line: &str) -> Result<Vec<Finding>, Error> {
+    // A cmd or PowerShell line split as POSIX would give a pile of false findings: say so once instead.
+    if let Some((dialect, at)) = split::foreign_dialect(line) {
+        register_loosely(line);
+        return Ok(vec![Finding {
+            severity: Severity::Error,
+            rule: "not-posix-shell",
+            message: format!(
+                "this line is written for {dialect}: `check --args` reads POSIX-shell syntax only, so it was not checked"
+            ),
+            hint: Some(
+                "give the options as a POSIX shell (bash, sh) would: `\\` to continue a line, '...' or \"...\" to quote, $VAR for variables"
+                    .into(),
+            ),
+            origin: Origin::Args(at..at + 1),
+        }]);
+    }
     let split = match split::split(line) {
         Ok(split) => split,
         Err(e) => {
@@ -191,7 +207,7 @@ fn hand_written(ctx: &Context, line: &str) -> Result<Vec<Finding>, Error> {
     };
     let mut words = split.words;
     // `katalonc ...`, `./katalonc.sh ...`, `docker run ... katalonc.sh ...`: lint what follows the program.
-    if let Some(p) = words.iter().position(|w| is_katalonc(&w.text)) {
+    if let Some(p) = split::program_position(line, &words) {
         words.drain(..=p);
     }
     let args: Vec<Arg> = words.into_iter().map(Arg::word).collect();
@@ -223,12 +239,6 @@ fn hand_written(ctx: &Context, line: &str) -> Result<Vec<Finding>, Error> {
         });
     }
     Ok(found)
-}
-
-/// The program word of a pasted command line.
-fn is_katalonc(word: &str) -> bool {
-    let base = word.rsplit(['/', '\\']).next().unwrap_or(word);
-    !word.starts_with('-') && matches!(base, "katalonc" | "katalonc.sh" | "katalonc.exe" | "katalon" | "katalon.exe")
 }
 
 /// The project to check against: `--project`, else the line's `-projectPath`

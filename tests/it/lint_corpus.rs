@@ -49,6 +49,37 @@ const CORPUS: &[(&str, &[&str])] = &[
         "P -testSuitePath='Test Suites/Smoke/Login' --info -buildLabel=nightly -buildURL=https://ci/1 -adoDefinitionID=3",
         &[],
     ),
+    // Program names as pasted, with POSIX and Windows paths (matched before unescaping).
+    (
+        r"C:\Katalon\katalonc.exe -noSplash -runMode=console -projectPath=shop.prj -testSuitePath='Test Suites/Smoke/Login'",
+        &[],
+    ),
+    (
+        r#""C:\Program Files\Katalon\katalon.exe" -noSplash -runMode=console -projectPath=shop.prj -testSuitePath="Test Suites/Smoke/Login""#,
+        &[],
+    ),
+    (
+        "./katalon-execute.sh -noSplash -runMode=console -projectPath=shop.prj -testSuitePath='Test Suites/Smoke/Login'",
+        &[],
+    ),
+    (
+        "/opt/katalon/katalon -noSplash -runMode=console -projectPath=shop.prj -testSuitePath='Test Suites/Smoke/Login'",
+        &[],
+    ),
+    // The official image's usage line (katalon.md §5): the image is not the program.
+    (
+        r#"docker run -t --rm -v "$(pwd)":/tmp/project katalonstudio/katalon katalonc.sh -projectPath=/tmp/project -browserType="Chrome" -retry=0 -statusDelay=15 -testSuitePath="Test Suites/Smoke/Login" -apiKey="$KATALON_API_KEY""#,
+        &[],
+    ),
+    // cmd and PowerShell lines: one clear finding, not a pile.
+    (
+        "katalonc.exe -noSplash -runMode=console ^\n -projectPath=\"C:\\work\\shop\\shop.prj\" ^\n -testSuitePath=\"Test Suites/Smoke/Login\" -apiKey=%KATALON_API_KEY%",
+        &["error[not-posix-shell]"],
+    ),
+    (
+        "& \"C:\\Katalon\\katalonc.exe\" -noSplash -runMode=console `\n -projectPath=\"C:\\work\\shop\" `\n -apiKey=$env:KATALON_API_KEY",
+        &["error[not-posix-shell]"],
+    ),
 ];
 
 /// The shop fixture as saved by Katalon 10.3.1.
