@@ -214,7 +214,7 @@ fn hand_written(ctx: &Context, line: &str) -> Result<Vec<Finding>, Error> {
     lint::register_secrets(&args);
     let mut found = Vec::new();
     let facts = match project_for(ctx, &args)? {
-        Ok(project) => Some(Facts::of(&project)),
+        Ok(project) => Some(Facts::of(&project, config::load(ctx.config.as_deref(), &ctx.cwd).ok().as_ref())),
         Err(e) => {
             found.push(Finding {
                 severity: Severity::Warning,

@@ -170,45 +170,68 @@ pub struct Facts {
     /// Profile → the global variables it defines.
     pub globals: BTreeMap<String, BTreeSet<String>>,
     pub custom_configs: Vec<String>,
-    /// The Katalon version the run uses, as far as known.
-    pub version: Option<Version>,
-    /// Where [`Facts::version`] comes from, for messages.
-    pub version_from: VersionFrom,
+    /// The Katalon version the run uses, as far as known, and where that is known from.
+    pub version: Option<(Version, VersionFrom)>,
     pub ts_files: Vec<String>,
 }
 
 /// Where the run's Katalon version is known from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VersionFrom {
-    /// `<modifiedVersion>`/`<createdVersion>` of the `.prj`.
-    Project,
+    /// The engine the config says the run uses (`engine.version`).
+    Engine,
     /// `store.app-version` in the config: the Runtime Engine the run uses.
     StoreAppVersion,
+    /// `<modifiedVersion>` of the `.prj`: the Katalon that last saved the project.
+    Modified,
+    /// `<createdVersion>` of the `.prj`.
+    Created,
+}
+
+impl VersionFrom {
+    /// How a message says where `version` comes from.
+    fn says(self, version: &Version) -> String {
+        match self {
+            VersionFrom::Engine => format!("the configured engine is {version}"),
+            VersionFrom::StoreAppVersion => format!("`store.app-version` is {version}"),
+            VersionFrom::Modified => format!("the project was last saved with {version} (`<modifiedVersion>`)"),
+            VersionFrom::Created => format!("the project was created with {version} (`<createdVersion>`)"),
+        }
+    }
+}
+
+/// The Katalon version the run uses, first found: the configured engine,
+/// `store.app-version`, the `.prj`'s `<modifiedVersion>`, its
+/// `<createdVersion>`. The one place that decides it.
+pub fn run_version(config: Option<&crate::config::Config>, project: &Project) -> Option<(Version, VersionFrom)> {
+    // The engine's `engine.version` (engine issue) goes first, as
+    // `(config.and_then(|c| c.engine.version.as_ref()).map(|v| v.value.as_str()), VersionFrom::Engine)`.
+    let store = config.and_then(|c| c.store.app_version.as_ref()).map(|v| v.value.as_str());
+    [
+        (store, VersionFrom::StoreAppVersion),
+        (project.modified_version.as_deref(), VersionFrom::Modified),
+        (project.created_version.as_deref(), VersionFrom::Created),
+    ]
+    .into_iter()
+    .find_map(|(text, from)| Some((Version::parse(text?)?, from)))
 }
 
 impl Facts {
-    pub fn of(project: &Project) -> Facts {
+    /// The project's facts; the run's version from `config` when given (see [`run_version`]).
+    pub fn of(project: &Project, config: Option<&crate::config::Config>) -> Facts {
         Facts {
             project: project.clone(),
             profiles: project.profiles(),
             globals: project.global_variables(),
             custom_configs: project.custom_execution_configs(),
-            version: project.katalon_version(),
-            version_from: VersionFrom::Project,
+            version: run_version(config, project),
             ts_files: project.ts_files(),
         }
     }
 
-    /// The project's facts, with the run's Katalon version taken from
-    /// `store.app-version` when the config sets it (the Runtime Engine the
-    /// run uses beats the version that last saved the project).
+    /// The facts of `project` for a run configured by `config`.
     pub fn for_run(project: &Project, config: &crate::config::Config) -> Facts {
-        let mut facts = Facts::of(project);
-        if let Some(v) = config.store.app_version.as_ref().and_then(|v| Version::parse(&v.value)) {
-            facts.version = Some(v);
-            facts.version_from = VersionFrom::StoreAppVersion;
-        }
-        facts
+        Facts::of(project, Some(config))
     }
 
     fn variables(&self) -> BTreeSet<&str> {
@@ -386,21 +409,8 @@ pub fn lint(args: &[Arg], settings: Settings) -> Vec<Finding> {
         }
 
         // Version.
-        if let (Some(since), Some(facts)) = (since, l.settings.facts)
-            && let Some(run) = &facts.version
-            && since > *run
-        {
-            let known = match facts.version_from {
-                VersionFrom::Project => format!("the project was saved with {run}"),
-                VersionFrom::StoreAppVersion => format!("`store.app-version` is {run}"),
-            };
-            l.push(
-                Severity::Warning,
-                "newer-option",
-                name_origin.clone(),
-                format!("`-{key}` needs Katalon {since} or newer; {known}"),
-                Some("katalonc ignores options it does not know: check the Katalon version the run uses".into()),
-            );
+        if let Some(since) = since {
+            newer(&mut l, &format!("`-{key}`"), &since, name_origin.clone());
         }
 
         if key == "projectPath" {
@@ -500,7 +510,12 @@ fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str
     }
     let facts = l.settings.facts;
     match (known, key) {
-        (Known::Opt(_), "browserType") => check_browser(l, value, origin),
+        (Known::Opt(_), "browserType") => {
+            if let Some(since) = options::browser_since(value) {
+                newer(l, &format!("`-browserType={value}`"), &since, origin.clone());
+            }
+            check_browser(l, value, origin)
+        }
         (Known::Opt(_), "testSuitePath") => check_ts(l, TsKind::Suite, value, origin),
         (Known::Opt(_), "testSuiteCollectionPath") => check_ts(l, TsKind::Collection, value, origin),
         (Known::Opt(_), "executionProfile") => {
@@ -533,6 +548,21 @@ fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str
             }
         }
         _ => {}
+    }
+}
+
+/// `newer-option` when `what` needs a newer Katalon than the run uses.
+fn newer(l: &mut Linter, what: &str, since: &Version, origin: Origin) {
+    if let Some((run, from)) = l.settings.facts.and_then(|f| f.version.as_ref())
+        && since > run
+    {
+        l.push(
+            Severity::Warning,
+            "newer-option",
+            origin,
+            format!("{what} needs Katalon {since} or newer; {}", from.says(run)),
+            Some("katalonc ignores options it does not know: check the Katalon version the run uses".into()),
+        );
     }
 }
 

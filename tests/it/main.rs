@@ -13,6 +13,7 @@ mod fuzz;
 mod github;
 mod github_action;
 mod lint_corpus;
+mod lint_rules;
 mod lock;
 mod matrix;
 mod network;

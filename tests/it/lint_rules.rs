@@ -1,0 +1,92 @@
+//! The lint rules of issue 10, one behaviour per test, through the real
+//! binary: version gates, unlisted options, `allow`, the rules from
+//! Katalon's documentation, the false findings fixed.
+
+use std::process::Output;
+
+use crate::support::{Fixture, stderr, stdout};
+
+fn check_args(p: &Fixture, line: &str) -> Output {
+    p.cmd().args(["check", "--args", line]).output().expect("run check")
+}
+
+/// A complete line: program, project, a suite, then `rest`.
+fn line(rest: &str) -> String {
+    format!("katalonc -noSplash -runMode=console -projectPath=shop.prj -testSuitePath='Test Suites/Smoke/Login' {rest}")
+}
+
+#[track_caller]
+fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(out.status.code(), Some(code), "stdout:\n{}\nstderr:\n{}", stdout(out), stderr(out));
+}
+
+#[track_caller]
+fn assert_has(out: &Output, text: &str) {
+    let all = format!("{}{}", stdout(out), stderr(out));
+    assert!(all.contains(text), "expected {text:?} in:\n{all}");
+}
+
+#[track_caller]
+fn assert_lacks(out: &Output, text: &str) {
+    let all = format!("{}{}", stdout(out), stderr(out));
+    assert!(!all.contains(text), "did not expect {text:?} in:\n{all}");
+}
+
+/// The shop fixture with its `.prj` versions replaced (`None` removes the element).
+fn shop_saved_by(modified: Option<&str>, created: Option<&str>) -> Fixture {
+    let p = Fixture::shop();
+    let mut prj = p.read("shop.prj");
+    for (tag, old, new) in [("modifiedVersion", "8.0.5", modified), ("createdVersion", "7.9.1", created)] {
+        let element = format!("<{tag}>{old}</{tag}>");
+        prj = prj.replace(&element, &new.map(|v| format!("<{tag}>{v}</{tag}>")).unwrap_or_default());
+    }
+    p.write("shop.prj", prj);
+    p
+}
+
+// ---- version gates ----
+
+#[test]
+fn an_option_newer_than_the_project_names_the_version_it_needs() {
+    let p = Fixture::shop();
+    let out = check_args(&p, &line("-testOps.testRunName=nightly"));
+    assert_exit(&out, 0);
+    assert_has(
+        &out,
+        "warning[newer-option]: `-testOps.testRunName` needs Katalon 10.3.1 or newer; the project was last saved with 8.0.5 (`<modifiedVersion>`)",
+    );
+}
+
+#[test]
+fn the_project_version_is_modified_then_created() {
+    let p = shop_saved_by(Some("10.3.1"), Some("7.9.1"));
+    assert_exit(&check_args(&p, &line("-testOps.testRunName=nightly")), 0);
+    assert_lacks(&check_args(&p, &line("-testOps.testRunName=nightly")), "newer-option");
+    let p = shop_saved_by(None, Some("8.3.0"));
+    let out = check_args(&p, &line("-testOps.serverUrl=https://testops.example.com"));
+    assert_has(
+        &out,
+        "`-testOps.serverUrl` needs Katalon 8.4 or newer; the project was created with 8.3.0 (`<createdVersion>`)",
+    );
+    let p = shop_saved_by(None, None);
+    assert_lacks(&check_args(&p, &line("-testOps.testRunName=nightly")), "newer-option");
+}
+
+#[test]
+fn store_app_version_beats_the_project_also_for_a_hand_written_line() {
+    let p = shop_saved_by(Some("8.0.5"), None);
+    p.config("store:\n  app-version: \"10.3.1\"\n");
+    assert_lacks(&check_args(&p, &line("-testOps.testRunName=nightly")), "newer-option");
+    p.config("store:\n  app-version: \"10.1\"\n");
+    let out = check_args(&p, &line("-testOps.testRunName=nightly -testOps.enabled=true"));
+    assert_has(&out, "`-testOps.testRunName` needs Katalon 10.3.1 or newer; `store.app-version` is 10.1");
+    assert_lacks(&out, "`-testOps.enabled` needs");
+}
+
+#[test]
+fn testcloud_as_a_browser_needs_8_2_5() {
+    let p = Fixture::shop();
+    let out = check_args(&p, &line("-browserType=TestCloud -testcloudEnvironmentId=12"));
+    assert_has(&out, "`-browserType=TestCloud` needs Katalon 8.2.5 or newer");
+    assert_has(&out, "`-testcloudEnvironmentId` needs Katalon 8.2.5 or newer");
+}
