@@ -62,6 +62,121 @@ impl Origin {
     }
 }
 
+/// One rule: its stable id, the severity it is reported with, and whether
+/// a user may turn it off (`--allow`, `lint.allow`, the Action's `allow`).
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub id: &'static str,
+    /// As documented: `error`, `warning`, `note`, or a mix (`warning or error`).
+    pub severity: &'static str,
+    /// `false` for the findings `check` reports about things that are not
+    /// lint at all (an unpinned `url` is exit 10 for `prepare` whatever the
+    /// lint says), and for lines that could not be read.
+    pub allowable: bool,
+}
+
+const fn rule(id: &'static str, severity: &'static str) -> Rule {
+    Rule { id, severity, allowable: true }
+}
+
+const fn fixed(id: &'static str, severity: &'static str) -> Rule {
+    Rule { id, severity, allowable: false }
+}
+
+/// Every rule, in the order README's rule table lists them.
+#[rustfmt::skip]
+pub const RULES: &[Rule] = &[
+    rule("unknown-option",               "error"),
+    rule("unlisted-option",              "warning"),
+    rule("empty-value",                  "error"),
+    rule("missing-value",                "error"),
+    rule("separate-value",               "warning"),
+    rule("duplicate-option",             "error"),
+    rule("wrong-section",                "error"),
+    rule("stray-word",                   "error"),
+    rule("not-integer",                  "error"),
+    rule("not-boolean",                  "error"),
+    rule("bad-value",                    "error"),
+    rule("newer-option",                 "warning"),
+    rule("unknown-browser",              "error"),
+    rule("browser-not-on-linux",         "warning"),
+    rule("missing-suite",                "error"),
+    rule("wrong-kind",                   "error or warning"),
+    rule("unknown-profile",              "error"),
+    rule("unknown-global",               "error"),
+    rule("no-project-path",              "note"),
+    rule("second-command",               "note"),
+    rule("no-project",                   "warning"),
+    rule("lock-outdated",                "warning"),
+    rule("no-lock",                      "warning"),
+    fixed("shell-syntax",                "error"),
+    fixed("not-posix-shell",             "error"),
+    fixed("lock-invalid",                "error"),
+    fixed("unpinned-url",                "error"),
+];
+
+/// The rules turned off: validated ids of [`RULES`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Allow(BTreeSet<&'static str>);
+
+/// Why a rule id cannot be allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AllowError {
+    #[error("`{id}` is not a lint rule{}", did_you_mean(id))]
+    Unknown { id: String },
+    #[error("`{id}` cannot be allowed: {}", why_fixed(id))]
+    Fixed { id: String },
+}
+
+fn did_you_mean(id: &str) -> String {
+    match closest(id, RULES.iter().map(|r| r.id)) {
+        Some(best) => format!("; did you mean `{best}`?"),
+        None => String::new(),
+    }
+}
+
+fn why_fixed(id: &str) -> &'static str {
+    match id {
+        "unpinned-url" | "lock-invalid" => {
+            "it is not a lint finding (`prepare` refuses it with exit 10 whatever is allowed)"
+        }
+        _ => "the line could not be read, so nothing was checked",
+    }
+}
+
+impl Allow {
+    /// Validates rule ids.
+    pub fn parse<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<Allow, AllowError> {
+        let mut set = BTreeSet::new();
+        for id in ids {
+            let id = id.trim();
+            match RULES.iter().find(|r| r.id == id) {
+                None => return Err(AllowError::Unknown { id: id.to_string() }),
+                Some(r) if !r.allowable => return Err(AllowError::Fixed { id: id.to_string() }),
+                Some(r) => {
+                    set.insert(r.id);
+                }
+            }
+        }
+        Ok(Allow(set))
+    }
+
+    /// Both sets.
+    pub fn union(mut self, other: &Allow) -> Allow {
+        self.0.extend(other.0.iter().copied());
+        self
+    }
+
+    pub fn allows(&self, rule: &str) -> bool {
+        self.0.contains(rule)
+    }
+
+    /// Drops the findings of allowed rules.
+    pub fn apply(&self, findings: &mut Vec<Finding>) {
+        findings.retain(|f| !self.allows(f.rule));
+    }
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -446,21 +561,34 @@ fn stray_word(l: &mut Linter, i: usize) {
 }
 
 fn unknown_option(l: &mut Linter, name: &str, origin: Origin) {
-    let candidates: Vec<&str> = options::all_names().collect();
-    let hint = match closest(name, candidates.iter().copied()) {
-        Some(best) if best.eq_ignore_ascii_case(name) => {
-            Some(format!("did you mean `-{best}`? katalonc's option names are case-sensitive"))
+    match options::near_miss(name) {
+        Some(best) => {
+            let hint = if best.eq_ignore_ascii_case(name) {
+                format!("did you mean `-{best}`? katalonc's option names are case-sensitive")
+            } else {
+                format!("did you mean `-{best}`?")
+            };
+            l.push(
+                Severity::Error,
+                "unknown-option",
+                origin,
+                format!("unknown option `-{name}`: katalonc ignores it without a word"),
+                Some(hint),
+            );
         }
-        Some(best) => Some(format!("did you mean `-{best}`?")),
-        None => None,
-    };
-    l.push(
-        Severity::Error,
-        "unknown-option",
-        origin,
-        format!("unknown option `-{name}`: katalonc ignores it without a word"),
-        hint,
-    );
+        None => l.push(
+            Severity::Warning,
+            "unlisted-option",
+            origin,
+            format!(
+                "`-{name}` is not in katalon-prep's table of katalonc options up to 10.x; katalonc ignores options it does not know"
+            ),
+            Some(
+                "if your Katalon version has it, turn this warning off with `--allow unlisted-option` (or `lint: { allow: [unlisted-option] }`); else remove it"
+                    .into(),
+            ),
+        ),
+    }
 }
 
 fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str, origin: Origin) {
