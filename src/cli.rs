@@ -125,6 +125,16 @@ pub struct EmitArgs {
     pub extra: Vec<String>,
     #[command(flatten)]
     pub shard: ShardArgs,
+    #[command(flatten)]
+    pub lint: AllowArgs,
+}
+
+/// Lint rules turned off for this command.
+#[derive(Debug, Args, Default, Clone)]
+pub struct AllowArgs {
+    /// Turn lint rule RULE off (repeatable; with `lint.allow` of the config); README lists the rules
+    #[arg(long = "allow", value_name = "RULE")]
+    pub allow: Vec<String>,
 }
 
 /// Which shard to prepare: one `matrix` entry, or its parts.
@@ -163,6 +173,8 @@ pub struct CheckArgs {
     /// How findings are printed (standard output)
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
+    #[command(flatten)]
+    pub lint: AllowArgs,
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +195,8 @@ pub struct RunArgs {
     pub shard: ShardArgs,
     #[command(flatten)]
     pub fetch: FetchArgs,
+    #[command(flatten)]
+    pub lint: AllowArgs,
     /// More katalonc options, after `--` (linted too; a `--config` among them starts the config section)
     #[arg(last = true, value_name = "KATALONC_ARGS")]
     pub extra: Vec<String>,
@@ -222,6 +236,18 @@ pub struct MatrixArgs {
     /// GitLab: how each job invokes katalon-prep (e.g. ./katalon-prep when carried as an artifact)
     #[arg(long, value_name = "COMMAND", default_value = "katalon-prep")]
     pub katalon_prep: String,
+    /// The OS the shards run on, for warnings about browsers that cannot run there [default: RUNNER_OS, else this host]
+    #[arg(long, value_enum, value_name = "OS")]
+    pub runner_os: Option<RunnerOs>,
+    #[command(flatten)]
+    pub lint: AllowArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunnerOs {
+    Linux,
+    Windows,
+    Macos,
 }
 
 #[derive(Debug, Args)]

@@ -182,6 +182,10 @@ pub fn action_argv() -> Result<Vec<String>, InputError> {
     if let Some(shard) = input("shard") {
         argv.extend(["--shard".to_string(), shard]);
     }
+    // Rule ids, separated by commas, spaces or newlines; each checked by `prepare` (exit 10 when unknown).
+    for rule in input("allow").iter().flat_map(|v| v.split([',', ' ', '\n', '\r', '\t'])).filter(|r| !r.is_empty()) {
+        argv.extend(["--allow".to_string(), rule.to_string()]);
+    }
     if let Some(extra) = input("args") {
         // An input may spread options over several lines: more words, not more commands.
         let one_line = extra.replace(['\n', '\r'], " ");

@@ -59,6 +59,12 @@ fn github_action(reporter: &dyn Reporter) -> Result<Status, Error> {
     run(cli, reporter)
 }
 
+/// The lint rules `--allow` turns off (an unknown or unallowable id is exit 10).
+pub(crate) fn allow_flags(flags: &crate::cli::AllowArgs) -> Result<crate::katalonc::lint::Allow, Error> {
+    crate::katalonc::lint::Allow::parse(flags.allow.iter().map(String::as_str))
+        .map_err(|e| Error::Usage { message: format!("--allow: {e}\nhint: README's rule table lists every rule id") })
+}
+
 /// Writes data to stdout; a closed pipe (`| head`) is not an error.
 pub(crate) fn print_data(text: &str) -> Result<(), Error> {
     use std::io::Write;

@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     let shard = shard(&args.shard)?;
     let opts = PrepareOptions { net: &args.fetch, locked: args.locked };
     let Prepared { line, key } =
-        prepared(ctx, &shard, args.without_api_key, None, Some((opts, args.offline)), &args.extra)?;
+        prepared(ctx, &shard, args.without_api_key, None, Some((opts, args.offline)), &args.extra, &args.lint)?;
     let view = KeyView::real_or_omit(key.as_ref());
     // Holds the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));

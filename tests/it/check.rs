@@ -341,7 +341,7 @@ fn option_newer_than_the_project_warns() {
     assert_exit(&out, 0);
     assert!(
         stdout(&out).contains(
-            "warning[newer-option]: `-maxFailedTests` needs Katalon 8.1 or newer; the project was saved with 8.0.5"
+            "warning[newer-option]: `-maxFailedTests` needs Katalon 8.1 or newer; the project was last saved with 8.0.5 (`<modifiedVersion>`)"
         ),
         "{}",
         stdout(&out)

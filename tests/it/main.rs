@@ -12,6 +12,8 @@ mod emit;
 mod fuzz;
 mod github;
 mod github_action;
+mod lint_corpus;
+mod lint_rules;
 mod lock;
 mod matrix;
 mod network;
