@@ -172,10 +172,11 @@ fn lock_findings(config: &config::Config) -> Result<Vec<Finding>, Error> {
 /// A hand-written line: split as a shell would, its secrets registered
 /// before anything is printed, linted against the project it names.
 fn hand_written(ctx: &Context, line: &str) -> Result<Vec<Finding>, Error> {
+    // Masked before anything can fail: splitting, linting or printing.
+    register_loosely(line);
     let split = match split::split(line) {
         Ok(split) => split,
         Err(e) => {
-            register_loosely(line);
             let hint = match e {
                 split::Error::Unexpected { .. } => "quote the whole option, e.g. '-browserType=Chrome (headless)'",
                 split::Error::Unterminated { .. } => "close the quote",

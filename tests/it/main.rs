@@ -12,6 +12,7 @@ mod emit;
 mod fuzz;
 mod github;
 mod github_action;
+mod hardening;
 mod lock;
 mod matrix;
 mod network;
