@@ -26,3 +26,174 @@ fn check_args_with_a_non_ascii_second_line_neither_panics_nor_prints_the_key() {
         assert!(e.starts_with(&format!("::add-mask::{SENTINEL}")), "{e}");
     }
 }
+
+// --- 1. a cancelled install blocked the project for good ----------------------
+
+const SETTINGS: &str = "settings/internal/com.kms.katalon.execution.properties";
+const SETTINGS_BEFORE: &str = "#Katalon\nexecution.default.timeout=30\nplugin.reloadOption=\"ONLINE\"\n";
+
+/// A project with two `url` plugins (one keyword jar, one inside a zip),
+/// `offline: true`, a settings file saying ONLINE and a jar of the user's
+/// own in `Plugins/`; the cache, shared with a sibling project, is warm, so
+/// the only writes left in a run are the install's.
+struct KillScene {
+    f: Fixture,
+    _server: katalon_prep_fakes::FakeServer,
+    jars: Vec<(String, String)>,
+}
+
+impl KillScene {
+    fn new() -> KillScene {
+        let f = Fixture::project();
+        let server = katalon_prep_fakes::FakeServer::start();
+        let a = support::keyword_jar("com.example.A");
+        let b = support::keyword_jar("com.example.B");
+        let mut cfg = String::from("offline: true\nplugins:\n");
+        cfg += &support::url_plugin(&server, "a.jar", &a);
+        cfg += &support::url_plugin(&server, "b-package.zip", &support::zip(&[("lib/b.jar", &b)]));
+        f.config(&cfg);
+        f.write(SETTINGS, SETTINGS_BEFORE);
+        f.write("Plugins/mine.jar", b"the user's own jar");
+        let jars = vec![("a.jar".to_string(), support::sha256_hex(&a)), ("b.jar".to_string(), support::sha256_hex(&b))];
+        KillScene { f, _server: server, jars }
+    }
+
+    fn fresh_project(&self, name: &str) -> std::path::PathBuf {
+        let dir = self.f.path(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        for rel in ["Demo.prj", "Test Suites/Smoke.ts", "katalon-prep.yml", SETTINGS, "Plugins/mine.jar"] {
+            let to = dir.join(rel);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(self.f.path(rel), &to).unwrap();
+        }
+        dir
+    }
+
+    fn prepare(&self, project: &std::path::Path) -> std::process::Command {
+        let mut cmd = support::bin_std(self.f.root());
+        cmd.env("KATALON_API_KEY", SENTINEL)
+            .env("KATALON_PREP_CACHE_DIR", self.f.path("cache"))
+            .current_dir(project)
+            .arg("prepare");
+        cmd
+    }
+
+    /// `prepare` under strace, `signal` delivered at the `when`-th call of
+    /// one of `syscalls`; the strace log goes to `log`.
+    fn prepare_killed(
+        &self,
+        project: &std::path::Path,
+        syscalls: &str,
+        signal: &str,
+        when: usize,
+    ) -> std::process::Output {
+        let inner = self.prepare(project);
+        let mut cmd = std::process::Command::new("strace");
+        cmd.args(["-f", "-qq", "-e", &format!("trace={syscalls}"), "-e"])
+            .arg(format!("inject={syscalls}:signal={signal}:when={when}"))
+            .arg("-o")
+            .arg(project.with_extension("strace"))
+            .arg(inner.get_program())
+            .args(inner.get_args())
+            .current_dir(project)
+            .env_clear()
+            .envs(inner.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        cmd.output().expect("strace runs")
+    }
+
+    /// The project as a finished run leaves it.
+    #[track_caller]
+    fn assert_installed(&self, project: &std::path::Path, context: &str) {
+        for (name, sha) in &self.jars {
+            let bytes =
+                std::fs::read(project.join("Plugins").join(name)).unwrap_or_else(|e| panic!("{context}: {name}: {e}"));
+            assert_eq!(&support::sha256_hex(&bytes), sha, "{context}: Plugins/{name}");
+        }
+        assert_eq!(std::fs::read(project.join("Plugins/mine.jar")).unwrap(), b"the user's own jar", "{context}");
+        let settings = std::fs::read_to_string(project.join(SETTINGS)).unwrap();
+        assert_eq!(settings, SETTINGS_BEFORE.replace("\"ONLINE\"", "\"OFFLINE\""), "{context}: every other byte kept");
+        let mut names: Vec<String> = std::fs::read_dir(project.join("Plugins"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".katalon-prep.lock")
+            .collect();
+        names.sort();
+        assert_eq!(names, [".katalon-prep.json", "a.jar", "b.jar", "mine.jar"], "{context}");
+        let internal: Vec<String> = std::fs::read_dir(project.join("settings/internal"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(internal, ["com.kms.katalon.execution.properties"], "{context}");
+    }
+}
+
+/// Counts the calls of `syscall` in a strace log.
+fn calls(log: &std::path::Path, syscall: &str) -> usize {
+    let text = std::fs::read_to_string(log).expect("strace log");
+    let call = format!("{syscall}(");
+    text.lines().filter(|l| l.split_once(' ').is_some_and(|(_, rest)| rest.trim_start().starts_with(&call))).count()
+}
+
+/// SIGKILL (kill -9) or SIGTERM (a cancelled job, `docker stop`) before
+/// each rename and each hard link of an install — between placing the jars,
+/// writing the install record and editing the settings — and the next run
+/// must succeed with the project as it should be, the user's files intact.
+#[test]
+fn install_killed_between_any_two_steps_is_finished_by_the_next_run() {
+    if std::process::Command::new("strace").arg("-V").output().is_err() {
+        panic!("strace is needed (apt-get install strace; .ci/run installs it)");
+    }
+    let scene = KillScene::new();
+    // Warm the shared cache: what is left to do is the install itself.
+    let warm = scene.fresh_project("warm");
+    let out = scene.prepare(&warm).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    scene.assert_installed(&warm, "warm-up");
+
+    // strace counts each system call by itself: probe how often a full run
+    // makes each one (fresh project, warm cache), then kill at every call.
+    let probe = scene.fresh_project("probe");
+    let out = scene.prepare_killed(&probe, "rename,renameat,renameat2,link,linkat", "SIGKILL", 65535);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = probe.with_extension("strace");
+    let renames: usize = ["rename", "renameat", "renameat2"].iter().map(|c| calls(&log, c)).sum();
+    let links: usize = ["link", "linkat"].iter().map(|c| calls(&log, c)).sum();
+    // Two jars, the record twice (intent, then done), the settings file.
+    assert!(renames >= 5 && links >= 2, "{}", std::fs::read_to_string(&log).unwrap());
+    for syscall in ["rename", "renameat", "renameat2", "link", "linkat"] {
+        let total = calls(&log, syscall);
+        for signal in ["SIGKILL", "SIGTERM"] {
+            for when in 1..=total {
+                let context = format!("{signal} at {syscall} call {when} of {total}");
+                let project = scene.fresh_project("victim");
+                let killed = scene.prepare_killed(&project, syscall, signal, when);
+                assert!(!killed.status.success(), "{context}: the run was not interrupted");
+                let next = scene.prepare(&project).output().unwrap();
+                assert!(next.status.success(), "{context}: the next run failed:\n{}", stderr(&next));
+                scene.assert_installed(&project, &context);
+                // And it stays that way: a third run changes nothing.
+                let before = std::fs::read(project.join("Plugins/.katalon-prep.json")).unwrap();
+                let third = scene.prepare(&project).output().unwrap();
+                assert!(third.status.success(), "{context}: {}", stderr(&third));
+                assert_eq!(std::fs::read(project.join("Plugins/.katalon-prep.json")).unwrap(), before, "{context}");
+            }
+        }
+    }
+}
+
+/// A pending entry names a file a killed run was placing; a file there with
+/// other content is the user's (or someone's): refused, never overwritten.
+#[test]
+fn pending_entry_whose_file_has_other_content_is_not_adopted() {
+    let scene = KillScene::new();
+    let project = scene.fresh_project("p");
+    let (name, sha) = &scene.jars[0];
+    std::fs::write(project.join("Plugins").join(name), b"someone else's a.jar").unwrap();
+    let record = format!(r#"{{"format":1,"files":{{}},"pending":{{"{name}":{{"sha256":"{sha}","size":20}}}}}}"#);
+    std::fs::write(project.join("Plugins/.katalon-prep.json"), record).unwrap();
+    let out = scene.prepare(&project).output().unwrap();
+    assert_eq!(out.status.code(), Some(12), "{}", stderr(&out));
+    assert!(stderr(&out).contains("was not installed by katalon-prep; refusing to overwrite it"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(project.join("Plugins").join(name)).unwrap(), b"someone else's a.jar");
+}
