@@ -144,6 +144,20 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
     crate::fsutil::remove_stale_temps(&plugins.join(PLATFORM_DIR));
 
     let mut old: Record = fs::read(&record_path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    // The record is a file in the project anyone can edit: a path that could
+    // name anything outside Plugins/ (`../../victim.txt`) is not ours.
+    let unsafe_paths: Vec<String> =
+        old.files.keys().chain(old.pending.keys()).filter(|rel| !is_record_path(rel)).cloned().collect();
+    for rel in unsafe_paths {
+        old.files.remove(&rel);
+        old.pending.remove(&rel);
+        reporter.report(Event::Warning(format!(
+            "{} lists `{}`, which is not a file in {}; ignoring that entry",
+            record_path.display(),
+            rel.escape_debug(),
+            plugins.display()
+        )));
+    }
     // What a killed run was placing: the files that made it are ours again
     // (content checked), the rest is forgotten.
     for (rel, pending) in std::mem::take(&mut old.pending) {
@@ -238,6 +252,20 @@ fn write_record(path: &Path, record: &Record) -> Result<(), Error> {
     // install. A record lost to a power cut makes the next run refuse (exit
     // 12: a file it did not place) rather than overwrite anything.
     crate::fsutil::write_atomic_unsynced(path, &bytes, crate::fsutil::Mode::Shared).map_err(io(path))
+}
+
+/// A path katalon-prep could have written: `name.jar` or `platform/name.jar`,
+/// a plain file name (no separators, `..`, drive letters or control characters).
+fn is_record_path(rel: &str) -> bool {
+    let name = rel.strip_prefix(&format!("{PLATFORM_DIR}/")).unwrap_or(rel);
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name != RECORD_FILE
+        && name != LOCK_FILE
+        && name.len() <= 255
+        && !name.contains(['/', '\\', ':'])
+        && !name.chars().any(char::is_control)
 }
 
 /// Same file as the cache's (hardlink), or same size and mtime as recorded

@@ -197,3 +197,39 @@ fn pending_entry_whose_file_has_other_content_is_not_adopted() {
     assert!(stderr(&out).contains("was not installed by katalon-prep; refusing to overwrite it"), "{}", stderr(&out));
     assert_eq!(std::fs::read(project.join("Plugins").join(name)).unwrap(), b"someone else's a.jar");
 }
+
+// --- 8. the install record could delete files outside the project -----------
+
+/// `Plugins/.katalon-prep.json` is a file in the project anyone can edit.
+/// One listing `../../victim.txt` with the victim's size and mtime made
+/// `prepare` delete it as "no longer configured".
+#[test]
+fn install_record_naming_a_file_outside_plugins_deletes_nothing() {
+    let scene = KillScene::new();
+    let project = scene.fresh_project("p");
+    let victim = scene.f.write("victim.txt", "precious");
+    let also = scene.f.write("p/settings/keep.txt", "also precious");
+    let mtime = |p: &std::path::Path| {
+        std::fs::metadata(p).unwrap().modified().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    };
+    let zero = "0".repeat(64);
+    let record = format!(
+        r#"{{"format":1,"files":{{
+            "../../victim.txt":{{"sha256":"{zero}","size":8,"mtime_ns":{}}},
+            "platform/../../settings/keep.txt":{{"sha256":"{zero}","size":13,"mtime_ns":{}}},
+            "{}":{{"sha256":"{zero}","size":8,"mtime_ns":{}}}
+        }}}}"#,
+        mtime(&victim),
+        mtime(&also),
+        victim.display(),
+        mtime(&victim)
+    );
+    std::fs::write(project.join("Plugins/.katalon-prep.json"), record).unwrap();
+    let out = scene.prepare(&project).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`../../victim.txt`, which is not a file in"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert_eq!(std::fs::read_to_string(&also).unwrap(), "also precious");
+    // The run went on and installed what the config says.
+    scene.assert_installed(&project, "after a hostile record");
+}
