@@ -233,3 +233,95 @@ fn install_record_naming_a_file_outside_plugins_deletes_nothing() {
     // The run went on and installed what the config says.
     scene.assert_installed(&project, "after a hostile record");
 }
+
+// --- 3. workflow-command injection through file names -------------------------
+
+/// No line of stderr may be a workflow command katalon-prep did not write.
+#[track_caller]
+fn assert_no_injected_command(err: &str) {
+    for line in err.lines() {
+        assert!(!line.contains("::warning title=x") && !line.starts_with("::warning::"), "injected: {line:?}\n{err}");
+        assert!(!line.contains('\u{1b}'), "terminal escape printed raw: {line:?}");
+    }
+}
+
+/// A redirect to `/n.jar/x%0A::warning%20title=x::injected%0A.jar` named
+/// the Plugins file after the redirect target, newline included, and
+/// printed it raw: GitHub ran the injected `::warning`. A `url` plugin is
+/// named after the configured URL, whatever a CDN redirects to.
+#[test]
+fn url_plugin_is_named_after_the_configured_url_not_a_redirect_target() {
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    let jar = support::keyword_jar("com.example.N");
+    let target = "/n.jar/x%0A::warning%20title=x::injected%0A.jar";
+    let decoded = "/n.jar/x\n::warning title=x::injected\n.jar";
+    server.file(decoded, jar.clone());
+    server.redirect("/n.jar", &format!("{}{target}", server.url()), 302);
+    f.config(&format!("plugins:\n  - url: {}/n.jar\n    sha256: {}\n", server.url(), support::sha256_hex(&jar)));
+    let out = f.prepare().env("GITHUB_ACTIONS", "true").output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_no_injected_command(&err);
+    let names: Vec<String> = std::fs::read_dir(f.path("Plugins"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
+    assert!(names.contains(&"n.jar".to_string()), "{names:?}");
+    assert!(names.iter().all(|n| !n.chars().any(char::is_control)), "{names:?}");
+    assert_eq!(server.count(decoded), 1, "the redirect was followed");
+}
+
+/// Zip entries whose names hold a newline, a carriage return or a terminal
+/// escape are refused (exit 30), and the refusal prints the name escaped.
+#[test]
+fn archive_entry_names_with_control_characters_are_refused_and_printed_escaped() {
+    for name in ["lib/a\n::warning::x.jar", "lib/b\r::warning::y.jar", "lib/\u{1b}[31mred\u{1b}[0m.jar"] {
+        let f = Fixture::project();
+        let server = katalon_prep_fakes::FakeServer::start();
+        let package = support::zip_with_raw_name(name, &support::keyword_jar("com.example.Z"));
+        f.config(&support::url_plugin(&server, "p.zip", &package).replacen("  - url", "plugins:\n  - url", 1));
+        let out = f.prepare().env("GITHUB_ACTIONS", "true").output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(30), "{name:?}: {err}");
+        assert!(err.contains("control character"), "{err}");
+        assert_no_injected_command(&err);
+        assert!(!f.path("Plugins").exists(), "{name:?}: nothing installed");
+    }
+}
+
+// --- 7. GitHub release assets were named after the storage URL ----------------
+
+/// GitHub redirects an asset download to an object URL that names neither
+/// the asset nor its type: the jar was installed as `<uuid>`, two plugins
+/// collided, and a `.zip` asset was not unpacked. Named after `asset.name`.
+#[test]
+fn github_assets_are_named_after_the_asset_not_the_object_storage_url() {
+    let f = Fixture::project();
+    let api = katalon_prep_fakes::FakeServer::start();
+    let a = support::keyword_jar("com.example.GhA");
+    let b = support::keyword_jar("com.example.GhB");
+    let package = support::zip(&[("lib/gh-b.jar", &b)]);
+    let download = "/acme/keywords/releases/download/v1.2.0";
+    for (name, uuid, bytes) in [
+        ("gh-a.jar", "0f8e2a8c-4b8e-4a53-9d6b-1c1b7e1f0a11", &a),
+        ("gh-b.zip", "9c2d4f1e-77aa-4f0e-8a55-2b3c4d5e6f70", &package),
+    ] {
+        api.redirect(&format!("{download}/{name}"), &format!("{}/objects/{uuid}?sig=x", api.url()), 302);
+        api.file(&format!("/objects/{uuid}"), bytes.clone());
+    }
+    api.github_release(
+        "acme",
+        "keywords",
+        "v1.2.0",
+        &[("gh-a.jar", &format!("{download}/gh-a.jar")), ("gh-b.zip", &format!("{download}/gh-b.zip"))],
+    );
+    f.config(
+        "plugins:\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: gh-a.jar\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: gh-b.zip\n",
+    );
+    let out = crate::remote::prepare(&f, &api).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(f.path("Plugins/gh-a.jar")).unwrap(), a);
+    assert_eq!(std::fs::read(f.path("Plugins/gh-b.jar")).unwrap(), b, "the zip asset is a package");
+    assert_eq!(api.count("/objects/0f8e2a8c-4b8e-4a53-9d6b-1c1b7e1f0a11"), 1, "served through the object URL");
+}
