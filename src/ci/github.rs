@@ -262,7 +262,7 @@ pub fn outputs(p: &Prepared) -> Vec<(String, String)> {
 
 /// Escapes text for one Markdown table cell.
 fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+    crate::report::untrusted(text).replace('\\', "\\\\").replace('|', "\\|")
 }
 
 /// The step summary: the plugins as a Markdown table and the katalonc line
@@ -364,6 +364,7 @@ mod tests {
 
     #[test]
     fn table_cells_are_escaped() {
-        assert_eq!(cell("a|b\nc"), "a\\|b c");
+        // Markdown shows `\\n` as `\n`: the newline is visible, not a row break.
+        assert_eq!(cell("a|b\nc"), "a\\|b\\\\nc");
     }
 }

@@ -20,6 +20,12 @@ use crate::{Context, Error};
 /// Runs a parsed command line.
 pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
     let cwd = std::env::current_dir().map_err(|e| Error::Internal(format!("no working directory: {e}")))?;
+    // Every secret katalon-prep learns (the key, a credential in `check
+    // --args`) is masked on GitHub the moment it is known, before anything
+    // that could fail or print.
+    if crate::ci::github::active() {
+        crate::secret::on_register(crate::ci::github::print_mask);
+    }
     let g = cli.global;
     let ctx = Context {
         cwd,

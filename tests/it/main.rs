@@ -12,6 +12,7 @@ mod emit;
 mod fuzz;
 mod github;
 mod github_action;
+mod hardening;
 mod lint_corpus;
 mod lint_rules;
 mod lock;
