@@ -18,6 +18,7 @@ mod network;
 mod plugins;
 mod project;
 mod reliability;
+mod report;
 mod run;
 mod secrets;
 mod store;
