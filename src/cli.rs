@@ -95,7 +95,7 @@ pub struct ReportArgs {
     /// Read every run of each suite, not only the newest
     #[arg(long)]
     pub all: bool,
-    /// Only reports written since TIME: RFC 3339 (2024-05-01T10:00:00Z) or a duration back from now (2h, 30m, 1d)
+    /// Only reports written since TIME: RFC 3339 (2024-05-01T10:00:00Z) or a duration back from now (30m, 2h, 1h30m)
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
     /// Exit 1 when a test failed or errored, a suite crashed or a report is unreadable

@@ -1,14 +1,15 @@
 //! `--since`: an RFC 3339 time (`2024-05-01T10:00:00Z`) or a duration back
-//! from now (`2h`, `90m`, `1d12h`). Written here because the project has no
-//! date crate and needs only these two shapes; days are counted with the
-//! civil-from-days arithmetic of the proleptic Gregorian calendar.
+//! from now as [`crate::duration`] reads it (`2h`, `90m`, `1h30m`). The time
+//! is parsed here because the project has no date crate and needs only this
+//! shape; days are counted with the days-from-civil arithmetic of the
+//! proleptic Gregorian calendar.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Why a `--since` value is not understood.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "--since `{value}` is neither an RFC 3339 time nor a duration\nhint: write a time like 2024-05-01T10:00:00Z or 2024-05-01T12:00:00+02:00, or a duration like 30m, 2h, 1d12h (units s, m, h, d, w)"
+    "--since `{value}` is neither an RFC 3339 time nor a duration\nhint: write a time like 2024-05-01T10:00:00Z or 2024-05-01T12:00:00+02:00, or a duration back from now like 30m, 2h, 1h30m (at most 30 days)"
 )]
 pub struct Invalid {
     pub value: String,
@@ -18,45 +19,15 @@ pub struct Invalid {
 pub fn parse(value: &str, now: SystemTime) -> Result<SystemTime, Invalid> {
     let invalid = || Invalid { value: value.to_string() };
     let v = value.trim();
-    if let Some(d) = duration(v) {
+    let Some(secs) = rfc3339(v) else {
+        let d = crate::duration::parse(v).map_err(|_| invalid())?;
         return now.checked_sub(d).ok_or_else(invalid);
-    }
-    let secs = rfc3339(v).ok_or_else(invalid)?;
+    };
     if secs >= 0 {
         Ok(UNIX_EPOCH + Duration::from_secs(secs.unsigned_abs()))
     } else {
         UNIX_EPOCH.checked_sub(Duration::from_secs(secs.unsigned_abs())).ok_or_else(invalid)
     }
-}
-
-/// `2h`, `1h30m`, `45s`, `1w`: a sum of `<digits><unit>` parts.
-pub fn duration(v: &str) -> Option<Duration> {
-    if v.is_empty() {
-        return None;
-    }
-    let mut total: u64 = 0;
-    let mut digits = String::new();
-    for c in v.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        let unit: u64 = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            'w' => 7 * 86_400,
-            _ => return None,
-        };
-        let n: u64 = digits.parse().ok()?;
-        digits.clear();
-        total = total.checked_add(n.checked_mul(unit)?)?;
-    }
-    if !digits.is_empty() {
-        return None;
-    }
-    Some(Duration::from_secs(total))
 }
 
 /// Seconds since the Unix epoch of an RFC 3339 date-time (`T` or a space
@@ -146,16 +117,6 @@ mod tests {
         assert_eq!(rfc3339("2024-02-29 12:00:00z"), Some(1_709_208_000));
         for bad in ["2023-02-29T00:00:00Z", "2024-01-01T00:00:00", "2024-01-01", "2024-13-01T00:00:00Z", "yesterday"] {
             assert_eq!(rfc3339(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn durations_sum_their_parts() {
-        assert_eq!(duration("2h"), Some(Duration::from_secs(7200)));
-        assert_eq!(duration("1d12h"), Some(Duration::from_secs(129_600)));
-        assert_eq!(duration("90m"), Some(Duration::from_secs(5400)));
-        for bad in ["", "2", "h", "2x", "1.5h", "-2h"] {
-            assert_eq!(duration(bad), None, "{bad}");
         }
     }
 
