@@ -188,7 +188,19 @@ fn is_windows(p: &str) -> bool {
 /// folder where it was made, perhaps on Windows) are mapped onto this run
 /// folder; any other is shown as written.
 fn show_local(written: &str, folder: &Path, log_folder: Option<&str>, cwd: &Path) -> String {
-    let norm = |s: &str| s.replace('\\', "/").trim_end_matches('/').to_string();
+    let norm = |s: &str| {
+        // Katalon writes `logFolder` with doubled backslashes (`C:\\agent`):
+        // runs of separators are one, but for a UNC path's leading `//`.
+        let slashed = s.replace('\\', "/");
+        let unc = slashed.starts_with("//");
+        let mut out = String::from(if unc { "/" } else { "" });
+        for ch in slashed.chars() {
+            if !(ch == '/' && out.ends_with('/') && !(unc && out == "/")) {
+                out.push(ch);
+            }
+        }
+        out.trim_end_matches('/').to_string()
+    };
     let w = norm(written);
     let absolute = w.starts_with('/') || (is_windows(written) && (w.starts_with("//") || w.get(1..2) == Some(":")));
     if !absolute {
@@ -222,6 +234,12 @@ mod tests {
             "Reports/20240105_101010/Smoke/20240105_101010/shots/fail.png"
         );
         assert_eq!(show_local(r"D:\elsewhere\x.png", folder, Some(base), cwd), r"D:\elsewhere\x.png");
+        // As Katalon writes logFolder: every backslash doubled.
+        let doubled = base.replace('\\', r"\\");
+        assert_eq!(
+            show_local(&format!(r"{base}\a.png"), folder, Some(&doubled), cwd),
+            "Reports/20240105_101010/Smoke/20240105_101010/a.png"
+        );
         assert_eq!(
             show_local("1759578150377.png", folder, None, cwd),
             "Reports/20240105_101010/Smoke/20240105_101010/1759578150377.png"

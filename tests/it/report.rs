@@ -747,3 +747,37 @@ fn run_on_github_publishes_the_results_after_the_plugin_summary() {
     assert!(Path::new(&f.path(&junit)).is_file());
     assert!(stderr(&out).contains("::error title=FAILED%3A Test Suites/Smoke > Test Cases/Broken::it broke"));
 }
+
+/// Copies `tests/fixtures/reports/<name>` to `<folder>/JUnit_Report.xml`.
+fn committed(f: &Fixture, name: &str, folder: &str) {
+    let xml = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reports").join(name)).unwrap();
+    f.write(&format!("{folder}/JUnit_Report.xml"), xml);
+}
+
+#[test]
+fn katalon_10_made_on_windows_and_katalon_6_side_by_side() {
+    let f = Fixture::project();
+    let win = "Reports/20240304_101500/Regression/Checkout/20240304_101502";
+    committed(&f, "katalon-10-windows.xml", win);
+    committed(&f, "katalon-6.xml", "Reports/Login/20190301_080000");
+    let out = report(&f, &["--format", "json"]);
+    assert_exit(&out, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let login = &v["suites"][0];
+    assert_eq!(login["name"], "Test Suites/Login");
+    assert_eq!((login["passed"].as_u64(), login["failed"].as_u64()), (Some(1), Some(1)), "6.x: no status attributes");
+    assert_eq!(login["cases"][1]["message"], "Unable to click on object 'Page_Login/btn_submit'");
+    let checkout = &v["suites"][1];
+    assert_eq!(checkout["name"], "Test Suites/Regression/Checkout");
+    assert_eq!(checkout["katalon_version"], "10.1.0.223");
+    assert_eq!(
+        [&checkout["tests"], &checkout["passed"], &checkout["failed"], &checkout["errors"]],
+        [3, 1, 1, 1],
+        "INCOMPLETE counts as an error"
+    );
+    // Its own doubled-backslash Windows paths, mapped onto the run folder here.
+    assert_eq!(checkout["log"], format!("{win}/execution0.log"));
+    let voucher = &checkout["cases"][1];
+    assert_eq!(voucher["message"], "Test Cases/Checkout/Pay by voucher FAILED.");
+    assert_eq!(voucher["screenshots"], serde_json::json!([format!("{win}/1709543720455.png")]));
+}
