@@ -67,6 +67,40 @@ pub enum Command {
     Run(RunArgs),
     /// Turn a test suite collection or a set of suites into shards for the CI's parallel jobs
     Matrix(MatrixArgs),
+    /// Summarise Katalon's JUnit reports: a table, the failed tests, a merged JUnit file (exit 14: none found)
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A table, then each failed test with its message and log
+    Text,
+    /// The same as GitHub-flavoured Markdown, failed tests in a collapsible <details>
+    Markdown,
+    /// One JSON object (schema documented in README.md)
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// JUnit files or folders to search [default: the project's Reports/ and the line's -reportFolder]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// How the results are printed (standard output)
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Also write one merged JUnit file for CI tools (GitLab, Jenkins) [on GitHub Actions: katalon-prep-junit.xml in the report folder]
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Read every run of each suite, not only the newest
+    #[arg(long)]
+    pub all: bool,
+    /// Only reports written since TIME: RFC 3339 (2024-05-01T10:00:00Z) or a duration back from now (30m, 2h, 1h30m)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Exit 1 when a test failed or errored, a suite crashed or a report is unreadable
+    #[arg(long)]
+    pub exit_code: bool,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ mod lock;
 mod matrix;
 mod outdated;
 mod prepare;
+mod report;
 mod run;
 
 use clap::Parser;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
         Command::Check(args) => check::check(&ctx, &args).map(Into::into),
         Command::Run(args) => run::run(&ctx, &args),
         Command::Matrix(args) => matrix::matrix(&ctx, &args).map(Into::into),
+        Command::Report(args) => report::report(&ctx, &args),
         Command::GithubAction => github_action(reporter),
     }
 }

@@ -21,6 +21,7 @@ mod network;
 mod plugins;
 mod project;
 mod reliability;
+mod report;
 mod run;
 mod secrets;
 mod store;
