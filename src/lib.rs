@@ -24,6 +24,7 @@ pub mod digest;
 pub mod error;
 pub mod exit;
 pub mod fsutil;
+pub mod init;
 pub mod katalonc;
 pub mod location;
 pub mod lock;
