@@ -43,6 +43,9 @@ done
 for f in examples/github/*.yml; do
     check "$f (actionlint)" actionlint -no-color "$f"
 done
+# The Azure pipeline `init --ci azure` writes (the schema's patterns need Python's regex dialect).
+check "src/init/templates/azure-pipelines.yml (vendor.azure-pipelines)" \
+    check-jsonschema -q --regex-variant python --builtin-schema vendor.azure-pipelines src/init/templates/azure-pipelines.yml
 check "action.yml sets runs.args (else an input named args becomes the container's arguments)" \
     python3 -c 'import sys, yaml; a = yaml.safe_load(open("action.yml"))["runs"]; sys.exit(not a.get("args") or a["image"] != "Dockerfile")'
 

@@ -12,6 +12,7 @@ mod emit;
 mod fuzz;
 mod github;
 mod github_action;
+mod init;
 mod lock;
 mod matrix;
 mod network;
