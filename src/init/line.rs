@@ -152,7 +152,9 @@ pub fn convert(words: &[String]) -> Converted {
             }
             continue;
         };
-        if value.contains('$') || value.contains('`') {
+        // `-projectPath` is not written as it is: the project found here is.
+        let as_written = !matches!(known, Some(Known::Opt(o)) if o.name == "projectPath");
+        if as_written && (value.contains('$') || value.contains('`')) {
             out.warn(format!(
                 "`-{name}` takes its value from the shell or the CI (`{value}`): katalon-prep.yml holds values as \
                  written, so katalonc would get that text; write the value itself"

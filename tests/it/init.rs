@@ -607,3 +607,18 @@ fn quiet_init_prints_nothing_but_still_writes() {
     f.cmd().args(["-q", "init", "--yes", "--suite", "Test Suites/Smoke"]).assert().success().stdout("").stderr("");
     assert!(f.path("katalon-prep.yml").is_file());
 }
+
+#[test]
+fn values_from_the_shell_are_kept_as_written_with_a_warning() {
+    let f = Fixture::project();
+    let out = init_ok(
+        &f,
+        &["--from-args", "-projectPath=\"$(pwd)/Demo.prj\" -testSuitePath='Test Suites/Smoke' -g_baseUrl=$BASE_URL"],
+    );
+    let err = stderr(&out);
+    assert!(err.contains("`-g_baseUrl` takes its value from the shell or the CI (`$BASE_URL`)"), "{err}");
+    // The project is the one found here, not the text of the line: no warning about its `$`.
+    assert!(!err.contains("`-projectPath` takes its value"), "{err}");
+    let (main, _) = sections(&line_of(&f));
+    assert!(main.contains(&"-g_baseUrl=$BASE_URL".to_string()), "{main:?}");
+}
