@@ -21,6 +21,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod digest;
+pub mod duration;
 pub mod error;
 pub mod exit;
 pub mod fsutil;
