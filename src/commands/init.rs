@@ -69,6 +69,7 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit, Error> {
     let mut ask = Prompt { interactive, lines: None };
     let mut draft = draft_for(&project, &base_dir);
     draft.from_args = args.from_args.is_some();
+    report_project(ctx, &project, &draft);
     choose_run(ctx, args, &conv, &project, &mut draft, &mut ask)?;
     draft.retry = conv.retry;
     draft.report_folder = conv.report_folder.clone();
@@ -251,6 +252,22 @@ fn report_conversion(ctx: &Context, conv: &line::Converted) {
         let event = if m.warning { Event::Warning(m.text.clone()) } else { Event::Info(format!("note: {}", m.text)) };
         ctx.reporter.report(event);
     }
+}
+
+/// What was found: the project, its version, suites, collections, profiles.
+fn report_project(ctx: &Context, project: &Project, draft: &Draft) {
+    let list = |kind: TsKind| {
+        let names: Vec<&str> = draft.targets.iter().filter(|(_, k)| *k == kind).map(|(p, _)| p.as_str()).collect();
+        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+    };
+    let version = draft.version.as_ref().map(|(v, _)| format!(" (Katalon {v})")).unwrap_or_default();
+    let profiles = if draft.profiles.is_empty() { "none".to_string() } else { draft.profiles.join(", ") };
+    ctx.reporter.report(Event::Info(format!(
+        "Project {}{version}\n  suites: {}\n  collections: {}\n  profiles: {profiles}",
+        argv::relative(&project.prj, &ctx.cwd).display(),
+        list(TsKind::Suite),
+        list(TsKind::Collection),
+    )));
 }
 
 /// What the project says: its path, version, suites and profiles.

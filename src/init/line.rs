@@ -132,7 +132,8 @@ pub fn convert(words: &[String]) -> Converted {
         };
 
         if options::is_secret_name(name) {
-            let api_key = options::is_api_key_arg(word) && !name.to_ascii_lowercase().starts_with("apikeyo");
+            let bare = name.trim_start_matches('-').to_ascii_lowercase();
+            let api_key = options::is_api_key_arg(word) && !bare.starts_with("apikeyo");
             out.dropped.push(Dropped {
                 option: format!("-{name}"),
                 api_key,

@@ -68,7 +68,15 @@ fn init_ok(f: &Fixture, args: &[&str]) -> std::process::Output {
 fn demo_project_gets_a_config_that_args_and_check_accept() {
     let f = demo();
     let out = init_ok(&f, &["--yes", "--suite", "Test Suites/Smoke", "--profile", "staging"]);
-    assert!(stderr(&out).contains("Wrote katalon-prep.yml for Demo.prj, Katalon 9.7.2"), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("Wrote katalon-prep.yml for Demo.prj, Katalon 9.7.2"), "{err}");
+    assert!(
+        err.contains(
+            "Project Demo.prj (Katalon 9.7.2)\n  suites: Test Suites/Regression/Checkout, Test Suites/Smoke\n  \
+             collections: Test Suites/Nightly\n  profiles: default, staging"
+        ),
+        "{err}"
+    );
     let text = f.read("katalon-prep.yml");
     for expected in [
         "project: \"Demo.prj\"",
@@ -621,4 +629,25 @@ fn values_from_the_shell_are_kept_as_written_with_a_warning() {
     assert!(!err.contains("`-projectPath` takes its value"), "{err}");
     let (main, _) = sections(&line_of(&f));
     assert!(main.contains(&"-g_baseUrl=$BASE_URL".to_string()), "{main:?}");
+}
+
+#[test]
+fn no_spelling_of_a_credential_reaches_a_file_or_an_output() {
+    for line in [
+        format!("-ApiKey={SENTINEL} -retry=1"),
+        format!("--APIKEY={SENTINEL} -retry=1"),
+        format!("-apiKeyOP={SENTINEL} -retry=1"),
+        format!("-apiKey {SENTINEL} -retry=1"),
+        format!("-apiKey=\"{SENTINEL}\" -retry=1 --config -kobiton.authentication.password={SENTINEL}"),
+        format!("-retry=1 --config -proxy.auth.password={SENTINEL} -proxy.system.password={SENTINEL}"),
+        format!("-retry=1 -g_apiToken={SENTINEL}"),
+    ] {
+        let f = Fixture::project();
+        let out = f.cmd().env("RUST_LOG", "trace").args(["init", "--yes", "--from-args", &line]).output().unwrap();
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(out.status.success(), "{line}\n{all}");
+        assert!(!all.contains(SENTINEL), "{line}\n{all}");
+        f.assert_no_file_contains(SENTINEL, &[]);
+        assert!(line_of(&f).contains(&"-retry=1".to_string()), "{line}");
+    }
 }
