@@ -72,7 +72,9 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit, Error> {
     report_project(ctx, &project, &draft);
     choose_run(ctx, args, &conv, &project, &mut draft, &mut ask)?;
     draft.retry = conv.retry;
-    draft.report_folder = conv.report_folder.clone();
+    // The line's folder is relative to where katalonc starts (here); the
+    // config's to the config's folder.
+    draft.report_folder = conv.report_folder.as_ref().map(|r| slashed(&argv::relative(&ctx.cwd.join(r), &base_dir)));
     draft.globals = conv.globals.clone();
     draft.args = conv.args.clone();
     draft.config = conv.config.clone();
@@ -277,13 +279,7 @@ fn draft_for(project: &Project, base_dir: &Path) -> Draft {
         .into_iter()
         .find_map(|(v, from)| v.as_deref().and_then(project::version::Version::parse).map(|v| (v.to_string(), from)));
     let targets = project.ts_files().into_iter().filter_map(|p| project.ts_kind_at(&p).map(|k| (p, k))).collect();
-    Draft {
-        project: rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"),
-        version,
-        targets,
-        profiles: project.profiles(),
-        ..Draft::default()
-    }
+    Draft { project: slashed(&rel), version, targets, profiles: project.profiles(), ..Draft::default() }
 }
 
 /// Suite or collection, profile and browser: flags, then the line, then the
@@ -357,6 +353,11 @@ fn choose_run(
         browser.or_else(|| Some(DEFAULT_BROWSER.to_string()))
     };
     Ok(())
+}
+
+/// A relative path with `/` between its parts, as the config writes paths.
+fn slashed(path: &Path) -> String {
+    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 fn trim_ts(path: &str) -> String {

@@ -651,3 +651,30 @@ fn no_spelling_of_a_credential_reaches_a_file_or_an_output() {
         assert!(line_of(&f).contains(&"-retry=1".to_string()), "{line}");
     }
 }
+
+#[test]
+fn a_config_in_a_subfolder_keeps_the_lines_paths() {
+    let f = Fixture::project();
+    std::fs::create_dir_all(f.path("ci")).unwrap();
+    init_ok(
+        &f,
+        &[
+            "--config",
+            "ci/katalon-prep.yml",
+            "--from-args",
+            "-projectPath=Demo.prj -testSuitePath='Test Suites/Smoke' -reportFolder=out/reports",
+        ],
+    );
+    let text = f.read("ci/katalon-prep.yml");
+    assert!(text.contains("project: \"../Demo.prj\"") && text.contains("report-folder: \"../out/reports\""), "{text}");
+    let out = f
+        .cmd()
+        .args(["--config", "ci/katalon-prep.yml", "args", "--without-api-key", "--format", "json"])
+        .output()
+        .unwrap();
+    let argv: Vec<String> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(
+        argv.contains(&"-reportFolder=out/reports".to_string()) && argv.contains(&"-projectPath=Demo.prj".to_string()),
+        "{argv:?}"
+    );
+}
