@@ -58,6 +58,9 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit, Error> {
         None => (None, Vec::new()),
     };
     let project = find_project(ctx, conv.as_ref(), &base_dir)?;
+    let mut draft = draft_for(&project, &base_dir);
+    draft.from_args = args.from_args.is_some();
+    report_project(ctx, &project, &draft);
     if let (Some(text), Some(_)) = (&args.from_args, &conv) {
         lint_line(ctx, &project, text, words);
     }
@@ -67,9 +70,6 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit, Error> {
     let interactive =
         !args.yes && (args.interactive || (std::io::stdin().is_terminal() && std::io::stderr().is_terminal()));
     let mut ask = Prompt { interactive, lines: None };
-    let mut draft = draft_for(&project, &base_dir);
-    draft.from_args = args.from_args.is_some();
-    report_project(ctx, &project, &draft);
     choose_run(ctx, args, &conv, &project, &mut draft, &mut ask)?;
     draft.retry = conv.retry;
     // The line's folder is relative to where katalonc starts (here); the
@@ -107,12 +107,13 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit, Error> {
     };
     let text = init::render(&draft);
     // The file must load as written, and hold nothing registered as a secret.
-    if let Err(e) = config::parse(&text, &shown_config, &base_dir) {
-        return Err(Error::Internal(format!("the config `init` wrote does not load: {e}")));
-    }
+    let parsed = config::parse(&text, &shown_config, &base_dir)
+        .map_err(|e| Error::Internal(format!("the config `init` wrote does not load: {e}")))?;
     if secret::redact(&text) != text {
         return Err(Error::Internal("the config would hold a credential of the line; nothing written".into()));
     }
+
+    lint_result(ctx, parsed, &project, &draft);
 
     move_jars(ctx, &project, &base_dir, &draft.plugins)?;
     write_new(&config_path, &shown_config, text.as_bytes(), args.force)?;
@@ -228,6 +229,30 @@ fn lint_line(ctx: &Context, project: &Project, text: &str, words: Vec<split::Wor
     let report = findings::text(&found, Some(text), &ctx.cwd);
     ctx.reporter
         .report(Event::Info(format!("The katalonc line, as katalonc would take it today:\n{}", report.trim_end())));
+}
+
+/// The lint of the line the new config gives, as `check` runs it: what the
+/// conversion could not mend (a misspelt option, a wrong value) is said now,
+/// pointing at the config's lines, rather than when `prepare` refuses it.
+fn lint_result(ctx: &Context, config: config::Config, project: &Project, draft: &Draft) {
+    let target = draft.target.as_ref().map(|(kind, path)| project::ResolvedTarget { kind: *kind, path: path.clone() });
+    let facts = Facts::for_run(project, &config);
+    let plan = crate::Plan { config, project: project.clone(), target, warnings: Vec::new() };
+    let line = crate::build_line(&plan, &ctx.cwd, None, false);
+    let settings = Settings { facts: Some(&facts), linux: lint::runs_on_linux(), hand_written: false, source: None };
+    let found: Vec<_> = lint::lint(&lint::args_of(&line, &[]), settings)
+        .into_iter()
+        .filter(|f| f.severity != lint::Severity::Info)
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    let (errors, _, _) = lint::counts(&found);
+    let consequence = if errors > 0 { "; `prepare`, `args` and `run` refuse it until they are fixed" } else { "" };
+    ctx.reporter.report(Event::Warning(format!(
+        "The line the new config gives has findings{consequence}:\n{}",
+        findings::text(&found, None, &ctx.cwd).trim_end()
+    )));
 }
 
 fn report_conversion(ctx: &Context, conv: &line::Converted) {

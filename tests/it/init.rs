@@ -678,3 +678,14 @@ fn a_config_in_a_subfolder_keeps_the_lines_paths() {
         "{argv:?}"
     );
 }
+
+#[test]
+fn what_the_conversion_cannot_mend_is_reported_against_the_new_config() {
+    let f = Fixture::project();
+    let out = init_ok(&f, &["--from-args", "-testSuitePath='Test Suites/Smoke' -testSuitPath=X -statusDelay=soon"]);
+    let err = stderr(&out);
+    assert!(err.contains("The line the new config gives has findings; `prepare`, `args` and `run` refuse it"), "{err}");
+    assert!(err.contains("error[unknown-option]: unknown option `-testSuitPath`"), "{err}");
+    assert!(err.contains("--> katalon-prep.yml:"), "the finding points at the config:\n{err}");
+    f.cmd().args(["args", "--without-api-key"]).assert().code(13);
+}
