@@ -25,6 +25,7 @@ pub mod duration;
 pub mod error;
 pub mod exit;
 pub mod fsutil;
+pub mod init;
 pub mod katalonc;
 pub mod location;
 pub mod lock;

@@ -4,6 +4,7 @@
 mod cache;
 mod check;
 mod findings;
+mod init;
 mod lock;
 mod matrix;
 mod outdated;
@@ -50,6 +51,7 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
         Command::Run(args) => run::run(&ctx, &args),
         Command::Matrix(args) => matrix::matrix(&ctx, &args).map(Into::into),
         Command::Report(args) => report::report(&ctx, &args),
+        Command::Init(args) => init::run(&ctx, &args).map(Into::into),
         Command::GithubAction => github_action(reporter),
     }
 }

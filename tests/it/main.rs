@@ -13,6 +13,7 @@ mod fuzz;
 mod github;
 mod github_action;
 mod hardening;
+mod init;
 mod lint_corpus;
 mod lint_rules;
 mod lock;
