@@ -15,8 +15,9 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 SIZE_GOAL=8000000 # bytes (8 MB) for the scratch image
-TAG=katalon-prep:ci
-SHELL_TAG=katalon-prep:ci-shell
+# KATALON_PREP_CI_TAG keeps parallel runs on one Docker engine apart.
+TAG=katalon-prep:${KATALON_PREP_CI_TAG:-ci}
+SHELL_TAG=katalon-prep:${KATALON_PREP_CI_TAG:-ci}-shell
 # The shell variant's base, exactly as the Dockerfile names it.
 SHELL_BASE=$(sed -n 's/^ARG SHELL_BASE=//p' "$REPO/Dockerfile")
 [ -n "$SHELL_BASE" ] || die "no ARG SHELL_BASE in the Dockerfile"

@@ -40,6 +40,8 @@ pub enum Error {
     Usage { message: String },
     #[error("{message}")]
     Lint { message: String },
+    #[error("{message}")]
+    NoReports { message: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -75,6 +77,7 @@ impl Error {
             Error::Engine(e) => e.exit(),
             Error::Write { .. } => Exit::Filesystem,
             Error::Lint { .. } => Exit::Lint,
+            Error::NoReports { .. } => Exit::NoReports,
             Error::Internal(_) => Exit::Internal,
         }
     }

@@ -19,6 +19,8 @@ pub enum Exit {
     Project = 12,
     /// Lint errors in the katalonc line: refusing to emit it.
     Lint = 13,
+    /// `report` found no report file (it says where it looked).
+    NoReports = 14,
     /// The engine: Katalon publishes no Runtime Engine for this platform.
     PlatformUnsupported = 15,
     /// Network error, after retries.
@@ -40,12 +42,13 @@ pub enum Exit {
 
 impl Exit {
     /// Every code, in table order (used by the README consistency test).
-    pub const ALL: [Exit; 13] = [
+    pub const ALL: [Exit; 14] = [
         Exit::Ok,
         Exit::Usage,
         Exit::ApiKey,
         Exit::Project,
         Exit::Lint,
+        Exit::NoReports,
         Exit::PlatformUnsupported,
         Exit::Network,
         Exit::Credentials,

@@ -424,7 +424,8 @@ mod tests {
     fn writes_a_limited_or_overclaimed_body() {
         let resp = Response::text(200, "0123456789");
         let mut out = Vec::new();
-        let sent = write_response(&mut out, "GET", &resp, Misbehave { body_limit: Some(4), overclaim: 0, rate: 0 }).unwrap();
+        let sent =
+            write_response(&mut out, "GET", &resp, Misbehave { body_limit: Some(4), overclaim: 0, rate: 0 }).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(sent, 4);
         assert!(text.contains("Content-Length: 10\r\n"));
