@@ -101,9 +101,12 @@ fn github_exit(e: &plugins::github::Error) -> Exit {
         E::BadApiUrl { .. } | E::Asset(_) => Exit::Usage,
         E::AssetGone { .. } => Exit::LockOutdated,
         E::Insecure(source) => net_exit(source),
-        E::Client(_) | E::NotFound { .. } | E::RateLimited { .. } | E::Status { .. } | E::Transport { .. } => {
-            Exit::Network
-        }
+        E::Client(_)
+        | E::NotFound { .. }
+        | E::RateLimited { .. }
+        | E::Status { .. }
+        | E::Transport { .. }
+        | E::TooLarge { .. } => Exit::Network,
     }
 }
 

@@ -81,6 +81,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("{url} answered more than {} MiB; an API answer is never that large, so it was not read to the end", MAX_API_BODY >> 20)]
+    ApiTooLarge { url: String },
     #[error("{url} did not answer valid JSON: {message}")]
     Json { url: String, message: String },
     #[error(transparent)]
@@ -132,6 +134,26 @@ pub struct Http {
 }
 
 const MAX_REDIRECTS: usize = 10;
+
+/// The largest API answer read (Store listing, GitHub release): far above
+/// any real one, far below what fills memory. `--max-download-size` is for
+/// artifacts only.
+pub const MAX_API_BODY: u64 = 16 * 1024 * 1024;
+
+/// The body, or `None` once it passes `limit` bytes (the rest is not read).
+async fn read_capped(mut response: reqwest::Response, limit: u64) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() as u64 + chunk.len() as u64 > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}
 
 impl Http {
     pub fn new(settings: Settings) -> Result<Http, Error> {
@@ -235,11 +257,13 @@ impl Http {
         let mut tries = retry::Tries::new(&self.settings.retry, name, reporter);
         loop {
             let (error, transient) = match self.send_once(url, header, "application/json").await {
-                Ok(response) => match response.bytes().await {
-                    Ok(body) => {
+                Ok(response) => match read_capped(response, MAX_API_BODY).await {
+                    Ok(Some(body)) => {
                         return serde_json::from_slice(&body)
                             .map_err(|e| Error::Json { url: redacted(url), message: e.to_string() });
                     }
+                    // Endless or huge: not a hiccup, so not retried.
+                    Ok(None) => (Error::ApiTooLarge { url: redacted(url) }, false),
                     Err(e) => (Error::Transport { url: redacted(url), attempts: 1, source: e.without_url() }, true),
                 },
                 Err(failure) => failure,

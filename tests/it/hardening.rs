@@ -325,3 +325,43 @@ fn github_assets_are_named_after_the_asset_not_the_object_storage_url() {
     assert_eq!(std::fs::read(f.path("Plugins/gh-b.jar")).unwrap(), b, "the zip asset is a package");
     assert_eq!(api.count("/objects/0f8e2a8c-4b8e-4a53-9d6b-1c1b7e1f0a11"), 1, "served through the object URL");
 }
+
+// --- 4. no size limit on JSON responses --------------------------------------
+
+/// A body just over the 16 MiB cap, streamed from a sparse file.
+fn oversized_body(f: &Fixture) -> std::path::PathBuf {
+    let path = f.path("huge.json");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(16 * 1024 * 1024 + 64 * 1024).unwrap();
+    path
+}
+
+/// An endless Store listing grew to 4.8 GiB in 25 s. API bodies are capped
+/// at 16 MiB: exit 20, naming the endpoint.
+#[test]
+fn store_listing_over_16_mib_is_exit_20_naming_the_endpoint() {
+    let f = Fixture::project();
+    let store = katalon_prep_fakes::FakeServer::start();
+    store.file_from_disk("/api/products/ks", oversized_body(&f));
+    f.config(&crate::remote::store_config("  - store: 42\n"));
+    let out = crate::remote::prepare(&f, &store).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(20), "{err}");
+    assert!(err.contains("/api/products/ks") && err.contains("more than 16 MiB"), "{err}");
+    assert_eq!(store.count("/api/products/ks"), 1, "too large is not retried");
+}
+
+/// The GitHub release endpoint, the same: 3.4 GiB in 12 s before.
+#[test]
+fn github_release_over_16_mib_is_exit_20_naming_the_endpoint() {
+    let f = Fixture::project();
+    let api = katalon_prep_fakes::FakeServer::start();
+    let path = "/repos/acme/keywords/releases/tags/v1.2.0";
+    api.file_from_disk(path, oversized_body(&f));
+    f.config("plugins:\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: \"*.jar\"\n");
+    let out = crate::remote::prepare(&f, &api).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(20), "{err}");
+    assert!(err.contains(path) && err.contains("more than 16 MiB"), "{err}");
+    assert_eq!(api.count(path), 1, "too large is not retried");
+}
