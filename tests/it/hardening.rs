@@ -365,3 +365,81 @@ fn github_release_over_16_mib_is_exit_20_naming_the_endpoint() {
     assert!(err.contains(path) && err.contains("more than 16 MiB"), "{err}");
     assert_eq!(api.count(path), 1, "too large is not retried");
 }
+
+// --- 5. the zip bomb cap trusted the archive's header -------------------------
+
+/// Bytes under `dir`, every file counted.
+fn bytes_under(dir: &std::path::Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let meta = e.metadata().unwrap();
+            if meta.is_dir() {
+                stack.push(e.path());
+            } else {
+                total += meta.len();
+            }
+        }
+    }
+    total
+}
+
+/// `zip` with each entry's compressed size in both headers raised to `declared`.
+fn zip_with_lying_sizes(entries: &[(&str, &[u8])], declared: u32) -> Vec<u8> {
+    let mut bytes = support::zip(entries);
+    let find = |bytes: &[u8], sig: u32, from: usize| {
+        (from..bytes.len().saturating_sub(4)).find(|&i| bytes[i..i + 4] == sig.to_le_bytes())
+    };
+    let mut at = 0;
+    while let Some(i) = find(&bytes, 0x04034b50, at) {
+        bytes[i + 18..i + 22].copy_from_slice(&declared.to_le_bytes());
+        at = i + 4;
+    }
+    let mut at = 0;
+    while let Some(i) = find(&bytes, 0x02014b50, at) {
+        bytes[i + 20..i + 24].copy_from_slice(&declared.to_le_bytes());
+        at = i + 4;
+    }
+    bytes
+}
+
+#[track_caller]
+fn assert_refused_as_bomb(package: &[u8]) {
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    f.config(&format!("plugins:\n{}", support::url_plugin(&server, "bomb.zip", package)));
+    let out = f.prepare().output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(30), "{err}");
+    assert!(err.contains("Archive bomb.zip is too large when unpacked"), "{err}");
+    assert!(err.contains("Downloading bomb.zip"), "refused after the download: {err}");
+    // Nothing of the refused package is left behind (the download itself
+    // is the only large thing a refusal may have held).
+    let left = bytes_under(&f.path("cache"));
+    assert!(left < 1 << 20, "{left} bytes left in the cache");
+    assert!(!f.path("Plugins").exists());
+}
+
+/// A declared compressed size raised to the real inflated size made the
+/// ratio check see 1:1: count the bytes actually inflated against the bytes
+/// actually in the package.
+#[test]
+fn zip_bomb_with_a_lying_compressed_size_is_refused() {
+    let zeros = vec![0u8; 8 << 20];
+    let package = zip_with_lying_sizes(&[("lib/bomb.jar", &zeros)], 8 << 20);
+    assert!(package.len() < 100_000, "{}", package.len());
+    assert_refused_as_bomb(&package);
+}
+
+/// Entries under 1 MiB skipped the ratio check: 16 of them made 16 MiB from
+/// an 18 kB package (400 of them, 400 MiB).
+#[test]
+fn zip_bomb_of_many_small_entries_is_refused_and_leaves_nothing() {
+    let zeros = vec![0u8; (1 << 20) - 1];
+    let names: Vec<String> = (0..16).map(|i| format!("lib/part-{i}.jar")).collect();
+    let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), zeros.as_slice())).collect();
+    let package = support::zip(&entries);
+    assert!(package.len() < 200_000, "{}", package.len());
+    assert_refused_as_bomb(&package);
+}
