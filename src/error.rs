@@ -51,7 +51,7 @@ impl Error {
         match self {
             Error::Config(_) | Error::Usage { .. } => Exit::Usage,
             Error::Key(_) => Exit::ApiKey,
-            Error::Project(project::Error::Read { .. }) => Exit::Filesystem,
+            Error::Project(project::Error::Read { .. } | project::Error::Write { .. }) => Exit::Filesystem,
             Error::Project(_) => Exit::Project,
             Error::Plugins(e) => plugins_exit(e),
             Error::Cache(_) => Exit::Filesystem,

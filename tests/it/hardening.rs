@@ -443,3 +443,45 @@ fn zip_bomb_of_many_small_entries_is_refused_and_leaves_nothing() {
     assert!(package.len() < 200_000, "{}", package.len());
     assert_refused_as_bomb(&package);
 }
+
+// --- 6. `offline: true` corrupted non-UTF-8 properties files -----------------
+
+/// Latin-1 bytes elsewhere in the file became U+FFFD. Bytes are edited, not
+/// text: every other byte stays.
+#[test]
+fn offline_edit_keeps_every_other_byte_of_a_latin1_file() {
+    let f = Fixture::project();
+    f.config("offline: true\n");
+    let before: &[u8] =
+        b"#Katalon\r\nuser.name=Jos\xe9 M\xfcller\r\nplugin.reloadOption=\"ONLINE\"\r\nnote=caf\xc3\xa9 \xff\r\n";
+    f.write(SETTINGS, before);
+    let out = f.prepare().output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = std::fs::read(f.path(SETTINGS)).unwrap();
+    let expected: &[u8] =
+        b"#Katalon\r\nuser.name=Jos\xe9 M\xfcller\r\nplugin.reloadOption=\"OFFLINE\"\r\nnote=caf\xc3\xa9 \xff\r\n";
+    assert_eq!(after, expected, "{}", String::from_utf8_lossy(&after));
+}
+
+/// A UTF-16 file (a byte-order mark, or NUL bytes) cannot be edited byte by
+/// byte: exit 12, the file untouched.
+#[test]
+fn offline_edit_refuses_a_utf16_file_and_leaves_it_untouched() {
+    let utf16 = |bom: bool| {
+        let mut bytes = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        for unit in "plugin.reloadOption=\"ONLINE\"\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        bytes
+    };
+    for bom in [true, false] {
+        let f = Fixture::project();
+        f.config("offline: true\n");
+        f.write(SETTINGS, utf16(bom));
+        let out = f.prepare().output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(12), "{err}");
+        assert!(err.contains("com.kms.katalon.execution.properties is UTF-16 text"), "{err}");
+        assert_eq!(std::fs::read(f.path(SETTINGS)).unwrap(), utf16(bom));
+    }
+}
