@@ -485,3 +485,79 @@ fn offline_edit_refuses_a_utf16_file_and_leaves_it_untouched() {
         assert_eq!(std::fs::read(f.path(SETTINGS)).unwrap(), utf16(bom));
     }
 }
+
+// --- Low: key rules -----------------------------------------------------------
+
+fn args_with_env(name: &str, value: &str) -> std::process::Output {
+    let f = Fixture::project();
+    f.cmd().env(name, value).arg("args").output().unwrap()
+}
+
+/// A key that is a common word (`katalonc`) mangled stderr and revealed
+/// itself (`k***t***lonc`). Keys shorter than 16 characters are refused.
+#[test]
+fn key_shorter_than_16_characters_is_refused_saying_what_was_expected() {
+    let out = args_with_env("KATALON_API_KEY", "katalonc");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(11), "{err}");
+    assert!(err.contains("is 8 characters long; a Katalon API key has at least 16"), "{err}");
+    assert!(!err.contains("katalonc"), "{err}");
+    assert_eq!(stdout(&out), "");
+    // 16 is enough.
+    assert!(args_with_env("KATALON_API_KEY", "0123456789abcdef").status.success());
+}
+
+/// A secret pasted with its newline is common: one trailing `\n` or `\r\n`
+/// is trimmed from a variable, as from a file; a newline inside stays exit 11.
+#[test]
+fn key_in_a_variable_has_one_trailing_newline_trimmed() {
+    for value in [format!("{SENTINEL}\n"), format!("{SENTINEL}\r\n")] {
+        let out = args_with_env("KATALON_API_KEY", &value);
+        assert!(out.status.success(), "{value:?}: {}", stderr(&out));
+        assert!(stdout(&out).split_whitespace().any(|t| t == format!("-apiKey={SENTINEL}")), "{}", stdout(&out));
+    }
+    for value in [format!("{SENTINEL}\n\n"), format!("{SENTINEL}\nmore")] {
+        let out = args_with_env("KATALON_API_KEY", &value);
+        assert_eq!(out.status.code(), Some(11), "{value:?}");
+        assert!(stderr(&out).contains("it spans several lines"), "{}", stderr(&out));
+    }
+}
+
+/// A key file saved by a Windows editor starts with a UTF-8 BOM.
+#[test]
+fn key_file_starting_with_a_bom_is_read_without_it() {
+    let f = Fixture::project();
+    let file = f.write("secret.txt", format!("\u{feff}{SENTINEL}\r\n"));
+    let out = f.cmd().env("KATALON_API_KEY_FILE", &file).arg("args").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).split_whitespace().any(|t| t == format!("-apiKey={SENTINEL}")), "{}", stdout(&out));
+}
+
+/// On a pull request from a fork the secret is empty, not missing: say so,
+/// naming the variable.
+#[test]
+fn empty_secret_says_set_but_empty_naming_the_variable() {
+    let out = args_with_env("KATALON_API_KEY", "");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(11), "{err}");
+    assert!(err.contains("KATALON_API_KEY is set but empty"), "{err}");
+    assert!(!err.contains("No Katalon API key found"), "{err}");
+    let f = Fixture::project();
+    let out = f.cmd().env("INPUT_API-KEY", "").env("KATALON_API_KEY", "").arg("args").output().unwrap();
+    assert!(stderr(&out).contains("KATALON_API_KEY and INPUT_API-KEY are set but empty"), "{}", stderr(&out));
+    // An empty variable does not hide a key found further on.
+    let out = f.cmd().env("KATALON_API_KEY", "").env("INPUT_API-KEY", SENTINEL).arg("args").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Short credential values found by `check --args` are masked as whole
+/// tokens only: `-kobitonToken=on` must not turn `option` into `opti***`.
+#[test]
+fn short_credentials_in_check_args_are_masked_as_whole_tokens() {
+    let p = Fixture::shop();
+    let out =
+        p.cmd().args(["check", "--args", "katalonc -projectPath=shop.prj -kobitonToken=on -retri=1"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("-kobitonToken=***"), "{text}");
+    assert!(text.contains("unknown option") && !text.contains("opti***"), "{text}");
+}
