@@ -26,6 +26,10 @@ pub struct Settings {
     pub connect_timeout: Duration,
     /// The longest pause between two reads of a response.
     pub read_timeout: Duration,
+    /// The longest one download may take, every retry included: a server
+    /// trickling one byte a second never stalls long enough for the read
+    /// timeout.
+    pub download_timeout: Duration,
     /// Downloads larger than this are refused.
     pub max_size: u64,
     pub allow_http: bool,
@@ -37,6 +41,7 @@ impl Default for Settings {
         Settings {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
+            download_timeout: Duration::from_secs(30 * 60),
             max_size: 2 * 1024 * 1024 * 1024,
             allow_http: false,
             retry: RetryPolicy::default(),
@@ -71,6 +76,11 @@ pub enum Error {
     Truncated { url: String, got: u64, expected: u64, attempts: u32 },
     #[error("{url} is larger than the {limit}-byte limit\nhint: raise it with --max-download-size")]
     TooLarge { url: String, limit: u64 },
+    #[error(
+        "Download of {url} did not finish within {} (retries included)\nhint: raise it with --download-timeout or KATALON_PREP_DOWNLOAD_TIMEOUT, e.g. 2h",
+        crate::duration::display(*limit)
+    )]
+    Deadline { url: String, limit: Duration },
     #[error("{url} redirected more than {max} times")]
     Redirects { url: String, max: usize },
     #[error("{url} redirected to an invalid location")]
@@ -287,15 +297,22 @@ impl Http {
         file: &mut std::fs::File,
         reporter: &dyn Reporter,
     ) -> Result<Downloaded, Error> {
-        let mut tries = retry::Tries::new(&self.settings.retry, name, reporter);
-        loop {
-            let (error, transient) = match self.try_download(url, header, accept, name, file, reporter).await {
-                Ok(done) => return Ok(done),
-                Err(failure) => failure,
-            };
-            if !tries.again(&error, transient, retry_after_of(&error)).await {
-                return Err(with_attempts(error, tries.attempt()));
+        let limit = self.settings.download_timeout;
+        let attempts = async {
+            let mut tries = retry::Tries::new(&self.settings.retry, name, reporter);
+            loop {
+                let (error, transient) = match self.try_download(url, header, accept, name, file, reporter).await {
+                    Ok(done) => return Ok(done),
+                    Err(failure) => failure,
+                };
+                if !tries.again(&error, transient, retry_after_of(&error)).await {
+                    return Err(with_attempts(error, tries.attempt()));
+                }
             }
+        };
+        match tokio::time::timeout(limit, attempts).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Deadline { url: redacted(url), limit }),
         }
     }
 

@@ -561,3 +561,58 @@ fn short_credentials_in_check_args_are_masked_as_whole_tokens() {
     assert!(text.contains("-kobitonToken=***"), "{text}");
     assert!(text.contains("unknown option") && !text.contains("opti***"), "{text}");
 }
+
+// --- Low: an overall deadline on a download ----------------------------------
+
+/// Serves one body forever slowly: a byte every 100 ms, never stalling long
+/// enough for the read timeout. Returns the URL.
+fn trickling_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/slow.jar", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf);
+                let _ = conn.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nContent-Type: application/java-archive\r\n\r\n",
+                );
+                while conn.write_all(b"x").is_ok() {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            });
+        }
+    });
+    url
+}
+
+/// 1 byte/s kept a run alive for an hour: `--download-timeout` (env
+/// `KATALON_PREP_DOWNLOAD_TIMEOUT`, default 30m) bounds a download, retries
+/// included; exit 20.
+#[test]
+fn download_timeout_bounds_a_trickling_download() {
+    let url = trickling_server();
+    for (flag, env, shown) in [(Some("2s"), None, "2s"), (None, Some("2"), "2s")] {
+        let f = Fixture::project();
+        f.config(&format!("plugins:\n  - url: {url}\n    sha256: {}\n", "ab".repeat(32)));
+        let mut cmd = f.prepare();
+        if let Some(v) = flag {
+            cmd.args(["--download-timeout", v]);
+        }
+        if let Some(v) = env {
+            cmd.env("KATALON_PREP_DOWNLOAD_TIMEOUT", v);
+        }
+        let started = std::time::Instant::now();
+        let out = cmd.output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(20), "{err}");
+        assert!(err.contains(&format!("did not finish within {shown} (retries included)")), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    }
+    let f = Fixture::project();
+    let out = f.prepare().args(["--download-timeout", "1.5h"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
+    assert!(stderr(&out).contains("invalid duration `1.5h`"), "{}", stderr(&out));
+}
