@@ -366,6 +366,15 @@ pub struct FetchArgs {
     /// Seconds a download may stall before it is retried
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub read_timeout: u64,
+    /// Total time one download may take, retries included (90s, 30m, 2h; a bare number is seconds)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        env = "KATALON_PREP_DOWNLOAD_TIMEOUT",
+        default_value = "30m",
+        value_parser = crate::duration::clap_parser
+    )]
+    pub download_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Subcommand)]

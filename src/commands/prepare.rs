@@ -161,6 +161,7 @@ pub(crate) fn fetch_options(f: &FetchArgs) -> FetchOptions {
         net: Settings {
             connect_timeout: Duration::from_secs(f.connect_timeout),
             read_timeout: Duration::from_secs(f.read_timeout),
+            download_timeout: f.download_timeout,
             max_size: f.max_download_size,
             allow_http: f.allow_http,
             retry: RetryPolicy { max_retry_after: Duration::from_secs(f.max_retry_wait), ..RetryPolicy::default() },
