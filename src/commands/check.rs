@@ -51,7 +51,7 @@ fn configured(ctx: &Context, allow: &Allow) -> Result<Vec<Finding>, Error> {
     let facts = Facts::for_run(&project, &config);
     let settings = Settings {
         facts: Some(&facts),
-        linux: lint::runs_on_linux(),
+        os: options::Os::of_run(),
         hand_written: false,
         target_required: false,
         source: None,
@@ -84,7 +84,10 @@ fn configured(ctx: &Context, allow: &Allow) -> Result<Vec<Finding>, Error> {
                 }
                 if resolved.kind == TsKind::Collection {
                     let c = project.collection(&resolved.path)?;
-                    collection = lint::lint_collection(&c, settings);
+                    // A `-browserType` on the line (`run.browser`, or one in `run.args`) replaces the entries' own.
+                    let overridden = config.run.browser.is_some()
+                        || config.run.args.iter().any(|a| a.value.starts_with("-browserType"));
+                    collection = lint::lint_collection(&c, settings, overridden);
                 }
                 Some(resolved)
             }
@@ -243,7 +246,7 @@ fn hand_written(ctx: &Context, line: &str, allow: &Allow) -> Result<Vec<Finding>
     };
     let settings = Settings {
         facts: facts.as_ref(),
-        linux: lint::runs_on_linux(),
+        os: options::Os::of_run(),
         hand_written: true,
         target_required: true,
         source: Some(line),

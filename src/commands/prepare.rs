@@ -178,7 +178,7 @@ fn lint_line(
     let facts = lint::Facts::for_run(&plan.project, &plan.config);
     let settings = lint::Settings {
         facts: Some(&facts),
-        linux: lint::runs_on_linux(),
+        os: options::Os::of_run(),
         hand_written: false,
         target_required,
         source: None,

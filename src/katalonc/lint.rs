@@ -16,7 +16,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::argv::{Line, Token};
-use super::options::{self, CONFIG, INFO, Known, Section, Value, Version};
+use super::options::{self, CONFIG, INFO, Known, Os, Section, Value, Version};
 use super::split::Word;
 use crate::location::{Location, closest};
 use crate::project::collection::Collection;
@@ -107,6 +107,7 @@ pub const RULES: &[Rule] = &[
     rule("windows-cmd-only",             "warning"),
     rule("unknown-browser",              "error"),
     rule("browser-not-on-linux",         "warning"),
+    rule("browser-not-on-os",            "warning"),
     rule("missing-suite",                "error"),
     rule("wrong-kind",                   "error or warning"),
     rule("unknown-profile",              "error"),
@@ -370,8 +371,8 @@ impl Facts {
 #[derive(Debug, Clone, Copy)]
 pub struct Settings<'a> {
     pub facts: Option<&'a Facts>,
-    /// The run happens on Linux (browsers that need Windows or macOS warn).
-    pub linux: bool,
+    /// The system the run happens on (browsers that cannot run there warn).
+    pub os: Os,
     /// A line written by hand (`check --args`), not built by katalon-prep.
     pub hand_written: bool,
     /// A line without a target is an error (`check --args`, `run`), not a
@@ -381,12 +382,17 @@ pub struct Settings<'a> {
     pub source: Option<&'a str>,
 }
 
-/// Whether the run is on Linux: `RUNNER_OS` (GitHub Actions) when set, else this host.
-pub fn runs_on_linux() -> bool {
-    match std::env::var("RUNNER_OS") {
-        Ok(os) if !os.is_empty() => os.eq_ignore_ascii_case("linux"),
-        _ => std::env::consts::OS == "linux",
+/// Whether built-in browser `browser` cannot run on `os`, from the one
+/// table of which browsers run where ([`options::BROWSER_SYSTEMS`]): the
+/// rule and a hint. The rule is `browser-not-on-linux` on Linux (its id
+/// since the first release), `browser-not-on-os` elsewhere. Shared by the
+/// lint and `matrix`.
+pub fn browser_not_on(browser: &str, os: Os) -> Option<(&'static str, String)> {
+    if !options::BROWSERS.contains(&browser) || options::runs_on(browser, os) {
+        return None;
     }
+    let rule = if os == Os::Linux { "browser-not-on-linux" } else { "browser-not-on-os" };
+    Some((rule, format!("on {os} use {}", options::browsers_for(os).join(", "))))
 }
 
 struct Linter<'a> {
@@ -882,13 +888,14 @@ fn check_browser(l: &mut Linter, value: &str, origin: Origin) {
         }
         return;
     }
-    if builtin && l.settings.linux && !options::runs_on(value, options::Os::Linux) {
+    let os = l.settings.os;
+    if let Some((rule, hint)) = browser_not_on(value, os) {
         l.push(
             Severity::Warning,
-            "browser-not-on-linux",
+            rule,
             origin,
-            format!("`{value}` does not run on Linux, and this run is on Linux"),
-            Some("on Linux use Chrome, Firefox, their headless variants, or Remote".into()),
+            format!("`{value}` does not run on {os}, and this run is on {os}"),
+            Some(hint),
         );
     }
 }
@@ -927,7 +934,7 @@ fn check_ts(l: &mut Linter, want: TsKind, value: &str, origin: Origin) {
 }
 
 /// How an origin is shown in a message (`katalon-prep.yml:4:7`,
-/// `--args:1:12`, `` `run --` argument 2 ``), `None` for generated ones.
+/// `--args:1:12`, `argument 2 after `--``), `None` for generated ones.
 pub fn describe(origin: &Origin, source: Option<&str>) -> Option<String> {
     match origin {
         Origin::Generated => None,
@@ -936,7 +943,7 @@ pub fn describe(origin: &Origin, source: Option<&str>) -> Option<String> {
             let (line, column) = line_col(source.unwrap_or(""), range.start);
             Some(format!("--args:{line}:{column}"))
         }
-        Origin::Extra(i) => Some(format!("`run --` argument {}", i + 1)),
+        Origin::Extra(i) => Some(format!("argument {} after `--`", i + 1)),
     }
 }
 
@@ -975,13 +982,17 @@ pub fn shown_path(path: &Path, cwd: &Path) -> String {
 
 /// Lints the enabled entries of a test suite collection: each suite must
 /// exist and be a suite, each run configuration must be a browser katalonc
-/// or the project knows, each profile must exist.
-pub fn lint_collection(collection: &Collection, settings: Settings) -> Vec<Finding> {
+/// or the project knows (unless `browser_overridden`: a `-browserType` on
+/// the line replaces every entry's, so theirs do not run), each profile
+/// must exist.
+pub fn lint_collection(collection: &Collection, settings: Settings, browser_overridden: bool) -> Vec<Finding> {
     let mut l = Linter { args: &[], settings, out: Vec::new() };
     for entry in collection.entries.iter().filter(|e| e.enabled) {
         let origin = Origin::File(entry.at.clone());
         check_ts(&mut l, TsKind::Suite, &entry.suite, origin.clone());
-        if let Some(browser) = &entry.run_configuration {
+        if let Some(browser) = &entry.run_configuration
+            && !browser_overridden
+        {
             check_browser(&mut l, browser, origin.clone());
         }
         if let (Some(profile), Some(f)) = (&entry.profile, settings.facts)
@@ -1038,7 +1049,8 @@ mod tests {
 
     #[test]
     fn a_clean_line_without_project_facts_has_no_findings() {
-        let settings = Settings { facts: None, linux: true, hand_written: false, target_required: false, source: None };
+        let settings =
+            Settings { facts: None, os: Os::Linux, hand_written: false, target_required: false, source: None };
         let found = lint(
             &words("-noSplash -testSuitePath=S -browserType=Chrome -retry=2 --config -proxy.server.port=80"),
             settings,

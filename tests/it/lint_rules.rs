@@ -320,3 +320,95 @@ fn no_target_is_a_warning_for_prepare_and_args_and_an_error_for_run() {
         .unwrap();
     assert_exit(&out, 0);
 }
+
+// ---- false findings seen on real projects ----
+
+/// The shop fixture whose Nightly collection runs Login on IE and Cart on Safari.
+fn shop_with_windows_and_mac_entries() -> Fixture {
+    let p = Fixture::shop();
+    let nightly = p
+        .read("Test Suites/Nightly.ts")
+        .replacen(
+            "<runConfigurationId>Chrome (headless)</runConfigurationId>",
+            "<runConfigurationId>IE</runConfigurationId>",
+            1,
+        )
+        .replace(
+            "<runConfigurationId>Firefox (headless)</runConfigurationId>",
+            "<runConfigurationId>Safari</runConfigurationId>",
+        );
+    p.write("Test Suites/Nightly.ts", nightly);
+    p
+}
+
+#[test]
+fn run_browser_overrides_the_collections_browsers_so_they_are_not_linted() {
+    let p = shop_with_windows_and_mac_entries();
+    p.config("run:\n  test-suite-collection: Test Suites/Nightly\n");
+    let out = p.cmd().env("RUNNER_OS", "Linux").arg("check").output().unwrap();
+    assert_has(&out, "warning[browser-not-on-linux]: `IE` does not run on Linux");
+    assert_has(&out, "`Safari` does not run on Linux");
+    p.config("run:\n  test-suite-collection: Test Suites/Nightly\n  browser: Chrome (headless)\n");
+    let out = p.cmd().env("RUNNER_OS", "Linux").args(["check", "--strict"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert_lacks(&out, "browser-not-on");
+    p.config("run:\n  test-suite-collection: Test Suites/Nightly\n  args: [\"-browserType=Firefox\"]\n");
+    assert_lacks(&p.cmd().env("RUNNER_OS", "Linux").arg("check").output().unwrap(), "browser-not-on");
+}
+
+#[test]
+fn browsers_are_checked_against_the_system_the_run_is_on() {
+    let p = Fixture::shop();
+    let out = p.cmd().env("RUNNER_OS", "macOS").args(["check", "--args", &line("-browserType=IE")]).output().unwrap();
+    assert_has(&out, "warning[browser-not-on-os]: `IE` does not run on macOS, and this run is on macOS");
+    let out =
+        p.cmd().env("RUNNER_OS", "macOS").args(["check", "--args", &line("-browserType=Safari")]).output().unwrap();
+    assert_lacks(&out, "browser-not-on");
+    let out =
+        p.cmd().env("RUNNER_OS", "Windows").args(["check", "--args", &line("-browserType=Safari")]).output().unwrap();
+    assert_has(&out, "`Safari` does not run on Windows");
+}
+
+#[test]
+fn matrix_warns_about_shards_whose_browser_cannot_run_on_the_runners() {
+    let p = shop_with_windows_and_mac_entries();
+    let matrix = |extra: &[&str], runner: Option<&str>| {
+        let mut cmd = p.cmd();
+        if let Some(os) = runner {
+            cmd.env("RUNNER_OS", os);
+        }
+        cmd.args(["matrix", "--collection", "Test Suites/Nightly"]).args(extra).output().unwrap()
+    };
+    let out = matrix(&["--runner-os", "linux"], Some("Windows"));
+    assert_exit(&out, 0);
+    assert_has(
+        &out,
+        "1 shard uses `IE`, which does not run on Linux, where the shards run: Test Suites/Smoke/Login [browser-not-on-linux]",
+    );
+    assert_has(&out, "1 shard uses `Safari`, which does not run on Linux");
+    assert!(stdout(&out).contains("\"browser\":\"IE\""), "the matrix is still printed");
+    // RUNNER_OS when --runner-os is not given.
+    let out = matrix(&[], Some("Windows"));
+    assert_lacks(&out, "`IE`, which");
+    assert_has(
+        &out,
+        "1 shard uses `Safari`, which does not run on Windows, where the shards run: Test Suites/Regression/Cart [browser-not-on-os]",
+    );
+    let out = matrix(&["--runner-os", "macos"], None);
+    assert_has(&out, "`IE`, which does not run on macOS");
+    assert_lacks(&out, "`Safari`, which");
+    // The rule can be allowed like any other.
+    let out = matrix(&["--runner-os", "linux", "--allow", "browser-not-on-linux"], None);
+    assert_lacks(&out, "does not run on");
+}
+
+#[test]
+fn a_finding_about_an_extra_option_says_it_came_after_double_dash() {
+    let p = Fixture::shop();
+    p.config("run:\n  test-suite: Test Suites/Smoke/Login\n  args: [\"-retry=1\", \"-consoleLog\"]\n");
+    let out = p.prepare().args(["--", "-statusDelay=5", "-noExit"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert_has(&out, "warning: katalon-prep.yml:3:22: `-consoleLog` is for an interactive Windows cmd window");
+    assert_has(&out, "warning: argument 2 after `--`: `-noExit` is for an interactive Windows cmd window");
+    assert_lacks(&out, "`run --` argument");
+}
