@@ -184,9 +184,10 @@ fn lock_findings(config: &config::Config) -> Result<Vec<Finding>, Error> {
 /// A hand-written line: split as a shell would, its secrets registered
 /// before anything is printed, linted against the project it names.
 fn hand_written(ctx: &Context, line: &str, allow: &Allow) -> Result<Vec<Finding>, Error> {
+    // Masked before anything can fail: splitting, linting or printing.
+    register_loosely(line);
     // A cmd or PowerShell line split as POSIX would give a pile of false findings: say so once instead.
     if let Some((dialect, at)) = split::foreign_dialect(line) {
-        register_loosely(line);
         return Ok(vec![Finding {
             severity: Severity::Error,
             rule: "not-posix-shell",
@@ -203,7 +204,6 @@ fn hand_written(ctx: &Context, line: &str, allow: &Allow) -> Result<Vec<Finding>
     let split = match split::split(line) {
         Ok(split) => split,
         Err(e) => {
-            register_loosely(line);
             let hint = match e {
                 split::Error::Unexpected { .. } => "quote the whole option, e.g. '-browserType=Chrome (headless)'",
                 split::Error::Unterminated { .. } => "close the quote",

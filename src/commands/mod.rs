@@ -4,10 +4,12 @@
 mod cache;
 mod check;
 mod findings;
+mod init;
 mod lock;
 mod matrix;
 mod outdated;
 mod prepare;
+mod report;
 mod run;
 
 use clap::Parser;
@@ -20,6 +22,12 @@ use crate::{Context, Error};
 /// Runs a parsed command line.
 pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
     let cwd = std::env::current_dir().map_err(|e| Error::Internal(format!("no working directory: {e}")))?;
+    // Every secret katalon-prep learns (the key, a credential in `check
+    // --args`) is masked on GitHub the moment it is known, before anything
+    // that could fail or print.
+    if crate::ci::github::active() {
+        crate::secret::on_register(crate::ci::github::print_mask);
+    }
     let g = cli.global;
     let ctx = Context {
         cwd,
@@ -42,6 +50,8 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
         Command::Check(args) => check::check(&ctx, &args).map(Into::into),
         Command::Run(args) => run::run(&ctx, &args),
         Command::Matrix(args) => matrix::matrix(&ctx, &args).map(Into::into),
+        Command::Report(args) => report::report(&ctx, &args),
+        Command::Init(args) => init::run(&ctx, &args).map(Into::into),
         Command::GithubAction => github_action(reporter),
     }
 }

@@ -43,12 +43,15 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     // Holds the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));
     ctx.reporter.report(Event::Info(format!("Running {}", program.display())));
+    let started = std::time::SystemTime::now();
     let (status, forwarded) = spawn(&program, &argv, &ctx.cwd)?;
     drop(argv);
     let code = code_of(status);
     if let Some(why) = explain(status, code, forwarded) {
         eprintln!("{}", secret::redact(&why));
     }
+    // The tests' summary, whatever the code; it never changes the code.
+    super::report::after_run(ctx, started, &args.extra);
     Ok(Status::Passed(code))
 }
 
