@@ -412,3 +412,34 @@ fn a_finding_about_an_extra_option_says_it_came_after_double_dash() {
     assert_has(&out, "warning: argument 2 after `--`: `-noExit` is for an interactive Windows cmd window");
     assert_lacks(&out, "`run --` argument");
 }
+
+// ---- secrets ----
+
+#[test]
+fn a_key_in_a_cmd_or_powershell_line_is_never_printed() {
+    let p = Fixture::shop();
+    let key = crate::support::SENTINEL;
+    for text in [
+        format!("katalonc.exe -projectPath=shop.prj ^\n -apiKey={key} ^\n -testSuitePath=\"Test Suites/Smoke/Login\""),
+        format!("katalonc.exe -apiKey={key} -retry=%RETRY%"),
+        format!("& \"C:\\K\\katalonc.exe\" -apiKey=\"{key}\" `\n -retry=1"),
+    ] {
+        for format in ["text", "json"] {
+            let out = p
+                .cmd()
+                .env("GITHUB_ACTIONS", "true")
+                .args(["check", "--format", format, "--args", &text])
+                .output()
+                .unwrap();
+            assert_exit(&out, 13);
+            assert_has(&out, "not-posix-shell");
+            // `::add-mask::` is the one line that must carry it, so the runner masks it.
+            assert_eq!(stderr(&out).lines().filter(|l| l.starts_with("::add-mask::")).count(), 1, "{}", stderr(&out));
+            let shown: String = format!("{}{}", stdout(&out), stderr(&out))
+                .lines()
+                .filter(|l| !l.starts_with("::add-mask::"))
+                .collect();
+            assert!(!shown.contains(key), "{shown}");
+        }
+    }
+}
