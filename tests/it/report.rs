@@ -781,3 +781,32 @@ fn katalon_10_made_on_windows_and_katalon_6_side_by_side() {
     assert_eq!(voucher["message"], "Test Cases/Checkout/Pay by voucher FAILED.");
     assert_eq!(voucher["screenshots"], serde_json::json!([format!("{win}/1709543720455.png")]));
 }
+
+#[test]
+fn on_github_a_crashed_suite_is_an_error_and_an_unreadable_report_a_warning() {
+    let f = Fixture::project();
+    f.write("Reports/20240105_101010/Crashy/20240105_101200/execution0.log", "started\n");
+    f.write(
+        "Reports/20240105_101010/Cut/20240105_101300/JUnit_Report.xml",
+        "<?xml version=\"1.0\"?>\n<testsuites><testsu",
+    );
+    let gh = Runner::new();
+    let out = gh.cmd(&f).args(["report", "--exit-code"]).output().unwrap();
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "::error title=Test Suites/Crashy crashed::No JUnit_Report.xml in Reports/20240105_101010/Crashy/20240105_101200: the suite stopped before writing it\n"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("::warning title=Test Suites/Cut%3A report unreadable::Reports/20240105_101010/Cut/20240105_101300/JUnit_Report.xml is not complete XML ("),
+        "{err}"
+    );
+    let md = std::fs::read_to_string(gh.summary()).unwrap();
+    assert!(
+        md.contains("❌ 0 tests: 0 passed, 0 failed, 0 errors, 0 skipped; 1 suite crashed; 1 report unreadable\n"),
+        "{md}"
+    );
+}
