@@ -163,8 +163,9 @@ fn bool_input(name: &'static str) -> Result<bool, InputError> {
 }
 
 /// The `katalon-prep` command line the action's inputs ask for (without the
-/// program name). The key is not in it: `prepare` reads `INPUT_API-KEY`
-/// itself, so it never sits on a command line.
+/// program name): the `command` input (`prepare` by default, `report`, `run`)
+/// and its flags. The key is not in it: the commands read `INPUT_API-KEY`
+/// themselves, so it never sits on a command line.
 pub fn action_argv() -> Result<Vec<String>, InputError> {
     let command = input("command").map(|c| c.trim().to_ascii_lowercase()).unwrap_or_else(|| "prepare".into());
     let mut argv = match command.as_str() {
