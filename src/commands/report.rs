@@ -173,7 +173,8 @@ fn summarise_run(ctx: &Context, started: SystemTime, extra: &[String]) -> Result
     let floor =
         started.duration_since(UNIX_EPOCH).map(|d| UNIX_EPOCH + Duration::from_secs(d.as_secs())).unwrap_or(started);
     let search = find::search(&places.roots);
-    let selected = find::select(search.candidates, false, Some(floor));
+    // Every report this run wrote: `since` already leaves out older runs.
+    let selected = find::select(search.candidates, true, Some(floor));
     if selected.is_empty() {
         let looked: Vec<String> = search.looked.iter().map(|(p, _)| results::parse::show(p, &ctx.cwd)).collect();
         ctx.reporter.report(Event::Warning(format!(

@@ -810,3 +810,26 @@ fn on_github_a_crashed_suite_is_an_error_and_an_unreadable_report_a_warning() {
         "{md}"
     );
 }
+
+#[test]
+fn a_collection_that_ran_a_suite_twice_shows_both_runs_of_the_newest_batch() {
+    let f = smoke();
+    // Yesterday's run of Smoke, then today's collection running it in two browsers.
+    let today = "Reports/20240106_090000";
+    run_folder(
+        &f,
+        &format!("{today}/Smoke/20240106_090001"),
+        &junit("Test Suites/Smoke", "", &[tc("Test Cases/Chrome", "PASSED")]),
+    );
+    run_folder(
+        &f,
+        &format!("{today}/Smoke/20240106_091500"),
+        &junit("Test Suites/Smoke", "", &[tc("Test Cases/Firefox", "PASSED")]),
+    );
+    let out = report(&f, &["--format", "json"]);
+    assert_exit(&out, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let cases: Vec<&str> =
+        v["suites"].as_array().unwrap().iter().map(|s| s["cases"][0]["name"].as_str().unwrap()).collect();
+    assert_eq!(cases, ["Test Cases/Chrome", "Test Cases/Firefox"]);
+}
