@@ -32,7 +32,7 @@ fn places(ctx: &Context, extra: &[String]) -> Result<Places, Error> {
     let mut settings: Vec<String> = config.run.args.iter().map(|a| a.value.clone()).collect();
     settings.extend(config.run.config.iter().map(|(name, v)| format!("-{name}={}", v.value)));
     settings.extend(extra.iter().cloned());
-    results::credential_values(&settings.join("\n")).iter().for_each(|v| secret::register(v));
+    register_credentials(&settings);
 
     let explicit = match &ctx.project {
         Some(flag) => Some(crate::location::Located::bare(ctx.cwd.join(flag))),
@@ -57,6 +57,22 @@ fn places(ctx: &Context, extra: &[String]) -> Result<Places, Error> {
     let mut roots = vec![reports];
     roots.extend(folders);
     Ok(Places { roots, folder })
+}
+
+/// Registers the values of credential options among katalonc words
+/// (`-kobitonToken=v`, and the word after an empty `-proxy.password=`).
+fn register_credentials(words: &[String]) {
+    for (i, word) in words.iter().enumerate() {
+        let Some((name, value)) = word.strip_prefix('-').and_then(|w| w.split_once('=')) else { continue };
+        if !crate::katalonc::options::is_secret_name(name) {
+            continue;
+        }
+        match words.get(i + 1) {
+            _ if !value.is_empty() => secret::register(value),
+            Some(next) if !next.starts_with('-') => secret::register(next),
+            _ => {}
+        }
+    }
 }
 
 pub fn report(ctx: &Context, args: &ReportArgs) -> Result<Status, Error> {

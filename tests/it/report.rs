@@ -449,8 +449,10 @@ fn the_merged_junit_file_reads_back_with_the_same_counts() {
 /// messages, step logs and properties.
 fn leaky() -> Fixture {
     let f = Fixture::project();
-    f.config("run:\n  args: [\"-kobitonToken=kob-TOKEN-5150\"]\n");
-    let out = format!("apiKey={SENTINEL} token kob-TOKEN-5150 proxy pw-SECRET-9090 done");
+    f.config(
+        "run:\n  args: [\"-kobitonToken=kob-TOKEN-5150\"]\n  config: { proxy.auth.password: \"two words-7070\" }\n",
+    );
+    let out = format!("apiKey={SENTINEL} token kob-TOKEN-5150 proxy pw-SECRET-9090 and two words-7070 done");
     let msg = format!("login with {SENTINEL} failed (kob-TOKEN-5150, pw-SECRET-9090)");
     let mut xml = junit("Test Suites/Smoke", "", &[Tc { message: &msg, out: &out, ..tc("Test Cases/Leak", "FAILED") }]);
     xml = xml.replace(
@@ -466,7 +468,7 @@ fn leaky() -> Fixture {
 }
 
 fn assert_clean(what: &str, text: &str) {
-    for secret in [SENTINEL, "kob-TOKEN-5150", "pw-SECRET-9090"] {
+    for secret in [SENTINEL, "kob-TOKEN-5150", "pw-SECRET-9090", "two words-7070"] {
         assert!(!text.contains(secret), "{what} carries {secret}:\n{text}");
     }
 }
