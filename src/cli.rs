@@ -58,7 +58,7 @@ pub enum Command {
     /// Inspect and maintain the plugin cache
     #[command(subcommand)]
     Cache(CacheCommand),
-    /// Run as the GitHub Action: read its inputs (INPUT_*), then `prepare` (the entry point of action.yml)
+    /// Run as the GitHub Action: read its inputs (INPUT_*), then `prepare`, `report` or `run` (the entry point of action.yml)
     #[command(name = "github-action", hide = true)]
     GithubAction,
     /// Lint the config, the project and the katalonc line, or a hand-written line (exit 13 on errors); needs no key
