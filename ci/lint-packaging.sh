@@ -89,8 +89,9 @@ check "every output is written by src/ci/github.rs and every output written is d
 import re, sys, yaml
 declared = set(yaml.safe_load(open("action.yml"))["outputs"])
 src = open("src/ci/github.rs", encoding="utf-8").read()
-body = src[src.index("pub fn outputs("):src.index("fn cell(")]
-written = set(re.findall(r'\("([a-z-]+)"\.into\(\)', body))
+body = src[src.index("pub fn outputs("):src.index("pub fn summary(")]
+body += src[src.index("pub fn publish_results("):src.index("pub fn cache_key(")]
+written = set(re.findall(r'\("([a-z-]+)"\.(?:into|to_string)\(\)', body))
 if declared != written:
     sys.exit(f"declared only: {sorted(declared - written)}; written only: {sorted(written - declared)}")
 PY

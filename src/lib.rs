@@ -34,6 +34,7 @@ pub mod net;
 pub mod plugins;
 pub mod project;
 pub mod report;
+pub mod results;
 pub mod secret;
 
 use std::path::{Path, PathBuf};

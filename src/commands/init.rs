@@ -224,7 +224,7 @@ fn find_project(ctx: &Context, conv: Option<&line::Converted>, base_dir: &Path) 
 /// with it today.
 fn lint_line(ctx: &Context, project: &Project, text: &str, words: Vec<split::Word>) {
     let args: Vec<Arg> = words.into_iter().map(Arg::word).collect();
-    let facts = Facts::of(project);
+    let facts = Facts::of(project, None);
     let settings =
         Settings { facts: Some(&facts), linux: lint::runs_on_linux(), hand_written: true, source: Some(text) };
     let found = lint::lint(&args, settings);

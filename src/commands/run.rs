@@ -31,17 +31,20 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     let shard = shard(&args.shard)?;
     let opts = PrepareOptions { net: &args.fetch, locked: args.locked };
     let Prepared { line, key } =
-        prepared(ctx, &shard, args.without_api_key, None, Some((opts, args.offline)), &args.extra)?;
+        prepared(ctx, &shard, args.without_api_key, None, Some((opts, args.offline)), &args.extra, &args.lint)?;
     let view = KeyView::real_or_omit(key.as_ref());
     // Holds the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));
     ctx.reporter.report(Event::Info(format!("Running {}", program.display())));
+    let started = std::time::SystemTime::now();
     let (status, forwarded) = spawn(&program, &argv, &ctx.cwd)?;
     drop(argv);
     let code = code_of(status);
     if let Some(why) = explain(status, code, forwarded) {
         eprintln!("{}", secret::redact(&why));
     }
+    // The tests' summary, whatever the code; it never changes the code.
+    super::report::after_run(ctx, started, &args.extra);
     Ok(Status::Passed(code))
 }
 

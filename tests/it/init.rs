@@ -149,7 +149,7 @@ fn legacy_6x_line_gets_the_lint_of_its_katalon_version() {
     );
     let err = stderr(&out);
     assert!(err.contains("newer-option"), "{err}");
-    assert!(err.contains("`-licenseRelease` needs Katalon 8.0 or newer; the project was saved with 6.3.3"), "{err}");
+    assert!(err.contains("`-licenseRelease` needs Katalon 8.0 or newer; the project was created with 6.3.3"), "{err}");
     let (main, _) = sections(&line_of(&f));
     assert!(main.contains(&"-licenseRelease=true".to_string()) && main.contains(&"-orgID=7".to_string()));
 }
