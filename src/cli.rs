@@ -67,6 +67,8 @@ pub enum Command {
     Run(RunArgs),
     /// Turn a test suite collection or a set of suites into shards for the CI's parallel jobs
     Matrix(MatrixArgs),
+    /// Undo what prepare did to the project (the jars it placed, the offline setting), as its install record says
+    Clean,
 }
 
 #[derive(Debug, Args)]

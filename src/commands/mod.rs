@@ -3,6 +3,7 @@
 
 mod cache;
 mod check;
+mod clean;
 mod findings;
 mod lock;
 mod matrix;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
         Command::Check(args) => check::check(&ctx, &args).map(Into::into),
         Command::Run(args) => run::run(&ctx, &args),
         Command::Matrix(args) => matrix::matrix(&ctx, &args).map(Into::into),
+        Command::Clean => clean::clean(&ctx).map(Into::into),
         Command::GithubAction => github_action(reporter),
     }
 }

@@ -145,6 +145,7 @@ fn install_killed_between_any_two_steps_is_finished_by_the_next_run() {
         panic!("strace is needed (apt-get install strace; .ci/run installs it)");
     }
     let scene = KillScene::new();
+    let pristine = tree(&scene.fresh_project("pristine"));
     // Warm the shared cache: what is left to do is the install itself.
     let warm = scene.fresh_project("warm");
     let out = scene.prepare(&warm).output().unwrap();
@@ -159,8 +160,8 @@ fn install_killed_between_any_two_steps_is_finished_by_the_next_run() {
     let log = probe.with_extension("strace");
     let renames: usize = ["rename", "renameat", "renameat2"].iter().map(|c| calls(&log, c)).sum();
     let links: usize = ["link", "linkat"].iter().map(|c| calls(&log, c)).sum();
-    // Two jars, the record twice (intent, then done), the settings file.
-    assert!(renames >= 5 && links >= 2, "{}", std::fs::read_to_string(&log).unwrap());
+    // Two jars, the record three times (intent, done, settings noted), the settings file.
+    assert!(renames >= 6 && links >= 2, "{}", std::fs::read_to_string(&log).unwrap());
     for syscall in ["rename", "renameat", "renameat2", "link", "linkat"] {
         let total = calls(&log, syscall);
         for signal in ["SIGKILL", "SIGTERM"] {
@@ -177,6 +178,10 @@ fn install_killed_between_any_two_steps_is_finished_by_the_next_run() {
                 let third = scene.prepare(&project).output().unwrap();
                 assert!(third.status.success(), "{context}: {}", stderr(&third));
                 assert_eq!(std::fs::read(project.join("Plugins/.katalon-prep.json")).unwrap(), before, "{context}");
+                // And `clean` still knows everything the runs did.
+                let cleaned = clean(&scene, &project);
+                assert!(cleaned.status.success(), "{context}: {}", stderr(&cleaned));
+                assert_eq!(tree(&project), pristine, "{context}: after clean");
             }
         }
     }
@@ -615,4 +620,104 @@ fn download_timeout_bounds_a_trickling_download() {
     let out = f.prepare().args(["--download-timeout", "1.5h"]).output().unwrap();
     assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
     assert!(stderr(&out).contains("invalid duration `1.5h`"), "{}", stderr(&out));
+}
+
+// --- Low: `katalon-prep clean` --------------------------------------------------
+
+/// Every file under `dir` with its bytes.
+fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                out.insert(e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn clean(scene: &KillScene, project: &std::path::Path) -> std::process::Output {
+    let mut cmd = support::bin_std(scene.f.root());
+    cmd.current_dir(project).arg("clean");
+    cmd.output().unwrap()
+}
+
+/// A developer's checkout showed a diff after `prepare` (the settings file,
+/// `Plugins/`). `clean` undoes exactly what the install record says, and
+/// the project is byte for byte as it was.
+#[test]
+fn clean_undoes_exactly_what_prepare_did() {
+    let scene = KillScene::new();
+    let project = scene.fresh_project("p");
+    let before = tree(&project);
+    let out = scene.prepare(&project).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    scene.assert_installed(&project, "prepare");
+    let out = clean(&scene, &project);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("Removed     Plugins/a.jar") && err.contains("Restored    settings/internal/"), "{err}");
+    assert!(err.contains("2 files removed, settings restored"), "{err}");
+    assert_eq!(tree(&project), before, "the project is as it was");
+    // Nothing left to do.
+    let out = clean(&scene, &project);
+    assert!(stderr(&out).contains("Nothing to clean"), "{}", stderr(&out));
+}
+
+/// A settings file katalon-prep created is removed; `Plugins/` it created
+/// goes too when nothing of the user's is in it.
+#[test]
+fn clean_removes_what_prepare_created() {
+    let f = Fixture::project();
+    f.config("offline: true\n");
+    let before = tree(f.root());
+    let out = f.prepare().output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(f.path(SETTINGS).exists());
+    let out = f.cmd().arg("clean").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(tree(f.root()), before);
+    assert!(!f.path("Plugins").exists() && !f.path(SETTINGS).exists());
+}
+
+/// What changed since katalon-prep wrote it is the user's now: left in
+/// place, with a warning; so is anything the record does not name.
+#[test]
+fn clean_leaves_files_changed_since_and_files_it_does_not_own() {
+    let scene = KillScene::new();
+    let project = scene.fresh_project("p");
+    assert!(scene.prepare(&project).output().unwrap().status.success());
+    std::fs::write(project.join("Plugins/a.jar"), b"edited by the user").unwrap();
+    let edited = format!("{}more=1\n", std::fs::read_to_string(project.join(SETTINGS)).unwrap());
+    std::fs::write(project.join(SETTINGS), &edited).unwrap();
+    let out = clean(&scene, &project);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("Plugins/a.jar has changed since katalon-prep wrote it; leaving it in place"), "{err}");
+    assert_eq!(std::fs::read(project.join("Plugins/a.jar")).unwrap(), b"edited by the user");
+    assert_eq!(std::fs::read_to_string(project.join(SETTINGS)).unwrap(), edited);
+    assert!(!project.join("Plugins/b.jar").exists(), "untouched jars are removed");
+    assert_eq!(std::fs::read(project.join("Plugins/mine.jar")).unwrap(), b"the user's own jar");
+}
+
+/// The record is a file anyone can edit: a settings entry naming another
+/// file is not obeyed.
+#[test]
+fn clean_obeys_no_settings_entry_for_another_file() {
+    let scene = KillScene::new();
+    let project = scene.fresh_project("p");
+    let victim = scene.f.write("p/Demo.prj.bak", "keep me");
+    let sha = support::sha256_hex(b"keep me");
+    let record = format!(
+        r#"{{"format":1,"files":{{}},"settings":{{"file":"../p/Demo.prj.bak","before":"{}","after":"{sha}"}}}}"#,
+        "00".repeat(4)
+    );
+    std::fs::write(project.join("Plugins/.katalon-prep.json"), record).unwrap();
+    let out = clean(&scene, &project);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
 }
