@@ -36,6 +36,8 @@ pub enum Error {
     Usage { message: String },
     #[error("{message}")]
     Lint { message: String },
+    #[error("{message}")]
+    NoReports { message: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -63,6 +65,7 @@ impl Error {
             Error::Matrix(_) => Exit::Project,
             Error::Write { .. } => Exit::Filesystem,
             Error::Lint { .. } => Exit::Lint,
+            Error::NoReports { .. } => Exit::NoReports,
             Error::Internal(_) => Exit::Internal,
         }
     }

@@ -5,10 +5,12 @@ mod cache;
 mod check;
 mod clean;
 mod findings;
+mod init;
 mod lock;
 mod matrix;
 mod outdated;
 mod prepare;
+mod report;
 mod run;
 
 use clap::Parser;
@@ -50,12 +52,14 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
         Command::Run(args) => run::run(&ctx, &args),
         Command::Matrix(args) => matrix::matrix(&ctx, &args).map(Into::into),
         Command::Clean => clean::clean(&ctx).map(Into::into),
+        Command::Report(args) => report::report(&ctx, &args),
+        Command::Init(args) => init::run(&ctx, &args).map(Into::into),
         Command::GithubAction => github_action(reporter),
     }
 }
 
-/// The GitHub Action's entry point: its inputs become a `prepare` command
-/// line, parsed by the same definitions as any other.
+/// The GitHub Action's entry point: its inputs become a `prepare`, `report`
+/// or `run` command line, parsed by the same definitions as any other.
 fn github_action(reporter: &dyn Reporter) -> Result<Status, Error> {
     let argv = crate::ci::github::action_argv().map_err(|e| Error::Usage { message: e.to_string() })?;
     let cli = Cli::try_parse_from(std::iter::once("katalon-prep".to_string()).chain(argv)).map_err(|e| {
@@ -65,6 +69,12 @@ fn github_action(reporter: &dyn Reporter) -> Result<Status, Error> {
         return Err(Error::Internal("the action's command line names the action again".into()));
     }
     run(cli, reporter)
+}
+
+/// The lint rules `--allow` turns off (an unknown or unallowable id is exit 10).
+pub(crate) fn allow_flags(flags: &crate::cli::AllowArgs) -> Result<crate::katalonc::lint::Allow, Error> {
+    crate::katalonc::lint::Allow::parse(flags.allow.iter().map(String::as_str))
+        .map_err(|e| Error::Usage { message: format!("--allow: {e}\nhint: README's rule table lists every rule id") })
 }
 
 /// Writes data to stdout; a closed pipe (`| head`) is not an error.
