@@ -721,3 +721,31 @@ fn clean_obeys_no_settings_entry_for_another_file() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
 }
+
+// --- Low: `check --args` snippets and credentials as written -----------------
+
+/// Snippets showed quoted pieces of the key (`-apiKey="ab"cd`: redaction
+/// knew only `abcd`) and the password of `https://user:PASS@` in
+/// `-remoteWebDriverUrl`.
+#[test]
+fn check_args_snippets_hide_credentials_as_written() {
+    let p = Fixture::shop();
+    let (head, tail) = SENTINEL.split_at(12);
+    for line in [
+        format!("katalonc -projectPath=shop.prj -apiKey=\"{head}\"{tail} -retri=1"),
+        format!("katalonc -projectPath=shop.prj -apiKey='{head}'\"{tail}\" -retri=1"),
+        format!("katalonc -projectPath=shop.prj -apiKey= {head}\"{tail}\" -retri=1"),
+        "katalonc -projectPath=shop.prj -remoteWebDriverUrl=https://grid-user:Pa55-w0rd-x9@grid.example.com/wd/hub -retri=1"
+            .to_string(),
+    ] {
+        for format in ["text", "json"] {
+            let out = p.cmd().env("GITHUB_ACTIONS", "true").args(["check", "--format", format, "--args", &line]).output().unwrap();
+            let err: String = stderr(&out).lines().filter(|l| !l.starts_with("::add-mask::")).collect();
+            let all = format!("{}{err}", stdout(&out));
+            assert!(all.contains("-retri"), "the run got as far as the findings: {all}");
+            for piece in [head, tail, "Pa55-w0rd-x9"] {
+                assert!(!all.contains(piece), "{piece} printed for {line}:\n{all}");
+            }
+        }
+    }
+}
