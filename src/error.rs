@@ -135,7 +135,7 @@ fn plugins_exit(e: &plugins::Error) -> Exit {
         E::Config(_) => Exit::Usage,
         E::NeedKey => Exit::ApiKey,
         E::Install(e) => install_exit(e),
-        E::PathMissing { .. } | E::Choice { .. } => Exit::Usage,
+        E::PathMissing { .. } | E::PathNotFile { .. } | E::Choice { .. } => Exit::Usage,
         E::Internal(_) => Exit::Internal,
     }
 }

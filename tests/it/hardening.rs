@@ -749,3 +749,87 @@ fn check_args_snippets_hide_credentials_as_written() {
         }
     }
 }
+
+// --- Low: hostile and odd inputs get the right exit and message --------------
+
+/// A config saved with a UTF-8 byte-order mark was refused as "more than one
+/// document".
+#[test]
+fn config_starting_with_a_bom_is_read() {
+    let f = Fixture::project();
+    f.config("\u{feff}run:\n  test-suite: Test Suites/Smoke\n");
+    let out = f.cmd().args(["args", "--without-api-key"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Test Suites/Smoke"), "{}", stdout(&out));
+}
+
+/// A `.prj` that is not UTF-8 is a project problem (12) naming the file,
+/// not a filesystem error (40).
+#[test]
+fn non_utf8_prj_is_exit_12_naming_the_file() {
+    let f = Fixture::project();
+    let mut prj = std::fs::read(f.path("Demo.prj")).unwrap();
+    let at = prj.windows(6).position(|w| w == b"</name").unwrap();
+    prj.splice(at..at, [0xE9u8, 0xFF]);
+    std::fs::write(f.path("Demo.prj"), prj).unwrap();
+    let out = f.cmd().args(["args", "--without-api-key"]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(12), "{err}");
+    assert!(err.contains("Demo.prj") && err.contains("not UTF-8"), "{err}");
+}
+
+/// `path:` naming a folder or a FIFO said "does not exist" (exit 10, a
+/// config that names the wrong thing, as for a missing file).
+#[test]
+fn path_plugin_that_is_a_folder_or_a_fifo_says_what_it_is() {
+    let f = Fixture::project();
+    std::fs::create_dir_all(f.path("vendor/a-folder.jar")).unwrap();
+    f.config("plugins:\n  - path: vendor/a-folder.jar\n");
+    let out = f.prepare().output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(10), "{err}");
+    assert!(err.contains("is a folder, not a file") && !err.contains("does not exist"), "{err}");
+    #[cfg(unix)]
+    {
+        let fifo = f.path("vendor/pipe.jar");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        f.config("plugins:\n  - path: vendor/pipe.jar\n");
+        let out = f.prepare().output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(10), "{err}");
+        assert!(err.contains("is not a regular file") && !err.contains("does not exist"), "{err}");
+    }
+}
+
+/// A zip entry name over 255 bytes failed as a filesystem error (40): it is
+/// the archive's fault (30).
+#[test]
+fn zip_entry_name_over_255_bytes_is_exit_30() {
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    let name = format!("lib/{}.jar", "a".repeat(300));
+    let package = support::zip(&[(name.as_str(), &support::keyword_jar("com.example.Long"))]);
+    f.config(&format!("plugins:\n{}", support::url_plugin(&server, "long.zip", &package)));
+    let out = f.prepare().output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(30), "{err}");
+    assert!(err.contains("longer than 255 bytes"), "{err}");
+}
+
+/// `kind:` says what a jar is, not that it is one: a corrupt or empty bare
+/// jar is refused (30) with `kind:` as without.
+#[test]
+fn corrupt_or_empty_bare_jar_with_kind_is_refused() {
+    for (bytes, why) in [(b"PK\x03\x04 not really a zip".to_vec(), "is not a jar"), (Vec::new(), "is not a jar")] {
+        let f = Fixture::project();
+        let server = katalon_prep_fakes::FakeServer::start();
+        let entry = support::url_plugin(&server, "broken.jar", &bytes);
+        f.config(&format!("plugins:\n{entry}    kind: keyword\n"));
+        let out = f.prepare().output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(30), "{err}");
+        assert!(err.contains(why), "{err}");
+        assert!(!f.path("Plugins/broken.jar").exists());
+    }
+}
