@@ -36,7 +36,12 @@ pub enum Error {
     Ambiguous { where_: String, candidates: Vec<PathBuf> },
     #[error("{message}")]
     Xml { message: String },
-    #[error("{what} `{name}` does not exist in the project{}{}", suffix(at), hint_line(hint))]
+    #[error(
+        "{what} `{}` does not exist in the project{}{}",
+        crate::report::untrusted(name),
+        suffix(at),
+        hint_line(hint)
+    )]
     Missing { what: &'static str, name: String, at: Option<Location>, hint: Option<String> },
     #[error("Could not read {}", path.display())]
     Read {
