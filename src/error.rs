@@ -92,7 +92,7 @@ fn store_exit(e: &plugins::store::Error) -> Exit {
     match e {
         E::Unauthorized { .. } => Exit::Credentials,
         E::List(source) => net_exit(source),
-        E::BadUrl { .. } | E::NotOnAccount { .. } | E::Unavailable { .. } => Exit::Usage,
+        E::BadUrl { .. } | E::NotOnAccount { .. } | E::Unavailable { .. } | E::NoAppVersion => Exit::Usage,
         E::NoLongerServed { .. } => Exit::LockOutdated,
     }
 }

@@ -833,3 +833,56 @@ fn corrupt_or_empty_bare_jar_with_kind_is_refused() {
         assert!(!f.path("Plugins/broken.jar").exists());
     }
 }
+
+// --- Low: the line stays one line -----------------------------------------------
+
+/// A value with a newline or NUL made the "one line" on stdout several
+/// lines. Refused (exit 10) wherever it comes from, naming where.
+#[test]
+fn values_with_a_line_break_or_nul_never_reach_the_line() {
+    let f = Fixture::project();
+    f.config("run:\n  test-suite: Test Suites/Smoke\n  args:\n    - \"-x=first\\nsecond\"\n");
+    let out = f.cmd().args(["args", "--without-api-key"]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(10), "{err}");
+    assert!(err.contains("katalon-prep.yml:4:") && err.contains("`-x=first\\nsecond` holds a line break"), "{err}");
+    assert_eq!(stdout(&out), "");
+
+    f.config("run:\n  test-suite: Test Suites/Smoke\n  browser: \"Chrome\\0\"\n");
+    let out = f.cmd().args(["args", "--without-api-key"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
+
+    f.config("run:\n  test-suite: Test Suites/Smoke\n");
+    for args in [
+        vec!["args", "--without-api-key", "--browser", "Chrome\r"],
+        vec!["args", "--without-api-key", "--", "-y=1\n2"],
+        vec!["args", "--without-api-key", "--shard", "{\"suite\":\"Test Suites/Smoke\",\"browser\":\"Chrome\\nx\"}"],
+    ] {
+        let out = f.cmd().args(&args).output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(10), "{args:?}: {err}");
+        assert!(err.contains("holds a line break or a NUL byte"), "{args:?}: {err}");
+        assert_eq!(stdout(&out), "", "{args:?}");
+    }
+    // Where the project is asked first (a suite, a profile), its error shows the name escaped.
+    let out = f.cmd().args(["args", "--without-api-key", "--profile", "default\r"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(12));
+    assert!(stderr(&out).contains("profile `default\\r` does not exist"), "{}", stderr(&out));
+}
+
+/// Found by the binary fuzz suite: a lock pinning Store plugins that the
+/// config no longer lists (so without `store.app-version`) made `outdated`
+/// fail as an internal error (70).
+#[test]
+fn outdated_with_store_pins_but_no_store_settings_is_a_config_error() {
+    let f = Fixture::project();
+    f.config("plugins:\n  - url: https://cdn.example.com/a.jar\n");
+    f.write(
+        "katalon-prep.lock",
+        "version: 1\nstore:\n  app-version: 9.7.2\n  license-type: ENTERPRISE\nplugins:\n- name: Excel Keywords\n  source: store\n  store: 42\n  product-id: 42\n  version: 1.2.3\n  url: https://cdn.example.com/x.zip\n  kind: keyword\n  sha256: 82d47764765f0b9d87a7e40946ecb756747c17c55425f49c13b03d43c6c87f5c\n  size: 3\n  files:\n  - Plugins/x.jar\n",
+    );
+    let out = f.cmd().env("KATALON_API_KEY", SENTINEL).arg("outdated").output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(10), "{err}");
+    assert!(err.contains("sets no `store.app-version`"), "{err}");
+}
