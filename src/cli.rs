@@ -70,6 +70,8 @@ pub enum Command {
     Run(RunArgs),
     /// Turn a test suite collection or a set of suites into shards for the CI's parallel jobs
     Matrix(MatrixArgs),
+    /// Undo what prepare did to the project (the jars it placed, the offline setting), as its install record says
+    Clean,
     /// Summarise Katalon's JUnit reports: a table, the failed tests, a merged JUnit file (exit 14: none found)
     Report(ReportArgs),
     /// Write a commented katalon-prep.yml for the project here (and a CI file), from flags, prompts or a katalonc line

@@ -284,6 +284,10 @@ fn project_for(ctx: &Context, args: &[Arg]) -> Result<Result<Project, project::E
 fn register_loosely(line: &str) {
     let words: Vec<&str> = line.split_whitespace().collect();
     for (i, word) in words.iter().enumerate() {
+        // `-remoteWebDriverUrl=https://user:PASS@grid/wd/hub`: a password in any URL.
+        if let Some(password) = super::findings::url_password(word) {
+            secret::register(word[password].trim_matches(['"', '\'']));
+        }
         let word = word.trim_matches(['"', '\'']);
         let Some((name, value)) = word.strip_prefix('-').and_then(|b| b.split_once('=')) else { continue };
         if !options::is_secret_name(name) {

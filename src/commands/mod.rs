@@ -3,6 +3,7 @@
 
 mod cache;
 mod check;
+mod clean;
 mod engine;
 mod findings;
 mod init;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
         Command::Check(args) => check::check(&ctx, &args).map(Into::into),
         Command::Run(args) => run::run(&ctx, &args),
         Command::Matrix(args) => matrix::matrix(&ctx, &args).map(Into::into),
+        Command::Clean => clean::clean(&ctx).map(Into::into),
         Command::Report(args) => report::report(&ctx, &args),
         Command::Init(args) => init::run(&ctx, &args).map(Into::into),
         Command::GithubAction => github_action(reporter),
