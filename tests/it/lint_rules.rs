@@ -180,6 +180,9 @@ fn an_unknown_rule_id_is_a_usage_error() {
     assert_exit(&out, 10);
     assert_has(&out, "katalon-prep.yml:6:7: `no-such-rule` is not a lint rule");
     assert_lacks(&out, "-noSplash");
+    let out = check_args(&p, &line("-retry=1"));
+    assert_exit(&out, 10);
+    assert_has(&out, "katalon-prep.yml:6:7: `no-such-rule` is not a lint rule");
 }
 
 #[test]
