@@ -3,9 +3,11 @@
 //! silently, swallow the next word as a value, or run the wrong thing.
 //!
 //! The input is a list of [`Arg`]s, each with where it came from (a config
-//! line, a byte range of a hand-written `--args` string, a `run --` extra
-//! argument, or katalon-prep itself); each [`Finding`] carries that origin.
-//! This module prints nothing: the commands render findings.
+//! line, a byte range of a hand-written `--args` string, an extra argument
+//! after `--`, or katalon-prep itself); each [`Finding`] carries that origin
+//! and the id of its rule. [`RULES`] lists every rule; [`Allow`] is the set
+//! a user turned off. This module prints nothing: the commands render
+//! findings.
 //!
 //! Secret values (`-apiKey=...` and the other credential options) are never
 //! put into a message; [`register_secrets`] must run on hand-written input
@@ -51,7 +53,7 @@ pub enum Origin {
     File(Location),
     /// A byte range of the hand-written `--args` string.
     Args(Range<usize>),
-    /// The n-th (0-based) extra argument after `run --`.
+    /// The n-th (0-based) extra argument after `--` (`prepare`, `args`, `run`).
     Extra(usize),
 }
 

@@ -446,3 +446,21 @@ fn a_key_in_a_cmd_or_powershell_line_is_never_printed() {
         }
     }
 }
+
+#[test]
+fn the_documented_proxy_section_in_the_config_is_not_a_repeat() {
+    let p = Fixture::shop();
+    p.config(
+        "run:\n  test-suite: Test Suites/Smoke/Login\n  config:\n    proxy.auth.option: MANUAL_CONFIG\n    proxy.auth.server.type: HTTP\n    \
+         proxy.auth.server.address: proxy.example.com\n    proxy.auth.server.port: 8080\n    proxy.auth.username: me\n    \
+         proxy.auth.excludes: localhost\n    proxy.system.option: NO_PROXY\n",
+    );
+    let out = p.cmd().args(["check", "--strict"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "0 errors, 0 warnings, 0 notes\n");
+    let out = p.prepare().output().unwrap();
+    assert_exit(&out, 0);
+    let line = crate::support::shell_split(stdout(&out).trim());
+    let config = line.iter().position(|w| w == "--config").expect("--config");
+    assert_eq!(line[config + 1..].iter().filter(|w| w.starts_with("-proxy.auth.")).count(), 6, "{line:?}");
+}
