@@ -69,6 +69,11 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit, Error> {
 
     let interactive =
         !args.yes && (args.interactive || (std::io::stdin().is_terminal() && std::io::stderr().is_terminal()));
+    if interactive && ctx.api_key_stdin {
+        return Err(Error::Usage {
+            message: "--api-key-stdin and the questions of `init` would both read standard input\nhint: pass --yes and the answers as flags (--suite, --profile, --browser, --move-plugins)".into(),
+        });
+    }
     let mut ask = Prompt { interactive, lines: None };
     choose_run(ctx, args, &conv, &project, &mut draft, &mut ask)?;
     draft.retry = conv.retry;
