@@ -317,7 +317,7 @@ impl VersionFrom {
     /// How a message says where `version` comes from.
     fn says(self, version: &Version) -> String {
         match self {
-            VersionFrom::Engine => format!("the configured engine is {version}"),
+            VersionFrom::Engine => format!("`engine.version` is {version}"),
             VersionFrom::StoreAppVersion => format!("`store.app-version` is {version}"),
             VersionFrom::Modified => format!("the project was last saved with {version} (`<modifiedVersion>`)"),
             VersionFrom::Created => format!("the project was created with {version} (`<createdVersion>`)"),
@@ -329,10 +329,10 @@ impl VersionFrom {
 /// `store.app-version`, the `.prj`'s `<modifiedVersion>`, its
 /// `<createdVersion>`. The one place that decides it.
 pub fn run_version(config: Option<&crate::config::Config>, project: &Project) -> Option<(Version, VersionFrom)> {
-    // The engine's `engine.version` (engine issue) goes first, as
-    // `(config.and_then(|c| c.engine.version.as_ref()).map(|v| v.value.as_str()), VersionFrom::Engine)`.
+    let engine = config.and_then(|c| c.engine.as_ref()).map(|e| e.version.value.as_str());
     let store = config.and_then(|c| c.store.app_version.as_ref()).map(|v| v.value.as_str());
     [
+        (engine, VersionFrom::Engine),
         (store, VersionFrom::StoreAppVersion),
         (project.modified_version.as_deref(), VersionFrom::Modified),
         (project.created_version.as_deref(), VersionFrom::Created),

@@ -84,6 +84,18 @@ fn store_app_version_beats_the_project_also_for_a_hand_written_line() {
 }
 
 #[test]
+fn the_configured_engine_is_the_version_the_run_uses() {
+    let p = shop_saved_by(Some("10.3.1"), None);
+    p.config("engine:\n  version: \"10.1.0\"\nrun:\n  test-suite: Test Suites/Smoke/Login\n  args: [\"-testOps.testRunName=x\"]\n");
+    let out = p.cmd().arg("check").output().unwrap();
+    assert_exit(&out, 0);
+    assert_has(&out, "`-testOps.testRunName` needs Katalon 10.3.1 or newer; `engine.version` is 10.1.0");
+    let p8 = shop_saved_by(Some("8.0.5"), None);
+    p8.config("engine:\n  version: \"10.3.1\"\nrun:\n  test-suite: Test Suites/Smoke/Login\n  args: [\"-testOps.testRunName=x\"]\n");
+    assert_lacks(&p8.cmd().arg("check").output().unwrap(), "newer-option");
+}
+
+#[test]
 fn testcloud_as_a_browser_needs_8_2_5() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-browserType=TestCloud -testcloudEnvironmentId=12"));
