@@ -446,7 +446,14 @@ pub fn lint(args: &[Arg], settings: Settings) -> Vec<Finding> {
         };
         let name_origin = arg.sub(0..1 + name.len());
         let Some(known) = options::find(name) else {
-            unknown_option(&mut l, name, name_origin);
+            // `-unknown value`: the word after an unknown option is most likely its value, which
+            // katalonc ignores with it; one finding for both, not a second one for a stray word.
+            let takes_next = inline.is_none()
+                && args.get(i + 1).is_some_and(|n| !n.text.starts_with('-') && n.text != CONFIG && n.text != INFO);
+            if takes_next {
+                consumed[i + 1] = true;
+            }
+            unknown_option(&mut l, name, name_origin, takes_next);
             continue;
         };
         let (key, kind, belongs, since, is_secret) = match known {
@@ -720,7 +727,8 @@ fn stray_word(l: &mut Linter, i: usize) {
     l.push(Severity::Error, "stray-word", arg.origin.clone(), format!("`{}` is not an option", arg.text), hint);
 }
 
-fn unknown_option(l: &mut Linter, name: &str, origin: Origin) {
+fn unknown_option(l: &mut Linter, name: &str, origin: Origin, with_next: bool) {
+    let and_next = if with_next { " (and the word after it)" } else { "" };
     match options::near_miss(name) {
         Some(best) => {
             let hint = if best.eq_ignore_ascii_case(name) {
@@ -732,7 +740,7 @@ fn unknown_option(l: &mut Linter, name: &str, origin: Origin) {
                 Severity::Error,
                 "unknown-option",
                 origin,
-                format!("unknown option `-{name}`: katalonc ignores it without a word"),
+                format!("unknown option `-{name}`: katalonc ignores it{and_next} without a word"),
                 Some(hint),
             );
         }
@@ -741,7 +749,7 @@ fn unknown_option(l: &mut Linter, name: &str, origin: Origin) {
             "unlisted-option",
             origin,
             format!(
-                "`-{name}` is not in katalon-prep's table of katalonc options up to 10.x; katalonc ignores options it does not know"
+                "`-{name}` is not in katalon-prep's table of katalonc options up to 10.x; katalonc ignores options it does not know{and_next}"
             ),
             Some(
                 "if your Katalon version has it, turn this warning off with `--allow unlisted-option` (or `lint: { allow: [unlisted-option] }`); else remove it"
