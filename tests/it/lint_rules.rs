@@ -476,3 +476,27 @@ fn the_documented_proxy_section_in_the_config_is_not_a_repeat() {
     let config = line.iter().position(|w| w == "--config").expect("--config");
     assert_eq!(line[config + 1..].iter().filter(|w| w.starts_with("-proxy.auth.")).count(), 6, "{line:?}");
 }
+
+#[test]
+fn init_recognises_the_program_as_check_does_windows_paths_included() {
+    let p = Fixture::shop();
+    let out = p
+        .cmd()
+        .args([
+            "init",
+            "--from-args",
+            r#"C:\Katalon\katalonc.exe -projectPath=shop.prj -testSuitePath="Test Suites/Smoke/Login" -retry=2"#,
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    // Unescaped as POSIX would, the program word becomes `C:Katalonkatalonc.exe`: it must not be read as an option or word.
+    assert_lacks(&out, "Katalonkatalonc");
+    let config = p.read("katalon-prep.yml");
+    assert!(
+        config.contains("test-suite: \"Test Suites/Smoke/Login\"")
+            || config.contains("test-suite: Test Suites/Smoke/Login"),
+        "{config}"
+    );
+    assert!(!config.contains("Katalonkatalonc"), "{config}");
+}
