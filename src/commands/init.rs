@@ -184,7 +184,10 @@ fn from_args(text: &str) -> Result<(line::Converted, Vec<split::Word>), Error> {
         }
     })?;
     let mut words = split.words;
-    line::after_program(&mut words, |w| w.text.as_str());
+    // On the raw text, as `check --args` does: a Windows path is matched before POSIX unescaping.
+    if let Some(p) = split::program_position(text, &words) {
+        words.drain(..=p);
+    }
     let args: Vec<Arg> = words.iter().cloned().map(Arg::word).collect();
     lint::register_secrets(&args);
     let texts: Vec<String> = words.iter().map(|w| w.text.clone()).collect();

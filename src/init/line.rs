@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use crate::katalonc::options::{self, CONFIG, INFO, Known, Section};
+use crate::katalonc::split;
 
 /// What a converted line says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,22 +62,12 @@ impl Converted {
     }
 }
 
-/// The names katalonc is started by, with or without a folder.
-const PROGRAMS: &[&str] =
-    &["katalonc", "katalonc.sh", "katalonc.exe", "katalon", "katalon.exe", "katalon-execute.sh", "katalon-execute.bat"];
-
 /// The words after the program name when the line names one (`katalonc ...`,
 /// `./katalonc.sh ...`, `docker run ... image katalonc.sh ...`); all words
-/// otherwise (a workflow's `args:`).
-///
-/// Kept small on purpose: `check --args` has the same rule, and one shared
-/// function (with Windows syntax) replaces both when it lands.
+/// otherwise (a workflow's `args:`). The program is recognised as `check
+/// --args` recognises it ([`split::is_program`]): the last word naming it.
 pub fn after_program<T>(words: &mut Vec<T>, text: impl Fn(&T) -> &str) {
-    let is_program = |w: &str| {
-        let base = w.rsplit(['/', '\\']).next().unwrap_or(w);
-        !w.starts_with('-') && PROGRAMS.iter().any(|p| base.eq_ignore_ascii_case(p))
-    };
-    if let Some(p) = words.iter().position(|w| is_program(text(w))) {
+    if let Some(p) = words.iter().rposition(|w| split::is_program(text(w))) {
         words.drain(..=p);
     }
 }
