@@ -49,19 +49,18 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit, Error> {
         }
     }
 
-    let converted = match &args.from_args {
-        Some(text) => Some(from_args(text)?),
-        None => None,
-    };
-    let (conv, words) = match converted {
-        Some((c, w)) => (Some(c), w),
-        None => (None, Vec::new()),
+    let (conv, words, posix) = match &args.from_args {
+        Some(text) => {
+            let (c, w, p) = from_args(text)?;
+            (Some(c), w, Some(p))
+        }
+        None => (None, Vec::new(), None),
     };
     let project = find_project(ctx, conv.as_ref(), &base_dir)?;
     let mut draft = draft_for(&project, &base_dir);
     draft.from_args = args.from_args.is_some();
     report_project(ctx, &project, &draft);
-    if let (Some(text), Some(_)) = (&args.from_args, &conv) {
+    if let Some(text) = &posix {
         lint_line(ctx, &project, text, words);
     }
     let conv = conv.unwrap_or_default();
@@ -173,7 +172,14 @@ fn write_new(path: &Path, shown: &Path, bytes: &[u8], force: bool) -> Result<(),
 
 /// Splits the line as `check --args` does, registers its credentials before
 /// anything is printed, and converts it.
-fn from_args(text: &str) -> Result<(line::Converted, Vec<split::Word>), Error> {
+fn from_args(text: &str) -> Result<(line::Converted, Vec<split::Word>, String), Error> {
+    // A cmd or PowerShell line is read in its POSIX form: continuations joined, backslashes kept.
+    let dialect = split::foreign_dialect(text).map(|(d, _)| d);
+    let posix = match dialect {
+        Some(d) => line::posix_form(text, d),
+        None => text.to_string(),
+    };
+    let text = posix.as_str();
     let split = split::split(text).map_err(|e| {
         // Not quoted: the line may hold a key that could not be registered.
         Error::Usage {
@@ -184,7 +190,9 @@ fn from_args(text: &str) -> Result<(line::Converted, Vec<split::Word>), Error> {
         }
     })?;
     let mut words = split.words;
-    line::after_program(&mut words, |w| w.text.as_str());
+    if let Some(p) = split::program_position(text, &words) {
+        words.drain(..=p);
+    }
     let args: Vec<Arg> = words.iter().cloned().map(Arg::word).collect();
     lint::register_secrets(&args);
     let texts: Vec<String> = words.iter().map(|w| w.text.clone()).collect();
@@ -196,7 +204,16 @@ fn from_args(text: &str) -> Result<(line::Converted, Vec<split::Word>), Error> {
                 .into(),
         });
     }
-    Ok((converted, words))
+    if let Some(d) = dialect {
+        converted.messages.push(line::Message {
+            warning: true,
+            text: format!(
+                "the line is written for {d}: read with its line continuations joined and its quotes as a POSIX \
+                 shell reads them; check the result (`%VAR%` and `$env:VAR` stay as written)"
+            ),
+        });
+    }
+    Ok((converted, words, posix))
 }
 
 /// `--project`, else the line's `-projectPath` when it exists here, else the

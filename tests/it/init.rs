@@ -426,6 +426,18 @@ const LINES: &[(&str, &[&str], &[&str])] = &[
         ],
         &["-webui.autoUpdateDrivers=false", "-proxy.option=NO_PROXY"],
     ),
+    (
+        // A Jenkins `bat` step: cmd's `^` continuations, `%VAR%`, a Windows path.
+        "\"C:\\Program Files\\Katalon\\katalonc.exe\" -noSplash -runMode=console ^\r\n  -projectPath=\"%WORKSPACE%\\Demo.prj\" ^\r\n  -testSuitePath=\"Test Suites/Smoke\" -browserType=\"Chrome\" ^\r\n  -apiKey=SENTINEL-kp-5f3a9c1e7b2d4086 -reportFolder=reports",
+        &["-testSuitePath=Test Suites/Smoke", "-browserType=Chrome", "-reportFolder=reports"],
+        &[],
+    ),
+    (
+        // An Azure PowerShell step: the call operator, backtick continuations, `$env:`.
+        "& \"C:\\Katalon\\katalonc.exe\" -noSplash -runMode=console `\n  -projectPath=\"$env:BUILD_SOURCESDIRECTORY\\Demo.prj\" `\n  -testSuiteCollectionPath=\"Test Suites/Nightly\" -apiKey=\"SENTINEL-kp-5f3a9c1e7b2d4086\" -g_baseUrl=https://qa.example.com",
+        &["-testSuiteCollectionPath=Test Suites/Nightly", "-g_baseUrl=https://qa.example.com"],
+        &[],
+    ),
 ];
 
 #[test]
@@ -437,6 +449,9 @@ fn from_args_gives_the_same_line_minus_the_key_on_real_world_lines() {
         assert!(out.status.success(), "line {i}: init failed:\n{e}");
         assert!(!o.contains(SENTINEL) && !e.contains(SENTINEL), "line {i}: the key was printed:\n{e}");
         assert!(e.contains("KATALON_API_KEY"), "line {i}: no word on where the key goes:\n{e}");
+        if line.contains('^') || line.contains('`') {
+            assert!(e.contains("the line is written for"), "line {i}: the dialect is not said:\n{e}");
+        }
         let text = f.read("katalon-prep.yml");
         f.assert_no_file_contains(SENTINEL, &[]);
         let mut expected: Vec<String> = strings(&["-noSplash", "-runMode=console", "-projectPath=Demo.prj"]);
