@@ -65,6 +65,29 @@ pub struct Plugin {
     pub store: Option<StoreListed>,
 }
 
+impl Draft {
+    /// Every value taken from the project, the flags, the answers or the
+    /// line that [`render`] writes (its own comments aside).
+    pub fn written_values(&self) -> impl Iterator<Item = &str> {
+        let target = self.target.iter().map(|(_, p)| p.as_str());
+        let plugins = self.plugins.iter().flat_map(|p| {
+            [Some(p.was.as_str()), p.moved_to.as_deref(), p.store.as_ref().map(|s| s.name.as_str())]
+                .into_iter()
+                .flatten()
+        });
+        [Some(self.project.as_str()), self.browser.as_deref(), self.profile.as_deref(), self.report_folder.as_deref()]
+            .into_iter()
+            .flatten()
+            .chain(target)
+            .chain(self.globals.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]))
+            .chain(self.args.iter().map(String::as_str))
+            .chain(self.config.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]))
+            .chain(self.dropped.iter().map(|d| d.option.as_str()))
+            .chain(plugins)
+            .chain(self.other_store.iter().map(|s| s.name.as_str()))
+    }
+}
+
 /// A YAML double-quoted scalar (JSON's escapes are YAML's).
 pub fn q(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())

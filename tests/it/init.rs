@@ -656,6 +656,8 @@ fn no_spelling_of_a_credential_reaches_a_file_or_an_output() {
         format!("-apiKey=\"{SENTINEL}\" -retry=1 --config -kobiton.authentication.password={SENTINEL}"),
         format!("-retry=1 --config -proxy.auth.password={SENTINEL} -proxy.system.password={SENTINEL}"),
         format!("-retry=1 -g_apiToken={SENTINEL}"),
+        // A credential that is a variable named like the placeholder of init's own advice.
+        format!("-retry=1 -kobitonToken=$SECRET -apiKey={SENTINEL}"),
     ] {
         let f = Fixture::project();
         let out = f.cmd().env("RUST_LOG", "trace").args(["init", "--yes", "--from-args", &line]).output().unwrap();
