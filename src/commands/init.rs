@@ -98,8 +98,9 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit, Error> {
         if !moving && ask.interactive {
             moving = ask.yes_no(&format!("Move them to {}/ and list them as `path:` entries?", init::VENDOR_DIR))?;
         }
-        if !store && ask.interactive {
-            store = ask.yes_no("Look them up in the Katalon Store account (needs the key in KATALON_API_KEY)?")?;
+        // Asked only when there is a key to ask the Store with.
+        if !store && ask.interactive && secret::resolve(&crate::key_request(ctx, &config::Config::default())).is_ok() {
+            store = ask.yes_no("Look them up in the Katalon Store account (with the key found in the environment)?")?;
         }
     }
     let listing = if store { Some(store_listing(ctx, &draft)?) } else { None };
@@ -482,7 +483,9 @@ fn plan_plugins(
         if let Some(s) = store {
             matched.push(s.product_id);
         }
-        let moved_to = if moving {
+        // A jar the Store entry replaces leaves Plugins/ too: katalon-prep
+        // installs the Store's copy there, beside (or onto) the old one.
+        let moved_to = if moving || store.is_some() {
             let sub = if *kind == Kind::Platform { format!("{PLATFORM_DIR}/") } else { String::new() };
             let to = format!("{}/{sub}{file}", init::VENDOR_DIR);
             let dest = base_dir.join(&to);

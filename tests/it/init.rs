@@ -719,3 +719,33 @@ fn questions_and_a_key_on_stdin_cannot_share_it() {
         .stderr(predicate::str::contains(SENTINEL).not());
     assert!(!f.path("katalon-prep.yml").exists());
 }
+
+#[test]
+fn prompts_ask_about_the_store_only_when_a_key_is_there() {
+    let f = demo();
+    f.write("Plugins/demo-keywords-1.0.0.jar", keyword_jar("Demo"));
+    let store = FakeServer::start();
+    account(&store, &[publish(&store, 1, 42, "Demo Keywords", "1.0.0")]);
+    // Suite, profile, browser, move: no, Store: yes.
+    let out = f
+        .cmd()
+        .env("KATALON_API_KEY", SENTINEL)
+        .env("KATALON_STORE_URL", store.url())
+        .args(["init", "--interactive"])
+        .write_stdin("3\n\n\nn\ny\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Look them up in the Katalon Store account"));
+    assert!(f.read("katalon-prep.yml").contains("  - store: 42\n"));
+    // The jar the Store entry replaces leaves Plugins/, where the Store's copy goes.
+    assert!(!f.path("Plugins/demo-keywords-1.0.0.jar").exists());
+    assert!(f.path("vendor/katalon-plugins/demo-keywords-1.0.0.jar").is_file());
+    crate::remote::prepare(&f, &store).assert().success();
+    // Without a key the question is not asked (and the Store is not called).
+    let g = demo();
+    g.write("Plugins/demo-keywords-1.0.0.jar", keyword_jar("Demo"));
+    let out = g.cmd().args(["init", "--interactive"]).write_stdin("3\n\n\nn\n").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("Katalon Store account"), "{}", stderr(&out));
+}
