@@ -75,6 +75,24 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit, Error> {
     }
     let mut ask = Prompt { interactive, lines: None };
     choose_run(ctx, args, &conv, &project, &mut draft, &mut ask)?;
+    draft.engine = match &draft.version {
+        None if args.engine => {
+            return Err(Error::Usage {
+                message: "--engine needs the project's Katalon version, and the project records none\nhint: add `engine: { version: \"10.3.1\" }` to the config by hand".into(),
+            });
+        }
+        Some((v, _)) if !args.engine && ask.interactive => ask.yes_no(&format!(
+            "Let katalon-prep download, pin and run the Katalon Runtime Engine {v} itself (instead of the official image's)?"
+        ))?,
+        _ => args.engine,
+    };
+    if draft.engine && system.is_some() {
+        ctx.reporter.report(Event::Warning(
+            "the CI file runs katalonc.sh of the official image; with `engine:`, `prepare` also downloads the engine: \
+             run `katalon-prep run` in a plain job instead, or drop `engine:`"
+                .into(),
+        ));
+    }
     draft.retry = conv.retry;
     // The line's folder is relative to where katalonc starts (here); the
     // config's to the config's folder.

@@ -43,6 +43,8 @@ pub struct Draft {
     pub other_store: Vec<StoreListed>,
     /// Where the line came from, for the header.
     pub from_args: bool,
+    /// Write `engine.version` (katalon-prep provisions the engine).
+    pub engine: bool,
 }
 
 /// A plugin of the Store account.
@@ -209,10 +211,15 @@ pub fn render(d: &Draft) -> String {
             line("# picks plugin versions for it, and `check` warns about options newer than it.");
             line("store:");
             line(&format!("  app-version: {}", q(v)));
-            line(&format!(
-                "# engine:\n#   version: {}   # the Runtime Engine to download, once `engine` is available",
-                q(v)
-            ));
+            line("# With `engine:`, katalon-prep downloads, pins and caches this Runtime Engine itself and");
+            line("# `run` starts its katalonc; without it, katalonc comes from elsewhere (the official image).");
+            if d.engine {
+                line("engine:");
+                line(&format!("  version: {}", q(v)));
+            } else {
+                line("# engine:");
+                line(&format!("#   version: {}", q(v)));
+            }
         }
         None => {
             line("# The project records no Katalon version: set the Runtime Engine version the run uses.");

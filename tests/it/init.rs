@@ -294,7 +294,7 @@ fn prompts_offer_the_line_as_defaults_and_end_of_input_takes_them() {
             "--from-args",
             "-testSuitePath='Test Suites/Regression/Checkout' -executionProfile=staging",
         ])
-        .write_stdin("\n\n\ny\n")
+        .write_stdin("\n\n\n\ny\n")
         .assert()
         .success()
         .stderr(predicate::str::contains("Run which one [Test Suites/Regression/Checkout]"))
@@ -726,13 +726,13 @@ fn prompts_ask_about_the_store_only_when_a_key_is_there() {
     f.write("Plugins/demo-keywords-1.0.0.jar", keyword_jar("Demo"));
     let store = FakeServer::start();
     account(&store, &[publish(&store, 1, 42, "Demo Keywords", "1.0.0")]);
-    // Suite, profile, browser, move: no, Store: yes.
+    // Suite, profile, browser, engine: no, move: no, Store: yes.
     let out = f
         .cmd()
         .env("KATALON_API_KEY", SENTINEL)
         .env("KATALON_STORE_URL", store.url())
         .args(["init", "--interactive"])
-        .write_stdin("3\n\n\nn\ny\n")
+        .write_stdin("3\n\n\nn\nn\ny\n")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -745,7 +745,29 @@ fn prompts_ask_about_the_store_only_when_a_key_is_there() {
     // Without a key the question is not asked (and the Store is not called).
     let g = demo();
     g.write("Plugins/demo-keywords-1.0.0.jar", keyword_jar("Demo"));
-    let out = g.cmd().args(["init", "--interactive"]).write_stdin("3\n\n\nn\n").output().unwrap();
+    let out = g.cmd().args(["init", "--interactive"]).write_stdin("3\n\n\nn\nn\n").output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("Katalon Store account"), "{}", stderr(&out));
+}
+
+#[test]
+fn engine_version_is_written_when_asked_for_and_commented_otherwise() {
+    let f = Fixture::copy_of("modern10");
+    init_ok(&f, &["--yes", "--suite", "Test Suites/Smoke/Search", "--engine"]);
+    let text = f.read("katalon-prep.yml");
+    assert!(text.contains("\nengine:\n  version: \"10.2.0\"\n"), "{text}");
+    // engine.version and store.app-version agree, so the config loads.
+    assert!(line_of(&f).contains(&"-testSuitePath=Test Suites/Smoke/Search".to_string()));
+
+    let g = Fixture::copy_of("modern10");
+    g.cmd()
+        .args(["init", "--interactive", "--suite", "Test Suites/Smoke/Search"])
+        .write_stdin("\n\ny\n")
+        .assert()
+        .success();
+    assert!(g.read("katalon-prep.yml").contains("\nengine:\n  version: \"10.2.0\"\n"));
+
+    let h = demo();
+    init_ok(&h, &["--yes", "--suite", "Test Suites/Smoke"]);
+    assert!(h.read("katalon-prep.yml").contains("\n# engine:\n#   version: \"9.7.2\"\n"));
 }
