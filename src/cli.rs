@@ -139,6 +139,9 @@ pub struct InitArgs {
     /// Also write the CI file for this system, from the templates the docs show
     #[arg(long, value_enum, value_name = "SYSTEM")]
     pub ci: Option<CiSystem>,
+    /// Write `engine.version` (the project's Katalon version): katalon-prep then downloads, pins and runs that Runtime Engine itself
+    #[arg(long)]
+    pub engine: bool,
     /// Move the jars in the project's Plugins/ to vendor/katalon-plugins/ and list them as `path:` entries
     #[arg(long)]
     pub move_plugins: bool,
