@@ -61,7 +61,7 @@ pub enum Command {
     /// Provision the Katalon Runtime Engine of `engine:` (pinned in the lock, cached, a writable copy per project)
     #[command(subcommand)]
     Engine(EngineCommand),
-    /// Run as the GitHub Action: read its inputs (INPUT_*), then `prepare` (the entry point of action.yml)
+    /// Run as the GitHub Action: read its inputs (INPUT_*), then `prepare`, `report` or `run` (the entry point of action.yml)
     #[command(name = "github-action", hide = true)]
     GithubAction,
     /// Lint the config, the project and the katalonc line, or a hand-written line (exit 13 on errors); needs no key
@@ -70,6 +70,8 @@ pub enum Command {
     Run(RunArgs),
     /// Turn a test suite collection or a set of suites into shards for the CI's parallel jobs
     Matrix(MatrixArgs),
+    /// Undo what prepare did to the project (the jars it placed, the offline setting), as its install record says
+    Clean,
     /// Summarise Katalon's JUnit reports: a table, the failed tests, a merged JUnit file (exit 14: none found)
     Report(ReportArgs),
     /// Write a commented katalon-prep.yml for the project here (and a CI file), from flags, prompts or a katalonc line
@@ -137,6 +139,9 @@ pub struct InitArgs {
     /// Also write the CI file for this system, from the templates the docs show
     #[arg(long, value_enum, value_name = "SYSTEM")]
     pub ci: Option<CiSystem>,
+    /// Write `engine.version` (the project's Katalon version): katalon-prep then downloads, pins and runs that Runtime Engine itself
+    #[arg(long)]
+    pub engine: bool,
     /// Move the jars in the project's Plugins/ to vendor/katalon-plugins/ and list them as `path:` entries
     #[arg(long)]
     pub move_plugins: bool,
@@ -372,6 +377,15 @@ pub struct FetchArgs {
     /// Seconds a download may stall before it is retried
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub read_timeout: u64,
+    /// Total time one download may take, retries included (90s, 30m, 2h; a bare number is seconds)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        env = "KATALON_PREP_DOWNLOAD_TIMEOUT",
+        default_value = "30m",
+        value_parser = crate::duration::clap_parser
+    )]
+    pub download_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Subcommand)]

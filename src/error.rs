@@ -63,7 +63,7 @@ impl Error {
         match self {
             Error::Config(_) | Error::Usage { .. } => Exit::Usage,
             Error::Key(_) => Exit::ApiKey,
-            Error::Project(project::Error::Read { .. }) => Exit::Filesystem,
+            Error::Project(project::Error::Read { .. } | project::Error::Write { .. }) => Exit::Filesystem,
             Error::Project(_) => Exit::Project,
             Error::Plugins(e) => plugins_exit(e),
             Error::Cache(_) => Exit::Filesystem,
@@ -107,7 +107,7 @@ fn store_exit(e: &plugins::store::Error) -> Exit {
     match e {
         E::Unauthorized { .. } => Exit::Credentials,
         E::List(source) => net_exit(source),
-        E::BadUrl { .. } | E::NotOnAccount { .. } | E::Unavailable { .. } => Exit::Usage,
+        E::BadUrl { .. } | E::NotOnAccount { .. } | E::Unavailable { .. } | E::NoAppVersion => Exit::Usage,
         E::NoLongerServed { .. } => Exit::LockOutdated,
     }
 }
@@ -119,9 +119,12 @@ fn github_exit(e: &plugins::github::Error) -> Exit {
         E::BadApiUrl { .. } | E::Asset(_) => Exit::Usage,
         E::AssetGone { .. } => Exit::LockOutdated,
         E::Insecure(source) => net_exit(source),
-        E::Client(_) | E::NotFound { .. } | E::RateLimited { .. } | E::Status { .. } | E::Transport { .. } => {
-            Exit::Network
-        }
+        E::Client(_)
+        | E::NotFound { .. }
+        | E::RateLimited { .. }
+        | E::Status { .. }
+        | E::Transport { .. }
+        | E::TooLarge { .. } => Exit::Network,
     }
 }
 
@@ -147,7 +150,7 @@ fn plugins_exit(e: &plugins::Error) -> Exit {
         E::Config(_) => Exit::Usage,
         E::NeedKey => Exit::ApiKey,
         E::Install(e) => install_exit(e),
-        E::PathMissing { .. } | E::Choice { .. } => Exit::Usage,
+        E::PathMissing { .. } | E::PathNotFile { .. } | E::Choice { .. } => Exit::Usage,
         E::Internal(_) => Exit::Internal,
     }
 }

@@ -3,6 +3,7 @@
 
 mod cache;
 mod check;
+mod clean;
 mod engine;
 mod findings;
 mod init;
@@ -52,14 +53,15 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
         Command::Check(args) => check::check(&ctx, &args).map(Into::into),
         Command::Run(args) => run::run(&ctx, &args),
         Command::Matrix(args) => matrix::matrix(&ctx, &args).map(Into::into),
+        Command::Clean => clean::clean(&ctx).map(Into::into),
         Command::Report(args) => report::report(&ctx, &args),
         Command::Init(args) => init::run(&ctx, &args).map(Into::into),
         Command::GithubAction => github_action(reporter),
     }
 }
 
-/// The GitHub Action's entry point: its inputs become a `prepare` command
-/// line, parsed by the same definitions as any other.
+/// The GitHub Action's entry point: its inputs become a `prepare`, `report`
+/// or `run` command line, parsed by the same definitions as any other.
 fn github_action(reporter: &dyn Reporter) -> Result<Status, Error> {
     let argv = crate::ci::github::action_argv().map_err(|e| Error::Usage { message: e.to_string() })?;
     let cli = Cli::try_parse_from(std::iter::once("katalon-prep".to_string()).chain(argv)).map_err(|e| {

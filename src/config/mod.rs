@@ -247,10 +247,10 @@ pub struct Config {
     pub offline: bool,
     pub store: StoreSettings,
     pub plugins: Vec<PluginSpec>,
-    /// `engine:`; `None` when katalon-prep does not provision katalonc.
-    pub engine: Option<EngineSettings>,
     /// `lint.allow`: the lint rules turned off.
     pub lint_allow: crate::katalonc::lint::Allow,
+    /// `engine:`; `None` when katalon-prep does not provision katalonc.
+    pub engine: Option<EngineSettings>,
 }
 
 impl Config {
@@ -293,18 +293,18 @@ pub fn parse(text: &str, file: &Path, base_dir: &Path) -> Result<Config, Error> 
 
 fn parse_raw(text: &str, file: &Path) -> Result<RawConfig, Error> {
     // An empty file, or one with only comments, is an empty config.
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| syntax_error(e, file))?;
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| syntax_error(e, text, file))?;
     if value.is_null() {
         return Ok(RawConfig::default());
     }
     // Deserialise from the text (not the value) so errors keep their position.
-    serde_yaml::from_str::<RawConfig>(text).map_err(|e| syntax_error(e, file))
+    serde_yaml::from_str::<RawConfig>(text).map_err(|e| syntax_error(e, text, file))
 }
 
 /// Turns a serde_yaml error into one naming file:line:column, with the
 /// closest known key when a key is unknown.
-fn syntax_error(err: serde_yaml::Error, file: &Path) -> Error {
-    let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+fn syntax_error(err: serde_yaml::Error, text: &str, file: &Path) -> Error {
+    let (line, column) = crate::location::yaml_line_column(text, err.location());
     let at = Location { file: file.to_path_buf(), line, column };
     let full = err.to_string();
     // serde_yaml appends " at line L column C"; the location is printed first instead.
@@ -414,9 +414,25 @@ impl Validator<'_> {
             offline: raw.offline.unwrap_or(false),
             store,
             plugins,
-            engine,
             lint_allow,
+            engine,
         })
+    }
+
+    /// `lint.allow`: each entry a rule id that may be turned off.
+    fn lint(&self, raw: RawLint) -> Result<crate::katalonc::lint::Allow, Error> {
+        let ids = raw.allow.unwrap_or_default();
+        for (i, id) in ids.iter().enumerate() {
+            crate::katalonc::lint::Allow::parse([id.as_str()]).map_err(|e| {
+                self.invalid(
+                    &format!("lint.allow[{i}]"),
+                    e.to_string(),
+                    Some("README's rule table lists every rule id".into()),
+                )
+            })?;
+        }
+        crate::katalonc::lint::Allow::parse(ids.iter().map(String::as_str))
+            .map_err(|e| self.invalid("lint.allow", e.to_string(), None))
     }
 
     /// `engine: { version, url }`.
@@ -471,22 +487,6 @@ impl Validator<'_> {
             None => None,
         };
         Ok(EngineSettings { version: Located::new(version, self.at("engine.version")), url })
-    }
-
-    /// `lint.allow`: each entry a rule id that may be turned off.
-    fn lint(&self, raw: RawLint) -> Result<crate::katalonc::lint::Allow, Error> {
-        let ids = raw.allow.unwrap_or_default();
-        for (i, id) in ids.iter().enumerate() {
-            crate::katalonc::lint::Allow::parse([id.as_str()]).map_err(|e| {
-                self.invalid(
-                    &format!("lint.allow[{i}]"),
-                    e.to_string(),
-                    Some("README's rule table lists every rule id".into()),
-                )
-            })?;
-        }
-        crate::katalonc::lint::Allow::parse(ids.iter().map(String::as_str))
-            .map_err(|e| self.invalid("lint.allow", e.to_string(), None))
     }
 
     fn store(&self, raw: RawStore) -> Result<StoreSettings, Error> {

@@ -165,7 +165,9 @@ impl<'a> Remote<'a> {
             .app_version
             .as_ref()
             .map(|v| v.value.clone())
-            .ok_or_else(|| Error::Internal("Store plugins without store.app-version passed validation".into()))?;
+            // The config's validation requires it for Store entries, but a lock
+            // can pin Store plugins the config no longer lists (`outdated`).
+            .ok_or(store::Error::NoAppVersion)?;
         Ok(Store { base: self.store_base()?.clone(), app_version, license_type: self.store_settings.license_type, key })
     }
 
