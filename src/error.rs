@@ -83,7 +83,10 @@ fn lock_exit(e: &lock::Error) -> Exit {
     match e {
         lock::Error::Read { .. } => Exit::Filesystem,
         lock::Error::Invalid { .. } => Exit::Usage,
-        lock::Error::Drift { .. } | lock::Error::Missing { .. } | lock::Error::PathChanged(_) => Exit::LockOutdated,
+        lock::Error::Drift { .. }
+        | lock::Error::Missing { .. }
+        | lock::Error::NoneToKeep { .. }
+        | lock::Error::PathChanged(_) => Exit::LockOutdated,
     }
 }
 

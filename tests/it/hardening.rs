@@ -886,3 +886,43 @@ fn outdated_with_store_pins_but_no_store_settings_is_a_config_error() {
     assert_eq!(out.status.code(), Some(10), "{err}");
     assert!(err.contains("sets no `store.app-version`"), "{err}");
 }
+
+// --- Low: `prepare` racing `cache prune` ------------------------------------------
+
+/// `prepare` racing `cache prune` failed 1 in 64 with a misleading exit 40
+/// (the entry vanished between finding it and linking from it): 64 races
+/// give 64 successes.
+#[test]
+fn prepare_racing_cache_prune_always_succeeds() {
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    let jar = support::big_keyword_jar(400_000);
+    f.config(&format!("plugins:\n{}", support::url_plugin(&server, "a.jar", &jar)));
+    f.write("nothing.lock", "version: 1\nplugins: []\n");
+    for i in 0..64 {
+        let mut prepare = support::bin_std(f.root());
+        prepare.env("KATALON_API_KEY", SENTINEL).arg("prepare");
+        let prepare = prepare.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        // Vary who starts first; prune again and again while prepare runs.
+        std::thread::sleep(std::time::Duration::from_millis((i % 8) * 3));
+        for _ in 0..4 {
+            let prune = support::bin_std(f.root()).args(["cache", "prune", "nothing.lock"]).output().unwrap();
+            assert!(prune.status.success(), "race {i}: prune: {}", stderr(&prune));
+        }
+        let out = prepare.wait_with_output().unwrap();
+        assert!(out.status.success(), "race {i}: prepare failed:\n{}", stderr(&out));
+        assert_eq!(std::fs::read(f.path("Plugins/a.jar")).unwrap(), jar, "race {i}");
+    }
+}
+
+/// `cache prune /nonexistent` talked about `--locked`; it is still exit 31
+/// (documented), naming the missing lock.
+#[test]
+fn cache_prune_of_a_missing_lock_names_it_without_talking_about_locked() {
+    let f = Fixture::project();
+    let out = f.cmd().args(["cache", "prune", "/nonexistent"]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(31), "{err}");
+    assert!(err.contains("No lock file at /nonexistent"), "{err}");
+    assert!(err.contains("/nonexistent") && !err.contains("--locked"), "{err}");
+}
