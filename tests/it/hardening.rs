@@ -926,3 +926,28 @@ fn cache_prune_of_a_missing_lock_names_it_without_talking_about_locked() {
     assert!(err.contains("No lock file at /nonexistent"), "{err}");
     assert!(err.contains("/nonexistent") && !err.contains("--locked"), "{err}");
 }
+
+// --- Low: GitHub annotation paths ---------------------------------------------------
+
+/// Annotation paths were relative to the working directory, so a step with
+/// `working-directory: tests/katalon` put them on files GitHub cannot find.
+/// They are relative to the repository root (`GITHUB_WORKSPACE`).
+#[test]
+fn github_annotation_paths_are_relative_to_the_repository_root() {
+    let f = Fixture::empty();
+    f.add_project("tests/katalon");
+    f.write("tests/katalon/katalon-prep.yml", "run:\n  test-suite: Test Suites/Smoke\n  args:\n    - -retri=1\n");
+    let out = f
+        .cmd()
+        .current_dir(f.path("tests/katalon"))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", f.root())
+        .arg("check")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("file=tests/katalon/katalon-prep.yml,line=4"), "{err}");
+    // Without a workspace, as before: relative to the working directory.
+    let out = f.cmd().current_dir(f.path("tests/katalon")).env("GITHUB_ACTIONS", "true").arg("check").output().unwrap();
+    assert!(stderr(&out).contains("file=katalon-prep.yml,line=4"), "{}", stderr(&out));
+}
