@@ -951,3 +951,43 @@ fn github_annotation_paths_are_relative_to_the_repository_root() {
     let out = f.cmd().current_dir(f.path("tests/katalon")).env("GITHUB_ACTIONS", "true").arg("check").output().unwrap();
     assert!(stderr(&out).contains("file=katalon-prep.yml,line=4"), "{}", stderr(&out));
 }
+
+// --- Low: outdated and lock --update -----------------------------------------------
+
+/// `outdated` suggested `lock --update` for a GitHub plugin, whose `tag:`
+/// is fixed in the config (the update would change nothing).
+#[test]
+fn outdated_github_plugin_says_to_change_the_tag_not_lock_update() {
+    use crate::remote::{release, store_config};
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    release(&server, "v1.2.0", &[("gh-1.2.0.jar", support::keyword_jar("G"))]);
+    f.config(&store_config("  - github: acme/keywords\n    tag: v1.2.0\n    asset: \"*.jar\"\n"));
+    assert!(crate::remote::lock(&f, &server).output().unwrap().status.success());
+    release(&server, "v1.3.0", &[("gh-1.3.0.jar", support::keyword_jar("G2"))]);
+    let out = crate::remote::cmd(&f, &server).arg("outdated").output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("1 of 1 plugins outdated; 1 from GitHub: change `tag:` in katalon-prep.yml"), "{err}");
+    assert!(!err.contains("lock --update"), "{err}");
+}
+
+/// `lock --update` downloaded again what was already in the cache.
+#[test]
+fn lock_update_does_not_download_what_the_cache_holds() {
+    use crate::remote::{account, publish, release, store_config};
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
+    release(&server, "v1.2.0", &[("gh-1.2.0.jar", support::keyword_jar("G"))]);
+    f.config(&store_config("  - store: 42\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: \"*.jar\"\n"));
+    assert!(crate::remote::lock(&f, &server).output().unwrap().status.success());
+    let downloads = |s: &katalon_prep_fakes::FakeServer| {
+        s.requests().iter().filter(|r| r.path.ends_with(".zip") || r.path.contains("/releases/assets/")).count()
+    };
+    assert!(downloads(&server) >= 2, "the first lock downloads both");
+    server.clear_log();
+    let out = crate::remote::lock(&f, &server).arg("--update").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(downloads(&server), 0, "{:?}", server.requests().iter().map(|r| r.path.clone()).collect::<Vec<_>>());
+}
