@@ -97,6 +97,7 @@ fn lock_exit(e: &lock::Error) -> Exit {
         lock::Error::Invalid { .. } => Exit::Usage,
         lock::Error::Drift { .. }
         | lock::Error::Missing { .. }
+        | lock::Error::NoneToKeep { .. }
         | lock::Error::PathChanged(_)
         | lock::Error::EngineMissing { .. } => Exit::LockOutdated,
     }
