@@ -33,6 +33,7 @@ pub mod net;
 pub mod plugins;
 pub mod project;
 pub mod report;
+pub mod run;
 pub mod secret;
 
 use std::path::{Path, PathBuf};

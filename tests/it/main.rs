@@ -21,4 +21,5 @@ mod reliability;
 mod run;
 mod secrets;
 mod store;
+mod supervise;
 mod tls;
