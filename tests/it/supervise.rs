@@ -24,8 +24,9 @@ fn shop(extra_config: &str) -> Fixture {
 
 /// A katalonc that records its display and pids under `fake/`, forks a
 /// `sleep 1000` with `FAKE_FORK`, ignores SIGTERM and SIGINT with
-/// `FAKE_IGNORE_TERM`, waits for `fake/go` with `FAKE_HANG`, then exits
-/// with `FAKE_CODE`.
+/// `FAKE_IGNORE_TERM`, waits for `fake/go` with `FAKE_HANG` (at most a
+/// minute, then exit 99, so that a broken supervisor fails instead of
+/// hanging the suite), then exits with `FAKE_CODE`.
 fn fake_katalonc(p: &Fixture) -> PathBuf {
     let script = format!(
         r#"#!/bin/sh
@@ -40,7 +41,12 @@ if [ -n "$FAKE_FORK" ]; then
 fi
 echo started > "$out/started"
 if [ -n "$FAKE_HANG" ]; then
-  while [ ! -e "$out/go" ]; do sleep 0.1; done
+  i=0
+  while [ ! -e "$out/go" ]; do
+    i=$((i + 1))
+    [ "$i" -gt 600 ] && exit 99
+    sleep 0.1
+  done
 fi
 exit "${{FAKE_CODE:-0}}"
 "#,
