@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     // Before any plugin work: a missing katalonc or display fails the run.
     let config = crate::config::load(ctx.config.as_deref(), &ctx.cwd)?;
     let (mode, limits) = settings(args, &config);
-    let program = find(args.katalonc.as_deref(), &ctx.cwd, &config)?;
+    let katalonc = find(args.katalonc.as_deref(), &ctx.cwd, &config)?;
     let display = display::plan(mode, std::env::var_os("DISPLAY").as_deref(), &path_var())?;
     let shard = shard(&args.shard)?;
     let opts = PrepareOptions { net: &args.fetch, locked: args.locked };
@@ -43,6 +43,10 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     let view = KeyView::real_or_omit(key.as_ref());
     // Holds the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));
+    let program = match katalonc {
+        Katalonc::At(path) => path,
+        Katalonc::Engine => engine_katalonc(ctx, &config, args)?,
+    };
     let xvfb = match display {
         display::Plan::AsIs => None,
         display::Plan::Xvfb(xvfb) => Some(start_display(ctx, &xvfb)?),
@@ -127,7 +131,7 @@ fn path_var() -> std::ffi::OsString {
 /// `--katalonc`/`KATALONC` (a path, or a name looked up on PATH): an
 /// explicit choice wins; else the provisioned engine when the config has
 /// `engine:`; else `katalonc` then `katalonc.sh` on PATH.
-fn find(explicit: Option<&Path>, cwd: &Path, config: &Config) -> Result<PathBuf, Error> {
+fn find(explicit: Option<&Path>, cwd: &Path, config: &Config) -> Result<Katalonc, Error> {
     let path_var = path_var();
     if let Some(given) = explicit.filter(|p| !p.as_os_str().is_empty()) {
         let is_name = given.components().count() == 1 && !given.as_os_str().to_string_lossy().contains('/');
@@ -137,7 +141,7 @@ fn find(explicit: Option<&Path>, cwd: &Path, config: &Config) -> Result<PathBuf,
             Some(crate::katalonc::argv::normalize(&cwd.join(given)))
         };
         return match found.filter(|p| p.is_file()) {
-            Some(p) => Ok(p),
+            Some(p) => Ok(Katalonc::At(p)),
             None => Err(Error::Usage {
                 message: format!(
                     "katalonc not found at {} (from --katalonc or KATALONC)\nhint: give the path of katalonc or katalonc.sh from the Katalon Runtime Engine",
@@ -146,12 +150,12 @@ fn find(explicit: Option<&Path>, cwd: &Path, config: &Config) -> Result<PathBuf,
             }),
         };
     }
-    if let Some(engine) = engine_katalonc(config)? {
-        return Ok(engine);
+    if engine_configured(config) {
+        return Ok(Katalonc::Engine);
     }
     for name in NAMES {
         if let Some(p) = on_path(name.as_ref(), &path_var) {
-            return Ok(p);
+            return Ok(Katalonc::At(p));
         }
     }
     Err(Error::Usage {
@@ -162,10 +166,22 @@ fn find(explicit: Option<&Path>, cwd: &Path, config: &Config) -> Result<PathBuf,
     })
 }
 
-/// The writable engine's katalonc when the config has `engine:`.
-/// The engine (issue 15) plugs in here.
-fn engine_katalonc(_config: &Config) -> Result<Option<PathBuf>, Error> {
-    Ok(None)
+/// Which katalonc, as far as it is known before any plugin work.
+enum Katalonc {
+    At(PathBuf),
+    /// The provisioned engine's: known once `prepare` has fetched it.
+    Engine,
+}
+
+/// Whether the config has `engine:`. The engine (issue 15) plugs in here.
+fn engine_configured(_config: &Config) -> bool {
+    false
+}
+
+/// The writable engine's katalonc (absolute), once prepared. The engine
+/// (issue 15) plugs in here.
+fn engine_katalonc(_ctx: &Context, _config: &Config, _args: &RunArgs) -> Result<PathBuf, Error> {
+    Err(Error::Internal("the engine is configured but was not provisioned".into()))
 }
 
 fn on_path(name: &OsStr, path_var: &OsStr) -> Option<PathBuf> {
