@@ -55,7 +55,9 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     let ended = supervised(&program, &argv, &ctx.cwd, xvfb.as_ref(), limits)?;
     drop(argv);
     // The display outlives katalonc's whole group, never the run.
-    drop(xvfb);
+    if let Some(mut xvfb) = xvfb {
+        xvfb.stop();
+    }
     outcome(ctx, &ended, limits)
 }
 

@@ -365,11 +365,11 @@ mod imp {
         let program = PathBuf::from(cmd.as_std().get_program());
         let mut child = cmd.spawn().map_err(|source| Error::Start { program, source })?;
         // What katalonc starts from here on is in the job too.
-        if let Some(handle) = child.raw_handle() {
-            if let Err(e) = job.assign(handle as HANDLE) {
-                let _ = child.kill().await;
-                return Err(Error::Job(e));
-            }
+        if let Some(handle) = child.raw_handle()
+            && let Err(e) = job.assign(handle as HANDLE)
+        {
+            let _ = child.kill().await;
+            return Err(Error::Job(e));
         }
         let deadline = limits.timeout.map(|t| Instant::now() + t);
         let mut stopped = None;
