@@ -43,6 +43,8 @@ pub enum Error {
     Usage { message: String },
     #[error("{message}")]
     Lint { message: String },
+    #[error("{message}")]
+    NoReports { message: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -70,6 +72,7 @@ impl Error {
             Error::Matrix(_) => Exit::Project,
             Error::Write { .. } => Exit::Filesystem,
             Error::Lint { .. } => Exit::Lint,
+            Error::NoReports { .. } => Exit::NoReports,
             Error::Display(_) => Exit::NoDisplay,
             Error::Supervise(crate::run::supervise::Error::Start { .. }) => Exit::Usage,
             Error::Supervise(_) => Exit::Internal,

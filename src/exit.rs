@@ -19,6 +19,8 @@ pub enum Exit {
     Project = 12,
     /// Lint errors in the katalonc line: refusing to emit it.
     Lint = 13,
+    /// `report` found no report file (it says where it looked).
+    NoReports = 14,
     /// Network error, after retries.
     Network = 20,
     /// Credentials rejected by the Katalon Store or GitHub.
@@ -42,12 +44,13 @@ pub enum Exit {
 
 impl Exit {
     /// Every code, in table order (used by the README consistency test).
-    pub const ALL: [Exit; 14] = [
+    pub const ALL: [Exit; 15] = [
         Exit::Ok,
         Exit::Usage,
         Exit::ApiKey,
         Exit::Project,
         Exit::Lint,
+        Exit::NoReports,
         Exit::Network,
         Exit::Credentials,
         Exit::Integrity,

@@ -25,6 +25,7 @@ pub mod duration;
 pub mod error;
 pub mod exit;
 pub mod fsutil;
+pub mod init;
 pub mod katalonc;
 pub mod location;
 pub mod lock;
@@ -33,6 +34,7 @@ pub mod net;
 pub mod plugins;
 pub mod project;
 pub mod report;
+pub mod results;
 pub mod run;
 pub mod secret;
 

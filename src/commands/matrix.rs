@@ -10,6 +10,7 @@ use crate::{Context, Error, Exit, config, project};
 
 pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
     let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    let _allow = super::allow_flags(&args.lint)?.union(&config.lint_allow);
     let explicit = match &ctx.project {
         Some(flag) => Some(Located::bare(ctx.cwd.join(flag))),
         None => config.project.clone(),

@@ -5,8 +5,9 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use crate::ci::github;
-use crate::cli::{EmitArgs, FetchArgs, LineFormat, ShardArgs};
+use crate::cli::{AllowArgs, EmitArgs, FetchArgs, LineFormat, ShardArgs};
 use crate::katalonc::argv::{KeyView, Line};
+use crate::katalonc::lint::Allow;
 use crate::katalonc::{lint, options, quote};
 use crate::matrix::Shard;
 use crate::net::{RetryPolicy, Settings};
@@ -25,7 +26,7 @@ pub struct PrepareOptions<'a> {
 pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bool)>) -> Result<Exit, Error> {
     let shard = shard(&emit.shard)?;
     let Prepared { line, key } =
-        prepared(ctx, &shard, emit.without_api_key, emit.workdir_as.clone(), fetch, &emit.extra)?;
+        prepared(ctx, &shard, emit.without_api_key, emit.workdir_as.clone(), fetch, &emit.extra, &emit.lint)?;
     let view = KeyView::real_or_omit(key.as_ref());
     // Both hold the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));
@@ -68,8 +69,10 @@ pub(crate) fn prepared(
     workdir_as: Option<String>,
     fetch: Option<(PrepareOptions, bool)>,
     extra: &[String],
+    allow: &AllowArgs,
 ) -> Result<Prepared, Error> {
     refuse_key_in(extra)?;
+    let allow = super::allow_flags(allow)?;
     // From here on every secret katalon-prep learns (the key, a token among
     // the options) is masked on GitHub before it can reach a log or an output.
     if github::active() {
@@ -81,7 +84,7 @@ pub(crate) fn prepared(
         ctx.reporter.report(Event::Warning(warning));
     }
     let mut line = crate::build_line(&plan, &ctx.cwd, workdir_as, key.is_some());
-    lint_line(ctx, &plan, &line, extra)?;
+    lint_line(ctx, &plan, &line, extra, &allow)?;
     let split = extra.iter().position(|a| a == options::CONFIG).unwrap_or(extra.len());
     for arg in &extra[..split] {
         line.push_main(arg.clone());
@@ -142,12 +145,14 @@ fn refuse_key_in(extra: &[String]) -> Result<(), Error> {
 
 /// Lints the line (with `extra`) against the project: warnings to stderr,
 /// errors refuse it (exit 13).
-fn lint_line(ctx: &Context, plan: &crate::Plan, line: &Line, extra: &[String]) -> Result<(), Error> {
+fn lint_line(ctx: &Context, plan: &crate::Plan, line: &Line, extra: &[String], allow: &Allow) -> Result<(), Error> {
     let args = lint::args_of(line, extra);
     let facts = lint::Facts::for_run(&plan.project, &plan.config);
     let settings =
         lint::Settings { facts: Some(&facts), linux: lint::runs_on_linux(), hand_written: false, source: None };
-    super::findings::report(ctx, &lint::lint(&args, settings))
+    let mut found = lint::lint(&args, settings);
+    allow.clone().union(&plan.config.lint_allow).apply(&mut found);
+    super::findings::report(ctx, &found)
 }
 
 pub(crate) fn fetch_options(f: &FetchArgs) -> FetchOptions {

@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     let shard = shard(&args.shard)?;
     let opts = PrepareOptions { net: &args.fetch, locked: args.locked };
     let Prepared { line, key } =
-        prepared(ctx, &shard, args.without_api_key, None, Some((opts, args.offline)), &args.extra)?;
+        prepared(ctx, &shard, args.without_api_key, None, Some((opts, args.offline)), &args.extra, &args.lint)?;
     let view = KeyView::real_or_omit(key.as_ref());
     // Holds the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));
@@ -52,13 +52,17 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
         display::Plan::Xvfb(xvfb) => Some(start_display(ctx, &xvfb)?),
     };
     ctx.reporter.report(Event::Info(format!("Running {}", program.display())));
+    let started = std::time::SystemTime::now();
     let ended = supervised(&program, &argv, &ctx.cwd, xvfb.as_ref(), limits)?;
     drop(argv);
     // The display outlives katalonc's whole group, never the run.
     if let Some(mut xvfb) = xvfb {
         xvfb.stop();
     }
-    outcome(ctx, &ended, limits)
+    let status = outcome(ctx, &ended, limits);
+    // The tests' summary, whatever the code (a timed-out run's too); it never changes the code.
+    super::report::after_run(ctx, started, &args.extra);
+    status
 }
 
 /// The display mode and the limits: flags, then `run:` in the config, then defaults.

@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::digest::Sha256;
 use crate::location::{self, Located, Location, closest};
 use locate::Index;
-use raw::{RawConfig, RawKind, RawPlugin, RawRun, RawStore};
+use raw::{RawConfig, RawKind, RawLint, RawPlugin, RawRun, RawStore};
 
 /// The default config file name, looked for in the working directory.
 pub const DEFAULT_FILE: &str = "katalon-prep.yml";
@@ -242,6 +242,8 @@ pub struct Config {
     pub offline: bool,
     pub store: StoreSettings,
     pub plugins: Vec<PluginSpec>,
+    /// `lint.allow`: the lint rules turned off.
+    pub lint_allow: crate::katalonc::lint::Allow,
 }
 
 impl Config {
@@ -368,6 +370,7 @@ impl Validator<'_> {
             .map(|(i, p)| self.plugin(i, p))
             .collect::<Result<Vec<_>, _>>()?;
         self.check_store_plugins(&plugins, &store, has_store_section)?;
+        let lint_allow = self.lint(raw.lint.unwrap_or_default())?;
         Ok(Config {
             file: Some(self.file.to_path_buf()),
             base_dir: self.base_dir.to_path_buf(),
@@ -377,7 +380,24 @@ impl Validator<'_> {
             offline: raw.offline.unwrap_or(false),
             store,
             plugins,
+            lint_allow,
         })
+    }
+
+    /// `lint.allow`: each entry a rule id that may be turned off.
+    fn lint(&self, raw: RawLint) -> Result<crate::katalonc::lint::Allow, Error> {
+        let ids = raw.allow.unwrap_or_default();
+        for (i, id) in ids.iter().enumerate() {
+            crate::katalonc::lint::Allow::parse([id.as_str()]).map_err(|e| {
+                self.invalid(
+                    &format!("lint.allow[{i}]"),
+                    e.to_string(),
+                    Some("README's rule table lists every rule id".into()),
+                )
+            })?;
+        }
+        crate::katalonc::lint::Allow::parse(ids.iter().map(String::as_str))
+            .map_err(|e| self.invalid("lint.allow", e.to_string(), None))
     }
 
     fn store(&self, raw: RawStore) -> Result<StoreSettings, Error> {

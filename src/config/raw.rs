@@ -15,6 +15,7 @@ pub struct RawConfig {
     pub offline: Option<bool>,
     pub store: Option<RawStore>,
     pub plugins: Option<Vec<RawPlugin>>,
+    pub lint: Option<RawLint>,
 }
 
 /// The top-level `store:` settings (the Katalon Store the account lives on).
@@ -43,6 +44,14 @@ pub struct RawRun {
     /// A duration: a bare number of seconds, or text such as `30m`.
     pub timeout: Option<serde_yaml::Value>,
     pub kill_after: Option<serde_yaml::Value>,
+}
+
+/// The `lint:` settings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawLint {
+    /// Rule ids turned off.
+    pub allow: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -62,6 +62,121 @@ impl Origin {
     }
 }
 
+/// One rule: its stable id, the severity it is reported with, and whether
+/// a user may turn it off (`--allow`, `lint.allow`, the Action's `allow`).
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub id: &'static str,
+    /// As documented: `error`, `warning`, `note`, or a mix (`warning or error`).
+    pub severity: &'static str,
+    /// `false` for the findings `check` reports about things that are not
+    /// lint at all (an unpinned `url` is exit 10 for `prepare` whatever the
+    /// lint says), and for lines that could not be read.
+    pub allowable: bool,
+}
+
+const fn rule(id: &'static str, severity: &'static str) -> Rule {
+    Rule { id, severity, allowable: true }
+}
+
+const fn fixed(id: &'static str, severity: &'static str) -> Rule {
+    Rule { id, severity, allowable: false }
+}
+
+/// Every rule, in the order README's rule table lists them.
+#[rustfmt::skip]
+pub const RULES: &[Rule] = &[
+    rule("unknown-option",               "error"),
+    rule("unlisted-option",              "warning"),
+    rule("empty-value",                  "error"),
+    rule("missing-value",                "error"),
+    rule("separate-value",               "warning"),
+    rule("duplicate-option",             "error"),
+    rule("wrong-section",                "error"),
+    rule("stray-word",                   "error"),
+    rule("not-integer",                  "error"),
+    rule("not-boolean",                  "error"),
+    rule("bad-value",                    "error"),
+    rule("newer-option",                 "warning"),
+    rule("unknown-browser",              "error"),
+    rule("browser-not-on-linux",         "warning"),
+    rule("missing-suite",                "error"),
+    rule("wrong-kind",                   "error or warning"),
+    rule("unknown-profile",              "error"),
+    rule("unknown-global",               "error"),
+    rule("no-project-path",              "note"),
+    rule("second-command",               "note"),
+    rule("no-project",                   "warning"),
+    rule("lock-outdated",                "warning"),
+    rule("no-lock",                      "warning"),
+    fixed("shell-syntax",                "error"),
+    fixed("not-posix-shell",             "error"),
+    fixed("lock-invalid",                "error"),
+    fixed("unpinned-url",                "error"),
+];
+
+/// The rules turned off: validated ids of [`RULES`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Allow(BTreeSet<&'static str>);
+
+/// Why a rule id cannot be allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AllowError {
+    #[error("`{id}` is not a lint rule{}", did_you_mean(id))]
+    Unknown { id: String },
+    #[error("`{id}` cannot be allowed: {}", why_fixed(id))]
+    Fixed { id: String },
+}
+
+fn did_you_mean(id: &str) -> String {
+    match closest(id, RULES.iter().map(|r| r.id)) {
+        Some(best) => format!("; did you mean `{best}`?"),
+        None => String::new(),
+    }
+}
+
+fn why_fixed(id: &str) -> &'static str {
+    match id {
+        "unpinned-url" | "lock-invalid" => {
+            "it is not a lint finding (`prepare` refuses it with exit 10 whatever is allowed)"
+        }
+        _ => "the line could not be read, so nothing was checked",
+    }
+}
+
+impl Allow {
+    /// Validates rule ids.
+    pub fn parse<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<Allow, AllowError> {
+        let mut set = BTreeSet::new();
+        for id in ids {
+            let id = id.trim();
+            match RULES.iter().find(|r| r.id == id) {
+                None => return Err(AllowError::Unknown { id: id.to_string() }),
+                Some(r) if !r.allowable => return Err(AllowError::Fixed { id: id.to_string() }),
+                Some(r) => {
+                    set.insert(r.id);
+                }
+            }
+        }
+        Ok(Allow(set))
+    }
+
+    /// Both sets.
+    pub fn union(mut self, other: &Allow) -> Allow {
+        self.0.extend(other.0.iter().copied());
+        self
+    }
+
+    pub fn allows(&self, rule: &str) -> bool {
+        self.0.contains(rule)
+    }
+
+    /// Drops the findings of allowed rules.
+    pub fn apply(&self, findings: &mut Vec<Finding>) {
+        findings.retain(|f| !self.allows(f.rule));
+    }
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -170,45 +285,68 @@ pub struct Facts {
     /// Profile → the global variables it defines.
     pub globals: BTreeMap<String, BTreeSet<String>>,
     pub custom_configs: Vec<String>,
-    /// The Katalon version the run uses, as far as known.
-    pub version: Option<Version>,
-    /// Where [`Facts::version`] comes from, for messages.
-    pub version_from: VersionFrom,
+    /// The Katalon version the run uses, as far as known, and where that is known from.
+    pub version: Option<(Version, VersionFrom)>,
     pub ts_files: Vec<String>,
 }
 
 /// Where the run's Katalon version is known from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VersionFrom {
-    /// `<modifiedVersion>`/`<createdVersion>` of the `.prj`.
-    Project,
+    /// The engine the config says the run uses (`engine.version`).
+    Engine,
     /// `store.app-version` in the config: the Runtime Engine the run uses.
     StoreAppVersion,
+    /// `<modifiedVersion>` of the `.prj`: the Katalon that last saved the project.
+    Modified,
+    /// `<createdVersion>` of the `.prj`.
+    Created,
+}
+
+impl VersionFrom {
+    /// How a message says where `version` comes from.
+    fn says(self, version: &Version) -> String {
+        match self {
+            VersionFrom::Engine => format!("the configured engine is {version}"),
+            VersionFrom::StoreAppVersion => format!("`store.app-version` is {version}"),
+            VersionFrom::Modified => format!("the project was last saved with {version} (`<modifiedVersion>`)"),
+            VersionFrom::Created => format!("the project was created with {version} (`<createdVersion>`)"),
+        }
+    }
+}
+
+/// The Katalon version the run uses, first found: the configured engine,
+/// `store.app-version`, the `.prj`'s `<modifiedVersion>`, its
+/// `<createdVersion>`. The one place that decides it.
+pub fn run_version(config: Option<&crate::config::Config>, project: &Project) -> Option<(Version, VersionFrom)> {
+    // The engine's `engine.version` (engine issue) goes first, as
+    // `(config.and_then(|c| c.engine.version.as_ref()).map(|v| v.value.as_str()), VersionFrom::Engine)`.
+    let store = config.and_then(|c| c.store.app_version.as_ref()).map(|v| v.value.as_str());
+    [
+        (store, VersionFrom::StoreAppVersion),
+        (project.modified_version.as_deref(), VersionFrom::Modified),
+        (project.created_version.as_deref(), VersionFrom::Created),
+    ]
+    .into_iter()
+    .find_map(|(text, from)| Some((Version::parse(text?)?, from)))
 }
 
 impl Facts {
-    pub fn of(project: &Project) -> Facts {
+    /// The project's facts; the run's version from `config` when given (see [`run_version`]).
+    pub fn of(project: &Project, config: Option<&crate::config::Config>) -> Facts {
         Facts {
             project: project.clone(),
             profiles: project.profiles(),
             globals: project.global_variables(),
             custom_configs: project.custom_execution_configs(),
-            version: project.katalon_version(),
-            version_from: VersionFrom::Project,
+            version: run_version(config, project),
             ts_files: project.ts_files(),
         }
     }
 
-    /// The project's facts, with the run's Katalon version taken from
-    /// `store.app-version` when the config sets it (the Runtime Engine the
-    /// run uses beats the version that last saved the project).
+    /// The facts of `project` for a run configured by `config`.
     pub fn for_run(project: &Project, config: &crate::config::Config) -> Facts {
-        let mut facts = Facts::of(project);
-        if let Some(v) = config.store.app_version.as_ref().and_then(|v| Version::parse(&v.value)) {
-            facts.version = Some(v);
-            facts.version_from = VersionFrom::StoreAppVersion;
-        }
-        facts
+        Facts::of(project, Some(config))
     }
 
     fn variables(&self) -> BTreeSet<&str> {
@@ -386,21 +524,8 @@ pub fn lint(args: &[Arg], settings: Settings) -> Vec<Finding> {
         }
 
         // Version.
-        if let (Some(since), Some(facts)) = (since, l.settings.facts)
-            && let Some(run) = &facts.version
-            && since > *run
-        {
-            let known = match facts.version_from {
-                VersionFrom::Project => format!("the project was saved with {run}"),
-                VersionFrom::StoreAppVersion => format!("`store.app-version` is {run}"),
-            };
-            l.push(
-                Severity::Warning,
-                "newer-option",
-                name_origin.clone(),
-                format!("`-{key}` needs Katalon {since} or newer; {known}"),
-                Some("katalonc ignores options it does not know: check the Katalon version the run uses".into()),
-            );
+        if let Some(since) = since {
+            newer(&mut l, &format!("`-{key}`"), &since, name_origin.clone());
         }
 
         if key == "projectPath" {
@@ -436,21 +561,34 @@ fn stray_word(l: &mut Linter, i: usize) {
 }
 
 fn unknown_option(l: &mut Linter, name: &str, origin: Origin) {
-    let candidates: Vec<&str> = options::all_names().collect();
-    let hint = match closest(name, candidates.iter().copied()) {
-        Some(best) if best.eq_ignore_ascii_case(name) => {
-            Some(format!("did you mean `-{best}`? katalonc's option names are case-sensitive"))
+    match options::near_miss(name) {
+        Some(best) => {
+            let hint = if best.eq_ignore_ascii_case(name) {
+                format!("did you mean `-{best}`? katalonc's option names are case-sensitive")
+            } else {
+                format!("did you mean `-{best}`?")
+            };
+            l.push(
+                Severity::Error,
+                "unknown-option",
+                origin,
+                format!("unknown option `-{name}`: katalonc ignores it without a word"),
+                Some(hint),
+            );
         }
-        Some(best) => Some(format!("did you mean `-{best}`?")),
-        None => None,
-    };
-    l.push(
-        Severity::Error,
-        "unknown-option",
-        origin,
-        format!("unknown option `-{name}`: katalonc ignores it without a word"),
-        hint,
-    );
+        None => l.push(
+            Severity::Warning,
+            "unlisted-option",
+            origin,
+            format!(
+                "`-{name}` is not in katalon-prep's table of katalonc options up to 10.x; katalonc ignores options it does not know"
+            ),
+            Some(
+                "if your Katalon version has it, turn this warning off with `--allow unlisted-option` (or `lint: { allow: [unlisted-option] }`); else remove it"
+                    .into(),
+            ),
+        ),
+    }
 }
 
 fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str, origin: Origin) {
@@ -469,7 +607,21 @@ fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str
             format!("`-{key}` takes true or false, not `{value}`: katalonc reads anything else as false"),
             None,
         ),
-        Value::OneOf(allowed) if !allowed.contains(&value) => {
+        Value::IntIn(min, max) if value.trim().parse::<i64>().is_ok_and(|n| n < min || n > max) => l.push(
+            Severity::Error,
+            "bad-value",
+            origin.clone(),
+            format!("`-{key}` takes a whole number from {min} to {max}, not `{value}`"),
+            None,
+        ),
+        Value::IntIn(..) if value.trim().parse::<i64>().is_err() => l.push(
+            Severity::Error,
+            "not-integer",
+            origin.clone(),
+            format!("`-{key}` takes a whole number, not `{value}`"),
+            None,
+        ),
+        Value::Enum(allowed) if !allowed.contains(&value) => {
             let hint = match closest(value, allowed.iter().copied()) {
                 Some(best) => format!("did you mean `{best}`? one of: {}", allowed.join(", ")),
                 None => format!("one of: {}", allowed.join(", ")),
@@ -486,7 +638,12 @@ fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str
     }
     let facts = l.settings.facts;
     match (known, key) {
-        (Known::Opt(_), "browserType") => check_browser(l, value, origin),
+        (Known::Opt(_), "browserType") => {
+            if let Some(since) = options::browser_since(value) {
+                newer(l, &format!("`-browserType={value}`"), &since, origin.clone());
+            }
+            check_browser(l, value, origin)
+        }
         (Known::Opt(_), "testSuitePath") => check_ts(l, TsKind::Suite, value, origin),
         (Known::Opt(_), "testSuiteCollectionPath") => check_ts(l, TsKind::Collection, value, origin),
         (Known::Opt(_), "executionProfile") => {
@@ -519,6 +676,21 @@ fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str
             }
         }
         _ => {}
+    }
+}
+
+/// `newer-option` when `what` needs a newer Katalon than the run uses.
+fn newer(l: &mut Linter, what: &str, since: &Version, origin: Origin) {
+    if let Some((run, from)) = l.settings.facts.and_then(|f| f.version.as_ref())
+        && since > run
+    {
+        l.push(
+            Severity::Warning,
+            "newer-option",
+            origin,
+            format!("{what} needs Katalon {since} or newer; {}", from.says(run)),
+            Some("katalonc ignores options it does not know: check the Katalon version the run uses".into()),
+        );
     }
 }
 
@@ -558,7 +730,7 @@ fn check_browser(l: &mut Linter, value: &str, origin: Origin) {
         }
         return;
     }
-    if builtin && l.settings.linux && options::NOT_ON_LINUX.contains(&value) {
+    if builtin && l.settings.linux && !options::runs_on(value, options::Os::Linux) {
         l.push(
             Severity::Warning,
             "browser-not-on-linux",

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Kind;
 use crate::digest::{HashingWriter, Sha256};
+use crate::report::untrusted;
 
 /// Where a keyword plugin declares its keywords.
 pub const KEYWORD_MANIFEST: &str = "Keywords/katalon-plugin.json";
@@ -37,7 +38,7 @@ pub enum Error {
     NotAJar { name: String, reason: String },
     #[error("{name} is not a zip package: {reason}")]
     NotAZip { name: String, reason: String },
-    #[error("Unsafe archive {name}: entry `{entry}` {reason}")]
+    #[error("Unsafe archive {}: entry `{}` {reason}", untrusted(name), untrusted(entry))]
     Unsafe { name: String, entry: String, reason: &'static str },
     #[error("Archive {name} is too large when unpacked ({reason})")]
     Bomb { name: String, reason: String },
@@ -142,6 +143,11 @@ pub fn is_plugin_jar(file_name: &str) -> bool {
 fn check_entry_name(name: &str) -> Result<(), &'static str> {
     if name.contains('\0') {
         return Err("contains a NUL byte");
+    }
+    // A newline would start a GitHub workflow command wherever the name is
+    // printed; an escape sequence would drive the terminal.
+    if name.chars().any(char::is_control) {
+        return Err("contains a control character");
     }
     if name.starts_with('/') || name.starts_with('\\') || name.as_bytes().get(1) == Some(&b':') {
         return Err("is an absolute path");
