@@ -51,7 +51,10 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
         display::Plan::AsIs => None,
         display::Plan::Xvfb(xvfb) => Some(start_display(ctx, &xvfb)?),
     };
-    ctx.reporter.report(Event::Info(format!("Running {}", program.display())));
+    ctx.reporter.report(Event::Info(match limits.timeout {
+        Some(t) => format!("Running {} (time limit {})", program.display(), crate::duration::display(t)),
+        None => format!("Running {}", program.display()),
+    }));
     let started = std::time::SystemTime::now();
     let ended = supervised(&program, &argv, &ctx.cwd, xvfb.as_ref(), limits)?;
     drop(argv);

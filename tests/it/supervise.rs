@@ -398,6 +398,7 @@ fn a_hung_katalonc_times_out_with_51() {
         err.contains("error: katalonc timed out after 1s: katalon-prep stopped it and every process it started\n"),
         "{err}"
     );
+    assert!(err.contains("/bin/katalonc (time limit 1s)\n"), "{err}");
     assert!(!err.contains(SENTINEL), "{err}");
     assert!(!running(pid(&p, "fake/child.pid")));
     assert!(!running(pid(&p, "fake/katalonc.pid")));
