@@ -106,7 +106,8 @@ mapfile -t action_args < <(python3 -c 'import sys, yaml; [print(a) for a in yaml
 set +e
 docker run --rm --network host --workdir /github/workspace \
     -e "INPUT_API-KEY=$TEST_KEY" -e INPUT_CONFIG= -e INPUT_PROJECT= -e INPUT_CACHE-DIR=.katalon-prep-cache \
-    -e INPUT_LOCKED=false -e INPUT_OFFLINE=false -e INPUT_ARGS="-retry=1 --config -webui.autoUpdateDrivers=true" \
+    -e INPUT_LOCKED=false -e INPUT_OFFLINE=false -e INPUT_ALLOW=unlisted-option \
+    -e INPUT_ARGS="-retry=1 --config -webui.autoUpdateDrivers=true" \
     -e HOME=/github/home -e GITHUB_ACTIONS=true -e CI=true -e GITHUB_WORKSPACE=/github/workspace \
     -e GITHUB_OUTPUT=/github/file_commands/set_output_1 -e GITHUB_STEP_SUMMARY=/github/file_commands/step_summary_1 \
     -e SSL_CERT_FILE=/github/workspace/test-ca.pem \

@@ -59,7 +59,7 @@ pub enum Command {
     /// Inspect and maintain the plugin cache
     #[command(subcommand)]
     Cache(CacheCommand),
-    /// Run as the GitHub Action: read its inputs (INPUT_*), then `prepare` (the entry point of action.yml)
+    /// Run as the GitHub Action: read its inputs (INPUT_*), then `prepare`, `report` or `run` (the entry point of action.yml)
     #[command(name = "github-action", hide = true)]
     GithubAction,
     /// Lint the config, the project and the katalonc line, or a hand-written line (exit 13 on errors); needs no key
@@ -376,6 +376,15 @@ pub struct FetchArgs {
     /// Seconds a download may stall before it is retried
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub read_timeout: u64,
+    /// Total time one download may take, retries included (90s, 30m, 2h; a bare number is seconds)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        env = "KATALON_PREP_DOWNLOAD_TIMEOUT",
+        default_value = "30m",
+        value_parser = crate::duration::clap_parser
+    )]
+    pub download_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Subcommand)]

@@ -60,7 +60,7 @@ impl Error {
         match self {
             Error::Config(_) | Error::Usage { .. } => Exit::Usage,
             Error::Key(_) => Exit::ApiKey,
-            Error::Project(project::Error::Read { .. }) => Exit::Filesystem,
+            Error::Project(project::Error::Read { .. } | project::Error::Write { .. }) => Exit::Filesystem,
             Error::Project(_) => Exit::Project,
             Error::Plugins(e) => plugins_exit(e),
             Error::Cache(_) => Exit::Filesystem,
@@ -124,9 +124,12 @@ fn github_exit(e: &plugins::github::Error) -> Exit {
         E::BadApiUrl { .. } | E::Asset(_) => Exit::Usage,
         E::AssetGone { .. } => Exit::LockOutdated,
         E::Insecure(source) => net_exit(source),
-        E::Client(_) | E::NotFound { .. } | E::RateLimited { .. } | E::Status { .. } | E::Transport { .. } => {
-            Exit::Network
-        }
+        E::Client(_)
+        | E::NotFound { .. }
+        | E::RateLimited { .. }
+        | E::Status { .. }
+        | E::Transport { .. }
+        | E::TooLarge { .. } => Exit::Network,
     }
 }
 

@@ -248,8 +248,7 @@ pub async fn install_plugins(
         installed.outcome = install::install(&plan.project.root, &[], ctx.reporter)?;
     }
     if config.offline {
-        let (change, path) = project::settings::set_offline(&plan.project.root)
-            .map_err(|source| Error::Write { path: project::settings::FILE.into(), source })?;
+        let (change, path) = project::settings::set_offline(&plan.project.root)?;
         installed.settings_changed = change != project::settings::Change::Unchanged;
         if installed.settings_changed {
             let shown = argv::relative(&path, &ctx.cwd);

@@ -163,8 +163,9 @@ fn bool_input(name: &'static str) -> Result<bool, InputError> {
 }
 
 /// The `katalon-prep` command line the action's inputs ask for (without the
-/// program name). The key is not in it: `prepare` reads `INPUT_API-KEY`
-/// itself, so it never sits on a command line.
+/// program name): the `command` input (`prepare` by default, `report`, `run`)
+/// and its flags. The key is not in it: the commands read `INPUT_API-KEY`
+/// themselves, so it never sits on a command line.
 pub fn action_argv() -> Result<Vec<String>, InputError> {
     let command = input("command").map(|c| c.trim().to_ascii_lowercase()).unwrap_or_else(|| "prepare".into());
     let mut argv = match command.as_str() {
@@ -345,17 +346,19 @@ pub fn summary_room() -> usize {
     SUMMARY_LIMIT.saturating_sub(used).saturating_sub(4096)
 }
 
-/// One `::error` per failed or errored test case and per suite without a
-/// readable report, at most [`MAX_ANNOTATIONS`], then one `::notice` counting
-/// the rest.
+/// One `::error` per failed or errored test case and per suite that crashed
+/// before writing its report, and one `::warning` per report that cannot be
+/// read (as `run` treats it: not a failure), at most [`MAX_ANNOTATIONS`];
+/// then one `::notice` counting the rest.
 pub fn result_annotations(results: &crate::results::Results, cwd: &Path) -> Vec<String> {
     use crate::results::State;
-    let mut all: Vec<(String, String)> = Vec::new();
+    let mut all: Vec<(Level, String, String)> = Vec::new();
     for s in &results.suites {
         let file = s.file.as_deref().map(|f| show(f, cwd)).unwrap_or_default();
         match &s.state {
             State::Read => {}
             State::Crashed => all.push((
+                Level::Error,
                 format!("{} crashed", s.name),
                 format!(
                     "No {} in {}: the suite stopped before writing it",
@@ -363,7 +366,9 @@ pub fn result_annotations(results: &crate::results::Results, cwd: &Path) -> Vec<
                     show(&s.folder, cwd)
                 ),
             )),
-            State::Unreadable(why) => all.push((format!("{}: report unreadable", s.name), format!("{file} {why}"))),
+            State::Unreadable(why) => {
+                all.push((Level::Warning, format!("{}: report unreadable", s.name), format!("{file} {why}")))
+            }
         }
     }
     for (s, c) in results.bad_cases() {
@@ -371,12 +376,12 @@ pub fn result_annotations(results: &crate::results::Results, cwd: &Path) -> Vec<
         if let Some(log) = &s.log {
             message.push_str(&format!("\nlog: {log}"));
         }
-        all.push((format!("{}: {} > {}", c.status.upper(), s.name, c.name), message));
+        all.push((Level::Error, format!("{}: {} > {}", c.status.upper(), s.name, c.name), message));
     }
     let mut out: Vec<String> = all
         .iter()
         .take(MAX_ANNOTATIONS)
-        .map(|(title, message)| annotation(Level::Error, None, None, None, Some(title), message))
+        .map(|(level, title, message)| annotation(*level, None, None, None, Some(title), message))
         .collect();
     if all.len() > MAX_ANNOTATIONS {
         let rest = all.len() - MAX_ANNOTATIONS;

@@ -49,7 +49,13 @@ fn configured(ctx: &Context, allow: &Allow) -> Result<Vec<Finding>, Error> {
     };
     let project = project::discover(explicit.as_ref(), &config.base_dir)?;
     let facts = Facts::for_run(&project, &config);
-    let settings = Settings { facts: Some(&facts), linux: lint::runs_on_linux(), hand_written: false, source: None };
+    let settings = Settings {
+        facts: Some(&facts),
+        os: options::Os::of_run(),
+        hand_written: false,
+        target_required: false,
+        source: None,
+    };
     let mut found = Vec::new();
     let mut collection = Vec::new();
     let target = match &config.run.target {
@@ -78,7 +84,10 @@ fn configured(ctx: &Context, allow: &Allow) -> Result<Vec<Finding>, Error> {
                 }
                 if resolved.kind == TsKind::Collection {
                     let c = project.collection(&resolved.path)?;
-                    collection = lint::lint_collection(&c, settings);
+                    // A `-browserType` on the line (`run.browser`, or one in `run.args`) replaces the entries' own.
+                    let overridden = config.run.browser.is_some()
+                        || config.run.args.iter().any(|a| a.value.starts_with("-browserType"));
+                    collection = lint::lint_collection(&c, settings, overridden);
                 }
                 Some(resolved)
             }
@@ -235,8 +244,13 @@ fn hand_written(ctx: &Context, line: &str, allow: &Allow) -> Result<Vec<Finding>
             None
         }
     };
-    let settings =
-        Settings { facts: facts.as_ref(), linux: lint::runs_on_linux(), hand_written: true, source: Some(line) };
+    let settings = Settings {
+        facts: facts.as_ref(),
+        os: options::Os::of_run(),
+        hand_written: true,
+        target_required: true,
+        source: Some(line),
+    };
     found.extend(lint::lint(&args, settings));
     if let Some(rest) = split.rest {
         found.push(Finding {

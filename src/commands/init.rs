@@ -69,6 +69,11 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit, Error> {
 
     let interactive =
         !args.yes && (args.interactive || (std::io::stdin().is_terminal() && std::io::stderr().is_terminal()));
+    if interactive && ctx.api_key_stdin {
+        return Err(Error::Usage {
+            message: "--api-key-stdin and the questions of `init` would both read standard input\nhint: pass --yes and the answers as flags (--suite, --profile, --browser, --move-plugins)".into(),
+        });
+    }
     let mut ask = Prompt { interactive, lines: None };
     choose_run(ctx, args, &conv, &project, &mut draft, &mut ask)?;
     draft.retry = conv.retry;
@@ -220,8 +225,13 @@ fn find_project(ctx: &Context, conv: Option<&line::Converted>, base_dir: &Path) 
 fn lint_line(ctx: &Context, project: &Project, text: &str, words: Vec<split::Word>) {
     let args: Vec<Arg> = words.into_iter().map(Arg::word).collect();
     let facts = Facts::of(project, None);
-    let settings =
-        Settings { facts: Some(&facts), linux: lint::runs_on_linux(), hand_written: true, source: Some(text) };
+    let settings = Settings {
+        facts: Some(&facts),
+        os: crate::katalonc::options::Os::of_run(),
+        hand_written: true,
+        target_required: true,
+        source: Some(text),
+    };
     let found = lint::lint(&args, settings);
     if found.is_empty() {
         return;
@@ -239,11 +249,16 @@ fn lint_result(ctx: &Context, config: config::Config, project: &Project, draft: 
     let facts = Facts::for_run(project, &config);
     let plan = crate::Plan { config, project: project.clone(), target, warnings: Vec::new() };
     let line = crate::build_line(&plan, &ctx.cwd, None, false);
-    let settings = Settings { facts: Some(&facts), linux: lint::runs_on_linux(), hand_written: false, source: None };
-    let found: Vec<_> = lint::lint(&lint::args_of(&line, &[]), settings)
-        .into_iter()
-        .filter(|f| f.severity != lint::Severity::Info)
-        .collect();
+    let settings = Settings {
+        facts: Some(&facts),
+        os: crate::katalonc::options::Os::of_run(),
+        hand_written: false,
+        target_required: false,
+        source: None,
+    };
+    let mut found = lint::lint(&lint::args_of(&line, &[]), settings);
+    plan.config.lint_allow.apply(&mut found);
+    let found: Vec<_> = found.into_iter().filter(|f| f.severity != lint::Severity::Info).collect();
     if found.is_empty() {
         return;
     }

@@ -56,8 +56,8 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
     }
 }
 
-/// The GitHub Action's entry point: its inputs become a `prepare` command
-/// line, parsed by the same definitions as any other.
+/// The GitHub Action's entry point: its inputs become a `prepare`, `report`
+/// or `run` command line, parsed by the same definitions as any other.
 fn github_action(reporter: &dyn Reporter) -> Result<Status, Error> {
     let argv = crate::ci::github::action_argv().map_err(|e| Error::Usage { message: e.to_string() })?;
     let cli = Cli::try_parse_from(std::iter::once("katalon-prep".to_string()).chain(argv)).map_err(|e| {

@@ -25,8 +25,15 @@ pub struct PrepareOptions<'a> {
 
 pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bool)>) -> Result<Exit, Error> {
     let shard = shard(&emit.shard)?;
-    let Prepared { line, key } =
-        prepared(ctx, &shard, emit.without_api_key, emit.workdir_as.clone(), fetch, &emit.extra, &emit.lint)?;
+    let Prepared { line, key } = prepared(
+        ctx,
+        &shard,
+        emit.without_api_key,
+        emit.workdir_as.clone(),
+        fetch,
+        &emit.extra,
+        Lint::emit(&emit.lint),
+    )?;
     let view = KeyView::real_or_omit(key.as_ref());
     // Both hold the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));
@@ -54,6 +61,20 @@ pub(crate) fn shard(args: &ShardArgs) -> Result<Shard, Error> {
     }
 }
 
+/// How the line is linted: the rules `--allow` turns off, and whether a
+/// line without a target is an error (`run`) or a warning (`prepare`, `args`).
+pub(crate) struct Lint<'a> {
+    pub allow: &'a AllowArgs,
+    pub target_required: bool,
+}
+
+impl Lint<'_> {
+    /// For `prepare` and `args`, whose users may add the target later (per shard).
+    pub fn emit(allow: &AllowArgs) -> Lint<'_> {
+        Lint { allow, target_required: false }
+    }
+}
+
 /// A linted line, and the key it is for.
 pub(crate) struct Prepared {
     pub line: Line,
@@ -69,10 +90,10 @@ pub(crate) fn prepared(
     workdir_as: Option<String>,
     fetch: Option<(PrepareOptions, bool)>,
     extra: &[String],
-    allow: &AllowArgs,
+    lint: Lint,
 ) -> Result<Prepared, Error> {
     refuse_key_in(extra)?;
-    let allow = super::allow_flags(allow)?;
+    let allow = super::allow_flags(lint.allow)?;
     // From here on every secret katalon-prep learns (the key, a token among
     // the options) is masked on GitHub before it can reach a log or an output.
     if github::active() {
@@ -84,7 +105,7 @@ pub(crate) fn prepared(
         ctx.reporter.report(Event::Warning(warning));
     }
     let mut line = crate::build_line(&plan, &ctx.cwd, workdir_as, key.is_some());
-    lint_line(ctx, &plan, &line, extra, &allow)?;
+    lint_line(ctx, &plan, &line, extra, &allow, lint.target_required)?;
     let split = extra.iter().position(|a| a == options::CONFIG).unwrap_or(extra.len());
     for arg in &extra[..split] {
         line.push_main(arg.clone());
@@ -145,11 +166,23 @@ fn refuse_key_in(extra: &[String]) -> Result<(), Error> {
 
 /// Lints the line (with `extra`) against the project: warnings to stderr,
 /// errors refuse it (exit 13).
-fn lint_line(ctx: &Context, plan: &crate::Plan, line: &Line, extra: &[String], allow: &Allow) -> Result<(), Error> {
+fn lint_line(
+    ctx: &Context,
+    plan: &crate::Plan,
+    line: &Line,
+    extra: &[String],
+    allow: &Allow,
+    target_required: bool,
+) -> Result<(), Error> {
     let args = lint::args_of(line, extra);
     let facts = lint::Facts::for_run(&plan.project, &plan.config);
-    let settings =
-        lint::Settings { facts: Some(&facts), linux: lint::runs_on_linux(), hand_written: false, source: None };
+    let settings = lint::Settings {
+        facts: Some(&facts),
+        os: options::Os::of_run(),
+        hand_written: false,
+        target_required,
+        source: None,
+    };
     let mut found = lint::lint(&args, settings);
     allow.clone().union(&plan.config.lint_allow).apply(&mut found);
     super::findings::report(ctx, &found)
@@ -161,6 +194,7 @@ pub(crate) fn fetch_options(f: &FetchArgs) -> FetchOptions {
         net: Settings {
             connect_timeout: Duration::from_secs(f.connect_timeout),
             read_timeout: Duration::from_secs(f.read_timeout),
+            download_timeout: f.download_timeout,
             max_size: f.max_download_size,
             allow_http: f.allow_http,
             retry: RetryPolicy { max_retry_after: Duration::from_secs(f.max_retry_wait), ..RetryPolicy::default() },

@@ -32,7 +32,7 @@ fn places(ctx: &Context, extra: &[String]) -> Result<Places, Error> {
     let mut settings: Vec<String> = config.run.args.iter().map(|a| a.value.clone()).collect();
     settings.extend(config.run.config.iter().map(|(name, v)| format!("-{name}={}", v.value)));
     settings.extend(extra.iter().cloned());
-    results::credential_values(&settings.join("\n")).iter().for_each(|v| secret::register(v));
+    register_credentials(&settings);
 
     let explicit = match &ctx.project {
         Some(flag) => Some(crate::location::Located::bare(ctx.cwd.join(flag))),
@@ -57,6 +57,22 @@ fn places(ctx: &Context, extra: &[String]) -> Result<Places, Error> {
     let mut roots = vec![reports];
     roots.extend(folders);
     Ok(Places { roots, folder })
+}
+
+/// Registers the values of credential options among katalonc words
+/// (`-kobitonToken=v`, and the word after an empty `-proxy.password=`).
+fn register_credentials(words: &[String]) {
+    for (i, word) in words.iter().enumerate() {
+        let Some((name, value)) = word.strip_prefix('-').and_then(|w| w.split_once('=')) else { continue };
+        if !crate::katalonc::options::is_secret_name(name) {
+            continue;
+        }
+        match words.get(i + 1) {
+            _ if !value.is_empty() => secret::register(value),
+            Some(next) if !next.starts_with('-') => secret::register(next),
+            _ => {}
+        }
+    }
 }
 
 pub fn report(ctx: &Context, args: &ReportArgs) -> Result<Status, Error> {
@@ -173,7 +189,8 @@ fn summarise_run(ctx: &Context, started: SystemTime, extra: &[String]) -> Result
     let floor =
         started.duration_since(UNIX_EPOCH).map(|d| UNIX_EPOCH + Duration::from_secs(d.as_secs())).unwrap_or(started);
     let search = find::search(&places.roots);
-    let selected = find::select(search.candidates, false, Some(floor));
+    // Every report this run wrote: `since` already leaves out older runs.
+    let selected = find::select(search.candidates, true, Some(floor));
     if selected.is_empty() {
         let looked: Vec<String> = search.looked.iter().map(|(p, _)| results::parse::show(p, &ctx.cwd)).collect();
         ctx.reporter.report(Event::Warning(format!(

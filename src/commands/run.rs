@@ -22,7 +22,7 @@ use crate::run::supervise::{self, Ended, Limits, Stopped};
 use crate::{Context, Error, secret};
 use zeroize::Zeroizing;
 
-use super::prepare::{PrepareOptions, Prepared, prepared, shard};
+use super::prepare::{Lint, PrepareOptions, Prepared, prepared, shard};
 
 /// The names looked for on PATH, in order.
 #[cfg(unix)]
@@ -38,8 +38,15 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     let display = display::plan(mode, std::env::var_os("DISPLAY").as_deref(), &path_var())?;
     let shard = shard(&args.shard)?;
     let opts = PrepareOptions { net: &args.fetch, locked: args.locked };
-    let Prepared { line, key } =
-        prepared(ctx, &shard, args.without_api_key, None, Some((opts, args.offline)), &args.extra, &args.lint)?;
+    let Prepared { line, key } = prepared(
+        ctx,
+        &shard,
+        args.without_api_key,
+        None,
+        Some((opts, args.offline)),
+        &args.extra,
+        Lint { allow: &args.lint, target_required: true },
+    )?;
     let view = KeyView::real_or_omit(key.as_ref());
     // Holds the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));

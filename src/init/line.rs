@@ -324,6 +324,16 @@ mod tests {
     }
 
     #[test]
+    fn info_sections_unknown_options_and_stray_words() {
+        let c =
+            conv(&["-retry=1", "-newOption=x", "Chromium", "--info", "-buildLabel=7", "--config", "-proxy.excludes=a"]);
+        assert_eq!(c.args, ["-newOption=x", "--info", "-buildLabel=7"]);
+        assert_eq!(c.config["proxy.excludes"], "a");
+        assert!(c.messages.iter().any(|m| m.warning && m.text.starts_with("`Chromium` is not an option")));
+        assert!(c.messages.iter().any(|m| m.text.contains("`--info` section")));
+    }
+
+    #[test]
     fn the_program_word_and_what_precedes_it_go() {
         let mut w: Vec<String> =
             ["docker", "run", "img", "/opt/katalonc.sh", "-retry=1"].iter().map(|s| s.to_string()).collect();

@@ -94,6 +94,10 @@ pub fn render(d: &Draft) -> String {
     line("# katalon-prep.yml, written by `katalon-prep init`. Every key is explained in the");
     line("# README (\"Configuration\"); `katalon-prep check` lints this file, the project and the line.");
     line("#");
+    if d.from_args {
+        line("# Converted from the katalonc line your CI ran: `katalon-prep args` gives it back, minus the key.");
+        line("#");
+    }
     line("# The Katalon API key is not in this file and must never be: store it as the CI");
     line("# secret KATALON_API_KEY. katalon-prep reads it from there and adds -apiKey itself.");
     for dropped in &d.dropped {

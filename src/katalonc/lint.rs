@@ -16,7 +16,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::argv::{Line, Token};
-use super::options::{self, CONFIG, INFO, Known, Section, Value, Version};
+use super::options::{self, CONFIG, INFO, Known, Os, Section, Value, Version};
 use super::split::Word;
 use crate::location::{Location, closest};
 use crate::project::collection::Collection;
@@ -98,8 +98,16 @@ pub const RULES: &[Rule] = &[
     rule("not-boolean",                  "error"),
     rule("bad-value",                    "error"),
     rule("newer-option",                 "warning"),
+    rule("no-target",                    "error or warning"),
+    rule("two-targets",                  "error"),
+    rule("license-retry",                "error"),
+    rule("license-release-without-org",  "warning"),
+    rule("ignored-option",               "warning"),
+    rule("testcloud-without-environment", "error"),
+    rule("windows-cmd-only",             "warning"),
     rule("unknown-browser",              "error"),
     rule("browser-not-on-linux",         "warning"),
+    rule("browser-not-on-os",            "warning"),
     rule("missing-suite",                "error"),
     rule("wrong-kind",                   "error or warning"),
     rule("unknown-profile",              "error"),
@@ -363,20 +371,28 @@ impl Facts {
 #[derive(Debug, Clone, Copy)]
 pub struct Settings<'a> {
     pub facts: Option<&'a Facts>,
-    /// The run happens on Linux (browsers that need Windows or macOS warn).
-    pub linux: bool,
+    /// The system the run happens on (browsers that cannot run there warn).
+    pub os: Os,
     /// A line written by hand (`check --args`), not built by katalon-prep.
     pub hand_written: bool,
+    /// A line without a target is an error (`check --args`, `run`), not a
+    /// warning (`prepare`, `args`: the target may be added later, per shard).
+    pub target_required: bool,
     /// The hand-written string, for positions in messages.
     pub source: Option<&'a str>,
 }
 
-/// Whether the run is on Linux: `RUNNER_OS` (GitHub Actions) when set, else this host.
-pub fn runs_on_linux() -> bool {
-    match std::env::var("RUNNER_OS") {
-        Ok(os) if !os.is_empty() => os.eq_ignore_ascii_case("linux"),
-        _ => std::env::consts::OS == "linux",
+/// Whether built-in browser `browser` cannot run on `os`, from the one
+/// table of which browsers run where ([`options::BROWSER_SYSTEMS`]): the
+/// rule and a hint. The rule is `browser-not-on-linux` on Linux (its id
+/// since the first release), `browser-not-on-os` elsewhere. Shared by the
+/// lint and `matrix`.
+pub fn browser_not_on(browser: &str, os: Os) -> Option<(&'static str, String)> {
+    if !options::BROWSERS.contains(&browser) || options::runs_on(browser, os) {
+        return None;
     }
+    let rule = if os == Os::Linux { "browser-not-on-linux" } else { "browser-not-on-os" };
+    Some((rule, format!("on {os} use {}", options::browsers_for(os).join(", "))))
 }
 
 struct Linter<'a> {
@@ -400,6 +416,7 @@ pub fn lint(args: &[Arg], settings: Settings) -> Vec<Finding> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut consumed = vec![false; args.len()];
     let mut has_project_path = false;
+    let mut given: BTreeMap<String, Given> = BTreeMap::new();
     for i in 0..args.len() {
         if consumed[i] {
             continue;
@@ -531,12 +548,17 @@ pub fn lint(args: &[Arg], settings: Settings) -> Vec<Finding> {
         if key == "projectPath" {
             has_project_path = true;
         }
+        given.entry(key.clone()).or_insert_with(|| Given {
+            value: value.as_ref().map(|(v, _)| v.to_string()),
+            origin: name_origin.clone(),
+        });
         if arg.placeholder {
             continue;
         }
         let Some((value, origin)) = value else { continue };
         check_value(&mut l, &key, kind, known, value, origin);
     }
+    together(&mut l, &given);
     if settings.hand_written && !has_project_path {
         l.push(
             Severity::Info,
@@ -547,6 +569,142 @@ pub fn lint(args: &[Arg], settings: Settings) -> Vec<Finding> {
         );
     }
     l.out
+}
+
+/// An option as first given on the line.
+struct Given {
+    /// `None` for a flag, or a value that is not shown (a credential).
+    value: Option<String>,
+    origin: Origin,
+}
+
+/// The rules about options together (katalon.md §4): a target, the licence
+/// retry timings, options katalonc ignores without their partner.
+fn together(l: &mut Linter, given: &BTreeMap<String, Given>) {
+    let has = |k: &str| given.contains_key(k);
+    let int = |k: &str| given.get(k).and_then(|g| g.value.as_deref()).and_then(|v| v.trim().parse::<i64>().ok());
+
+    match (given.get("testSuitePath"), given.get("testSuiteCollectionPath")) {
+        (None, None) => {
+            let (severity, hint) = if l.settings.target_required {
+                (Severity::Error, "add `-testSuitePath=\"Test Suites/...\"` or `-testSuiteCollectionPath=...`")
+            } else {
+                (
+                    Severity::Warning,
+                    "set `run.test-suite` or `run.test-suite-collection`, or pass `--suite`/`--shard`; fine if the target is added later",
+                )
+            };
+            l.push(
+                severity,
+                "no-target",
+                Origin::Generated,
+                "the line has neither `-testSuitePath` nor `-testSuiteCollectionPath`: katalonc has nothing to run"
+                    .into(),
+                Some(hint.into()),
+            );
+        }
+        (Some(_), Some(second)) => l.push(
+            Severity::Error,
+            "two-targets",
+            second.origin.clone(),
+            "`-testSuitePath` and `-testSuiteCollectionPath` are both given: katalonc runs one of them".into(),
+            Some("keep one".into()),
+        ),
+        _ => {}
+    }
+
+    // Licence retries, in minutes; katalonc's defaults stand in for what is not given.
+    if ["licenseRetryMaxDuration", "licenseRetryInterval", "licenseRetryMaxJitter"].iter().any(|k| has(k)) {
+        let shown = |k: &str, default: i64| match int(k) {
+            Some(v) => (v, format!("`-{k}={v}`")),
+            None => (default, format!("the default `-{k}` of {default}")),
+        };
+        let (duration, duration_says) = shown("licenseRetryMaxDuration", 20);
+        let (interval, interval_says) = shown("licenseRetryInterval", 5);
+        let (jitter, _) = shown("licenseRetryMaxJitter", 2);
+        let at = |k: &str| given.get(k).map(|g| g.origin.clone()).unwrap_or(Origin::Generated);
+        if interval < 3 {
+            l.push(
+                Severity::Error,
+                "license-retry",
+                at("licenseRetryInterval"),
+                format!("`-licenseRetryInterval={interval}` is under 3: katalonc retries the licence every 3 minutes at most"),
+                Some("use 3 or more".into()),
+            );
+        } else if interval > duration {
+            l.push(
+                Severity::Error,
+                "license-retry",
+                at("licenseRetryInterval"),
+                format!("{interval_says} is above {duration_says}: the interval must not be longer than the whole retry time"),
+                Some("lower the interval or raise `-licenseRetryMaxDuration`".into()),
+            );
+        }
+        if has("licenseRetryMaxJitter") && jitter > interval {
+            l.push(
+                Severity::Error,
+                "license-retry",
+                at("licenseRetryMaxJitter"),
+                format!("`-licenseRetryMaxJitter={jitter}` is above {interval_says}: the jitter must not exceed the interval"),
+                Some("lower the jitter".into()),
+            );
+        }
+    }
+
+    if let Some(release) = given.get("licenseRelease")
+        && release.value.as_deref().is_none_or(|v| !v.eq_ignore_ascii_case("false"))
+        && !has("orgId")
+    {
+        l.push(
+            Severity::Warning,
+            "license-release-without-org",
+            release.origin.clone(),
+            "`-licenseRelease` without `-orgID`: katalonc needs the organisation to release its licence sessions"
+                .into(),
+            Some("add `-orgID=<your organisation id>`".into()),
+        );
+    }
+
+    for (option, needs) in
+        [("reportFileName", "reportFolder"), ("remoteWebDriverType", "remoteWebDriverUrl"), ("deviceId", "browserType")]
+    {
+        if let Some(g) = given.get(option)
+            && !has(needs)
+        {
+            l.push(
+                Severity::Warning,
+                "ignored-option",
+                g.origin.clone(),
+                format!("`-{option}` without `-{needs}`: katalonc ignores it"),
+                Some(format!("add `-{needs}=...`, or remove `-{option}`")),
+            );
+        }
+    }
+
+    if let Some(browser) = given.get("browserType")
+        && browser.value.as_deref() == Some("TestCloud")
+        && !["testcloudEnvironmentId", "testcloudMobileDeviceId", "testcloudMobileId"].iter().any(|k| has(k))
+    {
+        l.push(
+            Severity::Error,
+            "testcloud-without-environment",
+            browser.origin.clone(),
+            "`-browserType=TestCloud` without `-testcloudEnvironmentId`, `-testcloudMobileDeviceId` or `-testcloudMobileId`: TestCloud does not know what to start".into(),
+            Some("add `-testcloudEnvironmentId=<id>` (web) or `-testcloudMobileDeviceId=<id>` (mobile)".into()),
+        );
+    }
+
+    for option in ["consoleLog", "noExit"] {
+        if let Some(g) = given.get(option) {
+            l.push(
+                Severity::Warning,
+                "windows-cmd-only",
+                g.origin.clone(),
+                format!("`-{option}` is for an interactive Windows cmd window, never for CI"),
+                Some(format!("remove `-{option}`")),
+            );
+        }
+    }
 }
 
 fn stray_word(l: &mut Linter, i: usize) {
@@ -730,13 +888,14 @@ fn check_browser(l: &mut Linter, value: &str, origin: Origin) {
         }
         return;
     }
-    if builtin && l.settings.linux && !options::runs_on(value, options::Os::Linux) {
+    let os = l.settings.os;
+    if let Some((rule, hint)) = browser_not_on(value, os) {
         l.push(
             Severity::Warning,
-            "browser-not-on-linux",
+            rule,
             origin,
-            format!("`{value}` does not run on Linux, and this run is on Linux"),
-            Some("on Linux use Chrome, Firefox, their headless variants, or Remote".into()),
+            format!("`{value}` does not run on {os}, and this run is on {os}"),
+            Some(hint),
         );
     }
 }
@@ -775,7 +934,7 @@ fn check_ts(l: &mut Linter, want: TsKind, value: &str, origin: Origin) {
 }
 
 /// How an origin is shown in a message (`katalon-prep.yml:4:7`,
-/// `--args:1:12`, `` `run --` argument 2 ``), `None` for generated ones.
+/// `--args:1:12`, `argument 2 after `--``), `None` for generated ones.
 pub fn describe(origin: &Origin, source: Option<&str>) -> Option<String> {
     match origin {
         Origin::Generated => None,
@@ -784,7 +943,7 @@ pub fn describe(origin: &Origin, source: Option<&str>) -> Option<String> {
             let (line, column) = line_col(source.unwrap_or(""), range.start);
             Some(format!("--args:{line}:{column}"))
         }
-        Origin::Extra(i) => Some(format!("`run --` argument {}", i + 1)),
+        Origin::Extra(i) => Some(format!("argument {} after `--`", i + 1)),
     }
 }
 
@@ -823,13 +982,17 @@ pub fn shown_path(path: &Path, cwd: &Path) -> String {
 
 /// Lints the enabled entries of a test suite collection: each suite must
 /// exist and be a suite, each run configuration must be a browser katalonc
-/// or the project knows, each profile must exist.
-pub fn lint_collection(collection: &Collection, settings: Settings) -> Vec<Finding> {
+/// or the project knows (unless `browser_overridden`: a `-browserType` on
+/// the line replaces every entry's, so theirs do not run), each profile
+/// must exist.
+pub fn lint_collection(collection: &Collection, settings: Settings, browser_overridden: bool) -> Vec<Finding> {
     let mut l = Linter { args: &[], settings, out: Vec::new() };
     for entry in collection.entries.iter().filter(|e| e.enabled) {
         let origin = Origin::File(entry.at.clone());
         check_ts(&mut l, TsKind::Suite, &entry.suite, origin.clone());
-        if let Some(browser) = &entry.run_configuration {
+        if let Some(browser) = &entry.run_configuration
+            && !browser_overridden
+        {
             check_browser(&mut l, browser, origin.clone());
         }
         if let (Some(profile), Some(f)) = (&entry.profile, settings.facts)
@@ -886,9 +1049,10 @@ mod tests {
 
     #[test]
     fn a_clean_line_without_project_facts_has_no_findings() {
-        let settings = Settings { facts: None, linux: true, hand_written: false, source: None };
+        let settings =
+            Settings { facts: None, os: Os::Linux, hand_written: false, target_required: false, source: None };
         let found = lint(
-            &words("-noSplash -runMode=console -browserType=Chrome -retry=2 --config -proxy.server.port=80"),
+            &words("-noSplash -testSuitePath=S -browserType=Chrome -retry=2 --config -proxy.server.port=80"),
             settings,
         );
         assert_eq!(found, Vec::new());

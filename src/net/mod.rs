@@ -26,6 +26,10 @@ pub struct Settings {
     pub connect_timeout: Duration,
     /// The longest pause between two reads of a response.
     pub read_timeout: Duration,
+    /// The longest one download may take, every retry included: a server
+    /// trickling one byte a second never stalls long enough for the read
+    /// timeout.
+    pub download_timeout: Duration,
     /// Downloads larger than this are refused.
     pub max_size: u64,
     pub allow_http: bool,
@@ -37,6 +41,7 @@ impl Default for Settings {
         Settings {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
+            download_timeout: Duration::from_secs(30 * 60),
             max_size: 2 * 1024 * 1024 * 1024,
             allow_http: false,
             retry: RetryPolicy::default(),
@@ -71,6 +76,11 @@ pub enum Error {
     Truncated { url: String, got: u64, expected: u64, attempts: u32 },
     #[error("{url} is larger than the {limit}-byte limit\nhint: raise it with --max-download-size")]
     TooLarge { url: String, limit: u64 },
+    #[error(
+        "Download of {url} did not finish within {} (retries included)\nhint: raise it with --download-timeout or KATALON_PREP_DOWNLOAD_TIMEOUT, e.g. 2h",
+        crate::duration::display(*limit)
+    )]
+    Deadline { url: String, limit: Duration },
     #[error("{url} redirected more than {max} times")]
     Redirects { url: String, max: usize },
     #[error("{url} redirected to an invalid location")]
@@ -81,6 +91,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("{url} answered more than {} MiB; an API answer is never that large, so it was not read to the end", MAX_API_BODY >> 20)]
+    ApiTooLarge { url: String },
     #[error("{url} did not answer valid JSON: {message}")]
     Json { url: String, message: String },
     #[error(transparent)]
@@ -132,6 +144,26 @@ pub struct Http {
 }
 
 const MAX_REDIRECTS: usize = 10;
+
+/// The largest API answer read (Store listing, GitHub release): far above
+/// any real one, far below what fills memory. `--max-download-size` is for
+/// artifacts only.
+pub const MAX_API_BODY: u64 = 16 * 1024 * 1024;
+
+/// The body, or `None` once it passes `limit` bytes (the rest is not read).
+async fn read_capped(mut response: reqwest::Response, limit: u64) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() as u64 + chunk.len() as u64 > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}
 
 impl Http {
     pub fn new(settings: Settings) -> Result<Http, Error> {
@@ -235,11 +267,13 @@ impl Http {
         let mut tries = retry::Tries::new(&self.settings.retry, name, reporter);
         loop {
             let (error, transient) = match self.send_once(url, header, "application/json").await {
-                Ok(response) => match response.bytes().await {
-                    Ok(body) => {
+                Ok(response) => match read_capped(response, MAX_API_BODY).await {
+                    Ok(Some(body)) => {
                         return serde_json::from_slice(&body)
                             .map_err(|e| Error::Json { url: redacted(url), message: e.to_string() });
                     }
+                    // Endless or huge: not a hiccup, so not retried.
+                    Ok(None) => (Error::ApiTooLarge { url: redacted(url) }, false),
                     Err(e) => (Error::Transport { url: redacted(url), attempts: 1, source: e.without_url() }, true),
                 },
                 Err(failure) => failure,
@@ -263,15 +297,22 @@ impl Http {
         file: &mut std::fs::File,
         reporter: &dyn Reporter,
     ) -> Result<Downloaded, Error> {
-        let mut tries = retry::Tries::new(&self.settings.retry, name, reporter);
-        loop {
-            let (error, transient) = match self.try_download(url, header, accept, name, file, reporter).await {
-                Ok(done) => return Ok(done),
-                Err(failure) => failure,
-            };
-            if !tries.again(&error, transient, retry_after_of(&error)).await {
-                return Err(with_attempts(error, tries.attempt()));
+        let limit = self.settings.download_timeout;
+        let attempts = async {
+            let mut tries = retry::Tries::new(&self.settings.retry, name, reporter);
+            loop {
+                let (error, transient) = match self.try_download(url, header, accept, name, file, reporter).await {
+                    Ok(done) => return Ok(done),
+                    Err(failure) => failure,
+                };
+                if !tries.again(&error, transient, retry_after_of(&error)).await {
+                    return Err(with_attempts(error, tries.attempt()));
+                }
             }
+        };
+        match tokio::time::timeout(limit, attempts).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Deadline { url: redacted(url), limit }),
         }
     }
 

@@ -171,11 +171,22 @@ pub struct Extracted {
 /// written, so it is never read back. (Not synced: the cache syncs every file
 /// of an entry when it commits it.)
 pub fn extract_jars(package: &Path, name: &str, dest: &Path, limits: Limits) -> Result<Vec<Extracted>, Error> {
+    let result = extract(package, name, dest, limits);
+    if result.is_err() {
+        // A refused package leaves nothing of itself behind.
+        let _ = std::fs::remove_dir_all(dest);
+    }
+    result
+}
+
+fn extract(package: &Path, name: &str, dest: &Path, limits: Limits) -> Result<Vec<Extracted>, Error> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Io { path, source }
     };
     let file = File::open(package).map_err(io(package))?;
+    // The package's real size: the sizes in its headers can lie.
+    let package_len = file.metadata().map_err(io(package))?.len().max(1);
     let mut zip = zip::ZipArchive::new(BufReader::new(file))
         .map_err(|e| Error::NotAZip { name: name.to_string(), reason: zip_reason(package, e) })?;
     if zip.len() > limits.max_entries {
@@ -238,6 +249,18 @@ pub fn extract_jars(package: &Path, name: &str, dest: &Path, limits: Limits) -> 
                 return Err(Error::Bomb {
                     name: name.to_string(),
                     reason: format!("entry `{file_name}` expands more than {}:1", limits.max_ratio),
+                });
+            }
+            // Bytes actually inflated against bytes actually in the package:
+            // catches a forged compressed size and many entries each small
+            // enough to pass the per-entry check.
+            if total > (1 << 20) && total / package_len > limits.max_ratio {
+                return Err(Error::Bomb {
+                    name: name.to_string(),
+                    reason: format!(
+                        "its jars expand more than {}:1, {total} bytes from a {package_len}-byte package",
+                        limits.max_ratio
+                    ),
                 });
             }
             f.write_all(&buf[..n]).map_err(io(&target))?;

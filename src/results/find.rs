@@ -39,6 +39,8 @@ pub struct Candidate {
     pub suite: String,
     /// The run folder's `yyyyMMdd_HHmmss` name, when it has one.
     pub stamp: Option<String>,
+    /// The `Reports/<ts>/` folder above it (7.x+: one per katalonc run), when there is one.
+    pub batch: Option<String>,
     pub modified: SystemTime,
     /// Named on the command line: always read.
     pub named: bool,
@@ -83,6 +85,7 @@ pub fn search(roots: &[PathBuf]) -> Search {
                 out.candidates.push(Candidate {
                     kind: Kind::Junit,
                     stamp: stamp_of(&folder),
+                    batch: None,
                     path: root.clone(),
                     folder,
                     suite: String::new(),
@@ -135,15 +138,8 @@ fn walk(
         let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         if seen.insert(key) {
             let modified = std::fs::metadata(&path).and_then(|m| m.modified()).unwrap_or(SystemTime::UNIX_EPOCH);
-            out.push(Candidate {
-                kind,
-                path,
-                folder: dir.to_path_buf(),
-                suite: suite_of(root, dir),
-                stamp,
-                modified,
-                named: false,
-            });
+            let (suite, batch) = suite_of(root, dir);
+            out.push(Candidate { kind, path, folder: dir.to_path_buf(), suite, batch, stamp, modified, named: false });
         }
     }
     if depth >= MAX_DEPTH {
@@ -156,9 +152,10 @@ fn walk(
 }
 
 /// The suite path of run folder `dir` found under `root`: the folders in
-/// between, without a leading `Reports` or `<ts>` (the 7.x+ run folder).
-fn suite_of(root: &Path, dir: &Path) -> String {
-    let Ok(rel) = dir.strip_prefix(root) else { return String::new() };
+/// between, without a leading `Reports` or `<ts>` (the 7.x+ katalonc run,
+/// returned second).
+fn suite_of(root: &Path, dir: &Path) -> (String, Option<String>) {
+    let Ok(rel) = dir.strip_prefix(root) else { return (String::new(), None) };
     let mut parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     // The run folder itself.
     if parts.last().is_some_and(|p| is_stamp(p)) {
@@ -167,16 +164,20 @@ fn suite_of(root: &Path, dir: &Path) -> String {
     if parts.first().is_some_and(|p| p == "Reports") {
         parts.remove(0);
     }
+    let mut batch = None;
     if parts.first().is_some_and(|p| is_stamp(p)) {
-        parts.remove(0);
+        batch = Some(parts.remove(0));
     }
-    parts.join("/")
+    (parts.join("/"), batch)
 }
 
 /// Keeps the runs to read: those modified at or after `since`, then per
 /// suite the newest (by the run folder's timestamp when every run of the
-/// suite has one, else by modification time) unless `all`. Files named on
-/// the command line are always kept. Sorted by suite, then oldest first.
+/// suite has one, else by modification time) unless `all`. The newest run
+/// is one katalonc run: a collection that ran a suite twice (two browsers)
+/// left two run folders under one `Reports/<ts>/`, and both are kept. Files
+/// named on the command line are always kept. Sorted by suite, then oldest
+/// first.
 pub fn select(mut candidates: Vec<Candidate>, all: bool, since: Option<SystemTime>) -> Vec<Candidate> {
     if let Some(since) = since {
         candidates.retain(|c| c.modified >= since);
@@ -196,14 +197,18 @@ pub fn select(mut candidates: Vec<Candidate>, all: bool, since: Option<SystemTim
     }
     for (_, runs) in groups {
         let by_stamp = runs.iter().all(|r| r.stamp.is_some());
-        let newest = runs.into_iter().max_by(|a, b| {
+        let order = |a: &&Candidate, b: &&Candidate| {
             if by_stamp {
-                a.stamp.cmp(&b.stamp).then_with(|| a.modified.cmp(&b.modified))
+                a.batch.cmp(&b.batch).then_with(|| a.stamp.cmp(&b.stamp)).then_with(|| a.modified.cmp(&b.modified))
             } else {
                 a.modified.cmp(&b.modified)
             }
-        });
-        kept.extend(newest);
+        };
+        let Some(newest) = runs.iter().max_by(order).cloned() else { continue };
+        match &newest.batch {
+            Some(batch) if by_stamp => kept.extend(runs.into_iter().filter(|r| r.batch.as_ref() == Some(batch))),
+            _ => kept.push(newest),
+        }
     }
     kept.sort_by(|a, b| a.suite.cmp(&b.suite).then_with(|| a.folder.cmp(&b.folder)));
     kept
@@ -216,10 +221,17 @@ mod tests {
     #[test]
     fn suite_paths_of_both_layouts() {
         let root = Path::new("/p/Reports");
-        assert_eq!(suite_of(root, Path::new("/p/Reports/Smoke/20240105_101010")), "Smoke");
-        assert_eq!(suite_of(root, Path::new("/p/Reports/20240105_101010/Web/Login/20240105_101011")), "Web/Login");
-        assert_eq!(suite_of(Path::new("/p"), Path::new("/p/Reports/20240105_101010/A/20240105_101011")), "A");
-        assert_eq!(suite_of(root, root), "");
+        let ts = Some("20240105_101010".to_string());
+        assert_eq!(suite_of(root, Path::new("/p/Reports/Smoke/20240105_101010")), ("Smoke".into(), None));
+        assert_eq!(
+            suite_of(root, Path::new("/p/Reports/20240105_101010/Web/Login/20240105_101011")),
+            ("Web/Login".into(), ts.clone())
+        );
+        assert_eq!(
+            suite_of(Path::new("/p"), Path::new("/p/Reports/20240105_101010/A/20240105_101011")),
+            ("A".into(), ts)
+        );
+        assert_eq!(suite_of(root, root), (String::new(), None));
     }
 
     #[test]

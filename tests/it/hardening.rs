@@ -325,3 +325,294 @@ fn github_assets_are_named_after_the_asset_not_the_object_storage_url() {
     assert_eq!(std::fs::read(f.path("Plugins/gh-b.jar")).unwrap(), b, "the zip asset is a package");
     assert_eq!(api.count("/objects/0f8e2a8c-4b8e-4a53-9d6b-1c1b7e1f0a11"), 1, "served through the object URL");
 }
+
+// --- 4. no size limit on JSON responses --------------------------------------
+
+/// A body just over the 16 MiB cap, streamed from a sparse file.
+fn oversized_body(f: &Fixture) -> std::path::PathBuf {
+    let path = f.path("huge.json");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(16 * 1024 * 1024 + 64 * 1024).unwrap();
+    path
+}
+
+/// An endless Store listing grew to 4.8 GiB in 25 s. API bodies are capped
+/// at 16 MiB: exit 20, naming the endpoint.
+#[test]
+fn store_listing_over_16_mib_is_exit_20_naming_the_endpoint() {
+    let f = Fixture::project();
+    let store = katalon_prep_fakes::FakeServer::start();
+    store.file_from_disk("/api/products/ks", oversized_body(&f));
+    f.config(&crate::remote::store_config("  - store: 42\n"));
+    let out = crate::remote::prepare(&f, &store).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(20), "{err}");
+    assert!(err.contains("/api/products/ks") && err.contains("more than 16 MiB"), "{err}");
+    assert_eq!(store.count("/api/products/ks"), 1, "too large is not retried");
+}
+
+/// The GitHub release endpoint, the same: 3.4 GiB in 12 s before.
+#[test]
+fn github_release_over_16_mib_is_exit_20_naming_the_endpoint() {
+    let f = Fixture::project();
+    let api = katalon_prep_fakes::FakeServer::start();
+    let path = "/repos/acme/keywords/releases/tags/v1.2.0";
+    api.file_from_disk(path, oversized_body(&f));
+    f.config("plugins:\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: \"*.jar\"\n");
+    let out = crate::remote::prepare(&f, &api).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(20), "{err}");
+    assert!(err.contains(path) && err.contains("more than 16 MiB"), "{err}");
+    assert_eq!(api.count(path), 1, "too large is not retried");
+}
+
+// --- 5. the zip bomb cap trusted the archive's header -------------------------
+
+/// Bytes under `dir`, every file counted.
+fn bytes_under(dir: &std::path::Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let meta = e.metadata().unwrap();
+            if meta.is_dir() {
+                stack.push(e.path());
+            } else {
+                total += meta.len();
+            }
+        }
+    }
+    total
+}
+
+/// `zip` with each entry's compressed size in both headers raised to `declared`.
+fn zip_with_lying_sizes(entries: &[(&str, &[u8])], declared: u32) -> Vec<u8> {
+    let mut bytes = support::zip(entries);
+    let find = |bytes: &[u8], sig: u32, from: usize| {
+        (from..bytes.len().saturating_sub(4)).find(|&i| bytes[i..i + 4] == sig.to_le_bytes())
+    };
+    let mut at = 0;
+    while let Some(i) = find(&bytes, 0x04034b50, at) {
+        bytes[i + 18..i + 22].copy_from_slice(&declared.to_le_bytes());
+        at = i + 4;
+    }
+    let mut at = 0;
+    while let Some(i) = find(&bytes, 0x02014b50, at) {
+        bytes[i + 20..i + 24].copy_from_slice(&declared.to_le_bytes());
+        at = i + 4;
+    }
+    bytes
+}
+
+#[track_caller]
+fn assert_refused_as_bomb(package: &[u8]) {
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    f.config(&format!("plugins:\n{}", support::url_plugin(&server, "bomb.zip", package)));
+    let out = f.prepare().output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(30), "{err}");
+    assert!(err.contains("Archive bomb.zip is too large when unpacked"), "{err}");
+    assert!(err.contains("Downloading bomb.zip"), "refused after the download: {err}");
+    // Nothing of the refused package is left behind (the download itself
+    // is the only large thing a refusal may have held).
+    let left = bytes_under(&f.path("cache"));
+    assert!(left < 1 << 20, "{left} bytes left in the cache");
+    assert!(!f.path("Plugins").exists());
+}
+
+/// A declared compressed size raised to the real inflated size made the
+/// ratio check see 1:1: count the bytes actually inflated against the bytes
+/// actually in the package.
+#[test]
+fn zip_bomb_with_a_lying_compressed_size_is_refused() {
+    let zeros = vec![0u8; 8 << 20];
+    let package = zip_with_lying_sizes(&[("lib/bomb.jar", &zeros)], 8 << 20);
+    assert!(package.len() < 100_000, "{}", package.len());
+    assert_refused_as_bomb(&package);
+}
+
+/// Entries under 1 MiB skipped the ratio check: 16 of them made 16 MiB from
+/// an 18 kB package (400 of them, 400 MiB).
+#[test]
+fn zip_bomb_of_many_small_entries_is_refused_and_leaves_nothing() {
+    let zeros = vec![0u8; (1 << 20) - 1];
+    let names: Vec<String> = (0..16).map(|i| format!("lib/part-{i}.jar")).collect();
+    let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), zeros.as_slice())).collect();
+    let package = support::zip(&entries);
+    assert!(package.len() < 200_000, "{}", package.len());
+    assert_refused_as_bomb(&package);
+}
+
+// --- 6. `offline: true` corrupted non-UTF-8 properties files -----------------
+
+/// Latin-1 bytes elsewhere in the file became U+FFFD. Bytes are edited, not
+/// text: every other byte stays.
+#[test]
+fn offline_edit_keeps_every_other_byte_of_a_latin1_file() {
+    let f = Fixture::project();
+    f.config("offline: true\n");
+    let before: &[u8] =
+        b"#Katalon\r\nuser.name=Jos\xe9 M\xfcller\r\nplugin.reloadOption=\"ONLINE\"\r\nnote=caf\xc3\xa9 \xff\r\n";
+    f.write(SETTINGS, before);
+    let out = f.prepare().output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = std::fs::read(f.path(SETTINGS)).unwrap();
+    let expected: &[u8] =
+        b"#Katalon\r\nuser.name=Jos\xe9 M\xfcller\r\nplugin.reloadOption=\"OFFLINE\"\r\nnote=caf\xc3\xa9 \xff\r\n";
+    assert_eq!(after, expected, "{}", String::from_utf8_lossy(&after));
+}
+
+/// A UTF-16 file (a byte-order mark, or NUL bytes) cannot be edited byte by
+/// byte: exit 12, the file untouched.
+#[test]
+fn offline_edit_refuses_a_utf16_file_and_leaves_it_untouched() {
+    let utf16 = |bom: bool| {
+        let mut bytes = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        for unit in "plugin.reloadOption=\"ONLINE\"\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        bytes
+    };
+    for bom in [true, false] {
+        let f = Fixture::project();
+        f.config("offline: true\n");
+        f.write(SETTINGS, utf16(bom));
+        let out = f.prepare().output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(12), "{err}");
+        assert!(err.contains("com.kms.katalon.execution.properties is UTF-16 text"), "{err}");
+        assert_eq!(std::fs::read(f.path(SETTINGS)).unwrap(), utf16(bom));
+    }
+}
+
+// --- Low: key rules -----------------------------------------------------------
+
+fn args_with_env(name: &str, value: &str) -> std::process::Output {
+    let f = Fixture::project();
+    f.cmd().env(name, value).arg("args").output().unwrap()
+}
+
+/// A key that is a common word (`katalonc`) mangled stderr and revealed
+/// itself (`k***t***lonc`). Keys shorter than 16 characters are refused.
+#[test]
+fn key_shorter_than_16_characters_is_refused_saying_what_was_expected() {
+    let out = args_with_env("KATALON_API_KEY", "katalonc");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(11), "{err}");
+    assert!(err.contains("is 8 characters long; a Katalon API key has at least 16"), "{err}");
+    assert!(!err.contains("katalonc"), "{err}");
+    assert_eq!(stdout(&out), "");
+    // 16 is enough.
+    assert!(args_with_env("KATALON_API_KEY", "0123456789abcdef").status.success());
+}
+
+/// A secret pasted with its newline is common: one trailing `\n` or `\r\n`
+/// is trimmed from a variable, as from a file; a newline inside stays exit 11.
+#[test]
+fn key_in_a_variable_has_one_trailing_newline_trimmed() {
+    for value in [format!("{SENTINEL}\n"), format!("{SENTINEL}\r\n")] {
+        let out = args_with_env("KATALON_API_KEY", &value);
+        assert!(out.status.success(), "{value:?}: {}", stderr(&out));
+        assert!(stdout(&out).split_whitespace().any(|t| t == format!("-apiKey={SENTINEL}")), "{}", stdout(&out));
+    }
+    for value in [format!("{SENTINEL}\n\n"), format!("{SENTINEL}\nmore")] {
+        let out = args_with_env("KATALON_API_KEY", &value);
+        assert_eq!(out.status.code(), Some(11), "{value:?}");
+        assert!(stderr(&out).contains("it spans several lines"), "{}", stderr(&out));
+    }
+}
+
+/// A key file saved by a Windows editor starts with a UTF-8 BOM.
+#[test]
+fn key_file_starting_with_a_bom_is_read_without_it() {
+    let f = Fixture::project();
+    let file = f.write("secret.txt", format!("\u{feff}{SENTINEL}\r\n"));
+    let out = f.cmd().env("KATALON_API_KEY_FILE", &file).arg("args").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).split_whitespace().any(|t| t == format!("-apiKey={SENTINEL}")), "{}", stdout(&out));
+}
+
+/// On a pull request from a fork the secret is empty, not missing: say so,
+/// naming the variable.
+#[test]
+fn empty_secret_says_set_but_empty_naming_the_variable() {
+    let out = args_with_env("KATALON_API_KEY", "");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(11), "{err}");
+    assert!(err.contains("KATALON_API_KEY is set but empty"), "{err}");
+    assert!(!err.contains("No Katalon API key found"), "{err}");
+    let f = Fixture::project();
+    let out = f.cmd().env("INPUT_API-KEY", "").env("KATALON_API_KEY", "").arg("args").output().unwrap();
+    assert!(stderr(&out).contains("KATALON_API_KEY and INPUT_API-KEY are set but empty"), "{}", stderr(&out));
+    // An empty variable does not hide a key found further on.
+    let out = f.cmd().env("KATALON_API_KEY", "").env("INPUT_API-KEY", SENTINEL).arg("args").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Short credential values found by `check --args` are masked as whole
+/// tokens only: `-kobitonToken=on` must not turn `option` into `opti***`.
+#[test]
+fn short_credentials_in_check_args_are_masked_as_whole_tokens() {
+    let p = Fixture::shop();
+    let out =
+        p.cmd().args(["check", "--args", "katalonc -projectPath=shop.prj -kobitonToken=on -retri=1"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("-kobitonToken=***"), "{text}");
+    assert!(text.contains("unknown option") && !text.contains("opti***"), "{text}");
+}
+
+// --- Low: an overall deadline on a download ----------------------------------
+
+/// Serves one body forever slowly: a byte every 100 ms, never stalling long
+/// enough for the read timeout. Returns the URL.
+fn trickling_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/slow.jar", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf);
+                let _ = conn.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nContent-Type: application/java-archive\r\n\r\n",
+                );
+                while conn.write_all(b"x").is_ok() {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            });
+        }
+    });
+    url
+}
+
+/// 1 byte/s kept a run alive for an hour: `--download-timeout` (env
+/// `KATALON_PREP_DOWNLOAD_TIMEOUT`, default 30m) bounds a download, retries
+/// included; exit 20.
+#[test]
+fn download_timeout_bounds_a_trickling_download() {
+    let url = trickling_server();
+    for (flag, env, shown) in [(Some("2s"), None, "2s"), (None, Some("2"), "2s")] {
+        let f = Fixture::project();
+        f.config(&format!("plugins:\n  - url: {url}\n    sha256: {}\n", "ab".repeat(32)));
+        let mut cmd = f.prepare();
+        if let Some(v) = flag {
+            cmd.args(["--download-timeout", v]);
+        }
+        if let Some(v) = env {
+            cmd.env("KATALON_PREP_DOWNLOAD_TIMEOUT", v);
+        }
+        let started = std::time::Instant::now();
+        let out = cmd.output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(20), "{err}");
+        assert!(err.contains(&format!("did not finish within {shown} (retries included)")), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    }
+    let f = Fixture::project();
+    let out = f.prepare().args(["--download-timeout", "1.5h"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
+    assert!(stderr(&out).contains("invalid duration `1.5h`"), "{}", stderr(&out));
+}

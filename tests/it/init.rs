@@ -689,3 +689,16 @@ fn what_the_conversion_cannot_mend_is_reported_against_the_new_config() {
     assert!(err.contains("--> katalon-prep.yml:"), "the finding points at the config:\n{err}");
     f.cmd().args(["args", "--without-api-key"]).assert().code(13);
 }
+
+#[test]
+fn questions_and_a_key_on_stdin_cannot_share_it() {
+    let f = demo();
+    f.cmd()
+        .args(["--api-key-stdin", "init", "--interactive", "--store"])
+        .write_stdin(format!("{SENTINEL}\n"))
+        .assert()
+        .code(10)
+        .stderr(predicate::str::contains("--api-key-stdin and the questions of `init` would both read standard input"))
+        .stderr(predicate::str::contains(SENTINEL).not());
+    assert!(!f.path("katalon-prep.yml").exists());
+}

@@ -49,6 +49,105 @@ const CORPUS: &[(&str, &[&str])] = &[
         "P -testSuitePath='Test Suites/Smoke/Login' --info -buildLabel=nightly -buildURL=https://ci/1 -adoDefinitionID=3",
         &[],
     ),
+    // Katalon's page: licence retries, TestOps (8.4-10.3), TestCloud, collections.
+    (
+        "P -testSuitePath='Test Suites/Smoke/Login' -enableLicenseRetry=true -licenseRetryMaxDuration=10 \
+         -licenseRetryInterval=3 -licenseRetryMaxJitter=1",
+        &[],
+    ),
+    (
+        "P -testSuitePath='Test Suites/Smoke/Login' -testOps.enabled=true -testOps.testRunName=\"Nightly run\" \
+         -testOps.serverUrl=https://testops.katalon.io -testOps.tag=\"t1, t2\" -testOps.customField=\"k1:v1, k2:v2\" \
+         -testOps.baselineCollectionId=42 -testOpsProjectId=7 -testOpsReleaseId=3 -testOpsBuildId=9",
+        &[],
+    ),
+    (
+        "P -testSuitePath='Test Suites/Smoke/Login' -browserType=\"TestCloud\" -testcloudEnvironmentId=12 -testcloudTunnel=true",
+        &[],
+    ),
+    ("P -testSuitePath='Test Suites/Smoke/Login' -browserType=TestCloud", &["error[testcloud-without-environment]"]),
+    (
+        "P -testSuiteCollectionPath=\"Test Suites/Parallel Regression\" -testSuiteCollectionQuery=\"indexes=(0,3)\" -delayBetweenInstances=5",
+        &[],
+    ),
+    // Katalon's page has this mistake: ordinary options after --config.
+    (
+        "P -testSuitePath='Test Suites/Smoke/Login' --config -webui.autoUpdateDrivers=true -licenseRelease=true -reportFolder=Reports",
+        &["error[wrong-section]", "error[wrong-section]", "warning[license-release-without-org]"],
+    ),
+    (
+        "P -testSuitePath='Test Suites/Smoke/Login' -orgID=1 -licenseRelease=true -serverUrl=https://kse.example.com",
+        &[],
+    ),
+    ("P -testSuitePath='Test Suites/Smoke/Login' -licenseRetryInterval=2", &["error[license-retry]"]),
+    ("P -testSuitePath='Test Suites/Smoke/Login' -retry=two", &["error[not-integer]"]),
+    ("P -testSuitePath='Test Suites/Smoke/Login' -testOps.enabled=yes", &["error[not-boolean]"]),
+    (
+        "P -testSuitePath='Test Suites/Smoke/Login' -consoleLog -noExit",
+        &["warning[windows-cmd-only]", "warning[windows-cmd-only]"],
+    ),
+    ("P -testSuitePath='Test Suites/Smoke/Login' -reportFileName=report", &["warning[ignored-option]"]),
+    (
+        "P -testSuitePath='Test Suites/Smoke/Login' -testSuiteCollectionPath='Test Suites/Parallel Regression'",
+        &["error[two-targets]"],
+    ),
+    ("P -browserType=Chrome", &["error[no-target]"]),
+    ("P -TestSuitePath='Test Suites/Smoke/Login'", &["error[unknown-option]", "error[no-target]"]),
+    ("P -testSuitPath='Test Suites/Smoke/Login'", &["error[unknown-option]", "error[no-target]"]),
+    ("P -testSuitePath='Test Suites/Smoke/Login' -executionProfle=default", &["error[unknown-option]"]),
+    ("P -testSuitePath='Test Suites/Smoke/Login' -testOps.futureSetting=1", &["warning[unlisted-option]"]),
+    // Public workflows and scripts.
+    (
+        "katalonc -noSplash -runMode=console -projectPath=\"$(pwd)/shop.prj\" -retry=0 -testSuitePath=\"Test Suites/Smoke/Login\" \
+         -executionProfile=default -browserType=\"Chrome (headless)\" -apiKey=\"${{ secrets.KATALON_API_KEY }}\" \
+         --config -webui.autoUpdateDrivers=true",
+        &[],
+    ),
+    // The official Katalon action's `args`: it adds -projectPath itself.
+    (
+        "-retry=0 -testSuitePath=\"Test Suites/Smoke/Login\" -browserType=\"Chrome\" -executionProfile=\"default\" \
+         -apiKey=${{ secrets.API_KEY }} --config -proxy.option=NO_PROXY -proxy.system.option=NO_PROXY \
+         -proxy.system.applyToDesiredCapabilities=true -webui.autoUpdateDrivers=true",
+        &["info[no-project-path]"],
+    ),
+    ("P -testSuitePath='Test Suites/Smoke/Login' -apiKey= ${{ secrets.KATALON_API_KEY }}", &["error[empty-value]"]),
+    (
+        "./katalonc.sh -noSplash -runMode=console -projectPath=\"${WORKSPACE}/shop.prj\" -retry=0 \
+         -testSuiteCollectionPath=\"Test Suites/Parallel Regression\" -apiKey=$KATALON_API_KEY -reportFolder=reports -reportFileName=report",
+        &[],
+    ),
+    (
+        "P -testSuitePath='Test Suites/Smoke/Login' -browserType=Remote -remoteWebDriverUrl=http://selenium:4444/wd/hub \
+         -remoteWebDriverType=Selenium",
+        &[],
+    ),
+    ("P -testSuitePath='Test Suites/Smoke/Login' -browserType=Android -deviceId=emulator-5554", &[]),
+    (
+        "P -testSuitePath='Test Suites/Smoke/Login' -browserType=\"Kobiton Device\" -kobitonUserName=me -kobitonToken=t0k3n \
+         -kobitonDeviceId=123",
+        &[],
+    ),
+    ("P -testSuitePath='Test Suites/Smoke/Login' -browserType=IE", &["warning[browser-not-on-linux]"]),
+    (
+        "P -testSuitePath='Test Suites/Smoke/Login' -browserType=Edge Chromium",
+        &["warning[browser-not-on-linux]", "error[stray-word]"],
+    ),
+    ("P -testSuitePath='Test Suites/Smoke/Login' -executionProfile=default -g_baseUrl=https://x -g_timeout=30", &[]),
+    (
+        "P -testSuitePath='Test Suites/Smoke/Login' -retryStrategy=failedExecutions -retryFailedTestCases=true -retry=2 \
+         -maxFailedTests=5 -statusDelay=30 -maxResponseSize=1000000",
+        &[],
+    ),
+    (
+        "P -testSuitePath='Test Suites/Smoke/Login' -sendMail=qa@example.com -executionUUID=abc -propertiesFile=run.properties \
+         -installPlugin=/opt/plugins/x.jar",
+        &[],
+    ),
+    (
+        "P -testSuitePath='Test Suites/Smoke/Login' -qTestDestId=1 -qTestDestType=test-suite -adoPlanId=3 -adoTestRunName=nightly",
+        &[],
+    ),
+    ("P -testSuitePath='Test Suites/Smoke/Login' -statusDelay 15", &["warning[separate-value]"]),
     // Program names as pasted, with POSIX and Windows paths (matched before unescaping).
     (
         r"C:\Katalon\katalonc.exe -noSplash -runMode=console -projectPath=shop.prj -testSuitePath='Test Suites/Smoke/Login'",
@@ -101,7 +200,12 @@ fn expand(line: &str) -> String {
 
 /// The findings of `check --args line` as `severity[rule]`, and the exit code.
 fn findings(p: &Fixture, line: &str) -> (Vec<String>, Option<i32>) {
-    let out = p.cmd().args(["check", "--format", "json", "--args", line]).output().expect("run check");
+    let out = p
+        .cmd()
+        .env("RUNNER_OS", "Linux")
+        .args(["check", "--format", "json", "--args", line])
+        .output()
+        .expect("run check");
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out))
         .unwrap_or_else(|e| panic!("not JSON ({e}) for {line}:\n{}\n{}", stdout(&out), stderr(&out)));
     let found = doc["findings"]
@@ -122,6 +226,7 @@ fn every_line_of_the_corpus_gets_exactly_its_findings() {
         let (found, code) = findings(&p, &line);
         let want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
         let want_code = if want.iter().any(|f| f.starts_with("error")) { 13 } else { 0 };
+        assert!(CORPUS.len() >= 30);
         if found != want || code != Some(want_code) {
             wrong.push(format!("{line}\n  expected {want:?} (exit {want_code})\n  found    {found:?} (exit {code:?})"));
         }

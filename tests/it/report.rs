@@ -449,8 +449,10 @@ fn the_merged_junit_file_reads_back_with_the_same_counts() {
 /// messages, step logs and properties.
 fn leaky() -> Fixture {
     let f = Fixture::project();
-    f.config("run:\n  args: [\"-kobitonToken=kob-TOKEN-5150\"]\n");
-    let out = format!("apiKey={SENTINEL} token kob-TOKEN-5150 proxy pw-SECRET-9090 done");
+    f.config(
+        "run:\n  args: [\"-kobitonToken=kob-TOKEN-5150\"]\n  config: { proxy.auth.password: \"two words-7070\" }\n",
+    );
+    let out = format!("apiKey={SENTINEL} token kob-TOKEN-5150 proxy pw-SECRET-9090 and two words-7070 done");
     let msg = format!("login with {SENTINEL} failed (kob-TOKEN-5150, pw-SECRET-9090)");
     let mut xml = junit("Test Suites/Smoke", "", &[Tc { message: &msg, out: &out, ..tc("Test Cases/Leak", "FAILED") }]);
     xml = xml.replace(
@@ -466,7 +468,7 @@ fn leaky() -> Fixture {
 }
 
 fn assert_clean(what: &str, text: &str) {
-    for secret in [SENTINEL, "kob-TOKEN-5150", "pw-SECRET-9090"] {
+    for secret in [SENTINEL, "kob-TOKEN-5150", "pw-SECRET-9090", "two words-7070"] {
         assert!(!text.contains(secret), "{what} carries {secret}:\n{text}");
     }
 }
@@ -780,4 +782,56 @@ fn katalon_10_made_on_windows_and_katalon_6_side_by_side() {
     let voucher = &checkout["cases"][1];
     assert_eq!(voucher["message"], "Test Cases/Checkout/Pay by voucher FAILED.");
     assert_eq!(voucher["screenshots"], serde_json::json!([format!("{win}/1709543720455.png")]));
+}
+
+#[test]
+fn on_github_a_crashed_suite_is_an_error_and_an_unreadable_report_a_warning() {
+    let f = Fixture::project();
+    f.write("Reports/20240105_101010/Crashy/20240105_101200/execution0.log", "started\n");
+    f.write(
+        "Reports/20240105_101010/Cut/20240105_101300/JUnit_Report.xml",
+        "<?xml version=\"1.0\"?>\n<testsuites><testsu",
+    );
+    let gh = Runner::new();
+    let out = gh.cmd(&f).args(["report", "--exit-code"]).output().unwrap();
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "::error title=Test Suites/Crashy crashed::No JUnit_Report.xml in Reports/20240105_101010/Crashy/20240105_101200: the suite stopped before writing it\n"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("::warning title=Test Suites/Cut%3A report unreadable::Reports/20240105_101010/Cut/20240105_101300/JUnit_Report.xml is not complete XML ("),
+        "{err}"
+    );
+    let md = std::fs::read_to_string(gh.summary()).unwrap();
+    assert!(
+        md.contains("❌ 0 tests: 0 passed, 0 failed, 0 errors, 0 skipped; 1 suite crashed; 1 report unreadable\n"),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_collection_that_ran_a_suite_twice_shows_both_runs_of_the_newest_batch() {
+    let f = smoke();
+    // Yesterday's run of Smoke, then today's collection running it in two browsers.
+    let today = "Reports/20240106_090000";
+    run_folder(
+        &f,
+        &format!("{today}/Smoke/20240106_090001"),
+        &junit("Test Suites/Smoke", "", &[tc("Test Cases/Chrome", "PASSED")]),
+    );
+    run_folder(
+        &f,
+        &format!("{today}/Smoke/20240106_091500"),
+        &junit("Test Suites/Smoke", "", &[tc("Test Cases/Firefox", "PASSED")]),
+    );
+    let out = report(&f, &["--format", "json"]);
+    assert_exit(&out, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let cases: Vec<&str> =
+        v["suites"].as_array().unwrap().iter().map(|s| s["cases"][0]["name"].as_str().unwrap()).collect();
+    assert_eq!(cases, ["Test Cases/Chrome", "Test Cases/Firefox"]);
 }
