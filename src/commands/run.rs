@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     let display = display::plan(mode, std::env::var_os("DISPLAY").as_deref(), &path_var())?;
     let shard = shard(&args.shard)?;
     let opts = PrepareOptions { net: &args.fetch, locked: args.locked };
-    let Prepared { line, key } = prepared(
+    let Prepared { line, key, engine_katalonc } = prepared(
         ctx,
         &shard,
         args.without_api_key,
@@ -52,7 +52,8 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     let argv = Zeroizing::new(line.render(view));
     let program = match katalonc {
         Katalonc::At(path) => path,
-        Katalonc::Engine => engine_katalonc(ctx, &config, args)?,
+        Katalonc::Engine => engine_katalonc
+            .ok_or_else(|| Error::Internal("the engine is configured but prepare did not provision it".into()))?,
     };
     let xvfb = match display {
         display::Plan::AsIs => None,
@@ -189,15 +190,9 @@ enum Katalonc {
     Engine,
 }
 
-/// Whether the config has `engine:`. The engine (issue 15) plugs in here.
-fn engine_configured(_config: &Config) -> bool {
-    false
-}
-
-/// The writable engine's katalonc (absolute), once prepared. The engine
-/// (issue 15) plugs in here.
-fn engine_katalonc(_ctx: &Context, _config: &Config, _args: &RunArgs) -> Result<PathBuf, Error> {
-    Err(Error::Internal("the engine is configured but was not provisioned".into()))
+/// Whether katalon-prep provisions katalonc itself (`engine:`).
+fn engine_configured(config: &Config) -> bool {
+    config.engine.is_some()
 }
 
 fn on_path(name: &OsStr, path_var: &OsStr) -> Option<PathBuf> {

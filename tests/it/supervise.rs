@@ -208,8 +208,8 @@ fn cookie_in(xauthority: &Path) -> Vec<u8> {
 }
 
 /// The first byte of the X server's answer to a connection setup: 1
-/// accepted, 0 refused; `None` when it closed the connection unanswered
-/// (Xvfb sometimes does so for a refused client).
+/// accepted, 0 refused; `None` when it closed or reset the connection
+/// unanswered (Xvfb sometimes does either to a refused client).
 fn x_connect(display: u32, cookie: Option<&[u8]>) -> Option<u8> {
     let mut socket = std::os::unix::net::UnixStream::connect(format!("/tmp/.X11-unix/X{display}")).expect("X socket");
     let (name, data): (&[u8], &[u8]) = match cookie {
@@ -227,9 +227,9 @@ fn x_connect(display: u32, cookie: Option<&[u8]>) -> Option<u8> {
     req.extend(std::iter::repeat_n(0, pad(data.len())));
     socket.write_all(&req).expect("X setup");
     let mut answer = [0u8; 1];
-    match socket.read(&mut answer).expect("X answer") {
-        0 => None,
-        _ => Some(answer[0]),
+    match socket.read(&mut answer) {
+        Ok(1) => Some(answer[0]),
+        _ => None,
     }
 }
 
@@ -446,4 +446,72 @@ fn an_invalid_timeout_is_a_usage_error() {
     assert_exit(&out, 10);
     assert!(stderr(&out).contains("invalid duration `10x`"), "{}", stderr(&out));
     assert!(!p.path("fake/started").exists());
+}
+
+// ---- the engine ----
+
+/// The engine's synthetic katalonc records its argv and environment in its
+/// OSGi state folder (tests/it/engine.rs).
+fn engine_dir(f: &Fixture) -> PathBuf {
+    use crate::engine::{V, top};
+    f.root().join(format!(".katalon-prep/engine/{V}-linux-x64/{}", top("Linux_64")))
+}
+
+#[test]
+fn run_uses_the_provisioned_engine_before_path_and_leaves_the_cache_unchanged() {
+    use crate::engine::{V, cmd, fixture, linux_engine};
+    let server = katalon_prep_fakes::FakeServer::start();
+    let archive = server.engine_archive(V, "Linux_64", linux_engine());
+    let f = fixture(&server);
+    f.config(&format!("{}run:\n  test-suite: Test Suites/Smoke\n", f.read("katalon-prep.yml")));
+    cmd(&f).arg("lock").assert().success();
+    // A katalonc on PATH that must not run: the engine comes first.
+    let decoy = f.write("decoy/katalonc", "#!/bin/sh\ntouch \"$(dirname \"$0\")/ran\"\n");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&decoy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:/usr/bin:/bin", f.path("decoy").display());
+    let out = cmd(&f)
+        .env("KATALON_API_KEY", SENTINEL)
+        .env("PATH", &path)
+        .env("KATALONC_EXIT", "3")
+        .args(["run", "--locked"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 3);
+    assert!(!f.path("decoy/ran").exists(), "the katalonc on PATH ran");
+    let engine = engine_dir(&f);
+    let err = stderr(&out);
+    assert!(err.contains(&format!("Running {}\n", engine.join("katalonc").display())), "{err}");
+    assert!(err.contains("katalonc exited with 3: "), "{err}");
+    let state = engine.join("configuration/org.eclipse.osgi");
+    let argv = std::fs::read_to_string(state.join("argv")).expect("the engine's katalonc ran");
+    assert!(argv.starts_with("-noSplash\n-runMode=console\n-projectPath="), "{argv}");
+    let env = std::fs::read_to_string(state.join("env")).unwrap();
+    assert!(env.lines().any(|l| l.starts_with("DISPLAY=:")), "no private display: {env}");
+    // katalonc wrote into its writable copy; the cached engine is unchanged.
+    let verify = cmd(&f).args(["cache", "verify"]).output().unwrap();
+    assert_exit(&verify, 0);
+    assert!(stderr(&verify).contains("1 engine checked, 0 corrupt"), "{}", stderr(&verify));
+    assert_eq!(server.count(&archive), 1, "lock downloaded the engine; run took it from the cache");
+}
+
+#[test]
+fn an_explicit_katalonc_wins_over_the_engine() {
+    use crate::engine::{V, cmd, fixture, linux_engine};
+    let server = katalon_prep_fakes::FakeServer::start();
+    server.engine_archive(V, "Linux_64", linux_engine());
+    let f = fixture(&server);
+    f.config(&format!("{}run:\n  test-suite: Test Suites/Smoke\n", f.read("katalon-prep.yml")));
+    std::fs::create_dir_all(f.path("fake")).unwrap();
+    let fake = fake_katalonc(&f);
+    let out = cmd(&f)
+        .env("KATALON_API_KEY", SENTINEL)
+        .env("FAKE_CODE", "2")
+        .args(["run", "--display", "none", "--katalonc"])
+        .arg(&fake)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(f.path("fake/started").exists(), "--katalonc did not run");
+    assert!(!engine_dir(&f).join("configuration/org.eclipse.osgi/argv").exists(), "the engine's katalonc ran");
 }
