@@ -378,7 +378,8 @@ mod imp {
         let status = loop {
             let event = tokio::select! {
                 status = child.wait() => break status.map_err(Error::Wait)?,
-                _ = tokio::signal::ctrl_c() => Event::Signal { name: "Ctrl+C" },
+                // Without a console to listen on, the branch is off (never a stop).
+                Ok(()) = tokio::signal::ctrl_c() => Event::Signal { name: "Ctrl+C" },
                 () = at(deadline), if stopped.is_none() => Event::Timeout,
                 () = at(kill_at), if !killed => Event::GraceOver,
             };
