@@ -297,7 +297,7 @@ pub fn load(path: &Path, shown: &Path) -> Result<Option<Loaded>, Error> {
 pub fn parse(text: &str, shown: &Path) -> Result<Loaded, Error> {
     let at = |line: usize, column: usize| Location { file: shown.to_path_buf(), line, column };
     let lock: Lock = serde_yaml::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+        let (line, column) = crate::location::yaml_line_column(text, e.location());
         let full = e.to_string();
         let message = match full.find(" at line ") {
             Some(i) => full[..i].to_string(),

@@ -300,18 +300,18 @@ pub fn parse(text: &str, file: &Path, base_dir: &Path) -> Result<Config, Error> 
 
 fn parse_raw(text: &str, file: &Path) -> Result<RawConfig, Error> {
     // An empty file, or one with only comments, is an empty config.
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| syntax_error(e, file))?;
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| syntax_error(e, text, file))?;
     if value.is_null() {
         return Ok(RawConfig::default());
     }
     // Deserialise from the text (not the value) so errors keep their position.
-    serde_yaml::from_str::<RawConfig>(text).map_err(|e| syntax_error(e, file))
+    serde_yaml::from_str::<RawConfig>(text).map_err(|e| syntax_error(e, text, file))
 }
 
 /// Turns a serde_yaml error into one naming file:line:column, with the
 /// closest known key when a key is unknown.
-fn syntax_error(err: serde_yaml::Error, file: &Path) -> Error {
-    let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+fn syntax_error(err: serde_yaml::Error, text: &str, file: &Path) -> Error {
+    let (line, column) = crate::location::yaml_line_column(text, err.location());
     let at = Location { file: file.to_path_buf(), line, column };
     let full = err.to_string();
     // serde_yaml appends " at line L column C"; the location is printed first instead.
