@@ -2,6 +2,7 @@
 //! in `commands`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
@@ -284,6 +285,15 @@ pub struct RunArgs {
     /// Fail (exit 31) unless katalon-prep.lock exists and matches katalon-prep.yml (for CI)
     #[arg(long)]
     pub locked: bool,
+    /// Stop katalonc after this long (exit 51): seconds, or 90s, 30m, 2h, 1h30m; 0 for no limit [default: `run.timeout`, else no limit]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser)]
+    pub timeout: Option<Duration>,
+    /// How long katalonc's processes get between SIGTERM and SIGKILL [default: `run.kill-after`, else 10s]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser)]
+    pub kill_after: Option<Duration>,
+    /// Linux: start a private Xvfb for katalonc when DISPLAY is unset (auto), or never (none) [default: `run.display`, else auto]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub display: Option<crate::run::display::Mode>,
     #[command(flatten)]
     pub shard: ShardArgs,
     #[command(flatten)]

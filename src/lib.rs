@@ -37,6 +37,7 @@ pub mod plugins;
 pub mod project;
 pub mod report;
 pub mod results;
+pub mod run;
 pub mod secret;
 
 use std::path::{Path, PathBuf};

@@ -25,7 +25,7 @@ pub struct PrepareOptions<'a> {
 
 pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bool)>) -> Result<Exit, Error> {
     let shard = shard(&emit.shard)?;
-    let Prepared { line, key } = prepared(
+    let Prepared { line, key, .. } = prepared(
         ctx,
         &shard,
         emit.without_api_key,
@@ -79,6 +79,9 @@ impl Lint<'_> {
 pub(crate) struct Prepared {
     pub line: Line,
     pub key: Option<ApiKey>,
+    /// The provisioned engine's katalonc (writable, absolute), when the
+    /// config has `engine:` and the plugin work was done.
+    pub engine_katalonc: Option<std::path::PathBuf>,
 }
 
 /// What `prepare` does before emitting, shared with `run`: plan, key (masked
@@ -153,7 +156,8 @@ pub(crate) fn prepared(
             cache_key: github::cache_key(&plan.config),
         })?;
     }
-    Ok(Prepared { line, key })
+    let engine_katalonc = installed.as_ref().and_then(|i| i.engine.as_ref()).map(|e| e.katalonc.clone());
+    Ok(Prepared { line, key, engine_katalonc })
 }
 
 /// Refuses extra options carrying a key: it belongs in the CI's secrets,

@@ -27,4 +27,5 @@ mod report;
 mod run;
 mod secrets;
 mod store;
+mod supervise;
 mod tls;
