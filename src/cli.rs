@@ -104,6 +104,10 @@ pub enum LineFormat {
     Shell,
     /// A JSON array of strings
     Json,
+    /// PowerShell arguments (single-quoted where needed), for `& katalonc.exe <line>`
+    Powershell,
+    /// One cmd.exe line (C-runtime quoting, cmd's special characters escaped with ^)
+    Cmd,
 }
 
 #[derive(Debug, Args)]

@@ -20,5 +20,6 @@ mod project;
 mod reliability;
 mod run;
 mod secrets;
+mod shells;
 mod store;
 mod tls;
