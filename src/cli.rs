@@ -67,6 +67,19 @@ pub enum Command {
     Run(RunArgs),
     /// Turn a test suite collection or a set of suites into shards for the CI's parallel jobs
     Matrix(MatrixArgs),
+    /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish)
+    Completions {
+        /// The shell the script is for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write one page per command into DIR (the release archives carry them)
+    #[command(hide = true)]
+    Man {
+        /// Write katalon-prep.1 and katalon-prep-<command>.1 here instead of printing katalon-prep.1
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

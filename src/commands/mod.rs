@@ -4,6 +4,7 @@
 mod cache;
 mod check;
 mod findings;
+mod generate;
 mod lock;
 mod matrix;
 mod outdated;
@@ -43,6 +44,8 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
         Command::Run(args) => run::run(&ctx, &args),
         Command::Matrix(args) => matrix::matrix(&ctx, &args).map(Into::into),
         Command::GithubAction => github_action(reporter),
+        Command::Completions { shell } => generate::completions(shell).map(Into::into),
+        Command::Man { dir } => generate::man(&ctx, dir.as_deref()).map(Into::into),
     }
 }
 

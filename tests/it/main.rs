@@ -6,6 +6,7 @@ mod support;
 
 mod api_key;
 mod check;
+mod completions;
 mod config_errors;
 mod docs;
 mod emit;
