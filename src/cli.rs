@@ -28,7 +28,7 @@ pub struct Global {
     /// The Katalon project: its .prj file or its folder [default: the single .prj under the config's folder]
     #[arg(long, global = true, value_name = "PATH")]
     pub project: Option<PathBuf>,
-    /// Where downloaded plugins are cached [default: $XDG_CACHE_HOME/katalon-prep or ~/.cache/katalon-prep]
+    /// Where downloaded plugins are cached [default: $XDG_CACHE_HOME/katalon-prep, %LOCALAPPDATA%\katalon-prep on Windows, or ~/.cache/katalon-prep]
     #[arg(long, global = true, env = "KATALON_PREP_CACHE_DIR", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// The name of the environment variable holding the API key [default: api-key.env in the config, else KATALON_API_KEY]

@@ -227,8 +227,13 @@ fn hand_written(ctx: &Context, line: &str) -> Result<Vec<Finding>, Error> {
 
 /// The program word of a pasted command line.
 fn is_katalonc(word: &str) -> bool {
-    let base = word.rsplit(['/', '\\']).next().unwrap_or(word);
-    !word.starts_with('-') && matches!(base, "katalonc" | "katalonc.sh" | "katalonc.exe" | "katalon" | "katalon.exe")
+    // Any case: Windows finds `KATALONC.EXE` as well as `katalonc.exe`.
+    let base = word.rsplit(['/', '\\']).next().unwrap_or(word).to_ascii_lowercase();
+    !word.starts_with('-')
+        && matches!(
+            base.as_str(),
+            "katalonc" | "katalonc.sh" | "katalonc.exe" | "katalonc.bat" | "katalon" | "katalon.exe"
+        )
 }
 
 /// The project to check against: `--project`, else the line's `-projectPath`
@@ -262,6 +267,21 @@ fn register_loosely(line: &str) {
             }
         } else {
             secret::register(value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_katalonc;
+
+    #[test]
+    fn the_program_word_is_recognised_in_any_case_and_path_style() {
+        for word in ["katalonc", "./katalonc.sh", r"C:\Katalon\katalonc.exe", "KATALONC.EXE", r"D:\KRE\Katalonc.bat"] {
+            assert!(is_katalonc(word), "{word}");
+        }
+        for word in ["-katalonc", "katalonc.exe.bak", "java"] {
+            assert!(!is_katalonc(word), "{word}");
         }
     }
 }

@@ -114,10 +114,11 @@ fn cmd_escape(text: &str) -> String {
     out
 }
 
-/// The argv as one line for cmd.exe: each word quoted for the C runtime,
-/// then every cmd special character (`"` included) escaped with `^`. The
-/// line survives `cmd /c katalonc.exe <line>` and, in a batch file,
-/// `set /p LINE=<file` then `katalonc.exe %LINE%` (delayed expansion off).
+/// The argv as one line for cmd.exe's command line: each word quoted for
+/// the C runtime, then every cmd special character (`"` included) escaped
+/// with `^`. The line survives `cmd /c katalonc.exe <line>`; `^%NAME^%`
+/// stays `%NAME%` because `NAME^` is not defined. Not for a batch file,
+/// where `%` would have to be doubled.
 pub fn cmd_line(argv: &[String]) -> Result<String, CmdError> {
     let mut words = Vec::with_capacity(argv.len());
     for (i, a) in argv.iter().enumerate() {

@@ -192,3 +192,71 @@ fn cmd_refuses_a_line_break_and_never_prints_the_key() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+/// The cmd form through the real cmd.exe (Wine's in CI) into a real
+/// Windows program that prints the argv it got.
+#[cfg(windows)]
+mod through_cmd_exe {
+    use super::*;
+
+    use std::os::windows::process::CommandExt;
+    use std::path::Path;
+
+    use katalon_prep::katalonc::quote;
+
+    /// `cmd /d /c <fake katalonc> <line>`, exactly as written (no quoting
+    /// added by Rust), in `dir`; the argv the program printed.
+    fn through_cmd_c(dir: &Path, line: &str) -> Vec<String> {
+        let fake = support::fake_katalonc_exe();
+        let fake = fake.to_str().unwrap();
+        assert!(!fake.contains(' '), "the command word is written bare: {fake}");
+        let out = std::process::Command::new("cmd.exe")
+            .raw_arg("/d /c")
+            .raw_arg(format!("{fake} {line}"))
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {:?} for {line}", String::from_utf8_lossy(&out.stdout)))
+    }
+
+    /// Wine's cmd expands `%NAME%` of a defined variable even when its `%`
+    /// are caret-escaped (Windows' cmd leaves them: `^%PATH^%` names the
+    /// undefined `PATH^`); the Wine runs use an undefined name, the
+    /// rule-based test above covers `%PATH%`.
+    fn nasty_for_wine() -> Fixture {
+        let f = nasty();
+        f.config(&NASTY.replace("%PATH%", "%KATALON_PREP_UNDEFINED%"));
+        f
+    }
+
+    #[test]
+    fn the_line_katalon_prep_prints_reaches_the_program_intact() {
+        let f = nasty_for_wine();
+        let want = json_argv(&f, EXTRA);
+        let line = line(&f, "cmd", EXTRA);
+        assert_eq!(through_cmd_c(f.root(), &line), want, "{line}");
+    }
+
+    /// Values no config can carry (empty words, quotes and backslashes at
+    /// the edges), straight from the library.
+    #[test]
+    fn nasty_words_survive_cmd_c() {
+        let table: &[&[&str]] = &[
+            &["", "a", ""],
+            &["\"", "\"\"", "a\"b\"c", "\\\"", "\\\\\""],
+            &["trailing\\", "trailing space\\", "\\\\server\\share\\", "C:\\Program Files\\"],
+            &["%KATALON_PREP_UNDEFINED%", "%%", "%", "100%!", "!PATH!", "^", "^^", "a^"],
+            &["&", "|", "<", ">", "(", ")", "a&&b||c", "x >NUL 2>&1"],
+            &["$HOME", "`date`", "'single'", "‘smart’", "Ünïcödé", "日本語 テスト"],
+            &["  leading", "tab\there", "   "],
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        for argv in table {
+            let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+            let line = quote::cmd_line(&argv).unwrap();
+            assert_eq!(through_cmd_c(dir.path(), &line), argv, "{line}");
+        }
+    }
+}
