@@ -15,8 +15,9 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 SIZE_GOAL=8000000 # bytes (8 MB) for the scratch image
-TAG=katalon-prep:ci
-SHELL_TAG=katalon-prep:ci-shell
+# KATALON_PREP_CI_TAG keeps parallel runs on one Docker engine apart.
+TAG=katalon-prep:${KATALON_PREP_CI_TAG:-ci}
+SHELL_TAG=katalon-prep:${KATALON_PREP_CI_TAG:-ci}-shell
 # The shell variant's base, exactly as the Dockerfile names it.
 SHELL_BASE=$(sed -n 's/^ARG SHELL_BASE=//p' "$REPO/Dockerfile")
 [ -n "$SHELL_BASE" ] || die "no ARG SHELL_BASE in the Dockerfile"
@@ -105,7 +106,8 @@ mapfile -t action_args < <(python3 -c 'import sys, yaml; [print(a) for a in yaml
 set +e
 docker run --rm --network host --workdir /github/workspace \
     -e "INPUT_API-KEY=$TEST_KEY" -e INPUT_CONFIG= -e INPUT_PROJECT= -e INPUT_CACHE-DIR=.katalon-prep-cache \
-    -e INPUT_LOCKED=false -e INPUT_OFFLINE=false -e INPUT_ARGS="-retry=1 --config -webui.autoUpdateDrivers=true" \
+    -e INPUT_LOCKED=false -e INPUT_OFFLINE=false -e INPUT_ALLOW=unlisted-option \
+    -e INPUT_ARGS="-retry=1 --config -webui.autoUpdateDrivers=true" \
     -e HOME=/github/home -e GITHUB_ACTIONS=true -e CI=true -e GITHUB_WORKSPACE=/github/workspace \
     -e GITHUB_OUTPUT=/github/file_commands/set_output_1 -e GITHUB_STEP_SUMMARY=/github/file_commands/step_summary_1 \
     -e SSL_CERT_FILE=/github/workspace/test-ca.pem \

@@ -4,6 +4,9 @@ interpolated (defaults, overridden by NAME=VALUE arguments), `set -e` as
 GitLab's generated script has it.
 
     python3 ci/gitlab-job.py templates/katalon-prep.yml prepare [input=value...]
+
+A job suffix ending in `:after_script` (`run:after_script`) prints that job's
+`after_script:` instead, which GitLab runs whatever the script's outcome.
 """
 
 import re
@@ -14,6 +17,8 @@ import yaml
 
 def main() -> None:
     path, job_suffix, *overrides = sys.argv[1:]
+    job_suffix, _, section = job_suffix.partition(":")
+    section = section or "script"
     with open(path, encoding="utf-8") as f:
         header, jobs = list(yaml.safe_load_all(f))
     inputs = {name: spec.get("default", "") for name, spec in header["spec"]["inputs"].items()}
@@ -33,7 +38,7 @@ def main() -> None:
                 value = interpolate(str(value))
                 # GitLab expands $VARS in variables: so does the shell here.
                 print(f'export {var}="{value}"')
-            for line in job["script"]:
+            for line in job[section]:
                 print(interpolate(line))
             return
     sys.exit(f"no job ending in -{job_suffix}")

