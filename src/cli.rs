@@ -29,7 +29,7 @@ pub struct Global {
     /// The Katalon project: its .prj file or its folder [default: the single .prj under the config's folder]
     #[arg(long, global = true, value_name = "PATH")]
     pub project: Option<PathBuf>,
-    /// Where downloaded plugins are cached [default: $XDG_CACHE_HOME/katalon-prep or ~/.cache/katalon-prep]
+    /// Where downloaded plugins are cached [default: $XDG_CACHE_HOME/katalon-prep, %LOCALAPPDATA%\katalon-prep on Windows, or ~/.cache/katalon-prep]
     #[arg(long, global = true, env = "KATALON_PREP_CACHE_DIR", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// The name of the environment variable holding the API key [default: api-key.env in the config, else KATALON_API_KEY]
@@ -73,6 +73,19 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// Undo what prepare did to the project (the jars it placed, the offline setting), as its install record says
     Clean,
+    /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish)
+    Completions {
+        /// The shell the script is for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write one page per command into DIR (the release archives carry them)
+    #[command(hide = true)]
+    Man {
+        /// Write katalon-prep.1 and katalon-prep-<command>.1 here instead of printing katalon-prep.1
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Summarise Katalon's JUnit reports: a table, the failed tests, a merged JUnit file (exit 14: none found)
     Report(ReportArgs),
     /// Write a commented katalon-prep.yml for the project here (and a CI file), from flags, prompts or a katalonc line
@@ -198,6 +211,10 @@ pub enum LineFormat {
     Shell,
     /// A JSON array of strings
     Json,
+    /// PowerShell arguments (single-quoted where needed), for `& katalonc.exe <line>`
+    Powershell,
+    /// One cmd.exe line (C-runtime quoting, cmd's special characters escaped with ^)
+    Cmd,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod check;
 mod clean;
 mod engine;
 mod findings;
+mod generate;
 mod init;
 mod lock;
 mod matrix;
@@ -57,6 +58,8 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
         Command::Report(args) => report::report(&ctx, &args),
         Command::Init(args) => init::run(&ctx, &args).map(Into::into),
         Command::GithubAction => github_action(reporter),
+        Command::Completions { shell } => generate::completions(shell).map(Into::into),
+        Command::Man { dir } => generate::man(&ctx, dir.as_deref()).map(Into::into),
     }
 }
 

@@ -40,6 +40,10 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bo
     let mut text = Zeroizing::new(match emit.format {
         LineFormat::Shell => quote::shell_line(&argv),
         LineFormat::Json => quote::json_array(&argv),
+        LineFormat::Powershell => quote::powershell_line(&argv),
+        LineFormat::Cmd => quote::cmd_line(&argv).map_err(|e| Error::Usage {
+            message: format!("The line has no cmd.exe form: {e}\nhint: use --format json or powershell"),
+        })?,
     });
     text.push('\n');
     match &emit.output {
