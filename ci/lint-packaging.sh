@@ -26,6 +26,8 @@ check "hadolint Dockerfile" hadolint Dockerfile
 step "shell scripts"
 check "shellcheck ci/*.sh docker/entrypoint.sh (warnings and errors)" \
     shellcheck -S warning -x -P ci ci/*.sh docker/entrypoint.sh
+# Run as `curl ... | sh`: POSIX sh, every finding counts.
+check "shellcheck -s sh install.sh (POSIX sh, all severities)" shellcheck -s sh install.sh
 
 step "YAML parses"
 mapfile -t yamls < <(git ls-files -co --exclude-standard '*.yml' '*.yaml' | grep -v '^target')
