@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds both images from the Dockerfile with the static binary made on the
 # host, and runs them the way each CI system does (../shared/ci-conventions.md):
-#   1. GitHub container action (runs.args from action.yml, INPUT_*, /github/*)
+#   1. GitHub container action (runs.args from container/action.yml, INPUT_*, /github/*)
 #   2. GitLab job: the component's script piped into the shell image's sh
 #   3. Jenkins docker agent: `docker run -d -u 1234:1234 IMAGE cat` + docker exec
 #   4. local: docker run --rm -v "$PWD":/work -w /work IMAGE prepare
@@ -101,8 +101,8 @@ checkout "$gh/workspace"
 mkdir -p "$gh/file_commands" "$gh/home" "$gh/workflow"
 : >"$gh/file_commands/set_output_1"
 : >"$gh/file_commands/step_summary_1"
-# runs.args exactly as action.yml has them.
-mapfile -t action_args < <(python3 -c 'import sys, yaml; [print(a) for a in yaml.safe_load(open(sys.argv[1]))["runs"]["args"]]' "$REPO/action.yml")
+# runs.args exactly as container/action.yml has them.
+mapfile -t action_args < <(python3 -c 'import sys, yaml; [print(a) for a in yaml.safe_load(open(sys.argv[1]))["runs"]["args"]]' "$REPO/container/action.yml")
 set +e
 docker run --rm --network host --workdir /github/workspace \
     -e "INPUT_API-KEY=$TEST_KEY" -e INPUT_CONFIG= -e INPUT_PROJECT= -e INPUT_CACHE-DIR=.katalon-prep-cache \

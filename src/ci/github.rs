@@ -182,6 +182,9 @@ pub fn action_argv() -> Result<Vec<String>, InputError> {
     if let Some(shard) = input("shard") {
         argv.extend(["--shard".to_string(), shard]);
     }
+    if let Some(workdir) = input("workdir-as") {
+        argv.extend(["--workdir-as".to_string(), workdir]);
+    }
     if let Some(extra) = input("args") {
         // An input may spread options over several lines: more words, not more commands.
         let one_line = extra.replace(['\n', '\r'], " ");
