@@ -96,32 +96,44 @@ checkout() {
 no_key_under() { ! grep -rqF "$TEST_KEY" "$@"; }
 
 step "1. GitHub container action"
+# The runner's layout: <work>/<repo>/<repo> is the workspace, <work>/_temp
+# holds what it mounts as /github/home, /github/workflow and
+# /github/file_commands; all of it belongs to the runner's user (UID 1001 on
+# GitHub's hosted runners), the container runs as root.
+RUNNER_UID=1001
 gh=$work/github
-checkout "$gh/workspace"
-mkdir -p "$gh/file_commands" "$gh/home" "$gh/workflow"
-: >"$gh/file_commands/set_output_1"
-: >"$gh/file_commands/step_summary_1"
+# gh_action NAME CACHE_DIR: the action in a fresh checkout $gh/NAME/shop/shop;
+# its log in $gh/NAME.log, its exit status in $gh/NAME.code.
+gh_action() {
+    local w=$gh/$1
+    checkout "$w/shop/shop"
+    mkdir -p "$w/_temp/_runner_file_commands" "$w/_temp/_github_home" "$w/_temp/_github_workflow"
+    : >"$w/_temp/_runner_file_commands/set_output_1"
+    : >"$w/_temp/_runner_file_commands/step_summary_1"
+    chown -R "$RUNNER_UID:$RUNNER_UID" "$w"
+    set +e
+    docker run --rm --network host --workdir /github/workspace \
+        -e "INPUT_API-KEY=$TEST_KEY" -e INPUT_CONFIG= -e INPUT_PROJECT= -e "INPUT_CACHE-DIR=$2" \
+        -e INPUT_LOCKED=false -e INPUT_OFFLINE=false -e INPUT_ARGS="-retry=1 --config -webui.autoUpdateDrivers=true" \
+        -e HOME=/github/home -e GITHUB_ACTIONS=true -e CI=true -e GITHUB_WORKSPACE=/github/workspace \
+        -e GITHUB_OUTPUT=/github/file_commands/set_output_1 -e GITHUB_STEP_SUMMARY=/github/file_commands/step_summary_1 \
+        -e SSL_CERT_FILE=/github/workspace/test-ca.pem \
+        -v "$w/_temp/_github_home":/github/home -v "$w/_temp/_github_workflow":/github/workflow \
+        -v "$w/_temp/_runner_file_commands":/github/file_commands -v "$w/shop/shop":/github/workspace \
+        "$TAG" "${action_args[@]}" >"$gh/$1.log" 2>&1
+    echo $? >"$gh/$1.code"
+    set -e
+    sed 's/^/  | /' "$gh/$1.log"
+}
 # runs.args exactly as container/action.yml has them.
 mapfile -t action_args < <(python3 -c 'import sys, yaml; [print(a) for a in yaml.safe_load(open(sys.argv[1]))["runs"]["args"]]' "$REPO/container/action.yml")
-set +e
-docker run --rm --network host --workdir /github/workspace \
-    -e "INPUT_API-KEY=$TEST_KEY" -e INPUT_CONFIG= -e INPUT_PROJECT= -e INPUT_CACHE-DIR=.katalon-prep-cache \
-    -e INPUT_LOCKED=false -e INPUT_OFFLINE=false -e INPUT_ARGS="-retry=1 --config -webui.autoUpdateDrivers=true" \
-    -e HOME=/github/home -e GITHUB_ACTIONS=true -e CI=true -e GITHUB_WORKSPACE=/github/workspace \
-    -e GITHUB_OUTPUT=/github/file_commands/set_output_1 -e GITHUB_STEP_SUMMARY=/github/file_commands/step_summary_1 \
-    -e SSL_CERT_FILE=/github/workspace/test-ca.pem \
-    -v "$gh/home":/github/home -v "$gh/workflow":/github/workflow \
-    -v "$gh/file_commands":/github/file_commands -v "$gh/workspace":/github/workspace \
-    "$TAG" "${action_args[@]}" >"$gh/log" 2>&1
-code=$?
-set -e
-sed 's/^/  | /' "$gh/log"
+gh_action default .katalon-prep-cache
+code=$(cat "$gh/default.code")
 check "the action exits 0 (got $code)" test "$code" -eq 0
-check "::add-mask:: is the first line of output" test "$(head -n1 "$gh/log")" = "::add-mask::$TEST_KEY"
-python3 - "$gh" "$TEST_KEY" >"$gh/checks" <<'PY' || true
+check "::add-mask:: is the first line of output" test "$(head -n1 "$gh/default.log")" = "::add-mask::$TEST_KEY"
+python3 - "$gh/default/shop/shop" "$gh/default/_temp/_runner_file_commands" "$TEST_KEY" >"$gh/checks" <<'PY' || true
 import os, shlex, sys
-gh, key = sys.argv[1], sys.argv[2]
-ws = os.path.join(gh, "workspace")
+ws, fc, key = sys.argv[1], sys.argv[2], sys.argv[3]
 
 def parse(text):
     """$GITHUB_OUTPUT by the runner's rules: name=value, or name<<DELIM ... DELIM."""
@@ -149,7 +161,7 @@ def check(ok, what):
     print(("ok" if ok else "FAIL") + "\t" + what)
 
 try:
-    out = parse(open(os.path.join(gh, "file_commands/set_output_1"), encoding="utf-8").read())
+    out = parse(open(os.path.join(fc, "set_output_1"), encoding="utf-8").read())
 except Exception as e:  # a parse failure is a failed check, not a crash
     check(False, f"the outputs file parses with the runner's rules ({e!r})")
     sys.exit()
@@ -167,7 +179,7 @@ check(args[-2:] == ["--config", "-webui.autoUpdateDrivers=true"] and "-retry=1" 
 ka = shlex.split(out.get("args-for-katalon-action", ""))
 check(not any(a.split("=")[0] in ("-noSplash", "-runMode", "-projectPath") for a in ka),
       "args-for-katalon-action leaves out -noSplash, -runMode, -projectPath")
-md = open(os.path.join(gh, "file_commands/step_summary_1"), encoding="utf-8").read()
+md = open(os.path.join(fc, "step_summary_1"), encoding="utf-8").read()
 check(key not in md, "the step summary never contains the key")
 check("| Plugin | Version | Source | SHA-256 | Fetched |" in md, "the step summary has the plugin table header")
 check("| local-keywords-1.0.jar |" in md and "| cached |" in md, "the summary lists the repo jar as cached")
@@ -178,7 +190,25 @@ while IFS=$'\t' read -r verdict what; do
 done <"$gh/checks"
 check "the plugin came over TLS from the local server (scratch image, SSL_CERT_FILE)" \
     grep -q "GET /plugins/remote-keywords-2.0.jar" "$work/tls/requests.log"
-check "the key is in no file of the workspace, cache or home" no_key_under "$gh/workspace" "$gh/home"
+check "the key is in no file of the workspace, cache or home" no_key_under "$gh/default/shop/shop" "$gh/default/_temp/_github_home"
+check "the action gave the runner's user what it wrote: nothing in the workspace is root's" \
+    test -z "$(find "$gh/default" -uid 0 -print -quit)"
+check "it says so" grep -q "root-owned entries to UID $RUNNER_UID:$RUNNER_UID" "$gh/default.log"
+
+gh_action home /github/home/plugin-cache
+check "a cache in /github/home works (got $(cat "$gh/home.code"))" test "$(cat "$gh/home.code")" -eq 0
+home_out=$(sed -n 's/^cache-dir=//p' "$gh/home/_temp/_runner_file_commands/set_output_1")
+check "its output is relative to the workspace, through the runner's layout ($home_out)" \
+    test "$home_out" = ../../_temp/_github_home/plugin-cache
+check "and names the cache on the host" test -f "$gh/home/shop/shop/$home_out/CACHEDIR.TAG"
+check "the cache in home is the runner user's too" test -z "$(find "$gh/home" -uid 0 -print -quit)"
+
+gh_action outside /opt/katalon-cache
+check "a cache outside the mounted folders is an error (exit 10, got $(cat "$gh/outside.code"))" \
+    test "$(cat "$gh/outside.code")" -eq 10
+check "that says where to put it" grep -q "outside the folders the runner mounts.*hint: put it in the workspace" \
+    <<<"$(tr '\n' ' ' <"$gh/outside.log")"
+check "and installed nothing" test ! -e "$gh/outside/shop/shop/tests/katalon/Plugins"
 
 step "2. GitLab job: the component's script piped into sh"
 gl=$work/gitlab

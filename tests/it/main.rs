@@ -15,6 +15,7 @@ mod github_action;
 mod lock;
 mod matrix;
 mod network;
+mod ownership;
 mod plugins;
 mod project;
 mod reliability;
