@@ -4,6 +4,13 @@ interpolated (defaults, overridden by NAME=VALUE arguments), `set -e` as
 GitLab's generated script has it.
 
     python3 ci/gitlab-job.py templates/katalon-prep.yml prepare [input=value...]
+
+A plain pipeline (one YAML document, e.g. `katalon-prep matrix --format
+gitlab`) names the job exactly; --after prints its `after_script:` instead
+(GitLab runs it in a shell of its own, whatever the script exited with).
+Global and job `variables:` are exported first.
+
+    python3 ci/gitlab-job.py child.yml 'katalon 1/2: Test Suites/A' [--after]
 """
 
 import re
@@ -12,10 +19,29 @@ import sys
 import yaml
 
 
-def main() -> None:
-    path, job_suffix, *overrides = sys.argv[1:]
+def plain(path: str, name: str, after: bool) -> None:
     with open(path, encoding="utf-8") as f:
-        header, jobs = list(yaml.safe_load_all(f))
+        doc = yaml.safe_load(f)
+    if name not in doc:
+        sys.exit(f"no job {name!r} (jobs: {[k for k in doc if isinstance(doc[k], dict) and 'script' in doc[k]]})")
+    job = doc[name]
+    print("set -eu")
+    for scope in (doc.get("variables") or {}, job.get("variables") or {}):
+        for var, value in scope.items():
+            print(f'export {var}="{value}"')
+    for line in job["after_script" if after else "script"]:
+        print(line)
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    with open(args[0], encoding="utf-8") as f:
+        docs = list(yaml.safe_load_all(f))
+    if len(docs) == 1:
+        plain(args[0], args[1], "--after" in args[2:])
+        return
+    path, job_suffix, *overrides = args
+    header, jobs = docs
     inputs = {name: spec.get("default", "") for name, spec in header["spec"]["inputs"].items()}
     for item in overrides:
         name, _, value = item.partition("=")

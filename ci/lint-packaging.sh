@@ -51,6 +51,7 @@ step "GitHub schemas"
 for f in action.yml container/action.yml; do
     check "$f (vendor.github-actions)" check-jsonschema -q --builtin-schema vendor.github-actions "$f"
 done
+check "examples/azure-pipelines.yml (vendor.azure-pipelines)" check-jsonschema -q --regex-variant python --builtin-schema vendor.azure-pipelines examples/azure-pipelines.yml
 for f in .github/workflows/*.yml examples/github/*.yml; do
     check "$f (vendor.github-workflows)" check-jsonschema -q --builtin-schema vendor.github-workflows "$f"
 done
