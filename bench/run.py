@@ -3,11 +3,12 @@
 baseline measured in the same run, with absolute medians.
 
     bench/run.py [--work DIR] [--out FILE] [--cold-runs N] [--warm-runs N]
-                 [--latency-ms MS] [--jobs N] [--skip-size]
+                 [--latency-ms MS] [--jobs N] [--skip-size] [--engine-only]
 
 Builds the release binaries (katalon-prep and katalon-prep-fake), generates
 the plugin sets (20 incompressible keyword jars, 100 MB in all; one 512 MB
-jar), serves them from `katalon-prep-fake serve` on 127.0.0.1, runs
+jar) and a 300 MB synthetic engine archive (issue 15), serves them from
+`katalon-prep-fake serve` on 127.0.0.1 (the engine throttled to 50 MB/s), runs
 hyperfine, and writes a Markdown table (default WORK/results.md) and the raw
 hyperfine JSON (WORK/results/). Installs what it needs with apt-get when run
 as root, and stops with a clear message otherwise. Only loopback traffic.
@@ -32,6 +33,9 @@ N_PLUGINS = 20
 TOTAL_BYTES = 100_000_000
 BIG_BYTES = 512 * 1024 * 1024
 SEED = 6
+ENGINE_VERSION = "10.3.1"
+ENGINE_BYTES = 300_000_000
+ENGINE_RATE = 50_000_000  # bytes per second, the fake's throttle for the engine rows
 
 
 def die(msg):
@@ -55,6 +59,8 @@ TOOLS = {  # command -> Debian package
     "curl": "curl",
     "unzip": "unzip",
     "sha256sum": "coreutils",
+    "tar": "tar",
+    "bash": "bash",
     "/usr/bin/time": "time",
 }
 
@@ -155,6 +161,56 @@ def generate(work):
     return info
 
 
+ENGINE_KATALONC = """#!/bin/sh
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$here/configuration/org.eclipse.osgi"
+printf '%s\\n' "$@" > "$here/configuration/org.eclipse.osgi/argv"
+exit 0
+"""
+
+
+def generate_engine(work):
+    """WORK/data/engine/<v>/Katalon_Studio_Engine_Linux_64-<v>.tar.gz: a
+    synthetic engine of ENGINE_BYTES incompressible bytes (a JRE-like and a
+    plugins-like part, as the real archive is mostly compressed jars) with a
+    katalonc script, its .ini, a configuration/ with a driver, and relative
+    links; reused when already there with the same recipe."""
+    import io
+    import tarfile
+
+    out_dir = work / "data" / "engine" / ENGINE_VERSION
+    top = f"Katalon_Studio_Engine_Linux_64-{ENGINE_VERSION}"
+    archive = out_dir / f"{top}.tar.gz"
+    stamp = out_dir / "recipe.json"
+    recipe = {"bytes": ENGINE_BYTES, "seed": SEED, "v": 1}
+    if archive.exists() and stamp.exists() and json.loads(stamp.read_text()) == recipe:
+        return archive
+    say("generating the 300 MB synthetic engine (once per work dir)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(SEED + 15)
+
+    def add(tar, name, data, mode=0o644):
+        info = tarfile.TarInfo(f"{top}/{name}")
+        info.size, info.mode = len(data), mode
+        tar.addfile(info, io.BytesIO(data))
+
+    with tarfile.open(archive, "w:gz", compresslevel=1) as tar:
+        add(tar, "katalonc", ENGINE_KATALONC.encode(), 0o755)
+        add(tar, "katalonc.ini", b"-vmargs\n-Xmx2g\n")
+        add(tar, "configuration/config.ini", b"osgi.bundles=...\n")
+        add(tar, "configuration/resources/drivers/chromedriver", rng.randbytes(2_000_000), 0o755)
+        link = tarfile.TarInfo(f"{top}/jre/java")
+        link.type, link.linkname = tarfile.SYMTYPE, "bin/java"
+        tar.addfile(link)
+        parts = 30
+        for i in range(parts):
+            where = "jre/lib" if i < parts // 3 else "plugins"
+            add(tar, f"{where}/part-{i:02}.jar" if where == "plugins" else f"{where}/modules-{i:02}", rng.randbytes(ENGINE_BYTES // parts))
+        add(tar, "jre/bin/java", rng.randbytes(100_000), 0o755)
+    stamp.write_text(json.dumps(recipe))
+    return archive
+
+
 # --- fake servers --------------------------------------------------------------
 
 
@@ -162,9 +218,11 @@ STORE_KEY = "bench-not-a-real-key"
 
 
 class Fake:
-    def __init__(self, fake_bin, directory, latency_ms, log, store_manifest=None):
+    def __init__(self, fake_bin, directory, latency_ms, log, store_manifest=None, rate=0):
         self.log = log
         cmd = [str(fake_bin), "serve", "--dir", str(directory), "--latency-ms", str(latency_ms), "--log", str(log)]
+        if rate:
+            cmd += ["--rate-bytes", str(rate)]
         if store_manifest:
             cmd += ["--store-key", STORE_KEY, "--store-manifest", str(store_manifest)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
@@ -184,13 +242,15 @@ class Fake:
 # --- measuring -----------------------------------------------------------------
 
 
-def hyperfine(name, commands, work, *, runs, warmup=1, prepare=None, shell=True, cwd=None, env=None):
+def hyperfine(name, commands, work, *, runs, warmup=1, prepare=None, shell=True, cwd=None, env=None, shell_cmd=None):
     """Runs hyperfine; returns {command name: {median, mean, stddev, min, max}} in seconds."""
     out = work / "results" / f"{name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     cmd = ["hyperfine", "--style", "basic", "--runs", str(runs), "--warmup", str(warmup), "--export-json", str(out)]
     if not shell:
         cmd.append("-N")
+    elif shell_cmd:
+        cmd += ["--shell", shell_cmd]
     if prepare:
         cmd += ["--prepare", prepare]
     for label, command in commands:
@@ -307,6 +367,7 @@ def main():
     ap.add_argument("--latency-ms", type=int, default=100)
     ap.add_argument("--jobs", type=int, default=8)
     ap.add_argument("--skip-size", action="store_true", help="skip the musl build and the image")
+    ap.add_argument("--engine-only", action="store_true", help="measure the engine rows (issue 15) only")
     args = ap.parse_args()
     work = args.work.resolve()
     out_md = (args.out or work / "results.md").resolve()
@@ -317,6 +378,11 @@ def main():
     if os.getloadavg()[0] > 1.0:
         say(f"warning: load average {load_start}: other work on this machine will show in the figures")
     kp, fake_bin = build(work)
+    if args.engine_only:
+        rows, notes = measure_engine(args, work, kp, fake_bin)
+        notes.append(f"Load average (1, 5, 15 min) at the start: {load_start}; at the end: {loadavg()}.")
+        write_report(args, work, out_md, rows, notes, 0)
+        return
     info = generate(work)
     data = work / "data"
     total = sum(p["size"] for p in info["plugins"])
@@ -345,6 +411,9 @@ def main():
     finally:
         slow.stop()
         fast.stop()
+    engine_rows, engine_notes = measure_engine(args, work, kp, fake_bin)
+    rows += engine_rows
+    notes += engine_notes
 
     if not args.skip_size:
         binary, how = static_binary(work)
@@ -516,6 +585,76 @@ def measure(args, work, kp, info, total, slow, fast):
     )
     t_args, t_true = st["katalon-prep args"]["median"], st["/bin/true"]["median"]
     rows.append(("Start-up: `args` vs `/bin/true`", fmt_s(t_args), fmt_s(t_true), f"+{(t_args - t_true) * 1000:.1f} ms", "—", None, "config, project discovery, key, line; no plugins"))
+    return rows, notes
+
+
+def measure_engine(args, work, kp, fake_bin):
+    """Issue 15: a cold engine install from a fake throttled to 50 MB/s with
+    the configured latency, against `curl | tee >(sha256sum) | tar xz` and
+    the limit; a warm install (the engine cached, the writable engine
+    missing, as a CI cache restore leaves it) against `tar xzf`; peak RSS."""
+    rows, notes = [], []
+    archive = generate_engine(work)
+    size = archive.stat().st_size
+    fake = Fake(fake_bin, work / "data" / "engine", args.latency_ms, work / "logs" / "engine.json", rate=ENGINE_RATE)
+    try:
+        project = work / "engine-project"
+        shutil.rmtree(project, ignore_errors=True)
+        project.mkdir(parents=True)
+        shutil.copy2(REPO / "examples" / "demo" / "Demo.prj", project / "Demo.prj")
+        (project / "katalon-prep.yml").write_text(f'engine:\n  version: "{ENGINE_VERSION}"\n  url: {fake.url}\n')
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("KATALON", "GITHUB_")) and k != "RUST_LOG"}
+        env.update({"NO_COLOR": "1", "KATALON_PREP_PLATFORM": "linux-x64"})
+        cache = work / "engine-cache"
+        out = work / "engine-out"
+        kp_q = f"{kp} --cache-dir {cache} -q"
+        url = f"{fake.url}/{ENGINE_VERSION}/{archive.name}"
+        run(["sh", "-c", f"rm -rf {cache}"])
+        run(f"{kp_q} lock".split(), cwd=project, env=env)
+        install = f"{kp_q} engine install --locked"
+        reset = f"rm -rf {cache} {project}/.katalon-prep {out} && mkdir -p {out}"
+        baseline = f"curl -fsS {url} | tee >(sha256sum > /dev/null) | tar xz -C {out}"
+        cold = hyperfine(
+            "engine-cold",
+            [("katalon-prep engine install --locked", install), ("curl | tee >(sha256sum) | tar xz", baseline)],
+            work,
+            runs=args.cold_runs,
+            prepare=reset,
+            cwd=project,
+            env={**env, "SHELL": "/bin/bash"},
+            shell_cmd="bash",
+        )
+        kp_cold = cold["katalon-prep engine install --locked"]["median"]
+        base = cold["curl | tee >(sha256sum) | tar xz"]["median"]
+        limit = args.latency_ms / 1000 + size / ENGINE_RATE
+        what = f"{size / 1e6:.0f} MB synthetic engine, fake throttled to {ENGINE_RATE / 1e6:.0f} MB/s, {args.latency_ms} ms latency"
+        rows.append(("Engine cold vs `curl \\| tee >(sha256sum) \\| tar xz`", fmt_s(kp_cold), fmt_s(base), f"{kp_cold / base:.2f}×", "≤ 1.1×", kp_cold / base <= 1.1, what))
+        rows.append(("Engine cold vs theoretical limit", fmt_s(kp_cold), fmt_s(limit), f"{kp_cold / limit:.2f}×", "≤ 1.25×", kp_cold / limit <= 1.25, f"limit = {args.latency_ms} ms + {size / 1e6:.0f} MB ÷ {ENGINE_RATE / 1e6:.0f} MB/s"))
+        rss = [peak_rss_kib(install.split(), project, env, reset) for _ in range(3)]
+        rows.append(("Engine memory: peak RSS, cold install", f"{max(rss) / 1024:.1f} MiB", "", "", "≤ 64 MB", max(rss) * 1024 <= 64_000_000, f"/usr/bin/time -v, max of 3 ({', '.join(f'{r / 1024:.1f}' for r in rss)} MiB)"))
+
+        # Warm: the engine in the cache, the checkout without its writable engine.
+        run(install.split(), cwd=project, env=env)
+        before = fake.requests()
+        warm = hyperfine(
+            "engine-warm",
+            [("katalon-prep engine install --locked", install), ("tar xzf", f"tar xzf {archive} -C {out}")],
+            work,
+            runs=args.warm_runs,
+            warmup=3,
+            prepare=f"sh -c 'rm -rf {project}/.katalon-prep {out} && mkdir -p {out}'",
+            shell=False,
+            cwd=project,
+            env=env,
+        )
+        requests = fake.requests() - before
+        kp_warm = warm["katalon-prep engine install --locked"]["median"]
+        t_tar = warm["tar xzf"]["median"]
+        made = run(f"{kp} --cache-dir {cache} engine install --locked".split(), cwd=project, env=env, capture_output=True, text=True).stderr.strip()
+        rows.append(("Engine warm vs `tar xzf`", fmt_s(kp_warm), fmt_s(t_tar), f"{kp_warm / t_tar:.3f}×", "≤ 0.05×", kp_warm / t_tar <= 0.05 and requests == 0, f"{requests} requests in {args.warm_runs + 3} warm runs; writable engine made each run"))
+        notes.append(f"Engine warm run, as it reports itself (already made): `{made.splitlines()[-1] if made else ''}`.")
+    finally:
+        fake.stop()
     return rows, notes
 
 

@@ -5,9 +5,11 @@ GitLab's generated script has it.
 
     python3 ci/gitlab-job.py templates/katalon-prep.yml prepare [input=value...]
 
+A job suffix ending in `:after_script` (`run:after_script`) prints that job's
+`after_script:` instead, which GitLab runs whatever the script's outcome.
+
 A plain pipeline (one YAML document, e.g. `katalon-prep matrix --format
-gitlab`) names the job exactly; --after prints its `after_script:` instead
-(GitLab runs it in a shell of its own, whatever the script exited with).
+gitlab`) names the job exactly; --after prints its `after_script:` instead.
 Global and job `variables:` are exported first.
 
     python3 ci/gitlab-job.py child.yml 'katalon 1/2: Test Suites/A' [--after]
@@ -19,9 +21,7 @@ import sys
 import yaml
 
 
-def plain(path: str, name: str, after: bool) -> None:
-    with open(path, encoding="utf-8") as f:
-        doc = yaml.safe_load(f)
+def plain(doc: dict, name: str, after: bool) -> None:
     if name not in doc:
         sys.exit(f"no job {name!r} (jobs: {[k for k in doc if isinstance(doc[k], dict) and 'script' in doc[k]]})")
     job = doc[name]
@@ -34,13 +34,14 @@ def plain(path: str, name: str, after: bool) -> None:
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    with open(args[0], encoding="utf-8") as f:
+    path, job_suffix, *overrides = sys.argv[1:]
+    with open(path, encoding="utf-8") as f:
         docs = list(yaml.safe_load_all(f))
     if len(docs) == 1:
-        plain(args[0], args[1], "--after" in args[2:])
+        plain(docs[0], job_suffix, "--after" in overrides)
         return
-    path, job_suffix, *overrides = args
+    job_suffix, _, section = job_suffix.partition(":")
+    section = section or "script"
     header, jobs = docs
     inputs = {name: spec.get("default", "") for name, spec in header["spec"]["inputs"].items()}
     for item in overrides:
@@ -59,7 +60,7 @@ def main() -> None:
                 value = interpolate(str(value))
                 # GitLab expands $VARS in variables: so does the shell here.
                 print(f'export {var}="{value}"')
-            for line in job["script"]:
+            for line in job[section]:
                 print(interpolate(line))
             return
     sys.exit(f"no job ending in -{job_suffix}")

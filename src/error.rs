@@ -26,6 +26,10 @@ pub enum Error {
     Lock(Box<lock::Error>),
     #[error(transparent)]
     Matrix(#[from] matrix::Error),
+    #[error(transparent)]
+    Platform(#[from] crate::engine::Unsupported),
+    #[error(transparent)]
+    Engine(Box<crate::engine::Error>),
     #[error("Could not write {}", path.display())]
     Write {
         path: PathBuf,
@@ -36,8 +40,16 @@ pub enum Error {
     Usage { message: String },
     #[error("{message}")]
     Lint { message: String },
+    #[error("{message}")]
+    NoReports { message: String },
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<crate::engine::Error> for Error {
+    fn from(e: crate::engine::Error) -> Self {
+        Error::Engine(Box::new(e))
+    }
 }
 
 impl From<lock::Error> for Error {
@@ -51,7 +63,7 @@ impl Error {
         match self {
             Error::Config(_) | Error::Usage { .. } => Exit::Usage,
             Error::Key(_) => Exit::ApiKey,
-            Error::Project(project::Error::Read { .. }) => Exit::Filesystem,
+            Error::Project(project::Error::Read { .. } | project::Error::Write { .. }) => Exit::Filesystem,
             Error::Project(_) => Exit::Project,
             Error::Plugins(e) => plugins_exit(e),
             Error::Cache(_) => Exit::Filesystem,
@@ -61,8 +73,11 @@ impl Error {
             Error::Matrix(matrix::Error::Project(project::Error::Read { .. })) => Exit::Filesystem,
             Error::Matrix(matrix::Error::Glob { .. }) => Exit::Usage,
             Error::Matrix(_) => Exit::Project,
+            Error::Platform(_) => Exit::PlatformUnsupported,
+            Error::Engine(e) => e.exit(),
             Error::Write { .. } => Exit::Filesystem,
             Error::Lint { .. } => Exit::Lint,
+            Error::NoReports { .. } => Exit::NoReports,
             Error::Internal(_) => Exit::Internal,
         }
     }
@@ -80,7 +95,10 @@ fn lock_exit(e: &lock::Error) -> Exit {
     match e {
         lock::Error::Read { .. } => Exit::Filesystem,
         lock::Error::Invalid { .. } => Exit::Usage,
-        lock::Error::Drift { .. } | lock::Error::Missing { .. } | lock::Error::PathChanged(_) => Exit::LockOutdated,
+        lock::Error::Drift { .. }
+        | lock::Error::Missing { .. }
+        | lock::Error::PathChanged(_)
+        | lock::Error::EngineMissing { .. } => Exit::LockOutdated,
     }
 }
 
@@ -101,9 +119,12 @@ fn github_exit(e: &plugins::github::Error) -> Exit {
         E::BadApiUrl { .. } | E::Asset(_) => Exit::Usage,
         E::AssetGone { .. } => Exit::LockOutdated,
         E::Insecure(source) => net_exit(source),
-        E::Client(_) | E::NotFound { .. } | E::RateLimited { .. } | E::Status { .. } | E::Transport { .. } => {
-            Exit::Network
-        }
+        E::Client(_)
+        | E::NotFound { .. }
+        | E::RateLimited { .. }
+        | E::Status { .. }
+        | E::Transport { .. }
+        | E::TooLarge { .. } => Exit::Network,
     }
 }
 

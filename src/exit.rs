@@ -19,6 +19,10 @@ pub enum Exit {
     Project = 12,
     /// Lint errors in the katalonc line: refusing to emit it.
     Lint = 13,
+    /// `report` found no report file (it says where it looked).
+    NoReports = 14,
+    /// The engine: Katalon publishes no Runtime Engine for this platform.
+    PlatformUnsupported = 15,
     /// Network error, after retries.
     Network = 20,
     /// Credentials rejected by the Katalon Store or GitHub.
@@ -38,12 +42,14 @@ pub enum Exit {
 
 impl Exit {
     /// Every code, in table order (used by the README consistency test).
-    pub const ALL: [Exit; 12] = [
+    pub const ALL: [Exit; 14] = [
         Exit::Ok,
         Exit::Usage,
         Exit::ApiKey,
         Exit::Project,
         Exit::Lint,
+        Exit::NoReports,
+        Exit::PlatformUnsupported,
         Exit::Network,
         Exit::Credentials,
         Exit::Integrity,

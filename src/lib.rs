@@ -13,6 +13,7 @@
 //! plugins::Fetcher        each artifact into the content-addressed cache
 //! plugins::install        jars into Plugins/ and Plugins/platform/
 //! project::settings       plugin.reloadOption="OFFLINE" when asked
+//! engine::provision       the engine: lock pin → cache (verified) → the project's writable copy
 //! katalonc::argv::build   the katalonc line, the key a placeholder until rendered
 //! ```
 
@@ -21,9 +22,12 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod digest;
+pub mod duration;
+pub mod engine;
 pub mod error;
 pub mod exit;
 pub mod fsutil;
+pub mod init;
 pub mod katalonc;
 pub mod location;
 pub mod lock;
@@ -33,6 +37,7 @@ pub mod ownership;
 pub mod plugins;
 pub mod project;
 pub mod report;
+pub mod results;
 pub mod secret;
 
 use std::path::{Path, PathBuf};
@@ -181,6 +186,8 @@ pub struct Installed {
     pub outcome: install::Outcome,
     pub settings_changed: bool,
     pub cache_dir: Option<PathBuf>,
+    /// The engine, when `engine:` is configured ([`engine::provision`]).
+    pub engine: Option<engine::Provisioned>,
 }
 
 /// Stage 2: plugins into the cache, then into the project; the offline setting.
@@ -245,8 +252,7 @@ pub async fn install_plugins(
         installed.outcome = install::install(&plan.project.root, &[], ctx.reporter)?;
     }
     if config.offline {
-        let (change, path) = project::settings::set_offline(&plan.project.root)
-            .map_err(|source| Error::Write { path: project::settings::FILE.into(), source })?;
+        let (change, path) = project::settings::set_offline(&plan.project.root)?;
         installed.settings_changed = change != project::settings::Change::Unchanged;
         if installed.settings_changed {
             let shown = argv::relative(&path, &ctx.cwd);

@@ -10,6 +10,7 @@ use katalon_prep::cli::Cli;
 use katalon_prep::{Exit, commands};
 
 fn main() -> ExitCode {
+    quiet_panics();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -26,13 +27,28 @@ fn main() -> ExitCode {
     };
     ui::init_logging(cli.global.verbose, cli.global.quiet);
     let reporter = ui::Ui::new(cli.global.quiet);
-    let result = commands::run(cli, &reporter);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::run(cli, &reporter)));
     reporter.finish();
     match result {
-        Ok(code) => ExitCode::from(code.code()),
-        Err(err) => {
+        Ok(Ok(code)) => ExitCode::from(code.code()),
+        Ok(Err(err)) => {
             ui::print_error(&err);
             ExitCode::from(err.exit().code())
         }
+        // The hook has said what there is to say.
+        Err(_) => ExitCode::from(Exit::Internal.code()),
     }
+}
+
+/// A panic's message can quote the input that caused it (a line holding
+/// the API key, say) and is printed before anything could redact it, so the
+/// hook prints a fixed message and where in our source it happened, never
+/// the payload. A bug still ends the run with exit 70.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!(
+            "error: katalon-prep hit an internal error{at} (its message is withheld: it may quote a secret)\nhint: this is a bug; please report it with the command that caused it, key removed"
+        );
+    }));
 }

@@ -2,7 +2,38 @@
 //! terminals: stages emit [`Event`]s to a [`Reporter`]; the binary decides
 //! how to show them (bars on a TTY, plain lines in CI, nothing with `-q`).
 
+use std::borrow::Cow;
 use std::path::PathBuf;
+
+/// Text that came from outside (a file name from an archive, a URL or a
+/// server; a Store plugin's name), made safe to print on any channel:
+/// control characters (newlines that would start a GitHub workflow command,
+/// terminal escapes), line and paragraph separators and bidirectional
+/// overrides are shown as `\n`, `\u{1b}`, `\u{202e}`. The one function every
+/// channel uses (stderr, annotations, the step summary, outputs).
+pub fn untrusted(text: &str) -> Cow<'_, str> {
+    let risky = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(risky) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if risky(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// [`untrusted`] for a path.
+pub fn untrusted_path(path: &std::path::Path) -> String {
+    untrusted(&path.display().to_string()).into_owned()
+}
 
 /// Something worth telling the user.
 #[derive(Debug, Clone)]
@@ -31,4 +62,18 @@ pub enum Event {
 
 pub trait Reporter: Send + Sync {
     fn report(&self, event: Event);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn untrusted_text_is_escaped_and_plain_text_borrowed() {
+        assert!(matches!(untrusted("a-b_c.jar"), Cow::Borrowed(_)));
+        assert_eq!(untrusted("a\n::warning::x"), "a\\n::warning::x");
+        assert_eq!(untrusted("\u{1b}[31mred"), "\\u{1b}[31mred");
+        assert_eq!(untrusted("evil\u{202e}gnp.jar"), "evil\\u{202e}gnp.jar");
+        assert_eq!(untrusted("caf\u{e9}"), "caf\u{e9}");
+    }
 }

@@ -21,6 +21,10 @@ pub const DEFAULT_SECRETS_DIR: &str = "/run/secrets";
 pub const DOCKER_SECRET_NAME: &str = "katalon_api_key";
 /// What a redacted secret looks like.
 pub const MASK: &str = "***";
+/// The shortest API key accepted. Katalon's keys are far longer; a shorter
+/// value is a placeholder or a word (`katalon`), and masking a word wherever
+/// it occurs would mangle every log line and give the key away (`k***t`).
+pub const MIN_KEY_LEN: usize = 16;
 
 /// Where a key came from. Printed in errors instead of the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +63,11 @@ pub struct ApiKey {
 
 impl ApiKey {
     /// Validates `value` and registers it for redaction.
-    pub fn new(value: Zeroizing<String>, source: KeySource) -> Result<Self, Error> {
+    pub fn new(mut value: Zeroizing<String>, source: KeySource) -> Result<Self, Error> {
+        // Editors on Windows start a file with a byte-order mark.
+        if let Some(rest) = value.strip_prefix('\u{feff}') {
+            value = Zeroizing::new(rest.to_string());
+        }
         let reason = if value.is_empty() {
             Some("it is empty")
         } else if value.contains(['\n', '\r']) {
@@ -73,6 +81,10 @@ impl ApiKey {
         };
         if let Some(reason) = reason {
             return Err(Error::Malformed { from: source, reason });
+        }
+        let len = value.chars().count();
+        if len < MIN_KEY_LEN {
+            return Err(Error::TooShort { from: source, len });
         }
         register(&value);
         Ok(ApiKey { value, source })
@@ -115,12 +127,29 @@ pub enum Error {
         "The API key from {from} is malformed: {reason}\nhint: a Katalon API key is a single token without spaces or newlines"
     )]
     Malformed { from: KeySource, reason: &'static str },
+    #[error(
+        "The API key from {from} is {len} characters long; a Katalon API key has at least {MIN_KEY_LEN}\nhint: copy the whole key from Katalon TestOps or the Katalon Platform (Settings > API Keys); a placeholder or a word is not a key"
+    )]
+    TooShort { from: KeySource, len: usize },
+    #[error(
+        "{} set but empty; no API key in it\nhint: a CI secret is empty where it is not available, e.g. on a pull request from a fork; set the secret for this job, or pass --without-api-key",
+        names(vars)
+    )]
+    Empty { vars: Vec<String> },
     #[error("Could not read the API key from {from}")]
     Read {
         from: KeySource,
         #[source]
         cause: std::io::Error,
     },
+}
+
+/// `X is` / `X and Y are`.
+fn names(vars: &[String]) -> String {
+    match vars {
+        [one] => format!("{one} is"),
+        _ => format!("{} are", vars.join(" and ")),
+    }
 }
 
 /// Where to look for the key, as the command line and config decided.
@@ -151,13 +180,24 @@ pub fn resolve(request: &KeyRequest) -> Result<ApiKey, Error> {
         return ApiKey::new(trim_line_end(buf), KeySource::Stdin);
     }
 
-    let direct = std::env::var_os(var).filter(|v| !v.is_empty());
-    let file = std::env::var_os(&file_var).filter(|v| !v.is_empty());
+    // Set but empty (a secret not available to this job) is remembered: if
+    // no other place has a key, the error says so instead of "not found".
+    let mut empty = Vec::new();
+    let mut read = |name: &str| match std::env::var_os(name) {
+        Some(v) if v.is_empty() => {
+            empty.push(name.to_string());
+            None
+        }
+        other => other,
+    };
+    let direct = read(var);
+    let file = read(&file_var);
     if direct.is_some() && file.is_some() {
         return Err(Error::Ambiguous { var: var.clone() });
     }
     if let Some(value) = direct {
-        let value = Zeroizing::new(value.to_string_lossy().into_owned());
+        // A secret pasted with its newline: trimmed, as for a file.
+        let value = trim_line_end(Zeroizing::new(value.to_string_lossy().into_owned()));
         return ApiKey::new(value, KeySource::Env(var.clone()));
     }
     looked.push(format!("environment variable {var}"));
@@ -169,8 +209,8 @@ pub fn resolve(request: &KeyRequest) -> Result<ApiKey, Error> {
     looked.push(format!("environment variable {file_var} (a path to a file)"));
 
     for input in ["INPUT_API-KEY", "INPUT_API_KEY"] {
-        if let Some(value) = std::env::var_os(input).filter(|v| !v.is_empty()) {
-            let value = Zeroizing::new(value.to_string_lossy().into_owned());
+        if let Some(value) = read(input) {
+            let value = trim_line_end(Zeroizing::new(value.to_string_lossy().into_owned()));
             return ApiKey::new(value, KeySource::ActionInput(input.to_string()));
         }
     }
@@ -182,6 +222,9 @@ pub fn resolve(request: &KeyRequest) -> Result<ApiKey, Error> {
     }
     looked.push(format!("Docker secret {}", docker.display()));
 
+    if !empty.is_empty() {
+        return Err(Error::Empty { vars: empty });
+    }
     Err(Error::Missing { var: var.clone(), looked })
 }
 
@@ -206,6 +249,9 @@ fn trim_line_end(mut value: Zeroizing<String>) -> Zeroizing<String> {
 }
 
 static SECRETS: RwLock<Vec<Zeroizing<String>>> = RwLock::new(Vec::new());
+/// Short credential values (a `-kobitonToken=ab` in `check --args`): masked
+/// only as whole tokens, so a common word inside other words stays readable.
+static TOKENS: RwLock<Vec<Zeroizing<String>>> = RwLock::new(Vec::new());
 
 /// Adds a value (and its URL-encoded form) to the process-wide redaction list.
 /// Every new form is also passed to the hook set by [`on_register`].
@@ -215,7 +261,8 @@ pub fn register(value: &str) {
     }
     let mut added = Vec::new();
     {
-        let mut list = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+        let short = value.chars().count() < MIN_KEY_LEN;
+        let mut list = if short { TOKENS.write() } else { SECRETS.write() }.unwrap_or_else(|e| e.into_inner());
         let encoded = crate::net::urls::encode_component(value);
         for form in [value.to_string(), encoded] {
             if !list.iter().any(|s| s.as_str() == form) {
@@ -250,10 +297,12 @@ pub fn is_env_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Replaces every registered secret in `text` with `***`.
+/// Replaces every registered secret in `text` with `***`: long ones
+/// wherever they occur, short ones where they are a whole token.
 pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
     let list = SECRETS.read().unwrap_or_else(|e| e.into_inner());
-    if !list.iter().any(|s| text.contains(s.as_str())) {
+    let tokens = TOKENS.read().unwrap_or_else(|e| e.into_inner());
+    if !list.iter().chain(tokens.iter()).any(|s| text.contains(s.as_str())) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = text.to_string();
@@ -262,7 +311,31 @@ pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
             out = out.replace(secret.as_str(), MASK);
         }
     }
+    for token in tokens.iter() {
+        out = replace_tokens(&out, token);
+    }
     std::borrow::Cow::Owned(out)
+}
+
+/// `text` with every occurrence of `token` not glued to a letter or digit
+/// replaced by the mask.
+fn replace_tokens(text: &str, token: &str) -> String {
+    let glued = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(token) {
+        let before = out.chars().next_back().filter(|_| i == 0).or_else(|| rest[..i].chars().next_back());
+        let after = rest[i + token.len()..].chars().next();
+        out.push_str(&rest[..i]);
+        if glued(before) || glued(after) {
+            out.push_str(token);
+        } else {
+            out.push_str(MASK);
+        }
+        rest = &rest[i + token.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -286,6 +359,23 @@ mod tests {
                 assert!(!msg.contains(bad), "{msg}");
             }
         }
+    }
+
+    #[test]
+    fn short_values_are_masked_as_whole_tokens_only() {
+        register("zq");
+        assert_eq!(redact("-kobitonToken=zq -x=zq"), "-kobitonToken=*** -x=***");
+        assert_eq!(redact("zqx azq a-zq-b"), "zqx azq a-***-b");
+        assert_eq!(redact("zq"), "***");
+    }
+
+    #[test]
+    fn keys_shorter_than_16_are_refused_and_a_bom_is_dropped() {
+        let err = ApiKey::new(Zeroizing::new("katalonc".into()), KeySource::Stdin).unwrap_err();
+        assert!(matches!(err, Error::TooShort { len: 8, .. }), "{err}");
+        assert!(!err.to_string().contains("katalonc"));
+        let key = ApiKey::new(Zeroizing::new("\u{feff}bom-key-0123456789".into()), KeySource::Stdin).unwrap();
+        assert_eq!(key.expose(), "bom-key-0123456789");
     }
 
     #[test]

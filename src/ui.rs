@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use katalon_prep::report::{Event, Reporter};
+use katalon_prep::report::{Event, Reporter, untrusted};
 use katalon_prep::{ci, human_bytes, secret};
 
 /// How progress is shown.
@@ -145,26 +145,29 @@ impl Reporter for Ui {
                     return;
                 }
                 match size {
-                    Some(size) => self.line(&format!("Downloading {name} ({})", human_bytes(size))),
-                    None => self.line(&format!("Downloading {name}")),
+                    Some(size) => self.line(&format!("Downloading {} ({})", untrusted(&name), human_bytes(size))),
+                    None => self.line(&format!("Downloading {}", untrusted(&name))),
                 }
             }
             Event::DownloadProgress { name, bytes } => self.bar_progress(&name, bytes),
             Event::GroupStart(title) => self.group(Some(&title)),
             Event::GroupEnd => self.group(None),
             Event::Retrying { name, attempt, reason, delay } => self.line(&format!(
-                "warning: {name}: {reason}; retrying in {:.1} s (try {} failed)",
+                "warning: {}: {reason}; retrying in {:.1} s (try {} failed)",
+                untrusted(&name),
                 delay.as_secs_f64(),
                 attempt
             )),
-            Event::Fetched { name, cached: true, .. } => self.line(&format!("Cached      {name}")),
+            Event::Fetched { name, cached: true, .. } => self.line(&format!("Cached      {}", untrusted(&name))),
             Event::Fetched { name, cached: false, bytes } => {
                 self.bar_done(&name);
-                self.line(&format!("Downloaded  {name} ({})", human_bytes(bytes)))
+                self.line(&format!("Downloaded  {} ({})", untrusted(&name), human_bytes(bytes)))
             }
-            Event::Installed { file, unchanged: false } => self.line(&format!("Installed   {}", self.rel(&file))),
+            Event::Installed { file, unchanged: false } => {
+                self.line(&format!("Installed   {}", untrusted(&self.rel(&file))))
+            }
             Event::Installed { .. } => {}
-            Event::Removed { file } => self.line(&format!("Removed     {}", self.rel(&file))),
+            Event::Removed { file } => self.line(&format!("Removed     {}", untrusted(&self.rel(&file)))),
             Event::Info(text) => self.line(&text),
             Event::Warning(w) => self.line(&format!("warning: {w}")),
         }

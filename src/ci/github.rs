@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::katalonc::argv::{KeyView, Line, relative};
 use crate::katalonc::{quote, split};
 use crate::project::Project;
+use crate::results::render::cell;
 use crate::secret::ApiKey;
 use crate::{Installed, PluginRow};
 
@@ -197,16 +198,30 @@ pub fn host_relative(path: &Path, cwd: &Path) -> Option<PathBuf> {
 }
 
 /// The `katalon-prep` command line the action's inputs ask for (without the
-/// program name). The key is not in it: `prepare` reads `INPUT_API-KEY`
-/// itself, so it never sits on a command line. In the container Action, a
-/// cache outside the folders the runner mounts is refused: it would be
+/// program name): the `command` input (`prepare` by default, `report`, `run`)
+/// and its flags. The key is not in it: the commands read `INPUT_API-KEY`
+/// themselves, so it never sits on a command line. In the container Action,
+/// a cache outside the folders the runner mounts is refused: it would be
 /// written inside the container and lost.
 pub fn action_argv(cwd: &Path) -> Result<Vec<String>, InputError> {
-    let mut argv = vec!["prepare".to_string()];
+    let command = input("command").map(|c| c.trim().to_ascii_lowercase()).unwrap_or_else(|| "prepare".into());
+    let mut argv = match command.as_str() {
+        "prepare" | "report" | "run" => vec![command.clone()],
+        other => {
+            return Err(InputError {
+                input: "command",
+                problem: format!("is `{other}`; expected prepare, report or run"),
+            });
+        }
+    };
     for (name, flag) in [("config", "--config"), ("project", "--project")] {
         if let Some(v) = input(name) {
             argv.extend([flag.to_string(), v]);
         }
+    }
+    // `report` reads what a run left: no plugins, no key, no katalonc options.
+    if command == "report" {
+        return Ok(argv);
     }
     let cache = input("cache-dir").unwrap_or_else(|| ACTION_CACHE_DIR.to_string());
     if in_container_action() && host_relative(Path::new(&cache), cwd).is_none() {
@@ -228,8 +243,13 @@ pub fn action_argv(cwd: &Path) -> Result<Vec<String>, InputError> {
     if let Some(shard) = input("shard") {
         argv.extend(["--shard".to_string(), shard]);
     }
-    if let Some(workdir) = input("workdir-as") {
+    // Only `prepare` emits a line for another tool; `run` starts katalonc here.
+    if let Some(workdir) = input("workdir-as").filter(|_| command == "prepare") {
         argv.extend(["--workdir-as".to_string(), workdir]);
+    }
+    // Rule ids, separated by commas, spaces or newlines; each checked by `prepare` (exit 10 when unknown).
+    for rule in input("allow").iter().flat_map(|v| v.split([',', ' ', '\n', '\r', '\t'])).filter(|r| !r.is_empty()) {
+        argv.extend(["--allow".to_string(), rule.to_string()]);
     }
     if let Some(extra) = input("args") {
         // An input may spread options over several lines: more words, not more commands.
@@ -308,11 +328,10 @@ pub fn outputs(p: &Prepared) -> Vec<(String, String)> {
         ("cache-dir".into(), cache_dir.map(|d| show(&p.cwd.join(d), p.cwd)).unwrap_or_default()),
         ("cache-key".into(), p.cache_key.clone()),
     ]
-}
-
-/// Escapes text for one Markdown table cell.
-fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+    .into_iter()
+    // Only with `engine:`: the writable engine's katalonc, absolute.
+    .chain(p.installed.and_then(|i| i.engine.as_ref()).map(|e| ("katalonc".into(), e.katalonc.display().to_string())))
+    .collect()
 }
 
 /// The step summary: the plugins as a Markdown table and the katalonc line
@@ -321,6 +340,15 @@ pub fn summary(p: &Prepared) -> String {
     let mut md = String::from("### katalon-prep\n\n");
     if let Some(installed) = p.installed {
         md.push_str(&plugin_table(&installed.plugins));
+    }
+    if let Some(e) = p.installed.and_then(|i| i.engine.as_ref()) {
+        md.push_str(&format!(
+            "\nEngine: {} {} `{}` ({})\n",
+            e.version,
+            e.platform,
+            e.sha256.short(),
+            if e.downloaded { "downloaded" } else { "cached" }
+        ));
     }
     let masked = quote::shell_line(&p.line.render(KeyView::Masked));
     md.push_str(&format!("\nProject: `{}`\n\n```sh\nkatalonc {masked}\n```\n", cell(&show(&p.project.prj, p.cwd))));
@@ -370,13 +398,111 @@ pub fn publish(p: &Prepared) -> Result<(), crate::Error> {
     Ok(())
 }
 
+/// GitHub's limit for one step's summary.
+pub const SUMMARY_LIMIT: usize = 1024 * 1024;
+/// Error annotations GitHub shows per step.
+pub const MAX_ANNOTATIONS: usize = 10;
+
+/// Bytes this step may still add to `$GITHUB_STEP_SUMMARY`: the limit less
+/// what the step wrote already (`run` writes the plugin table first) and a
+/// margin for the runner's own bookkeeping.
+pub fn summary_room() -> usize {
+    let used = std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|p| !p.is_empty())
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX));
+    SUMMARY_LIMIT.saturating_sub(used).saturating_sub(4096)
+}
+
+/// One `::error` per failed or errored test case and per suite that crashed
+/// before writing its report, and one `::warning` per report that cannot be
+/// read (as `run` treats it: not a failure), at most [`MAX_ANNOTATIONS`];
+/// then one `::notice` counting the rest.
+pub fn result_annotations(results: &crate::results::Results, cwd: &Path) -> Vec<String> {
+    use crate::results::State;
+    let mut all: Vec<(Level, String, String)> = Vec::new();
+    for s in &results.suites {
+        let file = s.file.as_deref().map(|f| show(f, cwd)).unwrap_or_default();
+        match &s.state {
+            State::Read => {}
+            State::Crashed => all.push((
+                Level::Error,
+                format!("{} crashed", s.name),
+                format!(
+                    "No {} in {}: the suite stopped before writing it",
+                    crate::results::JUNIT_FILE,
+                    show(&s.folder, cwd)
+                ),
+            )),
+            State::Unreadable(why) => {
+                all.push((Level::Warning, format!("{}: report unreadable", s.name), format!("{file} {why}")))
+            }
+        }
+    }
+    for (s, c) in results.bad_cases() {
+        let mut message = c.message.clone().unwrap_or_else(|| "(no message)".into());
+        if let Some(log) = &s.log {
+            message.push_str(&format!("\nlog: {log}"));
+        }
+        all.push((Level::Error, format!("{}: {} > {}", c.status.upper(), s.name, c.name), message));
+    }
+    let mut out: Vec<String> = all
+        .iter()
+        .take(MAX_ANNOTATIONS)
+        .map(|(level, title, message)| annotation(*level, None, None, None, Some(title), message))
+        .collect();
+    if all.len() > MAX_ANNOTATIONS {
+        let rest = all.len() - MAX_ANNOTATIONS;
+        out.push(annotation(
+            Level::Notice,
+            None,
+            None,
+            None,
+            Some("katalon-prep report"),
+            &format!(
+                "{rest} more failed or errored test case{} not annotated (GitHub shows {MAX_ANNOTATIONS} per step): see the step summary",
+                if rest == 1 { " is" } else { "s are" }
+            ),
+        ));
+    }
+    out
+}
+
+/// What `report` and `run` publish: the summary (already within
+/// [`summary_room`]), the annotations on stderr, and the outputs
+/// `report-path` and `junit-path` (relative to the workspace).
+pub fn publish_results(
+    markdown: &str,
+    annotations: &[String],
+    report_path: &Path,
+    junit_path: Option<&Path>,
+    cwd: &Path,
+) -> Result<(), crate::Error> {
+    let failed = |var: &str| {
+        let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(var));
+        move |source| crate::Error::Write { path, source }
+    };
+    let mut err = std::io::stderr().lock();
+    for a in annotations {
+        let _ = writeln!(err, "{}", crate::secret::redact(a));
+    }
+    drop(err);
+    write_summary(markdown).map_err(failed("GITHUB_STEP_SUMMARY"))?;
+    let outputs = vec![
+        ("report-path".to_string(), show(report_path, cwd)),
+        ("junit-path".to_string(), junit_path.map(|p| show(p, cwd)).unwrap_or_default()),
+    ];
+    write_outputs(&outputs).map_err(failed("GITHUB_OUTPUT"))?;
+    Ok(())
+}
+
 /// The cache key output: what `katalon-prep cache key` prints when there
 /// is a lock; without one (or with one that does not parse, which `prepare`
 /// has reported already), a key of the config file's content.
 pub fn cache_key(config: &crate::config::Config) -> String {
     let (path, shown) = crate::lock::path_for(config);
     if let Ok(Some(loaded)) = crate::lock::load(&path, &shown) {
-        return loaded.lock.cache_key();
+        return loaded.lock.cache_key(crate::engine::platform::host().ok());
     }
     let bytes = config.file.as_ref().and_then(|f| std::fs::read(f).ok()).unwrap_or_default();
     format!("katalon-prep-{}-config-{}", crate::plugins::cache::LAYOUT, &crate::digest::Sha256::of(&bytes).hex()[..32])
@@ -414,6 +540,43 @@ mod tests {
 
     #[test]
     fn table_cells_are_escaped() {
-        assert_eq!(cell("a|b\nc"), "a\\|b c");
+        // Markdown shows `\\n` as `\n`: the newline is visible, not a row break.
+        assert_eq!(cell("a|b\nc"), "a\\|b\\\\nc");
+    }
+
+    #[test]
+    fn result_annotations_stop_at_ten_then_count_the_rest() {
+        use crate::results::{Case, Results, State, Status, Suite};
+        let case = |i: usize| Case {
+            name: format!("Test Cases/T{i}"),
+            classname: None,
+            status: Status::Failed,
+            time: None,
+            message: Some(format!("boom, 100% {i}")),
+            failure_type: None,
+            failure_text: None,
+            system_out: None,
+            system_err: None,
+            screenshots: Vec::new(),
+        };
+        let suite = Suite {
+            name: "Test Suites/S:1".into(),
+            file: None,
+            folder: PathBuf::from("/w/R"),
+            state: State::Read,
+            timestamp: None,
+            hostname: None,
+            properties: Vec::new(),
+            time: None,
+            cases: (0..12).map(case).collect(),
+            log: None,
+        };
+        let lines = result_annotations(&Results { suites: vec![suite] }, Path::new("/w"));
+        assert_eq!(lines.len(), 11);
+        assert_eq!(lines[0], "::error title=FAILED%3A Test Suites/S%3A1 > Test Cases/T0::boom, 100%25 0");
+        assert_eq!(
+            lines[10],
+            "::notice title=katalon-prep report::2 more failed or errored test cases are not annotated (GitHub shows 10 per step): see the step summary"
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::ci::github;
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::katalonc::lint::{self, Arg, Facts, Finding, Origin, Settings, Severity};
+use crate::katalonc::lint::{self, Allow, Arg, Facts, Finding, Origin, Settings, Severity};
 use crate::katalonc::{options, split};
 use crate::location::{Located, Location};
 use crate::project::{self, Project, TsKind};
@@ -14,9 +14,10 @@ use crate::{Context, Error, Exit, Plan, config, lock, secret};
 use super::findings;
 
 pub fn check(ctx: &Context, args: &CheckArgs) -> Result<Exit, Error> {
+    let allow = super::allow_flags(&args.lint)?;
     let (mut found, source) = match &args.args {
-        Some(line) => (hand_written(ctx, line)?, Some(line.as_str())),
-        None => (configured(ctx)?, None),
+        Some(line) => (hand_written(ctx, line, &allow)?, Some(line.as_str())),
+        None => (configured(ctx, &allow)?, None),
     };
     if args.strict {
         lint::strict(&mut found);
@@ -39,15 +40,22 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> Result<Exit, Error> {
 }
 
 /// The config's line, its target and, for a collection, its entries.
-fn configured(ctx: &Context) -> Result<Vec<Finding>, Error> {
+fn configured(ctx: &Context, allow: &Allow) -> Result<Vec<Finding>, Error> {
     let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    let allow = allow.clone().union(&config.lint_allow);
     let explicit = match &ctx.project {
         Some(flag) => Some(Located::bare(ctx.cwd.join(flag))),
         None => config.project.clone(),
     };
     let project = project::discover(explicit.as_ref(), &config.base_dir)?;
     let facts = Facts::for_run(&project, &config);
-    let settings = Settings { facts: Some(&facts), linux: lint::runs_on_linux(), hand_written: false, source: None };
+    let settings = Settings {
+        facts: Some(&facts),
+        os: options::Os::of_run(),
+        hand_written: false,
+        target_required: false,
+        source: None,
+    };
     let mut found = Vec::new();
     let mut collection = Vec::new();
     let target = match &config.run.target {
@@ -76,7 +84,10 @@ fn configured(ctx: &Context) -> Result<Vec<Finding>, Error> {
                 }
                 if resolved.kind == TsKind::Collection {
                     let c = project.collection(&resolved.path)?;
-                    collection = lint::lint_collection(&c, settings);
+                    // A `-browserType` on the line (`run.browser`, or one in `run.args`) replaces the entries' own.
+                    let overridden = config.run.browser.is_some()
+                        || config.run.args.iter().any(|a| a.value.starts_with("-browserType"));
+                    collection = lint::lint_collection(&c, settings, overridden);
                 }
                 Some(resolved)
             }
@@ -99,6 +110,7 @@ fn configured(ctx: &Context) -> Result<Vec<Finding>, Error> {
     let line = crate::build_line(&plan, &ctx.cwd, None, false);
     found.extend(lint::lint(&lint::args_of(&line, &[]), settings));
     found.extend(collection);
+    allow.apply(&mut found);
     Ok(found)
 }
 
@@ -171,11 +183,27 @@ fn lock_findings(config: &config::Config) -> Result<Vec<Finding>, Error> {
 
 /// A hand-written line: split as a shell would, its secrets registered
 /// before anything is printed, linted against the project it names.
-fn hand_written(ctx: &Context, line: &str) -> Result<Vec<Finding>, Error> {
+fn hand_written(ctx: &Context, line: &str, allow: &Allow) -> Result<Vec<Finding>, Error> {
+    // Masked before anything can fail: splitting, linting or printing.
+    register_loosely(line);
+    // A cmd or PowerShell line split as POSIX would give a pile of false findings: say so once instead.
+    if let Some((dialect, at)) = split::foreign_dialect(line) {
+        return Ok(vec![Finding {
+            severity: Severity::Error,
+            rule: "not-posix-shell",
+            message: format!(
+                "this line is written for {dialect}: `check --args` reads POSIX-shell syntax only, so it was not checked"
+            ),
+            hint: Some(
+                "give the options as a POSIX shell (bash, sh) would: `\\` to continue a line, '...' or \"...\" to quote, $VAR for variables"
+                    .into(),
+            ),
+            origin: Origin::Args(at..at + 1),
+        }]);
+    }
     let split = match split::split(line) {
         Ok(split) => split,
         Err(e) => {
-            register_loosely(line);
             let hint = match e {
                 split::Error::Unexpected { .. } => "quote the whole option, e.g. '-browserType=Chrome (headless)'",
                 split::Error::Unterminated { .. } => "close the quote",
@@ -191,14 +219,20 @@ fn hand_written(ctx: &Context, line: &str) -> Result<Vec<Finding>, Error> {
     };
     let mut words = split.words;
     // `katalonc ...`, `./katalonc.sh ...`, `docker run ... katalonc.sh ...`: lint what follows the program.
-    if let Some(p) = words.iter().position(|w| is_katalonc(&w.text)) {
+    if let Some(p) = split::program_position(line, &words) {
         words.drain(..=p);
     }
     let args: Vec<Arg> = words.into_iter().map(Arg::word).collect();
     lint::register_secrets(&args);
     let mut found = Vec::new();
+    // The config, when there is a valid one, gives the run's version and `lint.allow`.
+    let config = config::load(ctx.config.as_deref(), &ctx.cwd).ok();
+    let allow = match &config {
+        Some(c) => allow.clone().union(&c.lint_allow),
+        None => allow.clone(),
+    };
     let facts = match project_for(ctx, &args)? {
-        Ok(project) => Some(Facts::of(&project)),
+        Ok(project) => Some(Facts::of(&project, config.as_ref())),
         Err(e) => {
             found.push(Finding {
                 severity: Severity::Warning,
@@ -210,8 +244,13 @@ fn hand_written(ctx: &Context, line: &str) -> Result<Vec<Finding>, Error> {
             None
         }
     };
-    let settings =
-        Settings { facts: facts.as_ref(), linux: lint::runs_on_linux(), hand_written: true, source: Some(line) };
+    let settings = Settings {
+        facts: facts.as_ref(),
+        os: options::Os::of_run(),
+        hand_written: true,
+        target_required: true,
+        source: Some(line),
+    };
     found.extend(lint::lint(&args, settings));
     if let Some(rest) = split.rest {
         found.push(Finding {
@@ -222,13 +261,8 @@ fn hand_written(ctx: &Context, line: &str) -> Result<Vec<Finding>, Error> {
             origin: Origin::Args(rest..rest + 1),
         });
     }
+    allow.apply(&mut found);
     Ok(found)
-}
-
-/// The program word of a pasted command line.
-fn is_katalonc(word: &str) -> bool {
-    let base = word.rsplit(['/', '\\']).next().unwrap_or(word);
-    !word.starts_with('-') && matches!(base, "katalonc" | "katalonc.sh" | "katalonc.exe" | "katalon" | "katalon.exe")
 }
 
 /// The project to check against: `--project`, else the line's `-projectPath`

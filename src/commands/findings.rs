@@ -77,11 +77,18 @@ const CONTEXT: usize = 40;
 /// The line of `src` holding `range.start`, redacted (a long one cut to a
 /// window around the range), with carets under the range.
 fn snippet(src: &str, range: std::ops::Range<usize>) -> String {
-    let start = range.start.min(src.len());
+    // Ranges count bytes; one that ends inside a multi-byte character
+    // (U+2028, a no-break space) widens to the whole character.
+    let start = floor_char(src, range.start);
     let line_start = src[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let line_end = src[start..].find('\n').map(|i| start + i).unwrap_or(src.len());
-    let end = range.end.clamp(start, line_end);
-    let shown = |s: &str| -> Vec<char> { secret::redact(s).replace(['\t', '\r'], " ").chars().collect() };
+    let end = ceil_char(src, range.end.clamp(start, line_end));
+    let shown = |s: &str| -> Vec<char> {
+        secret::redact(s)
+            .chars()
+            .map(|c| if c.is_control() || c == '\u{2028}' || c == '\u{2029}' { ' ' } else { c })
+            .collect()
+    };
     let before = shown(&src[line_start..start]);
     let target = shown(&src[start..end]);
     let after = shown(&src[end..line_end]);
@@ -91,6 +98,24 @@ fn snippet(src: &str, range: std::ops::Range<usize>) -> String {
     let text: String = before.iter().chain(&target).chain(after).collect();
     let pad = lead.chars().count() + before.len();
     format!("   | {lead}{text}{trail}\n   | {}{}\n", " ".repeat(pad), "^".repeat(target.len().max(1)))
+}
+
+/// The char boundary at or before `i` (`str::floor_char_boundary`, newer than our MSRV).
+fn floor_char(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The char boundary at or after `i`.
+fn ceil_char(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// The `check --format json` report.

@@ -2,7 +2,9 @@
 //! GitHub's `strategy.matrix` or a GitLab child pipeline. Needs no key.
 
 use crate::ci::{github, gitlab};
-use crate::cli::{MatrixArgs, MatrixFormat};
+use crate::cli::{MatrixArgs, MatrixFormat, RunnerOs};
+use crate::katalonc::lint::{self, Allow};
+use crate::katalonc::options::Os;
 use crate::location::Located;
 use crate::matrix::{self, Matrix};
 use crate::report::Event;
@@ -10,6 +12,7 @@ use crate::{Context, Error, Exit, config, project};
 
 pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
     let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    let allow = super::allow_flags(&args.lint)?.union(&config.lint_allow);
     let explicit = match &ctx.project {
         Some(flag) => Some(Located::bare(ctx.cwd.join(flag))),
         None => config.project.clone(),
@@ -38,6 +41,15 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
     let max_parallel = args.max_parallel.unwrap_or(m.max_parallel);
     for w in &m.warnings {
         ctx.reporter.report(Event::Warning(w.clone()));
+    }
+    let os = match args.runner_os {
+        Some(RunnerOs::Linux) => Os::Linux,
+        Some(RunnerOs::Windows) => Os::Windows,
+        Some(RunnerOs::Macos) => Os::Macos,
+        None => Os::of_run(),
+    };
+    for w in browser_warnings(&m, os, &allow) {
+        ctx.reporter.report(Event::Warning(w));
     }
     let skipped = if m.skipped > 0 { format!(" ({} disabled skipped)", m.skipped) } else { String::new() };
     ctx.reporter.report(Event::Info(format!(
@@ -89,4 +101,30 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
         }
     }
     Ok(Exit::Ok)
+}
+
+/// One warning per browser that some shards use and that cannot run on
+/// `os` (the lint's table), naming the shards; none for allowed rules.
+fn browser_warnings(m: &Matrix, os: Os, allow: &Allow) -> Vec<String> {
+    let mut by_browser: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
+    for shard in &m.shards {
+        if let Some(browser) = &shard.browser {
+            by_browser.entry(browser).or_default().push(shard.suite.as_deref().unwrap_or("(config)"));
+        }
+    }
+    by_browser
+        .into_iter()
+        .filter_map(|(browser, suites)| {
+            let (rule, hint) = lint::browser_not_on(browser, os)?;
+            if allow.allows(rule) {
+                return None;
+            }
+            let n = suites.len();
+            Some(format!(
+                "{n} {} `{browser}`, which does not run on {os}, where the shards run: {} [{rule}]\nhint: {hint}; or pass --runner-os for the runners the shards go to",
+                if n == 1 { "shard uses" } else { "shards use" },
+                suites.join(", ")
+            ))
+        })
+        .collect()
 }

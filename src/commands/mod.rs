@@ -3,11 +3,14 @@
 
 mod cache;
 mod check;
+mod engine;
 mod findings;
+mod init;
 mod lock;
 mod matrix;
 mod outdated;
 mod prepare;
+mod report;
 mod run;
 
 use clap::Parser;
@@ -22,6 +25,12 @@ use crate::{Context, Error};
 /// outcome.
 pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
     let cwd = std::env::current_dir().map_err(|e| Error::Internal(format!("no working directory: {e}")))?;
+    // Every secret katalon-prep learns (the key, a credential in `check
+    // --args`) is masked on GitHub the moment it is known, before anything
+    // that could fail or print.
+    if crate::ci::github::active() {
+        crate::secret::on_register(crate::ci::github::print_mask);
+    }
     // The action's cache comes from its input, not from a flag.
     let cache_dir = match cli.command {
         Command::GithubAction => crate::ci::github::input("cache-dir").map(std::path::PathBuf::from),
@@ -75,15 +84,18 @@ fn dispatch(cli: Cli, cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Resul
         Command::Outdated(args) => outdated::run(&ctx, &args).map(Into::into),
         Command::Args(args) => prepare::prepare(&ctx, &args, None).map(Into::into),
         Command::Cache(cmd) => cache::run(&ctx, cmd).map(Into::into),
+        Command::Engine(cmd) => engine::run(&ctx, cmd).map(Into::into),
         Command::Check(args) => check::check(&ctx, &args).map(Into::into),
         Command::Run(args) => run::run(&ctx, &args),
         Command::Matrix(args) => matrix::matrix(&ctx, &args).map(Into::into),
+        Command::Report(args) => report::report(&ctx, &args),
+        Command::Init(args) => init::run(&ctx, &args).map(Into::into),
         Command::GithubAction => github_action(ctx.cwd, reporter),
     }
 }
 
-/// The GitHub Action's entry point: its inputs become a `prepare` command
-/// line, parsed by the same definitions as any other.
+/// The GitHub Action's entry point: its inputs become a `prepare`, `report`
+/// or `run` command line, parsed by the same definitions as any other.
 fn github_action(cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Result<Status, Error> {
     let argv = crate::ci::github::action_argv(&cwd).map_err(|e| Error::Usage { message: e.to_string() })?;
     let cli = Cli::try_parse_from(std::iter::once("katalon-prep".to_string()).chain(argv)).map_err(|e| {
@@ -93,6 +105,12 @@ fn github_action(cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Result<Sta
         return Err(Error::Internal("the action's command line names the action again".into()));
     }
     dispatch(cli, cwd, reporter)
+}
+
+/// The lint rules `--allow` turns off (an unknown or unallowable id is exit 10).
+pub(crate) fn allow_flags(flags: &crate::cli::AllowArgs) -> Result<crate::katalonc::lint::Allow, Error> {
+    crate::katalonc::lint::Allow::parse(flags.allow.iter().map(String::as_str))
+        .map_err(|e| Error::Usage { message: format!("--allow: {e}\nhint: README's rule table lists every rule id") })
 }
 
 /// Writes data to stdout; a closed pipe (`| head`) is not an error.

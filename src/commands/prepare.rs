@@ -5,8 +5,9 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use crate::ci::github;
-use crate::cli::{EmitArgs, FetchArgs, LineFormat, ShardArgs};
+use crate::cli::{AllowArgs, EmitArgs, FetchArgs, LineFormat, ShardArgs};
 use crate::katalonc::argv::{KeyView, Line};
+use crate::katalonc::lint::Allow;
 use crate::katalonc::{lint, options, quote};
 use crate::matrix::Shard;
 use crate::net::{RetryPolicy, Settings};
@@ -24,8 +25,15 @@ pub struct PrepareOptions<'a> {
 
 pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bool)>) -> Result<Exit, Error> {
     let shard = shard(&emit.shard)?;
-    let Prepared { line, key } =
-        prepared(ctx, &shard, emit.without_api_key, emit.workdir_as.clone(), fetch, &emit.extra)?;
+    let Prepared { line, key } = prepared(
+        ctx,
+        &shard,
+        emit.without_api_key,
+        emit.workdir_as.clone(),
+        fetch,
+        &emit.extra,
+        Lint::emit(&emit.lint),
+    )?;
     let view = KeyView::real_or_omit(key.as_ref());
     // Both hold the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));
@@ -53,6 +61,20 @@ pub(crate) fn shard(args: &ShardArgs) -> Result<Shard, Error> {
     }
 }
 
+/// How the line is linted: the rules `--allow` turns off, and whether a
+/// line without a target is an error (`run`) or a warning (`prepare`, `args`).
+pub(crate) struct Lint<'a> {
+    pub allow: &'a AllowArgs,
+    pub target_required: bool,
+}
+
+impl Lint<'_> {
+    /// For `prepare` and `args`, whose users may add the target later (per shard).
+    pub fn emit(allow: &AllowArgs) -> Lint<'_> {
+        Lint { allow, target_required: false }
+    }
+}
+
 /// A linted line, and the key it is for.
 pub(crate) struct Prepared {
     pub line: Line,
@@ -68,8 +90,10 @@ pub(crate) fn prepared(
     workdir_as: Option<String>,
     fetch: Option<(PrepareOptions, bool)>,
     extra: &[String],
+    lint: Lint,
 ) -> Result<Prepared, Error> {
     refuse_key_in(extra)?;
+    let allow = super::allow_flags(lint.allow)?;
     // From here on every secret katalon-prep learns (the key, a token among
     // the options) is masked on GitHub before it can reach a log or an output.
     if github::active() {
@@ -81,7 +105,7 @@ pub(crate) fn prepared(
         ctx.reporter.report(Event::Warning(warning));
     }
     let mut line = crate::build_line(&plan, &ctx.cwd, workdir_as, key.is_some());
-    lint_line(ctx, &plan, &line, extra)?;
+    lint_line(ctx, &plan, &line, extra, &allow, lint.target_required)?;
     let split = extra.iter().position(|a| a == options::CONFIG).unwrap_or(extra.len());
     for arg in &extra[..split] {
         line.push_main(arg.clone());
@@ -103,7 +127,7 @@ pub(crate) fn prepared(
         };
         let key_for_store = key.as_ref().or(store_key.as_ref().and_then(|k| k.as_ref().ok()));
         let result = rt.block_on(crate::install_plugins(ctx, &plan, &opts, key_for_store, locked));
-        installed = Some(match (result, store_key) {
+        let mut done = match (result, store_key) {
             // The Store needed the key after all: say why it could not be had
             // (a malformed key, both variables set), not merely that it is missing.
             (Err(Error::Plugins(crate::plugins::Error::NeedKey)), Some(Err(why)))
@@ -112,7 +136,9 @@ pub(crate) fn prepared(
                 return Err(why.into());
             }
             (result, _) => result?,
-        });
+        };
+        done.engine = rt.block_on(crate::engine::provision(ctx, &plan.config, &plan.project.root, &opts, locked))?;
+        installed = Some(done);
     }
     ctx.reporter.report(Event::Info(format!("katalonc {}", quote::shell_line(&line.render(KeyView::Masked)))));
     if github::active() {
@@ -142,12 +168,26 @@ fn refuse_key_in(extra: &[String]) -> Result<(), Error> {
 
 /// Lints the line (with `extra`) against the project: warnings to stderr,
 /// errors refuse it (exit 13).
-fn lint_line(ctx: &Context, plan: &crate::Plan, line: &Line, extra: &[String]) -> Result<(), Error> {
+fn lint_line(
+    ctx: &Context,
+    plan: &crate::Plan,
+    line: &Line,
+    extra: &[String],
+    allow: &Allow,
+    target_required: bool,
+) -> Result<(), Error> {
     let args = lint::args_of(line, extra);
     let facts = lint::Facts::for_run(&plan.project, &plan.config);
-    let settings =
-        lint::Settings { facts: Some(&facts), linux: lint::runs_on_linux(), hand_written: false, source: None };
-    super::findings::report(ctx, &lint::lint(&args, settings))
+    let settings = lint::Settings {
+        facts: Some(&facts),
+        os: options::Os::of_run(),
+        hand_written: false,
+        target_required,
+        source: None,
+    };
+    let mut found = lint::lint(&args, settings);
+    allow.clone().union(&plan.config.lint_allow).apply(&mut found);
+    super::findings::report(ctx, &found)
 }
 
 pub(crate) fn fetch_options(f: &FetchArgs) -> FetchOptions {
@@ -156,6 +196,7 @@ pub(crate) fn fetch_options(f: &FetchArgs) -> FetchOptions {
         net: Settings {
             connect_timeout: Duration::from_secs(f.connect_timeout),
             read_timeout: Duration::from_secs(f.read_timeout),
+            download_timeout: f.download_timeout,
             max_size: f.max_download_size,
             allow_http: f.allow_http,
             retry: RetryPolicy { max_retry_after: Duration::from_secs(f.max_retry_wait), ..RetryPolicy::default() },

@@ -17,7 +17,7 @@ use crate::report::Event;
 use crate::{Context, Error, secret};
 use zeroize::Zeroizing;
 
-use super::prepare::{PrepareOptions, Prepared, prepared, shard};
+use super::prepare::{Lint, PrepareOptions, Prepared, prepared, shard};
 
 /// The names looked for on PATH, in order.
 #[cfg(unix)]
@@ -30,18 +30,28 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     let program = find(args.katalonc.as_deref(), &ctx.cwd)?;
     let shard = shard(&args.shard)?;
     let opts = PrepareOptions { net: &args.fetch, locked: args.locked };
-    let Prepared { line, key } =
-        prepared(ctx, &shard, args.without_api_key, None, Some((opts, args.offline)), &args.extra)?;
+    let Prepared { line, key } = prepared(
+        ctx,
+        &shard,
+        args.without_api_key,
+        None,
+        Some((opts, args.offline)),
+        &args.extra,
+        Lint { allow: &args.lint, target_required: true },
+    )?;
     let view = KeyView::real_or_omit(key.as_ref());
     // Holds the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));
     ctx.reporter.report(Event::Info(format!("Running {}", program.display())));
+    let started = std::time::SystemTime::now();
     let (status, forwarded) = spawn(&program, &argv, &ctx.cwd)?;
     drop(argv);
     let code = code_of(status);
     if let Some(why) = explain(status, code, forwarded) {
         eprintln!("{}", secret::redact(&why));
     }
+    // The tests' summary, whatever the code; it never changes the code.
+    super::report::after_run(ctx, started, &args.extra);
     Ok(Status::Passed(code))
 }
 

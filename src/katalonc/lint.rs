@@ -16,7 +16,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::argv::{Line, Token};
-use super::options::{self, CONFIG, INFO, Known, Section, Value, Version};
+use super::options::{self, CONFIG, INFO, Known, Os, Section, Value, Version};
 use super::split::Word;
 use crate::location::{Location, closest};
 use crate::project::collection::Collection;
@@ -59,6 +59,129 @@ impl Origin {
     /// A file place when known, else [`Origin::Generated`].
     pub fn of(at: Option<&Location>) -> Origin {
         at.cloned().map(Origin::File).unwrap_or(Origin::Generated)
+    }
+}
+
+/// One rule: its stable id, the severity it is reported with, and whether
+/// a user may turn it off (`--allow`, `lint.allow`, the Action's `allow`).
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub id: &'static str,
+    /// As documented: `error`, `warning`, `note`, or a mix (`warning or error`).
+    pub severity: &'static str,
+    /// `false` for the findings `check` reports about things that are not
+    /// lint at all (an unpinned `url` is exit 10 for `prepare` whatever the
+    /// lint says), and for lines that could not be read.
+    pub allowable: bool,
+}
+
+const fn rule(id: &'static str, severity: &'static str) -> Rule {
+    Rule { id, severity, allowable: true }
+}
+
+const fn fixed(id: &'static str, severity: &'static str) -> Rule {
+    Rule { id, severity, allowable: false }
+}
+
+/// Every rule, in the order README's rule table lists them.
+#[rustfmt::skip]
+pub const RULES: &[Rule] = &[
+    rule("unknown-option",               "error"),
+    rule("unlisted-option",              "warning"),
+    rule("empty-value",                  "error"),
+    rule("missing-value",                "error"),
+    rule("separate-value",               "warning"),
+    rule("duplicate-option",             "error"),
+    rule("wrong-section",                "error"),
+    rule("stray-word",                   "error"),
+    rule("not-integer",                  "error"),
+    rule("not-boolean",                  "error"),
+    rule("bad-value",                    "error"),
+    rule("newer-option",                 "warning"),
+    rule("no-target",                    "error or warning"),
+    rule("two-targets",                  "error"),
+    rule("license-retry",                "error"),
+    rule("license-release-without-org",  "warning"),
+    rule("ignored-option",               "warning"),
+    rule("testcloud-without-environment", "error"),
+    rule("windows-cmd-only",             "warning"),
+    rule("unknown-browser",              "error"),
+    rule("browser-not-on-linux",         "warning"),
+    rule("browser-not-on-os",            "warning"),
+    rule("missing-suite",                "error"),
+    rule("wrong-kind",                   "error or warning"),
+    rule("unknown-profile",              "error"),
+    rule("unknown-global",               "error"),
+    rule("no-project-path",              "note"),
+    rule("second-command",               "note"),
+    rule("no-project",                   "warning"),
+    rule("lock-outdated",                "warning"),
+    rule("no-lock",                      "warning"),
+    fixed("shell-syntax",                "error"),
+    fixed("not-posix-shell",             "error"),
+    fixed("lock-invalid",                "error"),
+    fixed("unpinned-url",                "error"),
+];
+
+/// The rules turned off: validated ids of [`RULES`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Allow(BTreeSet<&'static str>);
+
+/// Why a rule id cannot be allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AllowError {
+    #[error("`{id}` is not a lint rule{}", did_you_mean(id))]
+    Unknown { id: String },
+    #[error("`{id}` cannot be allowed: {}", why_fixed(id))]
+    Fixed { id: String },
+}
+
+fn did_you_mean(id: &str) -> String {
+    match closest(id, RULES.iter().map(|r| r.id)) {
+        Some(best) => format!("; did you mean `{best}`?"),
+        None => String::new(),
+    }
+}
+
+fn why_fixed(id: &str) -> &'static str {
+    match id {
+        "unpinned-url" | "lock-invalid" => {
+            "it is not a lint finding (`prepare` refuses it with exit 10 whatever is allowed)"
+        }
+        _ => "the line could not be read, so nothing was checked",
+    }
+}
+
+impl Allow {
+    /// Validates rule ids.
+    pub fn parse<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<Allow, AllowError> {
+        let mut set = BTreeSet::new();
+        for id in ids {
+            let id = id.trim();
+            match RULES.iter().find(|r| r.id == id) {
+                None => return Err(AllowError::Unknown { id: id.to_string() }),
+                Some(r) if !r.allowable => return Err(AllowError::Fixed { id: id.to_string() }),
+                Some(r) => {
+                    set.insert(r.id);
+                }
+            }
+        }
+        Ok(Allow(set))
+    }
+
+    /// Both sets.
+    pub fn union(mut self, other: &Allow) -> Allow {
+        self.0.extend(other.0.iter().copied());
+        self
+    }
+
+    pub fn allows(&self, rule: &str) -> bool {
+        self.0.contains(rule)
+    }
+
+    /// Drops the findings of allowed rules.
+    pub fn apply(&self, findings: &mut Vec<Finding>) {
+        findings.retain(|f| !self.allows(f.rule));
     }
 }
 
@@ -170,45 +293,68 @@ pub struct Facts {
     /// Profile → the global variables it defines.
     pub globals: BTreeMap<String, BTreeSet<String>>,
     pub custom_configs: Vec<String>,
-    /// The Katalon version the run uses, as far as known.
-    pub version: Option<Version>,
-    /// Where [`Facts::version`] comes from, for messages.
-    pub version_from: VersionFrom,
+    /// The Katalon version the run uses, as far as known, and where that is known from.
+    pub version: Option<(Version, VersionFrom)>,
     pub ts_files: Vec<String>,
 }
 
 /// Where the run's Katalon version is known from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VersionFrom {
-    /// `<modifiedVersion>`/`<createdVersion>` of the `.prj`.
-    Project,
+    /// The engine the config says the run uses (`engine.version`).
+    Engine,
     /// `store.app-version` in the config: the Runtime Engine the run uses.
     StoreAppVersion,
+    /// `<modifiedVersion>` of the `.prj`: the Katalon that last saved the project.
+    Modified,
+    /// `<createdVersion>` of the `.prj`.
+    Created,
+}
+
+impl VersionFrom {
+    /// How a message says where `version` comes from.
+    fn says(self, version: &Version) -> String {
+        match self {
+            VersionFrom::Engine => format!("the configured engine is {version}"),
+            VersionFrom::StoreAppVersion => format!("`store.app-version` is {version}"),
+            VersionFrom::Modified => format!("the project was last saved with {version} (`<modifiedVersion>`)"),
+            VersionFrom::Created => format!("the project was created with {version} (`<createdVersion>`)"),
+        }
+    }
+}
+
+/// The Katalon version the run uses, first found: the configured engine,
+/// `store.app-version`, the `.prj`'s `<modifiedVersion>`, its
+/// `<createdVersion>`. The one place that decides it.
+pub fn run_version(config: Option<&crate::config::Config>, project: &Project) -> Option<(Version, VersionFrom)> {
+    // The engine's `engine.version` (engine issue) goes first, as
+    // `(config.and_then(|c| c.engine.version.as_ref()).map(|v| v.value.as_str()), VersionFrom::Engine)`.
+    let store = config.and_then(|c| c.store.app_version.as_ref()).map(|v| v.value.as_str());
+    [
+        (store, VersionFrom::StoreAppVersion),
+        (project.modified_version.as_deref(), VersionFrom::Modified),
+        (project.created_version.as_deref(), VersionFrom::Created),
+    ]
+    .into_iter()
+    .find_map(|(text, from)| Some((Version::parse(text?)?, from)))
 }
 
 impl Facts {
-    pub fn of(project: &Project) -> Facts {
+    /// The project's facts; the run's version from `config` when given (see [`run_version`]).
+    pub fn of(project: &Project, config: Option<&crate::config::Config>) -> Facts {
         Facts {
             project: project.clone(),
             profiles: project.profiles(),
             globals: project.global_variables(),
             custom_configs: project.custom_execution_configs(),
-            version: project.katalon_version(),
-            version_from: VersionFrom::Project,
+            version: run_version(config, project),
             ts_files: project.ts_files(),
         }
     }
 
-    /// The project's facts, with the run's Katalon version taken from
-    /// `store.app-version` when the config sets it (the Runtime Engine the
-    /// run uses beats the version that last saved the project).
+    /// The facts of `project` for a run configured by `config`.
     pub fn for_run(project: &Project, config: &crate::config::Config) -> Facts {
-        let mut facts = Facts::of(project);
-        if let Some(v) = config.store.app_version.as_ref().and_then(|v| Version::parse(&v.value)) {
-            facts.version = Some(v);
-            facts.version_from = VersionFrom::StoreAppVersion;
-        }
-        facts
+        Facts::of(project, Some(config))
     }
 
     fn variables(&self) -> BTreeSet<&str> {
@@ -225,20 +371,28 @@ impl Facts {
 #[derive(Debug, Clone, Copy)]
 pub struct Settings<'a> {
     pub facts: Option<&'a Facts>,
-    /// The run happens on Linux (browsers that need Windows or macOS warn).
-    pub linux: bool,
+    /// The system the run happens on (browsers that cannot run there warn).
+    pub os: Os,
     /// A line written by hand (`check --args`), not built by katalon-prep.
     pub hand_written: bool,
+    /// A line without a target is an error (`check --args`, `run`), not a
+    /// warning (`prepare`, `args`: the target may be added later, per shard).
+    pub target_required: bool,
     /// The hand-written string, for positions in messages.
     pub source: Option<&'a str>,
 }
 
-/// Whether the run is on Linux: `RUNNER_OS` (GitHub Actions) when set, else this host.
-pub fn runs_on_linux() -> bool {
-    match std::env::var("RUNNER_OS") {
-        Ok(os) if !os.is_empty() => os.eq_ignore_ascii_case("linux"),
-        _ => std::env::consts::OS == "linux",
+/// Whether built-in browser `browser` cannot run on `os`, from the one
+/// table of which browsers run where ([`options::BROWSER_SYSTEMS`]): the
+/// rule and a hint. The rule is `browser-not-on-linux` on Linux (its id
+/// since the first release), `browser-not-on-os` elsewhere. Shared by the
+/// lint and `matrix`.
+pub fn browser_not_on(browser: &str, os: Os) -> Option<(&'static str, String)> {
+    if !options::BROWSERS.contains(&browser) || options::runs_on(browser, os) {
+        return None;
     }
+    let rule = if os == Os::Linux { "browser-not-on-linux" } else { "browser-not-on-os" };
+    Some((rule, format!("on {os} use {}", options::browsers_for(os).join(", "))))
 }
 
 struct Linter<'a> {
@@ -262,6 +416,7 @@ pub fn lint(args: &[Arg], settings: Settings) -> Vec<Finding> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut consumed = vec![false; args.len()];
     let mut has_project_path = false;
+    let mut given: BTreeMap<String, Given> = BTreeMap::new();
     for i in 0..args.len() {
         if consumed[i] {
             continue;
@@ -386,32 +541,24 @@ pub fn lint(args: &[Arg], settings: Settings) -> Vec<Finding> {
         }
 
         // Version.
-        if let (Some(since), Some(facts)) = (since, l.settings.facts)
-            && let Some(run) = &facts.version
-            && since > *run
-        {
-            let known = match facts.version_from {
-                VersionFrom::Project => format!("the project was saved with {run}"),
-                VersionFrom::StoreAppVersion => format!("`store.app-version` is {run}"),
-            };
-            l.push(
-                Severity::Warning,
-                "newer-option",
-                name_origin.clone(),
-                format!("`-{key}` needs Katalon {since} or newer; {known}"),
-                Some("katalonc ignores options it does not know: check the Katalon version the run uses".into()),
-            );
+        if let Some(since) = since {
+            newer(&mut l, &format!("`-{key}`"), &since, name_origin.clone());
         }
 
         if key == "projectPath" {
             has_project_path = true;
         }
+        given.entry(key.clone()).or_insert_with(|| Given {
+            value: value.as_ref().map(|(v, _)| v.to_string()),
+            origin: name_origin.clone(),
+        });
         if arg.placeholder {
             continue;
         }
         let Some((value, origin)) = value else { continue };
         check_value(&mut l, &key, kind, known, value, origin);
     }
+    together(&mut l, &given);
     if settings.hand_written && !has_project_path {
         l.push(
             Severity::Info,
@@ -422,6 +569,142 @@ pub fn lint(args: &[Arg], settings: Settings) -> Vec<Finding> {
         );
     }
     l.out
+}
+
+/// An option as first given on the line.
+struct Given {
+    /// `None` for a flag, or a value that is not shown (a credential).
+    value: Option<String>,
+    origin: Origin,
+}
+
+/// The rules about options together (katalon.md §4): a target, the licence
+/// retry timings, options katalonc ignores without their partner.
+fn together(l: &mut Linter, given: &BTreeMap<String, Given>) {
+    let has = |k: &str| given.contains_key(k);
+    let int = |k: &str| given.get(k).and_then(|g| g.value.as_deref()).and_then(|v| v.trim().parse::<i64>().ok());
+
+    match (given.get("testSuitePath"), given.get("testSuiteCollectionPath")) {
+        (None, None) => {
+            let (severity, hint) = if l.settings.target_required {
+                (Severity::Error, "add `-testSuitePath=\"Test Suites/...\"` or `-testSuiteCollectionPath=...`")
+            } else {
+                (
+                    Severity::Warning,
+                    "set `run.test-suite` or `run.test-suite-collection`, or pass `--suite`/`--shard`; fine if the target is added later",
+                )
+            };
+            l.push(
+                severity,
+                "no-target",
+                Origin::Generated,
+                "the line has neither `-testSuitePath` nor `-testSuiteCollectionPath`: katalonc has nothing to run"
+                    .into(),
+                Some(hint.into()),
+            );
+        }
+        (Some(_), Some(second)) => l.push(
+            Severity::Error,
+            "two-targets",
+            second.origin.clone(),
+            "`-testSuitePath` and `-testSuiteCollectionPath` are both given: katalonc runs one of them".into(),
+            Some("keep one".into()),
+        ),
+        _ => {}
+    }
+
+    // Licence retries, in minutes; katalonc's defaults stand in for what is not given.
+    if ["licenseRetryMaxDuration", "licenseRetryInterval", "licenseRetryMaxJitter"].iter().any(|k| has(k)) {
+        let shown = |k: &str, default: i64| match int(k) {
+            Some(v) => (v, format!("`-{k}={v}`")),
+            None => (default, format!("the default `-{k}` of {default}")),
+        };
+        let (duration, duration_says) = shown("licenseRetryMaxDuration", 20);
+        let (interval, interval_says) = shown("licenseRetryInterval", 5);
+        let (jitter, _) = shown("licenseRetryMaxJitter", 2);
+        let at = |k: &str| given.get(k).map(|g| g.origin.clone()).unwrap_or(Origin::Generated);
+        if interval < 3 {
+            l.push(
+                Severity::Error,
+                "license-retry",
+                at("licenseRetryInterval"),
+                format!("`-licenseRetryInterval={interval}` is under 3: katalonc retries the licence every 3 minutes at most"),
+                Some("use 3 or more".into()),
+            );
+        } else if interval > duration {
+            l.push(
+                Severity::Error,
+                "license-retry",
+                at("licenseRetryInterval"),
+                format!("{interval_says} is above {duration_says}: the interval must not be longer than the whole retry time"),
+                Some("lower the interval or raise `-licenseRetryMaxDuration`".into()),
+            );
+        }
+        if has("licenseRetryMaxJitter") && jitter > interval {
+            l.push(
+                Severity::Error,
+                "license-retry",
+                at("licenseRetryMaxJitter"),
+                format!("`-licenseRetryMaxJitter={jitter}` is above {interval_says}: the jitter must not exceed the interval"),
+                Some("lower the jitter".into()),
+            );
+        }
+    }
+
+    if let Some(release) = given.get("licenseRelease")
+        && release.value.as_deref().is_none_or(|v| !v.eq_ignore_ascii_case("false"))
+        && !has("orgId")
+    {
+        l.push(
+            Severity::Warning,
+            "license-release-without-org",
+            release.origin.clone(),
+            "`-licenseRelease` without `-orgID`: katalonc needs the organisation to release its licence sessions"
+                .into(),
+            Some("add `-orgID=<your organisation id>`".into()),
+        );
+    }
+
+    for (option, needs) in
+        [("reportFileName", "reportFolder"), ("remoteWebDriverType", "remoteWebDriverUrl"), ("deviceId", "browserType")]
+    {
+        if let Some(g) = given.get(option)
+            && !has(needs)
+        {
+            l.push(
+                Severity::Warning,
+                "ignored-option",
+                g.origin.clone(),
+                format!("`-{option}` without `-{needs}`: katalonc ignores it"),
+                Some(format!("add `-{needs}=...`, or remove `-{option}`")),
+            );
+        }
+    }
+
+    if let Some(browser) = given.get("browserType")
+        && browser.value.as_deref() == Some("TestCloud")
+        && !["testcloudEnvironmentId", "testcloudMobileDeviceId", "testcloudMobileId"].iter().any(|k| has(k))
+    {
+        l.push(
+            Severity::Error,
+            "testcloud-without-environment",
+            browser.origin.clone(),
+            "`-browserType=TestCloud` without `-testcloudEnvironmentId`, `-testcloudMobileDeviceId` or `-testcloudMobileId`: TestCloud does not know what to start".into(),
+            Some("add `-testcloudEnvironmentId=<id>` (web) or `-testcloudMobileDeviceId=<id>` (mobile)".into()),
+        );
+    }
+
+    for option in ["consoleLog", "noExit"] {
+        if let Some(g) = given.get(option) {
+            l.push(
+                Severity::Warning,
+                "windows-cmd-only",
+                g.origin.clone(),
+                format!("`-{option}` is for an interactive Windows cmd window, never for CI"),
+                Some(format!("remove `-{option}`")),
+            );
+        }
+    }
 }
 
 fn stray_word(l: &mut Linter, i: usize) {
@@ -436,21 +719,34 @@ fn stray_word(l: &mut Linter, i: usize) {
 }
 
 fn unknown_option(l: &mut Linter, name: &str, origin: Origin) {
-    let candidates: Vec<&str> = options::all_names().collect();
-    let hint = match closest(name, candidates.iter().copied()) {
-        Some(best) if best.eq_ignore_ascii_case(name) => {
-            Some(format!("did you mean `-{best}`? katalonc's option names are case-sensitive"))
+    match options::near_miss(name) {
+        Some(best) => {
+            let hint = if best.eq_ignore_ascii_case(name) {
+                format!("did you mean `-{best}`? katalonc's option names are case-sensitive")
+            } else {
+                format!("did you mean `-{best}`?")
+            };
+            l.push(
+                Severity::Error,
+                "unknown-option",
+                origin,
+                format!("unknown option `-{name}`: katalonc ignores it without a word"),
+                Some(hint),
+            );
         }
-        Some(best) => Some(format!("did you mean `-{best}`?")),
-        None => None,
-    };
-    l.push(
-        Severity::Error,
-        "unknown-option",
-        origin,
-        format!("unknown option `-{name}`: katalonc ignores it without a word"),
-        hint,
-    );
+        None => l.push(
+            Severity::Warning,
+            "unlisted-option",
+            origin,
+            format!(
+                "`-{name}` is not in katalon-prep's table of katalonc options up to 10.x; katalonc ignores options it does not know"
+            ),
+            Some(
+                "if your Katalon version has it, turn this warning off with `--allow unlisted-option` (or `lint: { allow: [unlisted-option] }`); else remove it"
+                    .into(),
+            ),
+        ),
+    }
 }
 
 fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str, origin: Origin) {
@@ -469,7 +765,21 @@ fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str
             format!("`-{key}` takes true or false, not `{value}`: katalonc reads anything else as false"),
             None,
         ),
-        Value::OneOf(allowed) if !allowed.contains(&value) => {
+        Value::IntIn(min, max) if value.trim().parse::<i64>().is_ok_and(|n| n < min || n > max) => l.push(
+            Severity::Error,
+            "bad-value",
+            origin.clone(),
+            format!("`-{key}` takes a whole number from {min} to {max}, not `{value}`"),
+            None,
+        ),
+        Value::IntIn(..) if value.trim().parse::<i64>().is_err() => l.push(
+            Severity::Error,
+            "not-integer",
+            origin.clone(),
+            format!("`-{key}` takes a whole number, not `{value}`"),
+            None,
+        ),
+        Value::Enum(allowed) if !allowed.contains(&value) => {
             let hint = match closest(value, allowed.iter().copied()) {
                 Some(best) => format!("did you mean `{best}`? one of: {}", allowed.join(", ")),
                 None => format!("one of: {}", allowed.join(", ")),
@@ -486,7 +796,12 @@ fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str
     }
     let facts = l.settings.facts;
     match (known, key) {
-        (Known::Opt(_), "browserType") => check_browser(l, value, origin),
+        (Known::Opt(_), "browserType") => {
+            if let Some(since) = options::browser_since(value) {
+                newer(l, &format!("`-browserType={value}`"), &since, origin.clone());
+            }
+            check_browser(l, value, origin)
+        }
         (Known::Opt(_), "testSuitePath") => check_ts(l, TsKind::Suite, value, origin),
         (Known::Opt(_), "testSuiteCollectionPath") => check_ts(l, TsKind::Collection, value, origin),
         (Known::Opt(_), "executionProfile") => {
@@ -519,6 +834,21 @@ fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str
             }
         }
         _ => {}
+    }
+}
+
+/// `newer-option` when `what` needs a newer Katalon than the run uses.
+fn newer(l: &mut Linter, what: &str, since: &Version, origin: Origin) {
+    if let Some((run, from)) = l.settings.facts.and_then(|f| f.version.as_ref())
+        && since > run
+    {
+        l.push(
+            Severity::Warning,
+            "newer-option",
+            origin,
+            format!("{what} needs Katalon {since} or newer; {}", from.says(run)),
+            Some("katalonc ignores options it does not know: check the Katalon version the run uses".into()),
+        );
     }
 }
 
@@ -558,13 +888,14 @@ fn check_browser(l: &mut Linter, value: &str, origin: Origin) {
         }
         return;
     }
-    if builtin && l.settings.linux && options::NOT_ON_LINUX.contains(&value) {
+    let os = l.settings.os;
+    if let Some((rule, hint)) = browser_not_on(value, os) {
         l.push(
             Severity::Warning,
-            "browser-not-on-linux",
+            rule,
             origin,
-            format!("`{value}` does not run on Linux, and this run is on Linux"),
-            Some("on Linux use Chrome, Firefox, their headless variants, or Remote".into()),
+            format!("`{value}` does not run on {os}, and this run is on {os}"),
+            Some(hint),
         );
     }
 }
@@ -603,7 +934,7 @@ fn check_ts(l: &mut Linter, want: TsKind, value: &str, origin: Origin) {
 }
 
 /// How an origin is shown in a message (`katalon-prep.yml:4:7`,
-/// `--args:1:12`, `` `run --` argument 2 ``), `None` for generated ones.
+/// `--args:1:12`, `argument 2 after `--``), `None` for generated ones.
 pub fn describe(origin: &Origin, source: Option<&str>) -> Option<String> {
     match origin {
         Origin::Generated => None,
@@ -612,7 +943,7 @@ pub fn describe(origin: &Origin, source: Option<&str>) -> Option<String> {
             let (line, column) = line_col(source.unwrap_or(""), range.start);
             Some(format!("--args:{line}:{column}"))
         }
-        Origin::Extra(i) => Some(format!("`run --` argument {}", i + 1)),
+        Origin::Extra(i) => Some(format!("argument {} after `--`", i + 1)),
     }
 }
 
@@ -651,13 +982,17 @@ pub fn shown_path(path: &Path, cwd: &Path) -> String {
 
 /// Lints the enabled entries of a test suite collection: each suite must
 /// exist and be a suite, each run configuration must be a browser katalonc
-/// or the project knows, each profile must exist.
-pub fn lint_collection(collection: &Collection, settings: Settings) -> Vec<Finding> {
+/// or the project knows (unless `browser_overridden`: a `-browserType` on
+/// the line replaces every entry's, so theirs do not run), each profile
+/// must exist.
+pub fn lint_collection(collection: &Collection, settings: Settings, browser_overridden: bool) -> Vec<Finding> {
     let mut l = Linter { args: &[], settings, out: Vec::new() };
     for entry in collection.entries.iter().filter(|e| e.enabled) {
         let origin = Origin::File(entry.at.clone());
         check_ts(&mut l, TsKind::Suite, &entry.suite, origin.clone());
-        if let Some(browser) = &entry.run_configuration {
+        if let Some(browser) = &entry.run_configuration
+            && !browser_overridden
+        {
             check_browser(&mut l, browser, origin.clone());
         }
         if let (Some(profile), Some(f)) = (&entry.profile, settings.facts)
@@ -714,9 +1049,10 @@ mod tests {
 
     #[test]
     fn a_clean_line_without_project_facts_has_no_findings() {
-        let settings = Settings { facts: None, linux: true, hand_written: false, source: None };
+        let settings =
+            Settings { facts: None, os: Os::Linux, hand_written: false, target_required: false, source: None };
         let found = lint(
-            &words("-noSplash -runMode=console -browserType=Chrome -retry=2 --config -proxy.server.port=80"),
+            &words("-noSplash -testSuitePath=S -browserType=Chrome -retry=2 --config -proxy.server.port=80"),
             settings,
         );
         assert_eq!(found, Vec::new());

@@ -268,6 +268,93 @@ pub fn split(src: &str) -> Result<Split, Error> {
     Ok(Split { words: b.words, rest })
 }
 
+/// The names katalonc is started by in pasted lines: the launcher, the
+/// scripts of the official image and older releases, the Windows binaries.
+pub const PROGRAMS: &[&str] =
+    &["katalonc", "katalonc.sh", "katalon-execute.sh", "katalon", "katalonc.exe", "katalon.exe"];
+
+/// Whether `raw`, a word as written (quotes included, before any unescaping),
+/// names katalonc: one of [`PROGRAMS`] (any case) with any path before it,
+/// POSIX (`/opt/katalon/katalonc`) or Windows (`C:\Katalon\katalonc.exe`).
+/// Matching the raw text matters for Windows paths: a POSIX shell would
+/// turn `C:\Katalon\katalonc.exe` into `C:Kataloncatalonc.exe`.
+pub fn is_program(raw: &str) -> bool {
+    let word = raw.trim().trim_matches(['"', '\'']);
+    if word.starts_with('-') {
+        return false;
+    }
+    let base = word.rsplit(['/', '\\']).next().unwrap_or(word);
+    PROGRAMS.iter().any(|p| p.eq_ignore_ascii_case(base))
+}
+
+/// The index of the word that starts katalonc in `words` (split from
+/// `src`): the last word naming it, so `docker run katalonstudio/katalon
+/// katalonc.sh ...` finds `katalonc.sh`, not the image.
+pub fn program_position(src: &str, words: &[Word]) -> Option<usize> {
+    words.iter().rposition(|w| src.get(w.span.clone()).is_some_and(is_program))
+}
+
+/// A shell other than a POSIX one that a line is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// Windows `cmd.exe`: `^` line continuations, `%VAR%`.
+    Cmd,
+    /// PowerShell: backtick continuations and escapes, `$env:VAR`, the `&` call operator.
+    PowerShell,
+}
+
+impl std::fmt::Display for Dialect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Dialect::Cmd => "Windows cmd",
+            Dialect::PowerShell => "PowerShell",
+        })
+    }
+}
+
+/// Whether `src` is written for cmd or PowerShell rather than a POSIX
+/// shell, and the byte of the first sign of it. Only unmistakable signs
+/// count: a `^` or a backtick ending a line (line continuations), `%VAR%`,
+/// `$env:VAR`, a backtick escaping a quote, a leading `&` before a quoted
+/// program (PowerShell's call operator).
+pub fn foreign_dialect(src: &str) -> Option<(Dialect, usize)> {
+    let mut found: Vec<(Dialect, usize)> = Vec::new();
+    let mut offset = 0;
+    for line in src.split_inclusive('\n') {
+        let body = line.trim_end();
+        if let Some(i) = body.strip_suffix('^').map(str::len) {
+            found.push((Dialect::Cmd, offset + i));
+        }
+        if line.ends_with('\n')
+            && let Some(i) = body.strip_suffix('`').map(str::len)
+        {
+            found.push((Dialect::PowerShell, offset + i));
+        }
+        offset += line.len();
+    }
+    let bytes = src.as_bytes();
+    for (i, _) in src.match_indices('%') {
+        let name_len = bytes[i + 1..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+        if name_len > 0 && bytes[i + 1].is_ascii_alphabetic() && bytes.get(i + 1 + name_len) == Some(&b'%') {
+            found.push((Dialect::Cmd, i));
+            break;
+        }
+    }
+    if let Some(i) = src.to_ascii_lowercase().find("$env:") {
+        found.push((Dialect::PowerShell, i));
+    }
+    if let Some(i) = src.find("`\"") {
+        found.push((Dialect::PowerShell, i));
+    }
+    let lead = src.trim_start();
+    if let Some(rest) = lead.strip_prefix('&')
+        && rest.trim_start().starts_with(['"', '\''])
+    {
+        found.push((Dialect::PowerShell, src.len() - lead.len()));
+    }
+    found.into_iter().min_by_key(|(_, at)| *at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,5 +404,43 @@ mod tests {
     fn shell_errors_are_reported_with_positions() {
         assert_eq!(split("a 'b"), Err(Error::Unterminated { quote: '\'', at: 2 }));
         assert_eq!(split("-browserType=Chrome (headless)"), Err(Error::Unexpected { ch: '(', at: 20 }));
+    }
+
+    #[test]
+    fn program_names_with_any_path_are_recognised_on_the_raw_text() {
+        for raw in [
+            "katalonc",
+            "./katalonc.sh",
+            "/opt/katalon/katalon-execute.sh",
+            "katalon",
+            r"C:\Katalon\katalonc.exe",
+            r#""C:\Program Files\Katalon\katalon.exe""#,
+            "'/opt/Katalon Studio/katalonc'",
+            "KATALONC.EXE",
+        ] {
+            assert!(is_program(raw), "{raw}");
+        }
+        for raw in ["katalonc.jar", "-katalonc", "katalon-prep", "xvfb-run"] {
+            assert!(!is_program(raw), "{raw}");
+        }
+        let src = r"docker run -t katalonstudio/katalon C:\K\katalonc.exe -retry=1";
+        let s = split(src).unwrap();
+        assert_eq!(program_position(src, &s.words), Some(4));
+    }
+
+    #[test]
+    fn cmd_and_powershell_lines_are_told_apart_from_posix_ones() {
+        assert_eq!(foreign_dialect("katalonc.exe -noSplash ^\n  -retry=1"), Some((Dialect::Cmd, 23)));
+        assert_eq!(foreign_dialect("katalonc -apiKey=%KATALON_API_KEY%").map(|d| d.0), Some(Dialect::Cmd));
+        assert_eq!(foreign_dialect("katalonc.exe -noSplash `\n  -retry=1").map(|d| d.0), Some(Dialect::PowerShell));
+        assert_eq!(foreign_dialect("katalonc -apiKey=$env:KEY").map(|d| d.0), Some(Dialect::PowerShell));
+        assert_eq!(foreign_dialect(r#"& "C:\K\katalonc.exe" -retry=1"#), Some((Dialect::PowerShell, 0)));
+        for posix in [
+            "katalonc -noSplash \\\n  -retry=1",
+            "katalonc -k=`cat key` -g_x=a^b -u=https://h/a%20b%20c",
+            "katalonc -g_pct=100%",
+        ] {
+            assert_eq!(foreign_dialect(posix), None, "{posix}");
+        }
     }
 }

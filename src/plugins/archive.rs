@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Kind;
 use crate::digest::{HashingWriter, Sha256};
+use crate::report::untrusted;
 
 /// Where a keyword plugin declares its keywords.
 pub const KEYWORD_MANIFEST: &str = "Keywords/katalon-plugin.json";
@@ -37,7 +38,7 @@ pub enum Error {
     NotAJar { name: String, reason: String },
     #[error("{name} is not a zip package: {reason}")]
     NotAZip { name: String, reason: String },
-    #[error("Unsafe archive {name}: entry `{entry}` {reason}")]
+    #[error("Unsafe archive {}: entry `{}` {reason}", untrusted(name), untrusted(entry))]
     Unsafe { name: String, entry: String, reason: &'static str },
     #[error("Archive {name} is too large when unpacked ({reason})")]
     Bomb { name: String, reason: String },
@@ -139,9 +140,14 @@ pub fn is_plugin_jar(file_name: &str) -> bool {
 }
 
 /// Checks that an entry name stays inside the extraction folder.
-fn check_entry_name(name: &str) -> Result<(), &'static str> {
+pub(crate) fn check_entry_name(name: &str) -> Result<(), &'static str> {
     if name.contains('\0') {
         return Err("contains a NUL byte");
+    }
+    // A newline would start a GitHub workflow command wherever the name is
+    // printed; an escape sequence would drive the terminal.
+    if name.chars().any(char::is_control) {
+        return Err("contains a control character");
     }
     if name.starts_with('/') || name.starts_with('\\') || name.as_bytes().get(1) == Some(&b':') {
         return Err("is an absolute path");
@@ -165,11 +171,22 @@ pub struct Extracted {
 /// written, so it is never read back. (Not synced: the cache syncs every file
 /// of an entry when it commits it.)
 pub fn extract_jars(package: &Path, name: &str, dest: &Path, limits: Limits) -> Result<Vec<Extracted>, Error> {
+    let result = extract(package, name, dest, limits);
+    if result.is_err() {
+        // A refused package leaves nothing of itself behind.
+        let _ = std::fs::remove_dir_all(dest);
+    }
+    result
+}
+
+fn extract(package: &Path, name: &str, dest: &Path, limits: Limits) -> Result<Vec<Extracted>, Error> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Io { path, source }
     };
     let file = File::open(package).map_err(io(package))?;
+    // The package's real size: the sizes in its headers can lie.
+    let package_len = file.metadata().map_err(io(package))?.len().max(1);
     let mut zip = zip::ZipArchive::new(BufReader::new(file))
         .map_err(|e| Error::NotAZip { name: name.to_string(), reason: zip_reason(package, e) })?;
     if zip.len() > limits.max_entries {
@@ -232,6 +249,18 @@ pub fn extract_jars(package: &Path, name: &str, dest: &Path, limits: Limits) -> 
                 return Err(Error::Bomb {
                     name: name.to_string(),
                     reason: format!("entry `{file_name}` expands more than {}:1", limits.max_ratio),
+                });
+            }
+            // Bytes actually inflated against bytes actually in the package:
+            // catches a forged compressed size and many entries each small
+            // enough to pass the per-entry check.
+            if total > (1 << 20) && total / package_len > limits.max_ratio {
+                return Err(Error::Bomb {
+                    name: name.to_string(),
+                    reason: format!(
+                        "its jars expand more than {}:1, {total} bytes from a {package_len}-byte package",
+                        limits.max_ratio
+                    ),
                 });
             }
             f.write_all(&buf[..n]).map_err(io(&target))?;

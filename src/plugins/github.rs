@@ -51,6 +51,8 @@ pub enum Error {
     Unauthorized { url: String, status: u16 },
     #[error("GitHub answered {status} at {url}{}: {message}", tries_suffix(*attempts))]
     Status { url: String, status: u16, message: String, attempts: u32 },
+    #[error("{url} answered more than {} MiB; a release is never that large, so it was not read to the end", net::MAX_API_BODY >> 20)]
+    TooLarge { url: String },
     #[error("Could not reach the GitHub API at {url}{}: {message}", tries_suffix(*attempts))]
     Transport { url: String, message: String, attempts: u32 },
     #[error(
@@ -151,11 +153,8 @@ impl Github {
         ));
         let name = format!("{}@{}", g.slug(), g.tag);
         let crab = &self.crab;
-        let op = || {
-            let tag = crate::net::urls::encode_component(&g.tag);
-            async move { crab.repos(&g.owner, &g.repo).releases().get_by_tag(&tag).await }
-        };
-        self.call(&url, &name, reporter, op).await.map_err(|e| match e {
+        let op = || get_capped::<Release>(crab, &url);
+        let answer = self.call(&url, &name, reporter, op).await.map_err(|e| match e {
             Failure::NotFound { attempts } => Error::NotFound {
                 repo: g.slug(),
                 tag: g.tag.clone(),
@@ -164,16 +163,17 @@ impl Github {
                 at: at.clone(),
             },
             Failure::Other(e) => e,
-        })
+        })?;
+        answer.map_err(|refusal| refusal.into_error(&url))
     }
 
     /// The newest published (non-draft, non-prerelease) release; `None` when there is none.
     pub async fn latest(&self, g: &GithubRelease, reporter: &dyn Reporter) -> Result<Option<Release>, Error> {
         let url = self.route(&format!("repos/{}/{}/releases/latest", g.owner, g.repo));
         let crab = &self.crab;
-        let op = || async move { crab.repos(&g.owner, &g.repo).releases().get_latest().await };
+        let op = || get_capped::<Release>(crab, &url);
         match self.call(&url, &g.slug(), reporter, op).await {
-            Ok(r) => Ok(Some(r)),
+            Ok(r) => r.map(Some).map_err(|refusal| refusal.into_error(&url)),
             Err(Failure::NotFound { .. }) => Ok(None),
             Err(Failure::Other(e)) => Err(e),
         }
@@ -258,6 +258,48 @@ impl Github {
             }
         }
     }
+}
+
+/// An answer read but not usable.
+enum Refusal {
+    TooLarge,
+    Json(String),
+}
+
+impl Refusal {
+    fn into_error(self, url: &Url) -> Error {
+        let url = net::urls::redacted(url);
+        match self {
+            Refusal::TooLarge => Error::TooLarge { url },
+            Refusal::Json(message) => Error::Transport { url, message, attempts: 1 },
+        }
+    }
+}
+
+/// GETs an API URL through octocrab (its auth and headers), reading at most
+/// [`net::MAX_API_BODY`] bytes: an endless answer must not fill memory.
+async fn get_capped<T: serde::de::DeserializeOwned>(
+    crab: &Octocrab,
+    url: &Url,
+) -> octocrab::Result<Result<T, Refusal>> {
+    use http_body_util::BodyExt;
+    let mut response = crab._get(url.as_str()).await?;
+    let mut bytes = Vec::new();
+    while let Some(frame) = response.body_mut().frame().await {
+        if let Ok(data) = frame?.into_data() {
+            if (bytes.len() + data.len()) as u64 > net::MAX_API_BODY {
+                return Ok(Err(Refusal::TooLarge));
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    if !response.status().is_success() {
+        // octocrab's own reading of an error answer (status, message, rate-limit headers).
+        let response = response.map(|_| http_body_util::Full::from(bytes).map_err(|never| match never {}).boxed());
+        octocrab::map_github_error(response).await?;
+        return Ok(Err(Refusal::Json("an unsuccessful answer".into())));
+    }
+    Ok(serde_json::from_slice(&bytes).map_err(|e| Refusal::Json(format!("not a release: {e}"))))
 }
 
 enum Failure {

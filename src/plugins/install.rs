@@ -5,6 +5,13 @@
 //! A record of what katalon-prep installed (`Plugins/.katalon-prep.json`)
 //! lets a later run remove what the config no longer lists. A file that is
 //! not in the record is the user's: never overwritten, never removed.
+//!
+//! A run can be killed at any moment (a cancelled CI job, `docker stop`,
+//! kill -9). So the record names every file *before* it is renamed into
+//! place, as pending with its sha256; a later run adopts a pending file only
+//! when its content hashes to that sha256 (anything else there is the
+//! user's), and the record is rewritten without pending entries once every
+//! file is in place.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
@@ -68,6 +75,25 @@ pub struct Record {
     pub format: u32,
     /// Keyed by the path relative to `Plugins/`.
     pub files: BTreeMap<String, Recorded>,
+    /// Files being placed by a run that has not finished (or was killed):
+    /// ours only if their content hashes to the recorded sha256.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending: BTreeMap<String, Pending>,
+}
+
+/// A file about to be renamed into place.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Pending {
+    pub sha256: Sha256,
+    pub size: u64,
+}
+
+impl Pending {
+    /// Whether the file at `path` (already stat'ed as `meta`) is the one a
+    /// killed run was placing.
+    fn matches(&self, meta: &fs::Metadata, path: &Path) -> bool {
+        meta.is_file() && meta.len() == self.size && Sha256::of_file(path).is_ok_and(|h| h == self.sha256)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -117,8 +143,33 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
     crate::fsutil::remove_stale_temps(&plugins);
     crate::fsutil::remove_stale_temps(&plugins.join(PLATFORM_DIR));
 
-    let old: Record = fs::read(&record_path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
-    let mut record = Record { format: 1, files: BTreeMap::new() };
+    let mut old: Record = fs::read(&record_path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    // The record is a file in the project anyone can edit: a path that could
+    // name anything outside Plugins/ (`../../victim.txt`) is not ours.
+    let unsafe_paths: Vec<String> =
+        old.files.keys().chain(old.pending.keys()).filter(|rel| !is_record_path(rel)).cloned().collect();
+    for rel in unsafe_paths {
+        old.files.remove(&rel);
+        old.pending.remove(&rel);
+        reporter.report(Event::Warning(format!(
+            "{} lists `{}`, which is not a file in {}; ignoring that entry",
+            record_path.display(),
+            rel.escape_debug(),
+            plugins.display()
+        )));
+    }
+    // What a killed run was placing: the files that made it are ours again
+    // (content checked), the rest is forgotten.
+    for (rel, pending) in std::mem::take(&mut old.pending) {
+        let target = plugins.join(&rel);
+        if let Ok(meta) = fs::symlink_metadata(&target)
+            && pending.matches(&meta, &target)
+        {
+            let rec = Recorded { sha256: pending.sha256, size: pending.size, mtime_ns: mtime_ns(&meta) };
+            old.files.insert(rel, rec);
+        }
+    }
+    let mut record = Record { format: 1, files: BTreeMap::new(), pending: BTreeMap::new() };
     let mut outcome = Outcome::default();
 
     // Plan first: refuse clashes before touching anything.
@@ -141,6 +192,15 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
     if to_place.iter().any(|(_, i)| i.kind == Kind::Platform) {
         let dir = plugins.join(PLATFORM_DIR);
         fs::create_dir_all(&dir).map_err(io(&dir))?;
+    }
+    if !to_place.is_empty() {
+        // Claimed before the first rename: a kill from here on leaves every
+        // file accounted for.
+        let mut intent = old.clone();
+        for (rel, item) in &to_place {
+            intent.pending.insert(rel.clone(), Pending { sha256: item.sha256, size: item.size });
+        }
+        write_record(&record_path, &intent)?;
     }
     for (rel, item) in to_place {
         let target = plugins.join(&rel);
@@ -175,19 +235,37 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
         }
     }
 
-    if record != old || !record_path.exists() {
+    let on_disk: Option<Record> = fs::read(&record_path).ok().and_then(|b| serde_json::from_slice(&b).ok());
+    if on_disk.as_ref() != Some(&record) {
         if record.files.is_empty() {
             let _ = fs::remove_file(&record_path);
         } else {
-            let bytes = serde_json::to_vec_pretty(&record).map_err(|e| io(&record_path)(e.into()))?;
-            // Not synced: on the warm path the fsync cost more than the rest of
-            // the install. A record lost to a power cut makes the next run refuse
-            // (exit 12: a file it did not place) rather than overwrite anything.
-            crate::fsutil::write_atomic_unsynced(&record_path, &bytes, crate::fsutil::Mode::Shared)
-                .map_err(io(&record_path))?;
+            write_record(&record_path, &record)?;
         }
     }
     Ok(outcome)
+}
+
+fn write_record(path: &Path, record: &Record) -> Result<(), Error> {
+    let bytes = serde_json::to_vec_pretty(record).map_err(|e| io(path)(e.into()))?;
+    // Not synced: on the warm path the fsync cost more than the rest of the
+    // install. A record lost to a power cut makes the next run refuse (exit
+    // 12: a file it did not place) rather than overwrite anything.
+    crate::fsutil::write_atomic_unsynced(path, &bytes, crate::fsutil::Mode::Shared).map_err(io(path))
+}
+
+/// A path katalon-prep could have written: `name.jar` or `platform/name.jar`,
+/// a plain file name (no separators, `..`, drive letters or control characters).
+fn is_record_path(rel: &str) -> bool {
+    let name = rel.strip_prefix(&format!("{PLATFORM_DIR}/")).unwrap_or(rel);
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name != RECORD_FILE
+        && name != LOCK_FILE
+        && name.len() <= 255
+        && !name.contains(['/', '\\', ':'])
+        && !name.chars().any(char::is_control)
 }
 
 /// Same file as the cache's (hardlink), or same size and mtime as recorded

@@ -185,6 +185,7 @@ impl Fetcher<'_> {
                         expected: a.sha256,
                         at: a.at.clone(),
                         package: matches!(a.origin, Origin::Store { .. }),
+                        name: file_name_of(&a.origin),
                         slots: Some(slots),
                     };
                     self.download(http, &name, download).await?
@@ -285,8 +286,14 @@ impl Fetcher<'_> {
         {
             return Err(Error::checksum(name.to_string(), expected, actual, d.at));
         }
-        // Named after where the bytes came from (a redirect may say more than the link).
-        let mut file_name = artifact_name(&got.final_url);
+        // Named after what the config or the source says (a `url` plugin's
+        // link, a GitHub asset's name), never after a redirect target: names
+        // must not drift with CDN or presigned URLs. A Store download is a
+        // package; its jars are named by their entries.
+        let mut file_name = match &d.name {
+            Some(name) => name.clone(),
+            None => artifact_name(&got.final_url),
+        };
         if d.package && !file_name.to_ascii_lowercase().ends_with(".zip") {
             file_name.push_str(".zip");
         }
@@ -321,12 +328,25 @@ pub(crate) struct Download<'a> {
     pub at: Option<Location>,
     /// A zip package whatever its name (Store downloads, katalon.md §2).
     pub package: bool,
+    /// The file name to store the artifact under; `None`: the last segment
+    /// of the URL the bytes finally came from.
+    pub name: Option<String>,
     /// The download slots of [`Fetcher::fetch_all`]; one is held while bytes arrive.
     pub slots: Option<&'a tokio::sync::Semaphore>,
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
     tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.to_string()))?
+}
+
+/// The file name of a download, from the config or the source's metadata:
+/// a `url` plugin's configured link, a GitHub asset's download URL (which
+/// ends in `asset.name`). The lock's URLs are without query.
+fn file_name_of(origin: &Origin) -> Option<String> {
+    match origin {
+        Origin::Url { url } | Origin::Github { url, .. } => reqwest::Url::parse(url).ok().map(|u| artifact_name(&u)),
+        Origin::Store { .. } | Origin::Path { .. } => None,
+    }
 }
 
 /// The file name a URL's artifact is stored under.
@@ -339,8 +359,12 @@ pub fn artifact_name(url: &reqwest::Url) -> String {
 }
 
 fn percent_decode(s: &str) -> String {
-    // Keep file names plain: no separators.
-    percent_encoding::percent_decode_str(s).decode_utf8_lossy().replace(['/', '\\'], "_")
+    // Keep file names plain: no separators, no control characters.
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .chars()
+        .map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c })
+        .collect()
 }
 
 /// Turns a staged artifact into an entry: a `.zip` is a package whose jars

@@ -328,7 +328,7 @@ mod tests {
 
     #[test]
     fn list_url_speaks_katalons_query() {
-        let key = ApiKey::new(zeroize::Zeroizing::new("k".into()), KeySource::Env("K".into())).unwrap();
+        let key = ApiKey::new(zeroize::Zeroizing::new("k".repeat(16)), KeySource::Env("K".into())).unwrap();
         let store = Store {
             base: Url::parse("https://store.example.com/").unwrap(),
             app_version: "9.7.2".into(),

@@ -44,6 +44,17 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "{} is UTF-16 text; `offline: true` edits only ISO-8859-1 or UTF-8 properties files (as Katalon writes them), so it was left untouched\nhint: save it as UTF-8, or set plugin.reloadOption=\"OFFLINE\" in it yourself and drop `offline: true`",
+        path.display()
+    )]
+    Utf16 { path: PathBuf },
+    #[error("Could not write {}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 fn list(paths: &[PathBuf]) -> String {

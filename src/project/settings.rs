@@ -176,22 +176,42 @@ pub fn with_offline(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// Makes katalonc load plugins from the project only. Keeps every other line
-/// of the file byte for byte; writes nothing when the setting is already there.
-pub fn set_offline(project_root: &Path) -> std::io::Result<(Change, PathBuf)> {
+/// [`with_offline`] on bytes: every byte it does not own stays as it was,
+/// whatever the encoding (Katalon writes ISO-8859-1; UTF-8 is common too).
+/// The bytes are read as ISO-8859-1, one char per byte, which maps back
+/// exactly; the only text added is ASCII.
+pub fn with_offline_bytes(bytes: &[u8]) -> Option<Vec<u8>> {
+    let text: String = bytes.iter().map(|&b| char::from(b)).collect();
+    let out = with_offline(&text)?;
+    Some(out.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect())
+}
+
+/// UTF-16 (a byte-order mark, or NUL bytes, which no 8-bit properties file has).
+fn is_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || bytes.contains(&0)
+}
+
+/// Makes katalonc load plugins from the project only. Keeps every other byte
+/// of the file; writes nothing when the setting is already there. A UTF-16
+/// file is refused, untouched.
+pub fn set_offline(project_root: &Path) -> Result<(Change, PathBuf), super::Error> {
     let path = project_root.join(FILE);
-    let (text, existed) = match std::fs::read(&path) {
-        Ok(bytes) => (String::from_utf8_lossy(&bytes).into_owned(), true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), false),
-        Err(e) => return Err(e),
+    let write = |source| super::Error::Write { path: path.clone(), source };
+    let (bytes, existed) = match std::fs::read(&path) {
+        Ok(bytes) => (bytes, true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Vec::new(), false),
+        Err(source) => return Err(super::Error::Read { path, source }),
     };
-    let Some(new_text) = with_offline(&text) else {
+    if is_utf16(&bytes) {
+        return Err(super::Error::Utf16 { path });
+    }
+    let Some(new_bytes) = with_offline_bytes(&bytes) else {
         return Ok((Change::Unchanged, path));
     };
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        std::fs::create_dir_all(dir).map_err(write)?;
     }
-    crate::fsutil::write_atomic(&path, new_text.as_bytes(), crate::fsutil::Mode::Keep)?;
+    crate::fsutil::write_atomic(&path, &new_bytes, crate::fsutil::Mode::Keep).map_err(write)?;
     Ok((if existed { Change::Updated } else { Change::Created }, path))
 }
 
@@ -230,6 +250,17 @@ mod tests {
         assert_eq!(out, "a=b\\\r\n\r\nplugin.reloadOption=\"OFFLINE\"\r\n");
         let out = with_offline("a=b\\\r").unwrap();
         assert_eq!(logical_lines(&out).last().and_then(|l| l.key.clone()).as_deref(), Some(KEY));
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_kept() {
+        let before = b"#Katalon\nuser.name=Jos\xe9 M\xfcller\nplugin.reloadOption=\"ONLINE\"\nutf8=caf\xc3\xa9\n";
+        let out = with_offline_bytes(before).unwrap();
+        assert_eq!(
+            out,
+            b"#Katalon\nuser.name=Jos\xe9 M\xfcller\nplugin.reloadOption=\"OFFLINE\"\nutf8=caf\xc3\xa9\n".to_vec()
+        );
+        assert_eq!(with_offline_bytes(&out), None);
     }
 
     #[test]

@@ -13,9 +13,11 @@ fn check_args(p: &Fixture, line: &str) -> Output {
     p.cmd().args(["check", "--args", line]).output().expect("run check")
 }
 
-/// `-projectPath` plus `rest`, so the no-project-path note stays out of the way.
+/// `-projectPath` (and a suite, unless `rest` names a target) plus `rest`, so
+/// the no-project-path note and the no-target error stay out of the way.
 fn line(rest: &str) -> String {
-    format!("katalonc -noSplash -runMode=console -projectPath=shop.prj {rest}")
+    let suite = if rest.contains("-testSuite") { "" } else { "-testSuitePath='Test Suites/Smoke/Login' " };
+    format!("katalonc -noSplash -runMode=console -projectPath=shop.prj {suite}{rest}")
 }
 
 #[track_caller]
@@ -128,7 +130,7 @@ fn single_valued_option_given_twice() {
     let out = check_args(&p, &line("-browserType=Chrome -browserType=Firefox"));
     assert_exit(&out, 13);
     assert_finding(&out, "error", "duplicate-option");
-    assert!(stdout(&out).contains("the first is at --args:1:59"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("the first is at --args:1:100"), "{}", stdout(&out));
 }
 
 #[test]
@@ -341,7 +343,7 @@ fn option_newer_than_the_project_warns() {
     assert_exit(&out, 0);
     assert!(
         stdout(&out).contains(
-            "warning[newer-option]: `-maxFailedTests` needs Katalon 8.1 or newer; the project was saved with 8.0.5"
+            "warning[newer-option]: `-maxFailedTests` needs Katalon 8.1 or newer; the project was last saved with 8.0.5 (`<modifiedVersion>`)"
         ),
         "{}",
         stdout(&out)
@@ -351,7 +353,7 @@ fn option_newer_than_the_project_warns() {
 #[test]
 fn line_without_project_path_is_a_note() {
     let p = Fixture::shop();
-    let out = check_args(&p, "-browserType=Chrome -retry=1");
+    let out = check_args(&p, "-testSuitePath='Test Suites/Smoke/Login' -browserType=Chrome -retry=1");
     assert_exit(&out, 0);
     assert_finding(&out, "info", "no-project-path");
     assert!(stdout(&out).ends_with("0 errors, 0 warnings, 1 note\n"));
@@ -385,7 +387,7 @@ fn json_format_gives_every_finding_with_its_origin() {
     let f = &doc["findings"][0];
     assert_eq!(f["severity"], "error");
     assert_eq!(f["rule"], "not-integer");
-    assert_eq!(f["origin"]["args"]["column"], 66);
+    assert_eq!(f["origin"]["args"]["column"], 66 + "-testSuitePath='Test Suites/Smoke/Login' ".len());
     assert_eq!(f["origin"]["args"]["line"], 1);
 }
 
@@ -427,7 +429,11 @@ fn key_in_a_hand_written_line_is_never_printed() {
                 .args(["check", "--format", format, "--args", l])
                 .output()
                 .unwrap();
-            let all = format!("{}{}", stdout(&out), stderr(&out));
+            // The runner hides the key once told to: `::add-mask::` comes first.
+            let err = stderr(&out);
+            assert!(err.starts_with(&format!("::add-mask::{SENTINEL}\n")), "{l}\n{err}");
+            let logged: Vec<&str> = err.lines().filter(|x| !x.starts_with("::add-mask::")).collect();
+            let all = format!("{}{}", stdout(&out), logged.join("\n"));
             assert!(!all.contains(SENTINEL), "{l}\n{all}");
             assert!(!all.contains("sentinel"), "{l}\n{all}");
         }
@@ -482,7 +488,7 @@ fn lock_out_of_date_with_the_config_warns() {
     let p = Fixture::shop();
     p.write("vendor/a.jar", support::keyword_jar("A"));
     p.write("vendor/b.jar", support::keyword_jar("B"));
-    p.config("plugins:\n  - path: vendor/a.jar\n");
+    p.config("run:\n  test-suite: Test Suites/Smoke/Login\nplugins:\n  - path: vendor/a.jar\n");
     assert_exit(&p.cmd().arg("lock").output().unwrap(), 0);
     p.config("plugins:\n  - path: vendor/a.jar\n  - path: vendor/b.jar\n");
     let out = p.cmd().arg("check").output().unwrap();
@@ -500,7 +506,7 @@ fn lock_out_of_date_with_the_config_warns() {
 fn lock_that_fits_the_config_is_quiet() {
     let p = Fixture::shop();
     p.write("vendor/a.jar", support::keyword_jar("A"));
-    p.config("plugins:\n  - path: vendor/a.jar\n");
+    p.config("run:\n  test-suite: Test Suites/Smoke/Login\nplugins:\n  - path: vendor/a.jar\n");
     assert_exit(&p.cmd().arg("lock").output().unwrap(), 0);
     assert_clean(&p.cmd().arg("check").output().unwrap());
 }
@@ -528,7 +534,7 @@ fn url_plugin_without_a_pin_is_an_error() {
 #[test]
 fn store_app_version_is_the_version_the_run_uses() {
     let p = Fixture::shop();
-    p.config("store:\n  app-version: \"9.7.2\"\nrun:\n  args: [\"-maxFailedTests=3\"]\n");
+    p.config("store:\n  app-version: \"9.7.2\"\nrun:\n  test-suite: Test Suites/Smoke/Login\n  args: [\"-maxFailedTests=3\"]\n");
     assert_clean(&p.cmd().arg("check").output().unwrap());
     p.config("store:\n  app-version: \"8.0.2\"\nrun:\n  args: [\"-maxFailedTests=3\"]\n");
     let out = p.cmd().arg("check").output().unwrap();

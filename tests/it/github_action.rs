@@ -414,3 +414,44 @@ fn the_workdir_as_input_makes_the_paths_absolute_for_the_official_action() {
     // Published paths stay relative: they are for the next step, on the host.
     assert_eq!(out["project-path"], "tests/katalon/Demo.prj");
 }
+
+#[test]
+fn the_allow_input_turns_lint_rules_off() {
+    let (ws, _) = with_remote();
+    // Refused without the input: a lint error.
+    on_github(&ws).arg("github-action").env("INPUT_ARGS", "-retry=1 -testSuitPath=x").assert().code(13);
+    // Allowed, the error goes; a warning of another rule is still printed.
+    let out = on_github(&ws)
+        .arg("github-action")
+        .env("INPUT_ALLOW", "unknown-option")
+        .env("INPUT_ARGS", "-retry=1 -testSuitPath=x -brandNewOption=1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("[unlisted-option]"), "{err}");
+    // Both allowed: no finding is printed; the line is emitted.
+    let out = on_github(&ws)
+        .arg("github-action")
+        .env("INPUT_ALLOW", "unknown-option,\nunlisted-option")
+        .env("INPUT_ARGS", "-retry=1 -testSuitPath=x -brandNewOption=1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("unlisted-option") && !err.contains("unknown-option"), "{err}");
+    assert!(split(&outputs(&ws)["args"]).contains(&"-brandNewOption=1".to_string()));
+}
+
+#[test]
+fn the_allow_input_with_an_unknown_rule_fails_the_step() {
+    let (ws, hits) = with_remote();
+    on_github(&ws)
+        .arg("github-action")
+        .env("INPUT_ALLOW", "unlisted-optoin")
+        .assert()
+        .code(10)
+        .stderr(predicates::str::contains("`unlisted-optoin` is not a lint rule; did you mean `unlisted-option`?"));
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0, "nothing was downloaded");
+    assert!(!ws.output.exists() || std::fs::read_to_string(&ws.output).unwrap().is_empty());
+}

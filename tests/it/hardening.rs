@@ -1,0 +1,618 @@
+//! Issue 9, the red-team pass and the real-user trial: each break pinned by
+//! a test that failed before its fix. Every test runs the real binary.
+
+use crate::support;
+
+use support::{Fixture, SENTINEL, stderr, stdout};
+
+// --- 2. `check --args` panicked and printed the key --------------------------
+
+/// A second line starting with a non-ASCII character (U+2028, a no-break
+/// space pasted from a web page) sliced a string off a char boundary: the
+/// panic message quoted the line, key included, before any `::add-mask::`.
+#[test]
+fn check_args_with_a_non_ascii_second_line_neither_panics_nor_prints_the_key() {
+    let p = Fixture::shop();
+    for tail in ["\n\u{2028}-", "\n\u{a0}-x", "\r\n\u{00e9}", "\n\u{1F600}\u{1F600}"] {
+        let line = format!("katalonc -apiKey={SENTINEL} \"\"{tail}");
+        let out = p.cmd().env("GITHUB_ACTIONS", "true").args(["check", "--args", &line]).output().unwrap();
+        let (o, e) = (stdout(&out), stderr(&out));
+        assert!(matches!(out.status.code(), Some(0 | 13)), "{tail:?}: {:?}\n{o}\n{e}", out.status);
+        assert!(!e.contains("panicked"), "{e}");
+        let logged: String = e.lines().filter(|l| !l.starts_with("::add-mask::")).collect();
+        assert!(!o.contains(SENTINEL) && !logged.contains(SENTINEL), "{tail:?}:\n{o}\n{e}");
+        // The run got as far as the report, and masked the key first.
+        assert!(o.contains("second-command"), "{o}");
+        assert!(e.starts_with(&format!("::add-mask::{SENTINEL}")), "{e}");
+    }
+}
+
+// --- 1. a cancelled install blocked the project for good ----------------------
+
+const SETTINGS: &str = "settings/internal/com.kms.katalon.execution.properties";
+const SETTINGS_BEFORE: &str = "#Katalon\nexecution.default.timeout=30\nplugin.reloadOption=\"ONLINE\"\n";
+
+/// A project with two `url` plugins (one keyword jar, one inside a zip),
+/// `offline: true`, a settings file saying ONLINE and a jar of the user's
+/// own in `Plugins/`; the cache, shared with a sibling project, is warm, so
+/// the only writes left in a run are the install's.
+struct KillScene {
+    f: Fixture,
+    _server: katalon_prep_fakes::FakeServer,
+    jars: Vec<(String, String)>,
+}
+
+impl KillScene {
+    fn new() -> KillScene {
+        let f = Fixture::project();
+        let server = katalon_prep_fakes::FakeServer::start();
+        let a = support::keyword_jar("com.example.A");
+        let b = support::keyword_jar("com.example.B");
+        let mut cfg = String::from("offline: true\nplugins:\n");
+        cfg += &support::url_plugin(&server, "a.jar", &a);
+        cfg += &support::url_plugin(&server, "b-package.zip", &support::zip(&[("lib/b.jar", &b)]));
+        f.config(&cfg);
+        f.write(SETTINGS, SETTINGS_BEFORE);
+        f.write("Plugins/mine.jar", b"the user's own jar");
+        let jars = vec![("a.jar".to_string(), support::sha256_hex(&a)), ("b.jar".to_string(), support::sha256_hex(&b))];
+        KillScene { f, _server: server, jars }
+    }
+
+    fn fresh_project(&self, name: &str) -> std::path::PathBuf {
+        let dir = self.f.path(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        for rel in ["Demo.prj", "Test Suites/Smoke.ts", "katalon-prep.yml", SETTINGS, "Plugins/mine.jar"] {
+            let to = dir.join(rel);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(self.f.path(rel), &to).unwrap();
+        }
+        dir
+    }
+
+    fn prepare(&self, project: &std::path::Path) -> std::process::Command {
+        let mut cmd = support::bin_std(self.f.root());
+        cmd.env("KATALON_API_KEY", SENTINEL)
+            .env("KATALON_PREP_CACHE_DIR", self.f.path("cache"))
+            .current_dir(project)
+            .arg("prepare");
+        cmd
+    }
+
+    /// `prepare` under strace, `signal` delivered at the `when`-th call of
+    /// one of `syscalls`; the strace log goes to `log`.
+    fn prepare_killed(
+        &self,
+        project: &std::path::Path,
+        syscalls: &str,
+        signal: &str,
+        when: usize,
+    ) -> std::process::Output {
+        let inner = self.prepare(project);
+        let mut cmd = std::process::Command::new("strace");
+        cmd.args(["-f", "-qq", "-e", &format!("trace={syscalls}"), "-e"])
+            .arg(format!("inject={syscalls}:signal={signal}:when={when}"))
+            .arg("-o")
+            .arg(project.with_extension("strace"))
+            .arg(inner.get_program())
+            .args(inner.get_args())
+            .current_dir(project)
+            .env_clear()
+            .envs(inner.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        cmd.output().expect("strace runs")
+    }
+
+    /// The project as a finished run leaves it.
+    #[track_caller]
+    fn assert_installed(&self, project: &std::path::Path, context: &str) {
+        for (name, sha) in &self.jars {
+            let bytes =
+                std::fs::read(project.join("Plugins").join(name)).unwrap_or_else(|e| panic!("{context}: {name}: {e}"));
+            assert_eq!(&support::sha256_hex(&bytes), sha, "{context}: Plugins/{name}");
+        }
+        assert_eq!(std::fs::read(project.join("Plugins/mine.jar")).unwrap(), b"the user's own jar", "{context}");
+        let settings = std::fs::read_to_string(project.join(SETTINGS)).unwrap();
+        assert_eq!(settings, SETTINGS_BEFORE.replace("\"ONLINE\"", "\"OFFLINE\""), "{context}: every other byte kept");
+        let mut names: Vec<String> = std::fs::read_dir(project.join("Plugins"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".katalon-prep.lock")
+            .collect();
+        names.sort();
+        assert_eq!(names, [".katalon-prep.json", "a.jar", "b.jar", "mine.jar"], "{context}");
+        let internal: Vec<String> = std::fs::read_dir(project.join("settings/internal"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(internal, ["com.kms.katalon.execution.properties"], "{context}");
+    }
+}
+
+/// Counts the calls of `syscall` in a strace log.
+fn calls(log: &std::path::Path, syscall: &str) -> usize {
+    let text = std::fs::read_to_string(log).expect("strace log");
+    let call = format!("{syscall}(");
+    text.lines().filter(|l| l.split_once(' ').is_some_and(|(_, rest)| rest.trim_start().starts_with(&call))).count()
+}
+
+/// SIGKILL (kill -9) or SIGTERM (a cancelled job, `docker stop`) before
+/// each rename and each hard link of an install — between placing the jars,
+/// writing the install record and editing the settings — and the next run
+/// must succeed with the project as it should be, the user's files intact.
+#[test]
+fn install_killed_between_any_two_steps_is_finished_by_the_next_run() {
+    if std::process::Command::new("strace").arg("-V").output().is_err() {
+        panic!("strace is needed (apt-get install strace; .ci/run installs it)");
+    }
+    let scene = KillScene::new();
+    // Warm the shared cache: what is left to do is the install itself.
+    let warm = scene.fresh_project("warm");
+    let out = scene.prepare(&warm).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    scene.assert_installed(&warm, "warm-up");
+
+    // strace counts each system call by itself: probe how often a full run
+    // makes each one (fresh project, warm cache), then kill at every call.
+    let probe = scene.fresh_project("probe");
+    let out = scene.prepare_killed(&probe, "rename,renameat,renameat2,link,linkat", "SIGKILL", 65535);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = probe.with_extension("strace");
+    let renames: usize = ["rename", "renameat", "renameat2"].iter().map(|c| calls(&log, c)).sum();
+    let links: usize = ["link", "linkat"].iter().map(|c| calls(&log, c)).sum();
+    // Two jars, the record twice (intent, then done), the settings file.
+    assert!(renames >= 5 && links >= 2, "{}", std::fs::read_to_string(&log).unwrap());
+    for syscall in ["rename", "renameat", "renameat2", "link", "linkat"] {
+        let total = calls(&log, syscall);
+        for signal in ["SIGKILL", "SIGTERM"] {
+            for when in 1..=total {
+                let context = format!("{signal} at {syscall} call {when} of {total}");
+                let project = scene.fresh_project("victim");
+                let killed = scene.prepare_killed(&project, syscall, signal, when);
+                assert!(!killed.status.success(), "{context}: the run was not interrupted");
+                let next = scene.prepare(&project).output().unwrap();
+                assert!(next.status.success(), "{context}: the next run failed:\n{}", stderr(&next));
+                scene.assert_installed(&project, &context);
+                // And it stays that way: a third run changes nothing.
+                let before = std::fs::read(project.join("Plugins/.katalon-prep.json")).unwrap();
+                let third = scene.prepare(&project).output().unwrap();
+                assert!(third.status.success(), "{context}: {}", stderr(&third));
+                assert_eq!(std::fs::read(project.join("Plugins/.katalon-prep.json")).unwrap(), before, "{context}");
+            }
+        }
+    }
+}
+
+/// A pending entry names a file a killed run was placing; a file there with
+/// other content is the user's (or someone's): refused, never overwritten.
+#[test]
+fn pending_entry_whose_file_has_other_content_is_not_adopted() {
+    let scene = KillScene::new();
+    let project = scene.fresh_project("p");
+    let (name, sha) = &scene.jars[0];
+    std::fs::write(project.join("Plugins").join(name), b"someone else's a.jar").unwrap();
+    let record = format!(r#"{{"format":1,"files":{{}},"pending":{{"{name}":{{"sha256":"{sha}","size":20}}}}}}"#);
+    std::fs::write(project.join("Plugins/.katalon-prep.json"), record).unwrap();
+    let out = scene.prepare(&project).output().unwrap();
+    assert_eq!(out.status.code(), Some(12), "{}", stderr(&out));
+    assert!(stderr(&out).contains("was not installed by katalon-prep; refusing to overwrite it"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(project.join("Plugins").join(name)).unwrap(), b"someone else's a.jar");
+}
+
+// --- 8. the install record could delete files outside the project -----------
+
+/// `Plugins/.katalon-prep.json` is a file in the project anyone can edit.
+/// One listing `../../victim.txt` with the victim's size and mtime made
+/// `prepare` delete it as "no longer configured".
+#[test]
+fn install_record_naming_a_file_outside_plugins_deletes_nothing() {
+    let scene = KillScene::new();
+    let project = scene.fresh_project("p");
+    let victim = scene.f.write("victim.txt", "precious");
+    let also = scene.f.write("p/settings/keep.txt", "also precious");
+    let mtime = |p: &std::path::Path| {
+        std::fs::metadata(p).unwrap().modified().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    };
+    let zero = "0".repeat(64);
+    let record = format!(
+        r#"{{"format":1,"files":{{
+            "../../victim.txt":{{"sha256":"{zero}","size":8,"mtime_ns":{}}},
+            "platform/../../settings/keep.txt":{{"sha256":"{zero}","size":13,"mtime_ns":{}}},
+            "{}":{{"sha256":"{zero}","size":8,"mtime_ns":{}}}
+        }}}}"#,
+        mtime(&victim),
+        mtime(&also),
+        victim.display(),
+        mtime(&victim)
+    );
+    std::fs::write(project.join("Plugins/.katalon-prep.json"), record).unwrap();
+    let out = scene.prepare(&project).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`../../victim.txt`, which is not a file in"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert_eq!(std::fs::read_to_string(&also).unwrap(), "also precious");
+    // The run went on and installed what the config says.
+    scene.assert_installed(&project, "after a hostile record");
+}
+
+// --- 3. workflow-command injection through file names -------------------------
+
+/// No line of stderr may be a workflow command katalon-prep did not write.
+#[track_caller]
+fn assert_no_injected_command(err: &str) {
+    for line in err.lines() {
+        assert!(!line.contains("::warning title=x") && !line.starts_with("::warning::"), "injected: {line:?}\n{err}");
+        assert!(!line.contains('\u{1b}'), "terminal escape printed raw: {line:?}");
+    }
+}
+
+/// A redirect to `/n.jar/x%0A::warning%20title=x::injected%0A.jar` named
+/// the Plugins file after the redirect target, newline included, and
+/// printed it raw: GitHub ran the injected `::warning`. A `url` plugin is
+/// named after the configured URL, whatever a CDN redirects to.
+#[test]
+fn url_plugin_is_named_after_the_configured_url_not_a_redirect_target() {
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    let jar = support::keyword_jar("com.example.N");
+    let target = "/n.jar/x%0A::warning%20title=x::injected%0A.jar";
+    let decoded = "/n.jar/x\n::warning title=x::injected\n.jar";
+    server.file(decoded, jar.clone());
+    server.redirect("/n.jar", &format!("{}{target}", server.url()), 302);
+    f.config(&format!("plugins:\n  - url: {}/n.jar\n    sha256: {}\n", server.url(), support::sha256_hex(&jar)));
+    let out = f.prepare().env("GITHUB_ACTIONS", "true").output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_no_injected_command(&err);
+    let names: Vec<String> = std::fs::read_dir(f.path("Plugins"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
+    assert!(names.contains(&"n.jar".to_string()), "{names:?}");
+    assert!(names.iter().all(|n| !n.chars().any(char::is_control)), "{names:?}");
+    assert_eq!(server.count(decoded), 1, "the redirect was followed");
+}
+
+/// Zip entries whose names hold a newline, a carriage return or a terminal
+/// escape are refused (exit 30), and the refusal prints the name escaped.
+#[test]
+fn archive_entry_names_with_control_characters_are_refused_and_printed_escaped() {
+    for name in ["lib/a\n::warning::x.jar", "lib/b\r::warning::y.jar", "lib/\u{1b}[31mred\u{1b}[0m.jar"] {
+        let f = Fixture::project();
+        let server = katalon_prep_fakes::FakeServer::start();
+        let package = support::zip_with_raw_name(name, &support::keyword_jar("com.example.Z"));
+        f.config(&support::url_plugin(&server, "p.zip", &package).replacen("  - url", "plugins:\n  - url", 1));
+        let out = f.prepare().env("GITHUB_ACTIONS", "true").output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(30), "{name:?}: {err}");
+        assert!(err.contains("control character"), "{err}");
+        assert_no_injected_command(&err);
+        assert!(!f.path("Plugins").exists(), "{name:?}: nothing installed");
+    }
+}
+
+// --- 7. GitHub release assets were named after the storage URL ----------------
+
+/// GitHub redirects an asset download to an object URL that names neither
+/// the asset nor its type: the jar was installed as `<uuid>`, two plugins
+/// collided, and a `.zip` asset was not unpacked. Named after `asset.name`.
+#[test]
+fn github_assets_are_named_after_the_asset_not_the_object_storage_url() {
+    let f = Fixture::project();
+    let api = katalon_prep_fakes::FakeServer::start();
+    let a = support::keyword_jar("com.example.GhA");
+    let b = support::keyword_jar("com.example.GhB");
+    let package = support::zip(&[("lib/gh-b.jar", &b)]);
+    let download = "/acme/keywords/releases/download/v1.2.0";
+    for (name, uuid, bytes) in [
+        ("gh-a.jar", "0f8e2a8c-4b8e-4a53-9d6b-1c1b7e1f0a11", &a),
+        ("gh-b.zip", "9c2d4f1e-77aa-4f0e-8a55-2b3c4d5e6f70", &package),
+    ] {
+        api.redirect(&format!("{download}/{name}"), &format!("{}/objects/{uuid}?sig=x", api.url()), 302);
+        api.file(&format!("/objects/{uuid}"), bytes.clone());
+    }
+    api.github_release(
+        "acme",
+        "keywords",
+        "v1.2.0",
+        &[("gh-a.jar", &format!("{download}/gh-a.jar")), ("gh-b.zip", &format!("{download}/gh-b.zip"))],
+    );
+    f.config(
+        "plugins:\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: gh-a.jar\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: gh-b.zip\n",
+    );
+    let out = crate::remote::prepare(&f, &api).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(f.path("Plugins/gh-a.jar")).unwrap(), a);
+    assert_eq!(std::fs::read(f.path("Plugins/gh-b.jar")).unwrap(), b, "the zip asset is a package");
+    assert_eq!(api.count("/objects/0f8e2a8c-4b8e-4a53-9d6b-1c1b7e1f0a11"), 1, "served through the object URL");
+}
+
+// --- 4. no size limit on JSON responses --------------------------------------
+
+/// A body just over the 16 MiB cap, streamed from a sparse file.
+fn oversized_body(f: &Fixture) -> std::path::PathBuf {
+    let path = f.path("huge.json");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(16 * 1024 * 1024 + 64 * 1024).unwrap();
+    path
+}
+
+/// An endless Store listing grew to 4.8 GiB in 25 s. API bodies are capped
+/// at 16 MiB: exit 20, naming the endpoint.
+#[test]
+fn store_listing_over_16_mib_is_exit_20_naming_the_endpoint() {
+    let f = Fixture::project();
+    let store = katalon_prep_fakes::FakeServer::start();
+    store.file_from_disk("/api/products/ks", oversized_body(&f));
+    f.config(&crate::remote::store_config("  - store: 42\n"));
+    let out = crate::remote::prepare(&f, &store).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(20), "{err}");
+    assert!(err.contains("/api/products/ks") && err.contains("more than 16 MiB"), "{err}");
+    assert_eq!(store.count("/api/products/ks"), 1, "too large is not retried");
+}
+
+/// The GitHub release endpoint, the same: 3.4 GiB in 12 s before.
+#[test]
+fn github_release_over_16_mib_is_exit_20_naming_the_endpoint() {
+    let f = Fixture::project();
+    let api = katalon_prep_fakes::FakeServer::start();
+    let path = "/repos/acme/keywords/releases/tags/v1.2.0";
+    api.file_from_disk(path, oversized_body(&f));
+    f.config("plugins:\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: \"*.jar\"\n");
+    let out = crate::remote::prepare(&f, &api).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(20), "{err}");
+    assert!(err.contains(path) && err.contains("more than 16 MiB"), "{err}");
+    assert_eq!(api.count(path), 1, "too large is not retried");
+}
+
+// --- 5. the zip bomb cap trusted the archive's header -------------------------
+
+/// Bytes under `dir`, every file counted.
+fn bytes_under(dir: &std::path::Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let meta = e.metadata().unwrap();
+            if meta.is_dir() {
+                stack.push(e.path());
+            } else {
+                total += meta.len();
+            }
+        }
+    }
+    total
+}
+
+/// `zip` with each entry's compressed size in both headers raised to `declared`.
+fn zip_with_lying_sizes(entries: &[(&str, &[u8])], declared: u32) -> Vec<u8> {
+    let mut bytes = support::zip(entries);
+    let find = |bytes: &[u8], sig: u32, from: usize| {
+        (from..bytes.len().saturating_sub(4)).find(|&i| bytes[i..i + 4] == sig.to_le_bytes())
+    };
+    let mut at = 0;
+    while let Some(i) = find(&bytes, 0x04034b50, at) {
+        bytes[i + 18..i + 22].copy_from_slice(&declared.to_le_bytes());
+        at = i + 4;
+    }
+    let mut at = 0;
+    while let Some(i) = find(&bytes, 0x02014b50, at) {
+        bytes[i + 20..i + 24].copy_from_slice(&declared.to_le_bytes());
+        at = i + 4;
+    }
+    bytes
+}
+
+#[track_caller]
+fn assert_refused_as_bomb(package: &[u8]) {
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    f.config(&format!("plugins:\n{}", support::url_plugin(&server, "bomb.zip", package)));
+    let out = f.prepare().output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(30), "{err}");
+    assert!(err.contains("Archive bomb.zip is too large when unpacked"), "{err}");
+    assert!(err.contains("Downloading bomb.zip"), "refused after the download: {err}");
+    // Nothing of the refused package is left behind (the download itself
+    // is the only large thing a refusal may have held).
+    let left = bytes_under(&f.path("cache"));
+    assert!(left < 1 << 20, "{left} bytes left in the cache");
+    assert!(!f.path("Plugins").exists());
+}
+
+/// A declared compressed size raised to the real inflated size made the
+/// ratio check see 1:1: count the bytes actually inflated against the bytes
+/// actually in the package.
+#[test]
+fn zip_bomb_with_a_lying_compressed_size_is_refused() {
+    let zeros = vec![0u8; 8 << 20];
+    let package = zip_with_lying_sizes(&[("lib/bomb.jar", &zeros)], 8 << 20);
+    assert!(package.len() < 100_000, "{}", package.len());
+    assert_refused_as_bomb(&package);
+}
+
+/// Entries under 1 MiB skipped the ratio check: 16 of them made 16 MiB from
+/// an 18 kB package (400 of them, 400 MiB).
+#[test]
+fn zip_bomb_of_many_small_entries_is_refused_and_leaves_nothing() {
+    let zeros = vec![0u8; (1 << 20) - 1];
+    let names: Vec<String> = (0..16).map(|i| format!("lib/part-{i}.jar")).collect();
+    let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), zeros.as_slice())).collect();
+    let package = support::zip(&entries);
+    assert!(package.len() < 200_000, "{}", package.len());
+    assert_refused_as_bomb(&package);
+}
+
+// --- 6. `offline: true` corrupted non-UTF-8 properties files -----------------
+
+/// Latin-1 bytes elsewhere in the file became U+FFFD. Bytes are edited, not
+/// text: every other byte stays.
+#[test]
+fn offline_edit_keeps_every_other_byte_of_a_latin1_file() {
+    let f = Fixture::project();
+    f.config("offline: true\n");
+    let before: &[u8] =
+        b"#Katalon\r\nuser.name=Jos\xe9 M\xfcller\r\nplugin.reloadOption=\"ONLINE\"\r\nnote=caf\xc3\xa9 \xff\r\n";
+    f.write(SETTINGS, before);
+    let out = f.prepare().output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = std::fs::read(f.path(SETTINGS)).unwrap();
+    let expected: &[u8] =
+        b"#Katalon\r\nuser.name=Jos\xe9 M\xfcller\r\nplugin.reloadOption=\"OFFLINE\"\r\nnote=caf\xc3\xa9 \xff\r\n";
+    assert_eq!(after, expected, "{}", String::from_utf8_lossy(&after));
+}
+
+/// A UTF-16 file (a byte-order mark, or NUL bytes) cannot be edited byte by
+/// byte: exit 12, the file untouched.
+#[test]
+fn offline_edit_refuses_a_utf16_file_and_leaves_it_untouched() {
+    let utf16 = |bom: bool| {
+        let mut bytes = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        for unit in "plugin.reloadOption=\"ONLINE\"\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        bytes
+    };
+    for bom in [true, false] {
+        let f = Fixture::project();
+        f.config("offline: true\n");
+        f.write(SETTINGS, utf16(bom));
+        let out = f.prepare().output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(12), "{err}");
+        assert!(err.contains("com.kms.katalon.execution.properties is UTF-16 text"), "{err}");
+        assert_eq!(std::fs::read(f.path(SETTINGS)).unwrap(), utf16(bom));
+    }
+}
+
+// --- Low: key rules -----------------------------------------------------------
+
+fn args_with_env(name: &str, value: &str) -> std::process::Output {
+    let f = Fixture::project();
+    f.cmd().env(name, value).arg("args").output().unwrap()
+}
+
+/// A key that is a common word (`katalonc`) mangled stderr and revealed
+/// itself (`k***t***lonc`). Keys shorter than 16 characters are refused.
+#[test]
+fn key_shorter_than_16_characters_is_refused_saying_what_was_expected() {
+    let out = args_with_env("KATALON_API_KEY", "katalonc");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(11), "{err}");
+    assert!(err.contains("is 8 characters long; a Katalon API key has at least 16"), "{err}");
+    assert!(!err.contains("katalonc"), "{err}");
+    assert_eq!(stdout(&out), "");
+    // 16 is enough.
+    assert!(args_with_env("KATALON_API_KEY", "0123456789abcdef").status.success());
+}
+
+/// A secret pasted with its newline is common: one trailing `\n` or `\r\n`
+/// is trimmed from a variable, as from a file; a newline inside stays exit 11.
+#[test]
+fn key_in_a_variable_has_one_trailing_newline_trimmed() {
+    for value in [format!("{SENTINEL}\n"), format!("{SENTINEL}\r\n")] {
+        let out = args_with_env("KATALON_API_KEY", &value);
+        assert!(out.status.success(), "{value:?}: {}", stderr(&out));
+        assert!(stdout(&out).split_whitespace().any(|t| t == format!("-apiKey={SENTINEL}")), "{}", stdout(&out));
+    }
+    for value in [format!("{SENTINEL}\n\n"), format!("{SENTINEL}\nmore")] {
+        let out = args_with_env("KATALON_API_KEY", &value);
+        assert_eq!(out.status.code(), Some(11), "{value:?}");
+        assert!(stderr(&out).contains("it spans several lines"), "{}", stderr(&out));
+    }
+}
+
+/// A key file saved by a Windows editor starts with a UTF-8 BOM.
+#[test]
+fn key_file_starting_with_a_bom_is_read_without_it() {
+    let f = Fixture::project();
+    let file = f.write("secret.txt", format!("\u{feff}{SENTINEL}\r\n"));
+    let out = f.cmd().env("KATALON_API_KEY_FILE", &file).arg("args").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).split_whitespace().any(|t| t == format!("-apiKey={SENTINEL}")), "{}", stdout(&out));
+}
+
+/// On a pull request from a fork the secret is empty, not missing: say so,
+/// naming the variable.
+#[test]
+fn empty_secret_says_set_but_empty_naming_the_variable() {
+    let out = args_with_env("KATALON_API_KEY", "");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(11), "{err}");
+    assert!(err.contains("KATALON_API_KEY is set but empty"), "{err}");
+    assert!(!err.contains("No Katalon API key found"), "{err}");
+    let f = Fixture::project();
+    let out = f.cmd().env("INPUT_API-KEY", "").env("KATALON_API_KEY", "").arg("args").output().unwrap();
+    assert!(stderr(&out).contains("KATALON_API_KEY and INPUT_API-KEY are set but empty"), "{}", stderr(&out));
+    // An empty variable does not hide a key found further on.
+    let out = f.cmd().env("KATALON_API_KEY", "").env("INPUT_API-KEY", SENTINEL).arg("args").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Short credential values found by `check --args` are masked as whole
+/// tokens only: `-kobitonToken=on` must not turn `option` into `opti***`.
+#[test]
+fn short_credentials_in_check_args_are_masked_as_whole_tokens() {
+    let p = Fixture::shop();
+    let out =
+        p.cmd().args(["check", "--args", "katalonc -projectPath=shop.prj -kobitonToken=on -retri=1"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("-kobitonToken=***"), "{text}");
+    assert!(text.contains("unknown option") && !text.contains("opti***"), "{text}");
+}
+
+// --- Low: an overall deadline on a download ----------------------------------
+
+/// Serves one body forever slowly: a byte every 100 ms, never stalling long
+/// enough for the read timeout. Returns the URL.
+fn trickling_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/slow.jar", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf);
+                let _ = conn.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nContent-Type: application/java-archive\r\n\r\n",
+                );
+                while conn.write_all(b"x").is_ok() {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            });
+        }
+    });
+    url
+}
+
+/// 1 byte/s kept a run alive for an hour: `--download-timeout` (env
+/// `KATALON_PREP_DOWNLOAD_TIMEOUT`, default 30m) bounds a download, retries
+/// included; exit 20.
+#[test]
+fn download_timeout_bounds_a_trickling_download() {
+    let url = trickling_server();
+    for (flag, env, shown) in [(Some("2s"), None, "2s"), (None, Some("2"), "2s")] {
+        let f = Fixture::project();
+        f.config(&format!("plugins:\n  - url: {url}\n    sha256: {}\n", "ab".repeat(32)));
+        let mut cmd = f.prepare();
+        if let Some(v) = flag {
+            cmd.args(["--download-timeout", v]);
+        }
+        if let Some(v) = env {
+            cmd.env("KATALON_PREP_DOWNLOAD_TIMEOUT", v);
+        }
+        let started = std::time::Instant::now();
+        let out = cmd.output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(20), "{err}");
+        assert!(err.contains(&format!("did not finish within {shown} (retries included)")), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    }
+    let f = Fixture::project();
+    let out = f.prepare().args(["--download-timeout", "1.5h"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
+    assert!(stderr(&out).contains("invalid duration `1.5h`"), "{}", stderr(&out));
+}
