@@ -350,12 +350,12 @@ pub struct MatrixArgs {
     /// How many shards may run at once [default: the collection's maxConcurrentInstances when PARALLEL, 1 when SEQUENTIAL; every shard with --suites]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_parallel: Option<u32>,
-    /// GitLab: the image each job runs in (it needs katalonc and katalon-prep)
+    /// GitLab: the image each shard job runs in: one that runs Katalon (katalonc); katalon-prep comes from the prepare job
     #[arg(long, value_name = "IMAGE", default_value = "katalonstudio/katalon")]
     pub image: String,
-    /// GitLab: how each job invokes katalon-prep (e.g. ./katalon-prep when carried as an artifact)
-    #[arg(long, value_name = "COMMAND", default_value = "katalon-prep")]
-    pub katalon_prep: String,
+    /// GitLab: the prepare job's image: katalon-prep with a shell (it passes the binary to the shard jobs)
+    #[arg(long, value_name = "IMAGE", default_value = "ghcr.io/katalon-prep/katalon-prep:1-shell")]
+    pub prep_image: String,
     /// The OS the shards run on, for warnings about browsers that cannot run there [default: RUNNER_OS, else this host]
     #[arg(long, value_enum, value_name = "OS")]
     pub runner_os: Option<RunnerOs>,

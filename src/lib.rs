@@ -33,6 +33,7 @@ pub mod location;
 pub mod lock;
 pub mod matrix;
 pub mod net;
+pub mod ownership;
 pub mod plugins;
 pub mod project;
 pub mod report;

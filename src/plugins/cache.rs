@@ -236,8 +236,9 @@ impl Cache {
         let bytes = serde_json::to_vec_pretty(&meta).map_err(|e| io(&meta_path)(e.into()))?;
         fs::write(&meta_path, bytes).map_err(io(&meta_path))?;
         for path in files_under(&staging.dir) {
-            // Synced while still writable: Windows flushes a file only
-            // through a handle that may write it.
+            // Flushed through a handle that may write, before the file is
+            // made read-only: Windows refuses FlushFileBuffers on a handle
+            // opened for reading ("Access denied").
             File::options().write(true).open(&path).and_then(|f| f.sync_all()).map_err(io(&path))?;
             make_read_only(&path).map_err(io(&path))?;
         }

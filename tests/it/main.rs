@@ -21,6 +21,7 @@ mod lint_rules;
 mod lock;
 mod matrix;
 mod network;
+mod ownership;
 mod plugins;
 mod project;
 mod reliability;
