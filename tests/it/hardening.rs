@@ -886,3 +886,108 @@ fn outdated_with_store_pins_but_no_store_settings_is_a_config_error() {
     assert_eq!(out.status.code(), Some(10), "{err}");
     assert!(err.contains("sets no `store.app-version`"), "{err}");
 }
+
+// --- Low: `prepare` racing `cache prune` ------------------------------------------
+
+/// `prepare` racing `cache prune` failed 1 in 64 with a misleading exit 40
+/// (the entry vanished between finding it and linking from it): 64 races
+/// give 64 successes.
+#[test]
+fn prepare_racing_cache_prune_always_succeeds() {
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    let jar = support::big_keyword_jar(400_000);
+    f.config(&format!("plugins:\n{}", support::url_plugin(&server, "a.jar", &jar)));
+    f.write("nothing.lock", "version: 1\nplugins: []\n");
+    for i in 0..64 {
+        let mut prepare = support::bin_std(f.root());
+        prepare.env("KATALON_API_KEY", SENTINEL).arg("prepare");
+        let prepare = prepare.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        // Vary who starts first; prune again and again while prepare runs.
+        std::thread::sleep(std::time::Duration::from_millis((i % 8) * 3));
+        for _ in 0..4 {
+            let prune = support::bin_std(f.root()).args(["cache", "prune", "nothing.lock"]).output().unwrap();
+            assert!(prune.status.success(), "race {i}: prune: {}", stderr(&prune));
+        }
+        let out = prepare.wait_with_output().unwrap();
+        assert!(out.status.success(), "race {i}: prepare failed:\n{}", stderr(&out));
+        assert_eq!(std::fs::read(f.path("Plugins/a.jar")).unwrap(), jar, "race {i}");
+    }
+}
+
+/// `cache prune /nonexistent` talked about `--locked`; it is still exit 31
+/// (documented), naming the missing lock.
+#[test]
+fn cache_prune_of_a_missing_lock_names_it_without_talking_about_locked() {
+    let f = Fixture::project();
+    let out = f.cmd().args(["cache", "prune", "/nonexistent"]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(31), "{err}");
+    assert!(err.contains("No lock file at /nonexistent"), "{err}");
+    assert!(err.contains("/nonexistent") && !err.contains("--locked"), "{err}");
+}
+
+// --- Low: GitHub annotation paths ---------------------------------------------------
+
+/// Annotation paths were relative to the working directory, so a step with
+/// `working-directory: tests/katalon` put them on files GitHub cannot find.
+/// They are relative to the repository root (`GITHUB_WORKSPACE`).
+#[test]
+fn github_annotation_paths_are_relative_to_the_repository_root() {
+    let f = Fixture::empty();
+    f.add_project("tests/katalon");
+    f.write("tests/katalon/katalon-prep.yml", "run:\n  test-suite: Test Suites/Smoke\n  args:\n    - -retri=1\n");
+    let out = f
+        .cmd()
+        .current_dir(f.path("tests/katalon"))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", f.root())
+        .arg("check")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("file=tests/katalon/katalon-prep.yml,line=4"), "{err}");
+    // Without a workspace, as before: relative to the working directory.
+    let out = f.cmd().current_dir(f.path("tests/katalon")).env("GITHUB_ACTIONS", "true").arg("check").output().unwrap();
+    assert!(stderr(&out).contains("file=katalon-prep.yml,line=4"), "{}", stderr(&out));
+}
+
+// --- Low: outdated and lock --update -----------------------------------------------
+
+/// `outdated` suggested `lock --update` for a GitHub plugin, whose `tag:`
+/// is fixed in the config (the update would change nothing).
+#[test]
+fn outdated_github_plugin_says_to_change_the_tag_not_lock_update() {
+    use crate::remote::{release, store_config};
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    release(&server, "v1.2.0", &[("gh-1.2.0.jar", support::keyword_jar("G"))]);
+    f.config(&store_config("  - github: acme/keywords\n    tag: v1.2.0\n    asset: \"*.jar\"\n"));
+    assert!(crate::remote::lock(&f, &server).output().unwrap().status.success());
+    release(&server, "v1.3.0", &[("gh-1.3.0.jar", support::keyword_jar("G2"))]);
+    let out = crate::remote::cmd(&f, &server).arg("outdated").output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("1 of 1 plugins outdated; 1 from GitHub: change `tag:` in katalon-prep.yml"), "{err}");
+    assert!(!err.contains("lock --update"), "{err}");
+}
+
+/// `lock --update` downloaded again what was already in the cache.
+#[test]
+fn lock_update_does_not_download_what_the_cache_holds() {
+    use crate::remote::{account, publish, release, store_config};
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
+    release(&server, "v1.2.0", &[("gh-1.2.0.jar", support::keyword_jar("G"))]);
+    f.config(&store_config("  - store: 42\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: \"*.jar\"\n"));
+    assert!(crate::remote::lock(&f, &server).output().unwrap().status.success());
+    let downloads = |s: &katalon_prep_fakes::FakeServer| {
+        s.requests().iter().filter(|r| r.path.ends_with(".zip") || r.path.contains("/releases/assets/")).count()
+    };
+    assert!(downloads(&server) >= 2, "the first lock downloads both");
+    server.clear_log();
+    let out = crate::remote::lock(&f, &server).arg("--update").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(downloads(&server), 0, "{:?}", server.requests().iter().map(|r| r.path.clone()).collect::<Vec<_>>());
+}
