@@ -186,8 +186,8 @@ fn cmd_refuses_a_line_break_and_never_prints_the_key() {
         .assert()
         .code(10)
         .stdout("")
-        .stderr(predicates::str::contains("argument 4 holds a line break"))
-        .stderr(predicates::str::contains("hint: use --format json or powershell"))
+        // Refused before any format is chosen (the line must stay one line).
+        .stderr(predicates::str::contains("holds a line break or a NUL byte"))
         .stderr(predicates::str::contains(SENTINEL).not());
 }
 
