@@ -117,6 +117,7 @@ fn lock_exit(e: &lock::Error) -> Exit {
         lock::Error::Invalid { .. } => Exit::Usage,
         lock::Error::Drift { .. }
         | lock::Error::Missing { .. }
+        | lock::Error::NoneToKeep { .. }
         | lock::Error::PathChanged(_)
         | lock::Error::EngineMissing { .. } => Exit::LockOutdated,
     }
@@ -127,7 +128,7 @@ fn store_exit(e: &plugins::store::Error) -> Exit {
     match e {
         E::Unauthorized { .. } => Exit::Credentials,
         E::List(source) => net_exit(source),
-        E::BadUrl { .. } | E::NotOnAccount { .. } | E::Unavailable { .. } => Exit::Usage,
+        E::BadUrl { .. } | E::NotOnAccount { .. } | E::Unavailable { .. } | E::NoAppVersion => Exit::Usage,
         E::NoLongerServed { .. } => Exit::LockOutdated,
     }
 }
@@ -170,7 +171,7 @@ fn plugins_exit(e: &plugins::Error) -> Exit {
         E::Config(_) => Exit::Usage,
         E::NeedKey => Exit::ApiKey,
         E::Install(e) => install_exit(e),
-        E::PathMissing { .. } | E::Choice { .. } => Exit::Usage,
+        E::PathMissing { .. } | E::PathNotFile { .. } | E::Choice { .. } => Exit::Usage,
         E::Internal(_) => Exit::Internal,
     }
 }

@@ -44,6 +44,11 @@ pub enum Error {
     #[error("No {} to check against (--locked)\nhint: run `katalon-prep lock` and commit {}", path.display(), path.display())]
     Missing { path: PathBuf },
     #[error(
+        "No lock file at {}: nothing says which cache entries to keep\nhint: name katalon-prep.lock files (or folders holding one) that exist",
+        path.display()
+    )]
+    NoneToKeep { path: PathBuf },
+    #[error(
         "Plugin {}: {} changed since {} was written{}\n  locked:   {}\n  computed: {}\nhint: run `katalon-prep lock --update` and commit {}",
         .0.name, .0.path.display(), .0.lock.display(), crate::location::suffix(&.0.at), .0.locked, .0.actual, .0.lock.display()
     )]

@@ -28,7 +28,7 @@ use super::prepare::{Lint, PrepareOptions, Prepared, prepared, shard};
 #[cfg(unix)]
 const NAMES: &[&str] = &["katalonc", "katalonc.sh"];
 #[cfg(not(unix))]
-const NAMES: &[&str] = &["katalonc.exe", "katalonc.bat", "katalonc"];
+const NAMES: &[&str] = &["katalonc.exe", "katalonc.bat"];
 
 pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     // Before any plugin work: a missing katalonc or display fails the run.
@@ -151,13 +151,14 @@ fn path_var() -> std::ffi::OsString {
 fn find(explicit: Option<&Path>, cwd: &Path, config: &Config) -> Result<Katalonc, Error> {
     let path_var = path_var();
     if let Some(given) = explicit.filter(|p| !p.as_os_str().is_empty()) {
-        let is_name = given.components().count() == 1 && !given.as_os_str().to_string_lossy().contains('/');
+        let is_name = given.components().count() == 1 && !given.as_os_str().to_string_lossy().contains(['/', '\\']);
         let found = if is_name {
             on_path(given.as_os_str(), &path_var)
         } else {
-            Some(crate::katalonc::argv::normalize(&cwd.join(given)))
+            let path = crate::katalonc::argv::normalize(&crate::katalonc::argv::absolute_against(cwd, given));
+            crate::run::with_suffixes(&path).into_iter().find(|p| p.is_file())
         };
-        return match found.filter(|p| p.is_file()) {
+        return match found {
             Some(p) => Ok(Katalonc::At(p)),
             None => Err(Error::Usage {
                 message: format!(
@@ -239,4 +240,41 @@ fn explain(ended: &Ended, code: u8, limits: Limits) -> Option<String> {
         None => return Some(format!("katalonc was stopped by a signal (exit {code})")),
     };
     Some(format!("katalonc exited with {code}: {meaning}"))
+}
+
+/// How Windows finds katalonc (these run under Wine in CI).
+#[cfg(all(test, windows))]
+mod windows_tests {
+    use super::*;
+
+    fn tree() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("Katalon")).unwrap();
+        std::fs::write(dir.path().join("Katalon").join("KATALONC.EXE"), b"MZ").unwrap();
+        dir
+    }
+
+    #[test]
+    fn katalonc_exe_is_found_on_path_whatever_its_case() {
+        let dir = tree();
+        let path_var = std::env::join_paths([dir.path().join("nothing"), dir.path().join("Katalon")]).unwrap();
+        let found = on_path("katalonc.exe".as_ref(), &path_var).expect("found");
+        assert!(found.is_file() && found.starts_with(dir.path().join("Katalon")), "{found:?}");
+    }
+
+    #[test]
+    fn a_path_without_extension_finds_the_exe() {
+        let dir = tree();
+        let found = find(Some(Path::new(r"Katalon\katalonc")), dir.path()).unwrap();
+        assert_eq!(found.file_name().unwrap().to_ascii_lowercase(), "katalonc.exe");
+        let found = find(Some(&dir.path().join("katalon").join("katalonc")), Path::new(r"C:\elsewhere")).unwrap();
+        assert!(found.is_file());
+    }
+
+    #[test]
+    fn a_name_with_a_backslash_is_a_path_not_a_name() {
+        let dir = tree();
+        let err = find(Some(Path::new(r"nowhere\katalonc.exe")), dir.path()).unwrap_err();
+        assert!(err.to_string().contains(r"nowhere\katalonc.exe"), "{err}");
+    }
 }

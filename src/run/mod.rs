@@ -19,7 +19,20 @@ pub const DEFAULT_KILL_AFTER: Duration = Duration::from_secs(10);
 
 /// The first executable called `name` in the directories of `path_var`.
 pub fn on_path(name: &OsStr, path_var: &OsStr) -> Option<PathBuf> {
-    std::env::split_paths(path_var).map(|dir| dir.join(name)).find(|p| is_executable(p))
+    std::env::split_paths(path_var).flat_map(|dir| with_suffixes(&dir.join(name))).find(|p| is_executable(p))
+}
+
+/// The files a program path may name: on Windows, one without an extension
+/// also as `.exe`, `.bat` and `.cmd` (`--katalonc C:\Katalon\katalonc`), as
+/// the shell would find it; elsewhere just itself.
+pub fn with_suffixes(path: &Path) -> Vec<PathBuf> {
+    let mut out = vec![path.to_path_buf()];
+    if cfg!(windows) && path.extension().is_none() {
+        for ext in ["exe", "bat", "cmd"] {
+            out.push(path.with_extension(ext));
+        }
+    }
+    out
 }
 
 #[cfg(unix)]

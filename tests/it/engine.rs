@@ -610,3 +610,23 @@ fn prepare_installs_the_engine_and_the_action_outputs_its_katalonc_without_the_k
     let after = support::stdout(&cmd(&f).args(["cache", "key"]).output().unwrap());
     assert_ne!(before, after);
 }
+
+#[test]
+fn engine_commands_without_engine_and_unknown_platforms_are_exit_10() {
+    let server = FakeServer::start();
+    let f = Fixture::project();
+    f.cmd()
+        .args(["engine", "path"])
+        .assert()
+        .code(10)
+        .stdout("")
+        .stderr(predicate::str::contains("No `engine:` in katalon-prep.yml"));
+    f.cmd().args(["lock", "--platform", "all"]).assert().code(10).stderr(predicate::str::contains("has no `engine:`"));
+    let f = fixture(&server);
+    cmd(&f)
+        .args(["lock", "--platform", "linux-amd64"])
+        .assert()
+        .code(10)
+        .stderr(predicate::str::contains("`linux-amd64` is not a platform of the engine"));
+    assert_eq!(server.total(), 0);
+}
