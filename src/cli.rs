@@ -58,6 +58,9 @@ pub enum Command {
     /// Inspect and maintain the plugin cache
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Provision the Katalon Runtime Engine of `engine:` (pinned in the lock, cached, a writable copy per project)
+    #[command(subcommand)]
+    Engine(EngineCommand),
     /// Run as the GitHub Action: read its inputs (INPUT_*), then `prepare`, `report` or `run` (the entry point of action.yml)
     #[command(name = "github-action", hide = true)]
     GithubAction,
@@ -136,6 +139,9 @@ pub struct InitArgs {
     /// Also write the CI file for this system, from the templates the docs show
     #[arg(long, value_enum, value_name = "SYSTEM")]
     pub ci: Option<CiSystem>,
+    /// Write `engine.version` (the project's Katalon version): katalon-prep then downloads, pins and runs that Runtime Engine itself
+    #[arg(long)]
+    pub engine: bool,
     /// Move the jars in the project's Plugins/ to vendor/katalon-plugins/ and list them as `path:` entries
     #[arg(long)]
     pub move_plugins: bool,
@@ -158,6 +164,9 @@ pub struct LockArgs {
     /// Resolve every plugin again (newer Store versions); without it, entries already locked are kept
     #[arg(long)]
     pub update: bool,
+    /// Engine platforms to pin: `all`, or a comma-separated list of linux-x64, linux-arm64, macos-x64, macos-arm64, windows-x64 [default: those locked already, and this machine's]
+    #[arg(long, value_name = "PLATFORMS", value_delimiter = ',')]
+    pub platform: Vec<String>,
     #[command(flatten)]
     pub fetch: FetchArgs,
 }
@@ -380,10 +389,29 @@ pub struct FetchArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum EngineCommand {
+    /// Bring the engine into the cache (verified against the lock) and make the project's writable engine
+    Install(EngineArgs),
+    /// Print the absolute path of the writable engine's katalonc (installing it when missing)
+    Path(EngineArgs),
+    /// List the engines in the cache and in the lock: version, platform, sha256, size
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// Fail (exit 31) unless katalon-prep.lock pins the engine for this platform (for CI)
+    #[arg(long)]
+    pub locked: bool,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum CacheCommand {
     /// Print the cache directory
     Dir,
-    /// Re-hash every cached jar and report corrupt entries (exit 30 when any)
+    /// Re-hash every cached jar and engine file and report corrupt entries (exit 30 when any)
     Verify {
         /// Remove corrupt entries (then exit 0)
         #[arg(long)]
@@ -391,7 +419,7 @@ pub enum CacheCommand {
     },
     /// Print a key for CI caches, derived from katalon-prep.lock (changes when the locked artifacts do)
     Key,
-    /// Remove cache entries that no lock references
+    /// Remove cache entries (plugins and engines) that no lock references
     Prune {
         /// Lock files, or folders holding katalon-prep.lock, whose entries are kept [default: the config's lock]
         #[arg(value_name = "PATH")]

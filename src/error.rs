@@ -26,6 +26,10 @@ pub enum Error {
     Lock(Box<lock::Error>),
     #[error(transparent)]
     Matrix(#[from] matrix::Error),
+    #[error(transparent)]
+    Platform(#[from] crate::engine::Unsupported),
+    #[error(transparent)]
+    Engine(Box<crate::engine::Error>),
     #[error("Could not write {}", path.display())]
     Write {
         path: PathBuf,
@@ -40,6 +44,12 @@ pub enum Error {
     NoReports { message: String },
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<crate::engine::Error> for Error {
+    fn from(e: crate::engine::Error) -> Self {
+        Error::Engine(Box::new(e))
+    }
 }
 
 impl From<lock::Error> for Error {
@@ -63,6 +73,8 @@ impl Error {
             Error::Matrix(matrix::Error::Project(project::Error::Read { .. })) => Exit::Filesystem,
             Error::Matrix(matrix::Error::Glob { .. }) => Exit::Usage,
             Error::Matrix(_) => Exit::Project,
+            Error::Platform(_) => Exit::PlatformUnsupported,
+            Error::Engine(e) => e.exit(),
             Error::Write { .. } => Exit::Filesystem,
             Error::Lint { .. } => Exit::Lint,
             Error::NoReports { .. } => Exit::NoReports,
@@ -86,7 +98,8 @@ fn lock_exit(e: &lock::Error) -> Exit {
         lock::Error::Drift { .. }
         | lock::Error::Missing { .. }
         | lock::Error::NoneToKeep { .. }
-        | lock::Error::PathChanged(_) => Exit::LockOutdated,
+        | lock::Error::PathChanged(_)
+        | lock::Error::EngineMissing { .. } => Exit::LockOutdated,
     }
 }
 

@@ -21,6 +21,8 @@ pub enum Exit {
     Lint = 13,
     /// `report` found no report file (it says where it looked).
     NoReports = 14,
+    /// The engine: Katalon publishes no Runtime Engine for this platform.
+    PlatformUnsupported = 15,
     /// Network error, after retries.
     Network = 20,
     /// Credentials rejected by the Katalon Store or GitHub.
@@ -40,13 +42,14 @@ pub enum Exit {
 
 impl Exit {
     /// Every code, in table order (used by the README consistency test).
-    pub const ALL: [Exit; 13] = [
+    pub const ALL: [Exit; 14] = [
         Exit::Ok,
         Exit::Usage,
         Exit::ApiKey,
         Exit::Project,
         Exit::Lint,
         Exit::NoReports,
+        Exit::PlatformUnsupported,
         Exit::Network,
         Exit::Credentials,
         Exit::Integrity,

@@ -13,6 +13,7 @@
 //! plugins::Fetcher        each artifact into the content-addressed cache
 //! plugins::install        jars into Plugins/ and Plugins/platform/
 //! project::settings       plugin.reloadOption="OFFLINE" when asked
+//! engine::provision       the engine: lock pin → cache (verified) → the project's writable copy
 //! katalonc::argv::build   the katalonc line, the key a placeholder until rendered
 //! ```
 
@@ -22,6 +23,7 @@ pub mod commands;
 pub mod config;
 pub mod digest;
 pub mod duration;
+pub mod engine;
 pub mod error;
 pub mod exit;
 pub mod fsutil;
@@ -183,6 +185,8 @@ pub struct Installed {
     pub outcome: install::Outcome,
     pub settings_changed: bool,
     pub cache_dir: Option<PathBuf>,
+    /// The engine, when `engine:` is configured ([`engine::provision`]).
+    pub engine: Option<engine::Provisioned>,
 }
 
 /// Stage 2: plugins into the cache, then into the project; the offline setting.

@@ -1,6 +1,8 @@
 //! `katalon-prep.lock`: what every configured plugin resolved to (source,
 //! name, version, download URL, sha256, size, kind, installed files), so
-//! that `prepare` installs exactly that, from the cache when it can.
+//! that `prepare` installs exactly that, from the cache when it can; and
+//! the engine's archive per platform (file name, size, sha256: not the
+//! host, so a mirror is not drift).
 //!
 //! The file is YAML, written in config order (a `store: all` entry expands
 //! to its plugins in product-id order) with a fixed key order, so the same
@@ -8,6 +10,7 @@
 //! query (a presigned query is a credential). This module reads, compares
 //! and renders the lock; it does no network I/O and installs nothing.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::locate::Index;
 use crate::config::{Config, Kind, PluginSpec, Source, StoreRef};
 use crate::digest::Sha256;
+use crate::engine::Platform;
 use crate::location::Location;
 
 /// The lock's file name, beside the config.
@@ -49,6 +53,11 @@ pub enum Error {
         .0.name, .0.path.display(), .0.lock.display(), crate::location::suffix(&.0.at), .0.locked, .0.actual, .0.lock.display()
     )]
     PathChanged(Box<PathChange>),
+    #[error(
+        "{} pins no engine {version} for {platform} (--locked)\nhint: run `katalon-prep lock --platform {platform}` (or `--platform all`) and commit {}",
+        lock.display(), lock.display()
+    )]
+    EngineMissing { lock: PathBuf, version: String, platform: Platform },
 }
 
 /// A `path` plugin whose file no longer hashes to what the lock pins.
@@ -198,13 +207,34 @@ impl Entry {
     }
 }
 
-/// The whole file.
+/// The engine's archive for one platform. Not its URL: a mirror serves the
+/// same file, and the host is not part of what is trusted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EngineArchive {
+    pub file: String,
+    pub size: u64,
+    pub sha256: Sha256,
+}
+
+/// The `engine:` section: one version, its archive per platform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EngineLock {
+    pub version: String,
+    pub platforms: BTreeMap<Platform, EngineArchive>,
+}
+
+/// The whole file. `engine` is optional: locks written before it existed
+/// read as they are, and a lock without an engine writes as it did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Lock {
     pub version: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<StoreInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<EngineLock>,
     #[serde(default)]
     pub plugins: Vec<Entry>,
 }
@@ -217,11 +247,21 @@ impl Lock {
     }
 
     /// A key for CI caches (actions/cache, GitLab `cache:key`): changes
-    /// exactly when the set of locked artifacts changes.
-    pub fn cache_key(&self) -> String {
+    /// exactly when the set of artifacts a run on `platform` needs changes:
+    /// the locked plugins, and the engine archive of that platform (a
+    /// runner caches only its own platform's engine). Without an engine the
+    /// key is what it was before engines existed.
+    pub fn cache_key(&self, platform: Option<Platform>) -> String {
         let mut shas: Vec<String> = self.plugins.iter().map(|e| e.sha256.hex()).collect();
         shas.sort();
         shas.dedup();
+        if let Some(engine) = &self.engine {
+            let archive = platform.and_then(|p| engine.platforms.get(&p).map(|a| (p, a)));
+            shas.push(match archive {
+                Some((p, a)) => format!("engine {p} {}", a.sha256.hex()),
+                None => format!("engine {} unlocked {}", engine.version, platform.map(Platform::as_str).unwrap_or("?")),
+            });
+        }
         let digest = Sha256::of(format!("{}\n{}", crate::plugins::cache::LAYOUT, shas.join("\n")).as_bytes());
         format!("katalon-prep-{}-{}", crate::plugins::cache::LAYOUT, &digest.hex()[..32])
     }
@@ -262,7 +302,7 @@ pub fn load(path: &Path, shown: &Path) -> Result<Option<Loaded>, Error> {
 pub fn parse(text: &str, shown: &Path) -> Result<Loaded, Error> {
     let at = |line: usize, column: usize| Location { file: shown.to_path_buf(), line, column };
     let lock: Lock = serde_yaml::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+        let (line, column) = crate::location::yaml_line_column(text, e.location());
         let full = e.to_string();
         let message = match full.find(" at line ") {
             Some(i) => full[..i].to_string(),
@@ -280,6 +320,26 @@ pub fn parse(text: &str, shown: &Path) -> Result<Loaded, Error> {
                 lock.version
             ),
         });
+    }
+    if let Some(engine) = &lock.engine {
+        if !crate::config::is_exact_version(&engine.version) {
+            return Err(Error::Invalid {
+                at: pos("engine.version").unwrap_or(at(1, 1)),
+                message: format!("`{}` is not an exact engine version", engine.version),
+            });
+        }
+        for (platform, archive) in &engine.platforms {
+            let expected = platform.archive_name(&engine.version);
+            if archive.file != expected {
+                return Err(Error::Invalid {
+                    at: pos(&format!("engine.platforms.{platform}.file")).unwrap_or(at(1, 1)),
+                    message: format!(
+                        "the {platform} archive of engine {} is named {expected}, not {}",
+                        engine.version, archive.file
+                    ),
+                });
+            }
+        }
     }
     let mut entry_at = Vec::new();
     for (i, e) in lock.plugins.iter().enumerate() {
@@ -360,6 +420,25 @@ pub fn compare(config: &Config, loaded: &Loaded) -> Matching {
             was.unwrap_or_else(|| "unset".into())
         ));
     }
+    match (&config.engine, &lock.engine) {
+        (Some(c), Some(l)) if c.version.value != l.version => drift.push(format!(
+            "{}`engine.version` is {} but the lock pins engine {}",
+            c.version.at.as_ref().map(|a| format!("{a}: ")).unwrap_or_default(),
+            c.version.value,
+            l.version
+        )),
+        (Some(c), None) => drift.push(format!(
+            "{}the engine {} is not in the lock",
+            c.version.at.as_ref().map(|a| format!("{a}: ")).unwrap_or_default(),
+            c.version.value
+        )),
+        (None, Some(l)) => drift.push(format!(
+            "the lock pins engine {}, which {} no longer configures",
+            l.version,
+            config_file.display()
+        )),
+        _ => {}
+    }
     let mut per_spec = Vec::new();
     for spec in &config.plugins {
         let is_store = matches!(spec.source, Source::Store(_));
@@ -426,6 +505,7 @@ mod tests {
         let lock = Lock {
             version: VERSION,
             store: Some(StoreInfo { app_version: "9.7.2".into(), license_type: "ENTERPRISE".into() }),
+            engine: None,
             plugins: vec![entry()],
         };
         let text = lock.render();
@@ -435,6 +515,32 @@ mod tests {
         let back = parse(&text, Path::new("katalon-prep.lock")).unwrap();
         assert_eq!(back.lock, lock);
         assert_eq!(back.at(0).map(|a| a.line), Some(8), "{text}");
+    }
+
+    #[test]
+    fn engine_entries_per_platform_read_back_and_change_the_cache_key() {
+        let archive = |p: Platform| EngineArchive {
+            file: p.archive_name("10.3.1"),
+            size: 7,
+            sha256: Sha256::of(p.as_str().as_bytes()),
+        };
+        let without = Lock { version: VERSION, store: None, engine: None, plugins: vec![entry()] };
+        let mut with = without.clone();
+        with.engine = Some(EngineLock {
+            version: "10.3.1".into(),
+            platforms: [Platform::WindowsX64, Platform::LinuxX64].into_iter().map(|p| (p, archive(p))).collect(),
+        });
+        let text = with.render();
+        assert!(text.contains("engine:\n  version: 10.3.1\n  platforms:\n    linux-x64:\n      file: Katalon_Studio_Engine_Linux_64-10.3.1.tar.gz\n"), "{text}");
+        assert_eq!(parse(&text, Path::new("katalon-prep.lock")).unwrap().lock, with);
+        // A lock without an engine keeps the key it had before engines existed.
+        assert_eq!(without.cache_key(Some(Platform::LinuxX64)), without.cache_key(None));
+        let linux = with.cache_key(Some(Platform::LinuxX64));
+        assert_ne!(linux, without.cache_key(None));
+        assert_ne!(linux, with.cache_key(Some(Platform::WindowsX64)));
+        let bad = text.replace("Linux_64-10.3.1.tar.gz", "Linux_64-10.3.2.tar.gz");
+        let err = parse(&bad, Path::new("katalon-prep.lock")).unwrap_err().to_string();
+        assert!(err.starts_with("katalon-prep.lock:8:"), "{err}");
     }
 
     #[test]

@@ -143,6 +143,34 @@ pub(crate) struct Misbehave {
     pub body_limit: Option<u64>,
     /// Add this to the `Content-Length` actually promised.
     pub overclaim: u64,
+    /// Send the body at most this many bytes per second (0: as fast as possible).
+    pub rate: u64,
+}
+
+/// Writes `bytes`, sleeping as needed so that the body so far (`sent`
+/// bytes since `start`) never runs ahead of `rate` bytes per second.
+fn paced_write(
+    stream: &mut impl Write,
+    bytes: &[u8],
+    rate: u64,
+    start: std::time::Instant,
+    sent: &mut u64,
+) -> io::Result<()> {
+    if rate == 0 {
+        *sent += bytes.len() as u64;
+        return stream.write_all(bytes);
+    }
+    // Small slices, so the pace is smooth rather than bursts of a chunk.
+    for piece in bytes.chunks(16 * 1024) {
+        stream.write_all(piece)?;
+        *sent += piece.len() as u64;
+        let due = std::time::Duration::from_secs_f64(*sent as f64 / rate as f64);
+        let elapsed = start.elapsed();
+        if due > elapsed {
+            std::thread::sleep(due - elapsed);
+        }
+    }
+    Ok(())
 }
 
 /// Reads one request. `Ok(None)` when the peer closed before sending a byte
@@ -279,8 +307,9 @@ pub(crate) fn write_response(
     }
 
     let to_send = misbehave.body_limit.map_or(len, |limit| limit.min(len));
+    let (start, mut sent) = (std::time::Instant::now(), 0u64);
     match (&response.body, file) {
-        (Body::Bytes(b), _) => stream.write_all(&b[..to_send as usize])?,
+        (Body::Bytes(b), _) => paced_write(stream, &b[..to_send as usize], misbehave.rate, start, &mut sent)?,
         (Body::File(_), Some(f)) => {
             let mut reader = f.take(to_send);
             let mut chunk = vec![0u8; CHUNK];
@@ -289,7 +318,7 @@ pub(crate) fn write_response(
                 if n == 0 {
                     break;
                 }
-                stream.write_all(&chunk[..n])?;
+                paced_write(stream, &chunk[..n], misbehave.rate, start, &mut sent)?;
             }
         }
         _ => {}
@@ -395,7 +424,8 @@ mod tests {
     fn writes_a_limited_or_overclaimed_body() {
         let resp = Response::text(200, "0123456789");
         let mut out = Vec::new();
-        let sent = write_response(&mut out, "GET", &resp, Misbehave { body_limit: Some(4), overclaim: 0 }).unwrap();
+        let sent =
+            write_response(&mut out, "GET", &resp, Misbehave { body_limit: Some(4), overclaim: 0, rate: 0 }).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(sent, 4);
         assert!(text.contains("Content-Length: 10\r\n"));

@@ -2,8 +2,9 @@
 //!
 //! One [`FakeServer`] per test, bound to `127.0.0.1` on a free port, plays
 //! any mix of: a CDN serving files (from memory or streamed from disk), the
-//! Katalon Store plugin API ([`FakeServer::store_products`]), and the GitHub
-//! releases API ([`FakeServer::github_release`]). Every route can be made to
+//! Katalon Store plugin API ([`FakeServer::store_products`]), the GitHub
+//! releases API ([`FakeServer::github_release`]), and Katalon's engine
+//! downloads ([`FakeServer::engine_archive`]). Every route can be made to
 //! misbehave a set number of times (error statuses, `Retry-After`, bodies cut
 //! short or over-promised, stalls, latency), and every request is logged so
 //! a test can assert what the client really sent, and to whom.
@@ -12,6 +13,7 @@
 //! fake must be simpler than the client it tests. Test-only: it serves
 //! whatever it is told to, to anyone who can reach loopback.
 
+mod engine;
 mod fault;
 mod github;
 mod http;
@@ -19,6 +21,7 @@ mod log;
 mod server;
 mod store;
 
+pub use engine::engine_path;
 pub use fault::TRUNCATE_OVERCLAIM;
 pub use http::{Request, Response};
 pub use log::RecordedRequest;

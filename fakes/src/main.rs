@@ -1,7 +1,7 @@
 //! `katalon-prep-fake`: the fake server as a process, for the benchmark.
 //!
 //! ```text
-//! katalon-prep-fake serve --dir DIR [--latency-ms N] [--port P]
+//! katalon-prep-fake serve --dir DIR [--latency-ms N] [--rate-bytes N] [--port P]
 //!                         [--store-key KEY --store-manifest FILE.json] [--log FILE]
 //! ```
 //!
@@ -21,7 +21,7 @@ use std::time::Duration;
 use katalon_prep_fakes::{FakeServer, StorePlugin};
 
 const USAGE: &str = "\
-Usage: katalon-prep-fake serve --dir DIR [--latency-ms N] [--port P]
+Usage: katalon-prep-fake serve --dir DIR [--latency-ms N] [--rate-bytes N] [--port P]
                               [--store-key KEY --store-manifest FILE.json] [--log FILE]
 
 Serves every file under DIR at /<relative path> on 127.0.0.1, prints the base
@@ -29,6 +29,7 @@ URL as the first line on stdout, and runs until killed.
 
   --dir DIR               directory to serve (files are streamed from disk)
   --latency-ms N          delay added before every response
+  --rate-bytes N          send every body at most N bytes per second (a slow link)
   --port P                port to bind (default: any free port)
   --store-key KEY         fake Katalon Store: the accepted apiKey header value
   --store-manifest FILE   fake Katalon Store: JSON array of plugin entries
@@ -40,6 +41,7 @@ URL as the first line on stdout, and runs until killed.
 struct Args {
     dir: PathBuf,
     latency: Duration,
+    rate: u64,
     port: u16,
     store: Option<(String, PathBuf)>,
     log: Option<PathBuf>,
@@ -76,6 +78,7 @@ fn parse(argv: &[String]) -> Result<Args, String> {
     }
     let mut dir = None;
     let mut latency = Duration::ZERO;
+    let mut rate = 0u64;
     let mut port = 0;
     let mut store_key = None;
     let mut store_manifest = None;
@@ -92,6 +95,10 @@ fn parse(argv: &[String]) -> Result<Args, String> {
             || inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| format!("`{flag}` needs a value"));
         match flag {
             "--dir" => dir = Some(PathBuf::from(value()?)),
+            "--rate-bytes" => {
+                let v = value()?;
+                rate = v.parse().map_err(|_| format!("`--rate-bytes` must be a whole number, got `{v}`"))?;
+            }
             "--latency-ms" => {
                 let v = value()?;
                 let ms = v.parse().map_err(|_| format!("`--latency-ms` must be a whole number, got `{v}`"))?;
@@ -112,13 +119,14 @@ fn parse(argv: &[String]) -> Result<Args, String> {
         (None, None) => None,
         _ => return Err("`--store-key` and `--store-manifest` go together".into()),
     };
-    Ok(Args { dir: dir.ok_or("`--dir` is required")?, latency, port, store, log })
+    Ok(Args { dir: dir.ok_or("`--dir` is required")?, latency, rate, port, store, log })
 }
 
 fn serve(args: &Args) -> Result<(), String> {
     let server =
         FakeServer::start_on_port(args.port).map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
     server.latency(args.latency);
+    server.throttle(args.rate);
 
     let mut files = Vec::new();
     collect_files(&args.dir, &mut files).map_err(|e| format!("cannot list {}: {e}", args.dir.display()))?;

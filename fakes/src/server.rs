@@ -49,6 +49,8 @@ pub(crate) struct Shared {
     faults: FaultPlan,
     log: RequestLog,
     latency: Mutex<Duration>,
+    /// Bytes per second for every body (0: unthrottled).
+    rate: Mutex<u64>,
     stopping: Mutex<bool>,
     /// Wakes sleeping connections (latency, stalls) when the server stops.
     wake: Condvar,
@@ -86,6 +88,7 @@ impl FakeServer {
             faults: FaultPlan::default(),
             log: RequestLog::default(),
             latency: Mutex::new(Duration::ZERO),
+            rate: Mutex::new(0),
             stopping: Mutex::new(false),
             wake: Condvar::new(),
         });
@@ -222,6 +225,12 @@ impl FakeServer {
     /// A delay added before every response (on top of any stall).
     pub fn latency(&self, latency: Duration) {
         *lock(&self.shared.latency) = latency;
+    }
+
+    /// Sends every response body at most `bytes_per_sec` bytes per second
+    /// (0 lifts the limit), as a slow link would.
+    pub fn throttle(&self, bytes_per_sec: u64) {
+        *lock(&self.shared.rate) = bytes_per_sec;
     }
 
     /// Forgets every queued fault (latency stays).
@@ -373,7 +382,7 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream) {
     };
 
     let fault = shared.faults.take(&request.path);
-    let mut misbehave = Misbehave::default();
+    let mut misbehave = Misbehave { rate: *lock(&shared.rate), ..Misbehave::default() };
     let mut stall = Duration::ZERO;
     let response = match fault {
         Some(Fault::Status(code)) => Response::text(code, format!("fake: injected status {code}\n")),

@@ -291,6 +291,10 @@ pub fn outputs(p: &Prepared) -> Vec<(String, String)> {
         ("cache-dir".into(), cache_dir.map(|d| show(&p.cwd.join(d), p.cwd)).unwrap_or_default()),
         ("cache-key".into(), p.cache_key.clone()),
     ]
+    .into_iter()
+    // Only with `engine:`: the writable engine's katalonc, absolute.
+    .chain(p.installed.and_then(|i| i.engine.as_ref()).map(|e| ("katalonc".into(), e.katalonc.display().to_string())))
+    .collect()
 }
 
 /// The step summary: the plugins as a Markdown table and the katalonc line
@@ -299,6 +303,15 @@ pub fn summary(p: &Prepared) -> String {
     let mut md = String::from("### katalon-prep\n\n");
     if let Some(installed) = p.installed {
         md.push_str(&plugin_table(&installed.plugins));
+    }
+    if let Some(e) = p.installed.and_then(|i| i.engine.as_ref()) {
+        md.push_str(&format!(
+            "\nEngine: {} {} `{}` ({})\n",
+            e.version,
+            e.platform,
+            e.sha256.short(),
+            if e.downloaded { "downloaded" } else { "cached" }
+        ));
     }
     let masked = quote::shell_line(&p.line.render(KeyView::Masked));
     md.push_str(&format!("\nProject: `{}`\n\n```sh\nkatalonc {masked}\n```\n", cell(&show(&p.project.prj, p.cwd))));
@@ -452,7 +465,7 @@ pub fn publish_results(
 pub fn cache_key(config: &crate::config::Config) -> String {
     let (path, shown) = crate::lock::path_for(config);
     if let Ok(Some(loaded)) = crate::lock::load(&path, &shown) {
-        return loaded.lock.cache_key();
+        return loaded.lock.cache_key(crate::engine::platform::host().ok());
     }
     let bytes = config.file.as_ref().and_then(|f| std::fs::read(f).ok()).unwrap_or_default();
     format!("katalon-prep-{}-config-{}", crate::plugins::cache::LAYOUT, &crate::digest::Sha256::of(&bytes).hex()[..32])

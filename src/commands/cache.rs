@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::cli::CacheCommand;
 use crate::digest::Sha256;
+use crate::engine::cache::Engines;
 use crate::plugins::cache::Cache;
 use crate::report::Event;
 use crate::{Context, Error, Exit, config, human_bytes, lock};
@@ -27,18 +28,42 @@ pub fn run(ctx: &Context, cmd: CacheCommand) -> Result<Exit, Error> {
                     ctx.reporter.report(Event::Info(format!("removed {}", c.sha256)));
                 }
             }
+            // Engines: every file re-hashed against the manifest written when
+            // it was extracted; changed, missing and added files are named.
+            let engines = Engines::new(&cache);
+            let all = engines.all();
+            let mut bad_engines = 0usize;
+            for sha in &all {
+                let problems = engines.verify(sha);
+                if problems.is_empty() {
+                    continue;
+                }
+                bad_engines += 1;
+                const SHOWN: usize = 20;
+                let mut text = problems.iter().take(SHOWN).map(|p| format!("\n  {p}")).collect::<String>();
+                if problems.len() > SHOWN {
+                    text.push_str(&format!("\n  … and {} more", problems.len() - SHOWN));
+                }
+                ctx.reporter.report(Event::Warning(format!("corrupt engine {sha}:{text}")));
+                if fix {
+                    engines.remove(sha)?;
+                    ctx.reporter.report(Event::Info(format!("removed engine {sha}")));
+                }
+            }
             ctx.reporter.report(Event::Info(format!(
-                "{entries} cache entr{} checked, {} corrupt",
+                "{entries} cache entr{} checked, {} corrupt; {} engine{} checked, {bad_engines} corrupt",
                 if entries == 1 { "y" } else { "ies" },
-                corrupt.len()
+                corrupt.len(),
+                all.len(),
+                if all.len() == 1 { "" } else { "s" },
             )));
-            Ok(if corrupt.is_empty() || fix { Exit::Ok } else { Exit::Integrity })
+            Ok(if (corrupt.is_empty() && bad_engines == 0) || fix { Exit::Ok } else { Exit::Integrity })
         }
         CacheCommand::Key => {
             let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
             let (path, shown) = lock::path_for(&config);
             let loaded = lock::load(&path, &shown)?.ok_or(lock::Error::Missing { path: shown })?;
-            super::print_data(&format!("{}\n", loaded.lock.cache_key()))?;
+            super::print_data(&format!("{}\n", loaded.lock.cache_key(crate::engine::platform::host().ok())))?;
             Ok(Exit::Ok)
         }
         CacheCommand::Prune { locks, dry_run } => prune(ctx, &dir, &locks, dry_run),
@@ -64,6 +89,7 @@ fn prune(ctx: &Context, dir: &std::path::Path, locks: &[PathBuf], dry_run: bool)
     for (path, shown) in &files {
         let loaded = lock::load(path, shown)?.ok_or(lock::Error::NoneToKeep { path: shown.clone() })?;
         keep.extend(loaded.lock.plugins.iter().map(|e| e.sha256));
+        keep.extend(loaded.lock.engine.iter().flat_map(|e| e.platforms.values().map(|a| a.sha256)));
     }
     // Waits for running prepares; none starts reading entries until done.
     let held = if dry_run { None } else { Cache::exclusive(dir)? };
@@ -83,13 +109,26 @@ fn prune(ctx: &Context, dir: &std::path::Path, locks: &[PathBuf], dry_run: bool)
         removed += 1;
         bytes += size;
     }
+    let engines = Engines::new(&cache);
+    for sha in engines.all() {
+        if keep.contains(&sha) {
+            continue;
+        }
+        let (file, size) = engines.get(&sha).map(|e| (e.meta.file, e.meta.size)).unwrap_or_default();
+        listing.push_str(&format!("{sha}  {}  {file}\n", human_bytes(size)));
+        if !dry_run {
+            engines.remove(&sha)?;
+        }
+        removed += 1;
+        bytes += size;
+    }
     super::print_data(&listing)?;
     ctx.reporter.report(Event::Info(format!(
         "{} {removed} cache entr{} ({}); kept {} referenced by {} lock{}",
         if dry_run { "Would remove" } else { "Removed" },
         if removed == 1 { "y" } else { "ies" },
         human_bytes(bytes),
-        cache.entries().len() - if dry_run { removed } else { 0 },
+        (cache.entries().len() + engines.all().len()) - if dry_run { removed } else { 0 },
         files.len(),
         if files.len() == 1 { "" } else { "s" }
     )));

@@ -7,8 +7,11 @@
 //! This is the only place a `url` plugin without `sha256` is hashed (trust
 //! on first use), and it says so.
 
+use std::collections::BTreeSet;
+
 use crate::cli::LockArgs;
 use crate::config::{self, Source};
+use crate::engine::{self, Platform};
 use crate::lock::{self, Lock};
 use crate::plugins::resolve::{self, Mode, Origin, Planned, Remote};
 use crate::plugins::{self, Fetcher, cache::Cache, install};
@@ -86,7 +89,8 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
         }
         Ok::<_, Error>(entries)
     })?;
-    let new = Lock { version: lock::VERSION, store: lock::store_info(&config), plugins: entries };
+    let engine = rt.block_on(lock_engine(ctx, &config, existing.as_ref(), args, &opts))?;
+    let new = Lock { version: lock::VERSION, store: lock::store_info(&config), engine, plugins: entries };
     let text = new.render();
     let old = std::fs::read_to_string(&path).ok();
     if old.as_deref() == Some(text.as_str()) {
@@ -95,6 +99,15 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
     }
     crate::fsutil::write_atomic(&path, text.as_bytes(), crate::fsutil::Mode::Shared)
         .map_err(|source| Error::Write { path: shown.clone(), source })?;
+    if let (Some(old), Some(now)) = (existing.as_ref().and_then(|l| l.lock.engine.as_ref()), new.engine.as_ref())
+        && old != now
+    {
+        ctx.reporter.report(Event::Info(format!(
+            "Engine {}: pinned for {}",
+            now.version,
+            now.platforms.keys().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+        )));
+    }
     let before = existing.map(|l| l.lock.plugins).unwrap_or_default();
     let added = new.plugins.iter().filter(|e| !before.contains(e)).count();
     let removed = before.iter().filter(|e| !new.plugins.contains(e)).count();
@@ -105,4 +118,92 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
         if new.plugins.len() == 1 { "" } else { "s" }
     )));
     Ok(Exit::Ok)
+}
+
+/// The platforms `--platform` names (`all`, or a list).
+fn requested_platforms(args: &LockArgs) -> Result<Vec<Platform>, Error> {
+    let mut out = Vec::new();
+    for name in &args.platform {
+        if name.trim() == "all" {
+            out.extend(Platform::ALL);
+        } else {
+            out.push(name.parse::<Platform>().map_err(|message| Error::Usage {
+                message: format!("--platform: {message}\nhint: or `--platform all`"),
+            })?);
+        }
+    }
+    Ok(out)
+}
+
+/// The lock's `engine:` section. Platforms locked already for this version
+/// are kept as they are (no network) unless `--update`; this machine's
+/// platform is installed into the cache and pinned; other platforms are
+/// downloaded only to be hashed. Katalon publishes no checksums: what is
+/// downloaded now is trusted (trust on first use), and the warning says so.
+async fn lock_engine(
+    ctx: &Context<'_>,
+    config: &config::Config,
+    existing: Option<&lock::Loaded>,
+    args: &LockArgs,
+    opts: &crate::FetchOptions,
+) -> Result<Option<lock::EngineLock>, Error> {
+    let requested = requested_platforms(args)?;
+    let Some(settings) = &config.engine else {
+        if !requested.is_empty() {
+            return Err(Error::Usage {
+                message: format!(
+                    "--platform pins the engine, and {} has no `engine:`\nhint: add `engine: {{ version: \"10.3.1\" }}`",
+                    config.shown_file().display()
+                ),
+            });
+        }
+        return Ok(None);
+    };
+    let version = settings.version.value.clone();
+    let old = existing.and_then(|l| l.lock.engine.as_ref()).filter(|e| e.version == version);
+    let mut platforms: BTreeSet<Platform> = requested.into_iter().collect();
+    if platforms.is_empty() {
+        platforms.extend(old.map(|e| e.platforms.keys().copied().collect::<Vec<_>>()).unwrap_or_default());
+        platforms.insert(engine::platform::host()?);
+    }
+    let host = engine::platform::host().ok();
+    let mut locked = std::collections::BTreeMap::new();
+    let pending: Vec<Platform> = platforms
+        .iter()
+        .copied()
+        .filter(|p| {
+            let kept = if args.update { None } else { old.and_then(|e| e.platforms.get(p)) };
+            match kept {
+                Some(archive) => {
+                    locked.insert(*p, archive.clone());
+                    false
+                }
+                None => true,
+            }
+        })
+        .collect();
+    if pending.is_empty() {
+        return Ok(Some(lock::EngineLock { version, platforms: locked }));
+    }
+    let cache = Cache::open(&ctx.cache_dir()?)?;
+    let http = crate::net::Http::new(opts.net.clone())?;
+    let (_, lock_shown) = lock::path_for(config);
+    for platform in pending {
+        let (mut wanted, _) = engine::wanted(config, None, platform, false)?;
+        wanted.lock = lock_shown.clone();
+        let (sha256, size) = if Some(platform) == host {
+            let fetched = engine::fetch(&cache, &http, &wanted, engine::engine_limits(opts), ctx.reporter).await?;
+            (fetched.engine.meta.sha256, fetched.engine.meta.size)
+        } else {
+            let got = engine::hash_only(&http, &wanted, ctx.reporter).await?;
+            (got.sha256, got.size)
+        };
+        ctx.reporter.report(Event::Warning(format!(
+            "{}: Katalon publishes no checksums; trusting what was downloaded now (trust on first use) and pinning sha256 {sha256} in {}",
+            wanted.file,
+            lock_shown.display()
+        )));
+        locked.insert(platform, lock::EngineArchive { file: wanted.file, size, sha256 });
+    }
+    Ok(Some(lock::EngineLock { version, platforms: locked }))
 }

@@ -4,6 +4,7 @@
 mod cache;
 mod check;
 mod clean;
+mod engine;
 mod findings;
 mod init;
 mod lock;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
         Command::Outdated(args) => outdated::run(&ctx, &args).map(Into::into),
         Command::Args(args) => prepare::prepare(&ctx, &args, None).map(Into::into),
         Command::Cache(cmd) => cache::run(&ctx, cmd).map(Into::into),
+        Command::Engine(cmd) => engine::run(&ctx, cmd).map(Into::into),
         Command::Check(args) => check::check(&ctx, &args).map(Into::into),
         Command::Run(args) => run::run(&ctx, &args),
         Command::Matrix(args) => matrix::matrix(&ctx, &args).map(Into::into),

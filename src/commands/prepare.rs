@@ -128,7 +128,7 @@ pub(crate) fn prepared(
         };
         let key_for_store = key.as_ref().or(store_key.as_ref().and_then(|k| k.as_ref().ok()));
         let result = rt.block_on(crate::install_plugins(ctx, &plan, &opts, key_for_store, locked));
-        installed = Some(match (result, store_key) {
+        let mut done = match (result, store_key) {
             // The Store needed the key after all: say why it could not be had
             // (a malformed key, both variables set), not merely that it is missing.
             (Err(Error::Plugins(crate::plugins::Error::NeedKey)), Some(Err(why)))
@@ -137,7 +137,9 @@ pub(crate) fn prepared(
                 return Err(why.into());
             }
             (result, _) => result?,
-        });
+        };
+        done.engine = rt.block_on(crate::engine::provision(ctx, &plan.config, &plan.project.root, &opts, locked))?;
+        installed = Some(done);
     }
     ctx.reporter.report(Event::Info(format!("katalonc {}", quote::shell_line(&line.render(KeyView::Masked)))));
     if github::active() {

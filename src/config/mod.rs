@@ -13,12 +13,14 @@ use std::path::{Path, PathBuf};
 use crate::digest::Sha256;
 use crate::location::{self, Located, Location, closest};
 use locate::Index;
-use raw::{RawConfig, RawKind, RawLint, RawPlugin, RawRun, RawStore};
+use raw::{RawConfig, RawEngine, RawKind, RawLint, RawPlugin, RawRun, RawStore};
 
 /// The default config file name, looked for in the working directory.
 pub const DEFAULT_FILE: &str = "katalon-prep.yml";
 /// The Katalon Store katalonc talks to (katalon.md §2).
 pub const DEFAULT_STORE_URL: &str = "https://store.katalon.com";
+/// Where Katalon publishes the Runtime Engine archives (katalon.md §7).
+pub const DEFAULT_DOWNLOAD_URL: &str = "https://download.katalon.com";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -171,6 +173,16 @@ pub struct StoreSettings {
     pub license_type: LicenseType,
 }
 
+/// The validated `engine:` section: which Katalon Runtime Engine to provision.
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    /// An exact version, e.g. `10.3.1`.
+    pub version: Located<String>,
+    /// `engine.url`: a mirror of `https://download.katalon.com`;
+    /// `KATALON_DOWNLOAD_URL` overrides it.
+    pub url: Option<Located<reqwest::Url>>,
+}
+
 /// One validated `plugins:` entry.
 #[derive(Debug, Clone)]
 pub struct PluginSpec {
@@ -237,6 +249,8 @@ pub struct Config {
     pub plugins: Vec<PluginSpec>,
     /// `lint.allow`: the lint rules turned off.
     pub lint_allow: crate::katalonc::lint::Allow,
+    /// `engine:`; `None` when katalon-prep does not provision katalonc.
+    pub engine: Option<EngineSettings>,
 }
 
 impl Config {
@@ -279,18 +293,18 @@ pub fn parse(text: &str, file: &Path, base_dir: &Path) -> Result<Config, Error> 
 
 fn parse_raw(text: &str, file: &Path) -> Result<RawConfig, Error> {
     // An empty file, or one with only comments, is an empty config.
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| syntax_error(e, file))?;
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| syntax_error(e, text, file))?;
     if value.is_null() {
         return Ok(RawConfig::default());
     }
     // Deserialise from the text (not the value) so errors keep their position.
-    serde_yaml::from_str::<RawConfig>(text).map_err(|e| syntax_error(e, file))
+    serde_yaml::from_str::<RawConfig>(text).map_err(|e| syntax_error(e, text, file))
 }
 
 /// Turns a serde_yaml error into one naming file:line:column, with the
 /// closest known key when a key is unknown.
-fn syntax_error(err: serde_yaml::Error, file: &Path) -> Error {
-    let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+fn syntax_error(err: serde_yaml::Error, text: &str, file: &Path) -> Error {
+    let (line, column) = crate::location::yaml_line_column(text, err.location());
     let at = Location { file: file.to_path_buf(), line, column };
     let full = err.to_string();
     // serde_yaml appends " at line L column C"; the location is printed first instead.
@@ -354,7 +368,34 @@ impl Validator<'_> {
         };
         let run = self.run(raw.run.unwrap_or_default())?;
         let has_store_section = raw.store.is_some();
-        let store = self.store(raw.store.unwrap_or_default())?;
+        let mut store = self.store(raw.store.unwrap_or_default())?;
+        let engine = match raw.engine {
+            Some(e) => Some(self.engine(e)?),
+            None => None,
+        };
+        if let Some(engine) = &engine {
+            match &store.app_version {
+                // The engine is what the run uses: the Store picks plugins for it.
+                None => store.app_version = Some(engine.version.clone()),
+                Some(app) if app.value != engine.version.value => {
+                    return Err(Error::Invalid {
+                        at: app.at.clone().unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 }),
+                        message: format!(
+                            "`store.app-version: {}` differs from `engine.version: {}`{}",
+                            app.value,
+                            engine.version.value,
+                            location::suffix(&engine.version.at)
+                        ),
+                        hint: Some(
+                            "the Store must pick plugins for the engine the run uses: remove `store.app-version` \
+                             (it then follows `engine.version`) or make the two equal"
+                                .into(),
+                        ),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
         let plugins = raw
             .plugins
             .unwrap_or_default()
@@ -374,6 +415,7 @@ impl Validator<'_> {
             store,
             plugins,
             lint_allow,
+            engine,
         })
     }
 
@@ -391,6 +433,60 @@ impl Validator<'_> {
         }
         crate::katalonc::lint::Allow::parse(ids.iter().map(String::as_str))
             .map_err(|e| self.invalid("lint.allow", e.to_string(), None))
+    }
+
+    /// `engine: { version, url }`.
+    fn engine(&self, raw: RawEngine) -> Result<EngineSettings, Error> {
+        let version = match raw.version {
+            Some(serde_yaml::Value::String(v)) if is_exact_version(v.trim()) => v.trim().to_string(),
+            Some(serde_yaml::Value::Number(n)) => {
+                return Err(self.invalid(
+                    "engine.version",
+                    format!("`engine.version` must be text; YAML reads {n} as a number"),
+                    Some(format!("quote it, with every digit you mean: `version: \"{n}.0\"`")),
+                ));
+            }
+            Some(serde_yaml::Value::String(v)) => {
+                return Err(self.invalid(
+                    "engine.version",
+                    format!("`{v}` is not an exact engine version"),
+                    Some(
+                        "write the full version Katalon publishes, e.g. `version: \"10.3.1\"` (no ranges, no `latest`)"
+                            .into(),
+                    ),
+                ));
+            }
+            Some(_) => {
+                return Err(self.invalid(
+                    "engine.version",
+                    "`engine.version` must be a version such as \"10.3.1\"",
+                    None,
+                ));
+            }
+            None => {
+                return Err(Error::Invalid {
+                    at: self.at_key("engine").unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 }),
+                    message: "`engine` needs a `version`".into(),
+                    hint: Some("e.g.\n  engine:\n    version: \"10.3.1\"".into()),
+                });
+            }
+        };
+        let url = match raw.url {
+            Some(u) => {
+                let url = reqwest::Url::parse(&u)
+                    .map_err(|e| self.invalid("engine.url", format!("`{u}` is not a valid URL: {e}"), None))?;
+                if !matches!(url.scheme(), "https" | "http") || url.cannot_be_a_base() {
+                    return Err(self.invalid(
+                        "engine.url",
+                        format!("`{u}` is not an http(s) base URL"),
+                        Some(format!("the default is {DEFAULT_DOWNLOAD_URL}; a mirror serves the same layout")),
+                    ));
+                }
+                Some(Located::new(url, self.at("engine.url")))
+            }
+            None => None,
+        };
+        Ok(EngineSettings { version: Located::new(version, self.at("engine.version")), url })
     }
 
     fn store(&self, raw: RawStore) -> Result<StoreSettings, Error> {
@@ -704,6 +800,14 @@ impl Validator<'_> {
     }
 }
 
+/// `10.3.1`: two to four dot-separated numbers, nothing else (the engine
+/// is pinned exactly; Katalon's download URLs name exact versions).
+pub fn is_exact_version(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    (2..=4).contains(&parts.len())
+        && parts.iter().all(|p| !p.is_empty() && p.len() <= 6 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// `Test Suites/Smoke.ts` and `Test Suites/Smoke` name the same suite.
 fn trim_ts(path: &str) -> String {
     let p = path.trim().trim_end_matches('/');
@@ -744,6 +848,30 @@ mod tests {
         let err = parse_str("run:\n  args:\n    - -statusDelay=3\n    - -apiKey=abc\n").unwrap_err().to_string();
         assert!(err.starts_with("katalon-prep.yml:4:"), "{err}");
         assert!(!err.contains("abc"), "{err}");
+    }
+
+    #[test]
+    fn engine_version_is_the_app_version_unless_both_differ() {
+        let c = parse_str("engine:\n  version: \"10.3.1\"\n").unwrap();
+        assert_eq!(c.store.app_version.unwrap().value, "10.3.1");
+        let c = parse_str("engine:\n  version: \"10.3.1\"\nstore:\n  app-version: \"10.3.1\"\n").unwrap();
+        assert_eq!(c.engine.unwrap().version.value, "10.3.1");
+        let err =
+            parse_str("engine:\n  version: \"10.3.1\"\nstore:\n  app-version: \"9.7.2\"\n").unwrap_err().to_string();
+        assert!(err.starts_with("katalon-prep.yml:4:"), "{err}");
+        assert!(err.contains("differs from `engine.version: 10.3.1` (at katalon-prep.yml:2:"), "{err}");
+    }
+
+    #[test]
+    fn engine_versions_are_exact() {
+        for bad in ["latest", "10.x", "10", "^10.3.1", "10.3.1-beta"] {
+            let err = parse_str(&format!("engine:\n  version: \"{bad}\"\n")).unwrap_err().to_string();
+            assert!(err.starts_with("katalon-prep.yml:2:"), "{bad}: {err}");
+        }
+        let err = parse_str("engine:\n  version: 10.3\n").unwrap_err().to_string();
+        assert!(err.contains("quote it"), "{err}");
+        let err = parse_str("engine:\n  url: https://mirror.example.com\n").unwrap_err().to_string();
+        assert!(err.contains("needs a `version`"), "{err}");
     }
 
     #[test]

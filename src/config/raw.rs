@@ -16,6 +16,16 @@ pub struct RawConfig {
     pub store: Option<RawStore>,
     pub plugins: Option<Vec<RawPlugin>>,
     pub lint: Option<RawLint>,
+    pub engine: Option<RawEngine>,
+}
+
+/// The top-level `engine:` section (the Katalon Runtime Engine to provision).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawEngine {
+    /// An exact version, but YAML may read `10.3` as a float: kept as a value.
+    pub version: Option<serde_yaml::Value>,
+    pub url: Option<String>,
 }
 
 /// The top-level `store:` settings (the Katalon Store the account lives on).

@@ -385,6 +385,193 @@ impl Http {
     }
 }
 
+/// Why a streamed download failed: the network (after retries), or the
+/// consumer of the bytes (not retried: the bytes are what they are).
+#[derive(Debug)]
+pub enum StreamError<E> {
+    Net(Error),
+    Consumer(E),
+}
+
+impl<E> From<Error> for StreamError<E> {
+    fn from(e: Error) -> Self {
+        StreamError::Net(e)
+    }
+}
+
+impl Http {
+    /// Streams `url` through `consume` on a blocking thread, hashing every
+    /// byte as it is read: download, hash and (say) extraction in one pass,
+    /// with a few chunks in flight, never the whole body in memory. A try
+    /// cut short by the network is retried with a fresh `consume`, which
+    /// must start its work over (its reader fails with `ConnectionAborted`, and
+    /// its error is then ignored); an error of `consume` on a complete body
+    /// is returned as it is. Whatever `consume` leaves unread is read and
+    /// hashed too, so the digest is always of the whole body.
+    pub async fn download_streamed<T, E, F>(
+        &self,
+        url: &Url,
+        name: &str,
+        reporter: &dyn Reporter,
+        consume: F,
+    ) -> Result<(T, Downloaded), StreamError<E>>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+        F: Fn(&mut dyn std::io::Read) -> Result<T, E> + Send + Sync + 'static,
+    {
+        let consume = std::sync::Arc::new(consume);
+        let mut tries = retry::Tries::new(&self.settings.retry, name, reporter);
+        loop {
+            let (error, transient) = match self.try_streamed(url, name, reporter, consume.clone()).await {
+                Ok(Ok(done)) => return Ok(done),
+                Ok(Err(consumer)) => return Err(StreamError::Consumer(consumer)),
+                Err(failure) => failure,
+            };
+            if !tries.again(&error, transient, retry_after_of(&error)).await {
+                return Err(StreamError::Net(with_attempts(error, tries.attempt())));
+            }
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    async fn try_streamed<T, E, F>(
+        &self,
+        url: &Url,
+        name: &str,
+        reporter: &dyn Reporter,
+        consume: std::sync::Arc<F>,
+    ) -> Result<Result<(T, Downloaded), E>, (Error, bool)>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+        F: Fn(&mut dyn std::io::Read) -> Result<T, E> + Send + Sync + 'static,
+    {
+        let mut response = self.send_once(url, None, "*/*").await?;
+        let final_url = response.url().clone();
+        let expected = response.content_length();
+        let limit = self.settings.max_size;
+        if expected.is_some_and(|len| len > limit) {
+            return Err((Error::TooLarge { url: redacted(url), limit }, false));
+        }
+        reporter.report(Event::DownloadStarted { name: name.to_string(), size: expected });
+        let (tx, rx) = tokio::sync::mpsc::channel::<Option<bytes::Bytes>>(8);
+        let task = tokio::task::spawn_blocking(move || {
+            let mut reader = ChunkReader::new(rx);
+            let result = consume(&mut reader);
+            // Hash what the consumer left (a tar's end padding, a trailer).
+            let rest = std::io::copy(&mut reader, &mut std::io::sink());
+            let (sha, len) = reader.finish();
+            match (result, rest) {
+                (Ok(t), Ok(_)) => Ok((t, sha, len)),
+                (Err(e), _) => Err(Some(e)),
+                (Ok(_), Err(_)) => Err(None),
+            }
+        });
+        let mut got = 0u64;
+        let mut last_report = 0u64;
+        let mut failure = None;
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if got + chunk.len() as u64 > limit {
+                        failure = Some((Error::TooLarge { url: redacted(url), limit }, false));
+                        break;
+                    }
+                    got += chunk.len() as u64;
+                    // Refused: the consumer stopped (its error is the answer).
+                    if tx.send(Some(chunk)).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    failure = Some(match expected {
+                        Some(expected) if got < expected => {
+                            (Error::Truncated { url: redacted(url), got, expected, attempts: 1 }, true)
+                        }
+                        _ => (Error::Transport { url: redacted(url), attempts: 1, source: e.without_url() }, true),
+                    });
+                    break;
+                }
+            }
+            if got - last_report >= 1 << 20 {
+                last_report = got;
+                reporter.report(Event::DownloadProgress { name: name.to_string(), bytes: last_report });
+            }
+        }
+        if failure.is_none() && expected.is_some_and(|e| got < e) {
+            failure = Some((
+                Error::Truncated { url: redacted(url), got, expected: expected.unwrap_or(0), attempts: 1 },
+                true,
+            ));
+        }
+        if failure.is_some() {
+            // `None`: the reader fails with `ConnectionAborted` instead of seeing an end.
+            let _ = tx.send(None).await;
+        }
+        drop(tx);
+        let joined =
+            task.await.map_err(|e| (Error::Write { url: redacted(url), source: std::io::Error::other(e) }, false))?;
+        if let Some(failure) = failure {
+            return Err(failure);
+        }
+        match joined {
+            Ok((t, sha256, size)) => Ok(Ok((t, Downloaded { sha256, size, final_url }))),
+            Err(Some(e)) => Ok(Err(e)),
+            Err(None) => Err((
+                Error::Write { url: redacted(url), source: std::io::Error::other("the download reader failed") },
+                false,
+            )),
+        }
+    }
+}
+
+/// The bytes of a streamed download as a `Read`, hashed as they are read.
+/// A `None` chunk means the network failed: reads then fail.
+struct ChunkReader {
+    rx: tokio::sync::mpsc::Receiver<Option<bytes::Bytes>>,
+    current: bytes::Bytes,
+    hasher: HashingWriter<std::io::Sink>,
+    interrupted: bool,
+}
+
+impl ChunkReader {
+    fn new(rx: tokio::sync::mpsc::Receiver<Option<bytes::Bytes>>) -> Self {
+        ChunkReader {
+            rx,
+            current: bytes::Bytes::new(),
+            hasher: HashingWriter::new(std::io::sink()),
+            interrupted: false,
+        }
+    }
+
+    fn finish(self) -> (Sha256, u64) {
+        let (sha, len, _) = self.hasher.finish();
+        (sha, len)
+    }
+}
+
+impl std::io::Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            if self.interrupted {
+                return Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "the download was interrupted"));
+            }
+            match self.rx.blocking_recv() {
+                Some(Some(chunk)) => self.current = chunk,
+                Some(None) => self.interrupted = true,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        let chunk = self.current.split_to(n);
+        buf[..n].copy_from_slice(&chunk);
+        self.hasher.write_all(&chunk)?;
+        Ok(n)
+    }
+}
+
 /// Hashes and writes one download on a blocking thread. The downloads of a
 /// run are all polled by one thread; hashing there put every byte of every
 /// download through one core. Chunks are handed over through a short queue

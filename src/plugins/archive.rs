@@ -140,7 +140,7 @@ pub fn is_plugin_jar(file_name: &str) -> bool {
 }
 
 /// Checks that an entry name stays inside the extraction folder.
-fn check_entry_name(name: &str) -> Result<(), &'static str> {
+pub(crate) fn check_entry_name(name: &str) -> Result<(), &'static str> {
     if name.contains('\0') {
         return Err("contains a NUL byte");
     }

@@ -121,7 +121,7 @@ impl Cache {
     pub fn open(dir: &Path) -> Result<Cache, Error> {
         let root = dir.join(LAYOUT);
         let not_writable = |source| Error::NotWritable { dir: dir.to_path_buf(), source };
-        for sub in ["entries", "locks", "tmp"] {
+        for sub in ["entries", "engines", "locks", "tmp"] {
             fs::create_dir_all(root.join(sub)).map_err(not_writable)?;
         }
         let tag = dir.join("CACHEDIR.TAG");
@@ -160,6 +160,11 @@ impl Cache {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// `<cache-dir>/v1`: where every kind of entry of this layout lives.
+    pub fn layout_dir(&self) -> &Path {
+        &self.root
     }
 
     fn entry_dir(&self, sha: &Sha256) -> PathBuf {
@@ -237,12 +242,17 @@ impl Cache {
 
     /// Removes an entry (for `cache verify --fix` and `cache prune`).
     pub fn remove(&self, sha: &Sha256) -> Result<(), Error> {
+        self.remove_dir(sha, &self.entry_dir(sha))
+    }
+
+    /// Removes the folder of the entry `sha` (a plugin's or an engine's)
+    /// under its lock, moving it out of the way first.
+    pub fn remove_dir(&self, sha: &Sha256, dir: &Path) -> Result<(), Error> {
         let _lock = self.lock(sha)?;
-        let dir = self.entry_dir(sha);
         // Move it out of the way first, so a reader never sees half an entry.
         let doomed = self.root.join("tmp").join(format!("rm-{}-{:08x}", sha.hex(), fastrand::u32(..)));
         let _guard = self.tmp_guard(false)?;
-        fs::rename(&dir, &doomed).map_err(io(&dir))?;
+        fs::rename(dir, &doomed).map_err(io(dir))?;
         fs::remove_dir_all(&doomed).map_err(io(&doomed))
     }
 
@@ -287,6 +297,22 @@ pub struct Staging {
     lock_path: PathBuf,
     _lock: File,
     committed: bool,
+}
+
+impl Staging {
+    /// Renames the staging folder to `target` (one atomic step). When
+    /// `target` exists already (another process made it first) the staging
+    /// folder is discarded and `false` returned.
+    pub fn persist(mut self, target: &Path) -> Result<bool, Error> {
+        match fs::rename(&self.dir, target) {
+            Ok(()) => {
+                self.committed = true;
+                Ok(true)
+            }
+            Err(_) if target.is_dir() => Ok(false),
+            Err(e) => Err(io(target)(e)),
+        }
+    }
 }
 
 impl Drop for Staging {

@@ -9,6 +9,7 @@ mod check;
 mod config_errors;
 mod docs;
 mod emit;
+mod engine;
 mod fuzz;
 mod github;
 mod github_action;
