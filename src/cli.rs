@@ -2,6 +2,7 @@
 //! in `commands`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
@@ -28,7 +29,7 @@ pub struct Global {
     /// The Katalon project: its .prj file or its folder [default: the single .prj under the config's folder]
     #[arg(long, global = true, value_name = "PATH")]
     pub project: Option<PathBuf>,
-    /// Where downloaded plugins are cached [default: $XDG_CACHE_HOME/katalon-prep or ~/.cache/katalon-prep]
+    /// Where downloaded plugins are cached [default: $XDG_CACHE_HOME/katalon-prep, %LOCALAPPDATA%\katalon-prep on Windows, or ~/.cache/katalon-prep]
     #[arg(long, global = true, env = "KATALON_PREP_CACHE_DIR", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// The name of the environment variable holding the API key [default: api-key.env in the config, else KATALON_API_KEY]
@@ -72,6 +73,19 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// Undo what prepare did to the project (the jars it placed, the offline setting), as its install record says
     Clean,
+    /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish)
+    Completions {
+        /// The shell the script is for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write one page per command into DIR (the release archives carry them)
+    #[command(hide = true)]
+    Man {
+        /// Write katalon-prep.1 and katalon-prep-<command>.1 here instead of printing katalon-prep.1
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Summarise Katalon's JUnit reports: a table, the failed tests, a merged JUnit file (exit 14: none found)
     Report(ReportArgs),
     /// Write a commented katalon-prep.yml for the project here (and a CI file), from flags, prompts or a katalonc line
@@ -197,6 +211,10 @@ pub enum LineFormat {
     Shell,
     /// A JSON array of strings
     Json,
+    /// PowerShell arguments (single-quoted where needed), for `& katalonc.exe <line>`
+    Powershell,
+    /// One cmd.exe line (C-runtime quoting, cmd's special characters escaped with ^)
+    Cmd,
 }
 
 #[derive(Debug, Args)]
@@ -284,6 +302,15 @@ pub struct RunArgs {
     /// Fail (exit 31) unless katalon-prep.lock exists and matches katalon-prep.yml (for CI)
     #[arg(long)]
     pub locked: bool,
+    /// Stop katalonc after this long (exit 51): seconds, or 90s, 30m, 2h, 1h30m; 0 for no limit [default: `run.timeout`, else no limit]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser)]
+    pub timeout: Option<Duration>,
+    /// How long katalonc's processes get between SIGTERM and SIGKILL [default: `run.kill-after`, else 10s]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser)]
+    pub kill_after: Option<Duration>,
+    /// Linux: start a private Xvfb for katalonc when DISPLAY is unset (auto), or never (none) [default: `run.display`, else auto]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub display: Option<crate::run::display::Mode>,
     #[command(flatten)]
     pub shard: ShardArgs,
     #[command(flatten)]
@@ -323,12 +350,12 @@ pub struct MatrixArgs {
     /// How many shards may run at once [default: the collection's maxConcurrentInstances when PARALLEL, 1 when SEQUENTIAL; every shard with --suites]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_parallel: Option<u32>,
-    /// GitLab: the image each job runs in (it needs katalonc and katalon-prep)
+    /// GitLab: the image each shard job runs in: one that runs Katalon (katalonc); katalon-prep comes from the prepare job
     #[arg(long, value_name = "IMAGE", default_value = "katalonstudio/katalon")]
     pub image: String,
-    /// GitLab: how each job invokes katalon-prep (e.g. ./katalon-prep when carried as an artifact)
-    #[arg(long, value_name = "COMMAND", default_value = "katalon-prep")]
-    pub katalon_prep: String,
+    /// GitLab: the prepare job's image: katalon-prep with a shell (it passes the binary to the shard jobs)
+    #[arg(long, value_name = "IMAGE", default_value = "ghcr.io/katalon-prep/katalon-prep:1-shell")]
+    pub prep_image: String,
     /// The OS the shards run on, for warnings about browsers that cannot run there [default: RUNNER_OS, else this host]
     #[arg(long, value_enum, value_name = "OS")]
     pub runner_os: Option<RunnerOs>,

@@ -33,10 +33,12 @@ pub mod location;
 pub mod lock;
 pub mod matrix;
 pub mod net;
+pub mod ownership;
 pub mod plugins;
 pub mod project;
 pub mod report;
 pub mod results;
+pub mod run;
 pub mod secret;
 
 use std::path::{Path, PathBuf};

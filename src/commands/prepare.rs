@@ -25,7 +25,7 @@ pub struct PrepareOptions<'a> {
 
 pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bool)>) -> Result<Exit, Error> {
     let shard = shard(&emit.shard)?;
-    let Prepared { line, key } = prepared(
+    let Prepared { line, key, .. } = prepared(
         ctx,
         &shard,
         emit.without_api_key,
@@ -40,6 +40,10 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bo
     let mut text = Zeroizing::new(match emit.format {
         LineFormat::Shell => quote::shell_line(&argv),
         LineFormat::Json => quote::json_array(&argv),
+        LineFormat::Powershell => quote::powershell_line(&argv),
+        LineFormat::Cmd => quote::cmd_line(&argv).map_err(|e| Error::Usage {
+            message: format!("The line has no cmd.exe form: {e}\nhint: use --format json or powershell"),
+        })?,
     });
     text.push('\n');
     match &emit.output {
@@ -79,6 +83,9 @@ impl Lint<'_> {
 pub(crate) struct Prepared {
     pub line: Line,
     pub key: Option<ApiKey>,
+    /// The provisioned engine's katalonc (writable, absolute), when the
+    /// config has `engine:` and the plugin work was done.
+    pub engine_katalonc: Option<std::path::PathBuf>,
 }
 
 /// What `prepare` does before emitting, shared with `run`: plan, key (masked
@@ -153,7 +160,8 @@ pub(crate) fn prepared(
             cache_key: github::cache_key(&plan.config),
         })?;
     }
-    Ok(Prepared { line, key })
+    let engine_katalonc = installed.as_ref().and_then(|i| i.engine.as_ref()).map(|e| e.katalonc.clone());
+    Ok(Prepared { line, key, engine_katalonc })
 }
 
 /// Refuses extra options carrying a key: it belongs in the CI's secrets,

@@ -35,7 +35,7 @@ pub enum Error {
         source: std::io::Error,
     },
     #[error(
-        "No cache directory: neither XDG_CACHE_HOME nor HOME is set\nhint: choose one with --cache-dir DIR (or KATALON_PREP_CACHE_DIR)"
+        "No cache directory: neither XDG_CACHE_HOME nor HOME (nor LOCALAPPDATA on Windows) is set\nhint: choose one with --cache-dir DIR (or KATALON_PREP_CACHE_DIR)"
     )]
     NoDefault,
     #[error("Cache I/O failed on {}", path.display())]
@@ -105,11 +105,19 @@ const USE_LOCK: &str = "use.lock";
 
 /// The default cache directory: `$XDG_CACHE_HOME/katalon-prep`, else
 /// `$HOME/.cache/katalon-prep`.
+/// On Windows, where neither is usually set, `%LOCALAPPDATA%\katalon-prep`
+/// comes between them (the per-user, non-roaming place for caches).
 pub fn default_dir() -> Result<PathBuf, Error> {
-    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(x) = var("XDG_CACHE_HOME") {
         return Ok(PathBuf::from(x).join("katalon-prep"));
     }
-    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+    if cfg!(windows)
+        && let Some(local) = var("LOCALAPPDATA")
+    {
+        return Ok(PathBuf::from(local).join("katalon-prep"));
+    }
+    match var("HOME") {
         Some(home) => Ok(PathBuf::from(home).join(".cache").join("katalon-prep")),
         None => Err(Error::NoDefault),
     }
@@ -228,8 +236,11 @@ impl Cache {
         let bytes = serde_json::to_vec_pretty(&meta).map_err(|e| io(&meta_path)(e.into()))?;
         fs::write(&meta_path, bytes).map_err(io(&meta_path))?;
         for path in files_under(&staging.dir) {
+            // Flushed through a handle that may write, before the file is
+            // made read-only: Windows refuses FlushFileBuffers on a handle
+            // opened for reading ("Access denied").
+            File::options().write(true).open(&path).and_then(|f| f.sync_all()).map_err(io(&path))?;
             make_read_only(&path).map_err(io(&path))?;
-            File::open(&path).and_then(|f| f.sync_all()).map_err(io(&path))?;
         }
         let target = self.entry_dir(&meta.sha256);
         match fs::rename(&staging.dir, &target) {
@@ -253,7 +264,7 @@ impl Cache {
         let doomed = self.root.join("tmp").join(format!("rm-{}-{:08x}", sha.hex(), fastrand::u32(..)));
         let _guard = self.tmp_guard(false)?;
         fs::rename(dir, &doomed).map_err(io(dir))?;
-        fs::remove_dir_all(&doomed).map_err(io(&doomed))
+        crate::fsutil::remove_tree(&doomed).map_err(io(&doomed))
     }
 
     /// `v1/locks/tmp.lock`: held shared while a staging folder is being set
@@ -278,14 +289,14 @@ impl Cache {
             if let Some(stem) = name.strip_suffix(".lock") {
                 let Ok(file) = File::options().write(true).open(&path) else { continue };
                 if file.try_lock().is_ok() {
-                    let _ = fs::remove_dir_all(tmp.join(stem));
+                    let _ = crate::fsutil::remove_tree(&tmp.join(stem));
                     let _ = fs::remove_file(&path);
                 }
             } else if name.starts_with("rm-") {
-                let _ = fs::remove_dir_all(&path);
+                let _ = crate::fsutil::remove_tree(&path);
             } else if path.is_dir() && !tmp.join(format!("{name}.lock")).exists() {
                 // Its owner died while cleaning up: nobody owns it.
-                let _ = fs::remove_dir_all(&path);
+                let _ = crate::fsutil::remove_tree(&path);
             }
         }
     }
@@ -318,7 +329,7 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = fs::remove_dir_all(&self.dir);
+            let _ = crate::fsutil::remove_tree(&self.dir);
         }
         let _ = fs::remove_file(&self.lock_path);
     }

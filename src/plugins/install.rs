@@ -1,6 +1,6 @@
 //! Places plugin jars into the project: keyword plugins in `Plugins/`,
 //! platform plugins in `Plugins/platform/`, hardlinked from the cache when
-//! the filesystem allows, copied otherwise.
+//! the filesystem allows, copied otherwise (always on Windows).
 //!
 //! A record of what katalon-prep installed (`Plugins/.katalon-prep.json`)
 //! lets a later run remove what the config no longer lists. A file that is
@@ -442,7 +442,10 @@ fn mtime_ns(meta: &fs::Metadata) -> i128 {
 fn place(source: &Path, target: &Path) -> Result<(), Error> {
     let dir = target.parent().unwrap_or(Path::new("."));
     let tmp = dir.join(crate::fsutil::temp_name());
-    if fs::hard_link(source, &tmp).is_err() {
+    // On Windows the read-only attribute belongs to the file, not the link:
+    // a hardlinked jar could be neither replaced nor deleted in the project
+    // (nor the cache entry while katalonc holds the jar open). Copy there.
+    if cfg!(windows) || fs::hard_link(source, &tmp).is_err() {
         fs::copy(source, &tmp).map_err(|e| {
             let _ = fs::remove_file(&tmp);
             io(target)(e)

@@ -404,6 +404,17 @@ fn extra_options_after_double_dash_join_the_line() {
 }
 
 #[test]
+fn the_workdir_as_input_makes_the_paths_absolute_for_the_official_action() {
+    let (ws, _) = with_remote();
+    on_github(&ws).arg("github-action").env("INPUT_WORKDIR_AS", "/home/runner/work/shop/shop").assert().success();
+    let out = outputs(&ws);
+    let args = split(&out["args"]);
+    assert!(args.contains(&"-projectPath=/home/runner/work/shop/shop/tests/katalon/Demo.prj".to_string()), "{args:?}");
+    // Published paths stay relative: they are for the next step, on the host.
+    assert_eq!(out["project-path"], "tests/katalon/Demo.prj");
+}
+
+#[test]
 fn the_allow_input_turns_lint_rules_off() {
     let (ws, _) = with_remote();
     // Refused without the input: a lint error.
