@@ -32,7 +32,7 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bo
         emit.workdir_as.clone(),
         fetch,
         &emit.extra,
-        Lint::emit(&emit.lint),
+        Lint::emit(&emit.lint, emit.format),
     )?;
     let view = KeyView::real_or_omit(key.as_ref());
     // Both hold the key: wiped from memory when dropped.
@@ -70,12 +70,17 @@ pub(crate) fn shard(args: &ShardArgs) -> Result<Shard, Error> {
 pub(crate) struct Lint<'a> {
     pub allow: &'a AllowArgs,
     pub target_required: bool,
+    /// The line is printed in a form where a line break in a value would
+    /// make it several lines (`shell`, `powershell`): such values are refused.
+    pub one_line: bool,
 }
 
 impl Lint<'_> {
     /// For `prepare` and `args`, whose users may add the target later (per shard).
-    pub fn emit(allow: &AllowArgs) -> Lint<'_> {
-        Lint { allow, target_required: false }
+    pub fn emit(allow: &AllowArgs, format: LineFormat) -> Lint<'_> {
+        // JSON escapes a line break; cmd has its own refusal, naming the format to use.
+        let one_line = matches!(format, LineFormat::Shell | LineFormat::Powershell);
+        Lint { allow, target_required: false, one_line }
     }
 }
 
@@ -112,7 +117,7 @@ pub(crate) fn prepared(
         ctx.reporter.report(Event::Warning(warning));
     }
     let mut line = crate::build_line(&plan, &ctx.cwd, workdir_as, key.is_some());
-    refuse_line_breaks(&line, extra)?;
+    refuse_line_breaks(&line, extra, lint.one_line)?;
     lint_line(ctx, &plan, &line, extra, &allow, lint.target_required)?;
     let split = extra.iter().position(|a| a == options::CONFIG).unwrap_or(extra.len());
     for arg in &extra[..split] {
@@ -175,13 +180,14 @@ fn refuse_key_in(extra: &[String]) -> Result<(), Error> {
     Ok(())
 }
 
-/// The line is printed as one line (and katalonc reads one argument per
-/// value): a value holding a line break or a NUL byte, from the config, a
-/// flag, `--shard` or `run --`, is refused (exit 10), naming where it was
-/// written.
-fn refuse_line_breaks(line: &Line, extra: &[String]) -> Result<(), Error> {
+/// The line is printed as one line (and no argv carries a NUL): a value
+/// holding a NUL byte, or a line break where the format would print it as
+/// one (`shell`, `powershell`), from the config, a flag, `--shard` or
+/// `run --`, is refused (exit 10), naming where it was written.
+fn refuse_line_breaks(line: &Line, extra: &[String], one_line: bool) -> Result<(), Error> {
     use crate::katalonc::argv::Token;
-    let broken = |a: &str| a.contains(['\n', '\r', '\0']);
+    // No argv can carry a NUL, whatever the format.
+    let broken = |a: &str| a.contains('\0') || (one_line && a.contains(['\n', '\r']));
     let main = line.main.iter().enumerate().filter_map(|(i, t)| match t {
         Token::Arg(a) => Some((a, line.main_origin(i))),
         Token::ApiKey => None,
