@@ -32,7 +32,7 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bo
         emit.workdir_as.clone(),
         fetch,
         &emit.extra,
-        Lint::emit(&emit.lint, emit.format),
+        Lint::emit(&emit.lint),
     )?;
     let view = KeyView::real_or_omit(key.as_ref());
     // Both hold the key: wiped from memory when dropped.
@@ -70,17 +70,19 @@ pub(crate) fn shard(args: &ShardArgs) -> Result<Shard, Error> {
 pub(crate) struct Lint<'a> {
     pub allow: &'a AllowArgs,
     pub target_required: bool,
-    /// The line is printed in a form where a line break in a value would
-    /// make it several lines (`shell`, `powershell`): such values are refused.
+    /// The line is printed (`prepare`, `args`): a value with a line break
+    /// would make it several lines, so it is refused. `run` hands katalonc
+    /// its argv directly.
     pub one_line: bool,
 }
 
 impl Lint<'_> {
     /// For `prepare` and `args`, whose users may add the target later (per shard).
-    pub fn emit(allow: &AllowArgs, format: LineFormat) -> Lint<'_> {
-        // JSON escapes a line break; cmd has its own refusal, naming the format to use.
-        let one_line = matches!(format, LineFormat::Shell | LineFormat::Powershell);
-        Lint { allow, target_required: false, one_line }
+    pub fn emit(allow: &AllowArgs) -> Lint<'_> {
+        // Every format refuses a line break before quoting: the line must stay
+        // one line whatever it is printed as (cmd's own refusal stays as a
+        // second guard).
+        Lint { allow, target_required: false, one_line: true }
     }
 }
 
@@ -181,9 +183,9 @@ fn refuse_key_in(extra: &[String]) -> Result<(), Error> {
 }
 
 /// The line is printed as one line (and no argv carries a NUL): a value
-/// holding a NUL byte, or a line break where the format would print it as
-/// one (`shell`, `powershell`), from the config, a flag, `--shard` or
-/// `run --`, is refused (exit 10), naming where it was written.
+/// holding a NUL byte, or a line break when the line is printed, from the
+/// config, a flag or `--shard`, is refused (exit 10), naming where it was
+/// written.
 fn refuse_line_breaks(line: &Line, extra: &[String], one_line: bool) -> Result<(), Error> {
     use crate::katalonc::argv::Token;
     // No argv can carry a NUL, whatever the format.
