@@ -262,19 +262,27 @@ mod windows_tests {
         assert!(found.is_file() && found.starts_with(dir.path().join("Katalon")), "{found:?}");
     }
 
+    /// The path an explicit `--katalonc` resolves to (no config: no engine).
+    fn explicit(given: &Path, cwd: &Path) -> Result<PathBuf, Error> {
+        match find(Some(given), cwd, &Config::default())? {
+            Katalonc::At(path) => Ok(path),
+            Katalonc::Engine => panic!("an explicit --katalonc never picks the engine"),
+        }
+    }
+
     #[test]
     fn a_path_without_extension_finds_the_exe() {
         let dir = tree();
-        let found = find(Some(Path::new(r"Katalon\katalonc")), dir.path()).unwrap();
+        let found = explicit(Path::new(r"Katalon\katalonc"), dir.path()).unwrap();
         assert_eq!(found.file_name().unwrap().to_ascii_lowercase(), "katalonc.exe");
-        let found = find(Some(&dir.path().join("katalon").join("katalonc")), Path::new(r"C:\elsewhere")).unwrap();
+        let found = explicit(&dir.path().join("katalon").join("katalonc"), Path::new(r"C:\elsewhere")).unwrap();
         assert!(found.is_file());
     }
 
     #[test]
     fn a_name_with_a_backslash_is_a_path_not_a_name() {
         let dir = tree();
-        let err = find(Some(Path::new(r"nowhere\katalonc.exe")), dir.path()).unwrap_err();
+        let err = explicit(Path::new(r"nowhere\katalonc.exe"), dir.path()).unwrap_err();
         assert!(err.to_string().contains(r"nowhere\katalonc.exe"), "{err}");
     }
 }
