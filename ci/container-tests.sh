@@ -222,6 +222,47 @@ check "that says where to put it" grep -q "outside the folders the runner mounts
     <<<"$(tr '\n' ' ' <"$gh/outside.log")"
 check "and installed nothing" test ! -e "$gh/outside/shop/shop/tests/katalon/Plugins"
 
+step "1b. GitHub container action: command report"
+# A run's reports, as katalonc 10.x leaves them: 12 failed cases (one
+# quoting the key), so the annotations stop at 10 and count the rest.
+rdir="$gh/workspace/tests/katalon/Reports/20240105_101010/Smoke/20240105_101011"
+mkdir -p "$rdir"
+echo log >"$rdir/execution0.log"
+{
+    printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="Smoke">\n'
+    printf '<testsuite name="Smoke" id="Test Suites/Smoke" time="30.0">\n'
+    for i in $(seq 1 12); do
+        printf '<testcase name="Test Cases/T%s" classname="Test Cases/T%s" status="FAILED" time="2.5">' "$i" "$i"
+        printf '<failure type="FAILED" message="step %s failed with key %s">x</failure></testcase>\n' "$i" "$TEST_KEY"
+    done
+    printf '<testcase name="Test Cases/Fine" status="PASSED" time="1.0"/>\n</testsuite>\n</testsuites>\n'
+} >"$rdir/JUnit_Report.xml"
+: >"$gh/file_commands/set_output_2"
+: >"$gh/file_commands/step_summary_2"
+set +e
+docker run --rm --workdir /github/workspace \
+    -e "INPUT_API-KEY=$TEST_KEY" -e INPUT_COMMAND=report -e INPUT_CONFIG= -e INPUT_PROJECT= \
+    -e HOME=/github/home -e GITHUB_ACTIONS=true -e CI=true -e GITHUB_WORKSPACE=/github/workspace \
+    -e GITHUB_OUTPUT=/github/file_commands/set_output_2 -e GITHUB_STEP_SUMMARY=/github/file_commands/step_summary_2 \
+    -v "$gh/home":/github/home -v "$gh/workflow":/github/workflow \
+    -v "$gh/file_commands":/github/file_commands -v "$gh/workspace":/github/workspace \
+    "$TAG" "${action_args[@]}" >"$gh/report.log" 2>&1
+code=$?
+set -e
+sed 's/^/  | /' "$gh/report.log"
+check "the report action exits 0 with failed tests (got $code)" test "$code" -eq 0
+check "10 ::error annotations, one per failed case" test "$(grep -c '^::error title=FAILED%3A Test Suites/Smoke > Test Cases/T' "$gh/report.log")" -eq 10
+check "then one ::notice counting the 2 others" grep -q '^::notice title=katalon-prep report::2 more failed' "$gh/report.log"
+check "the step summary has the results table" \
+    grep -qF '| Test Suites/Smoke | 13 | 1 | 12 | 0 | 0 | 30.0 s |' "$gh/file_commands/step_summary_2"
+check "outputs report-path and junit-path are workspace-relative" \
+    test "$(cat "$gh/file_commands/set_output_2")" = "$(printf 'report-path=tests/katalon/Reports\njunit-path=tests/katalon/Reports/katalon-prep-junit.xml')"
+check "the merged JUnit file is on the host" test -s "$gh/workspace/tests/katalon/Reports/katalon-prep-junit.xml"
+check "the key is in no annotation (only in the mask)" \
+    bash -c "! grep -v '^::add-mask::' '$gh/report.log' | grep -qF '$TEST_KEY'"
+check "the key is in neither the summary nor the merged file" \
+    no_key_under "$gh/file_commands/step_summary_2" "$gh/workspace/tests/katalon/Reports/katalon-prep-junit.xml"
+
 step "2. GitLab job: the component's script piped into sh"
 gl=$work/gitlab
 checkout "$gl/project"
@@ -274,6 +315,20 @@ check "the key is not in the run job's log" bash -c "! grep -qF '$TEST_KEY' '$gl
 check "the run job downloaded nothing (the cache was pulled)" \
     test "$(grep -c 'GET /plugins/remote-keywords-2.0.jar' "$work/tls/requests.log")" = "$downloads_before_run"
 rm -f "$gl/project/katalonc.argv"
+# The run job's after_script, with a report katalonc would have left.
+grdir="$gl/project/tests/katalon/Reports/20240105_101010/Smoke/20240105_101011"
+mkdir -p "$grdir"
+printf '<testsuites><testsuite id="Test Suites/Smoke"><testcase name="Test Cases/A" status="FAILED"><failure message="boom"/></testcase></testsuite></testsuites>\n' \
+    >"$grdir/JUnit_Report.xml"
+set +e
+gitlab_job "$SHELL_TAG" run:after_script api-key-variable=MY_KATALON_KEY >"$gl/after.log" 2>&1
+code=$?
+set -e
+sed 's/^/  | /' "$gl/after.log"
+check "the run job's after_script succeeds (got $code)" test "$code" -eq 0
+check "it writes katalon-prep-junit.xml, the job's declared JUnit report" \
+    grep -q '<testcase name="Test Cases/A" classname="Test Cases/A" status="FAILED">' "$gl/project/katalon-prep-junit.xml"
+check "and prints the summary in the job log" grep -q '^FAILED  Test Suites/Smoke > Test Cases/A' "$gl/after.log"
 
 step "3. Jenkins docker agent: -u 1234:1234 IMAGE cat, then docker exec"
 jk=$work/jenkins

@@ -2,6 +2,7 @@
 //! in `commands`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
@@ -28,7 +29,7 @@ pub struct Global {
     /// The Katalon project: its .prj file or its folder [default: the single .prj under the config's folder]
     #[arg(long, global = true, value_name = "PATH")]
     pub project: Option<PathBuf>,
-    /// Where downloaded plugins are cached [default: $XDG_CACHE_HOME/katalon-prep or ~/.cache/katalon-prep]
+    /// Where downloaded plugins are cached [default: $XDG_CACHE_HOME/katalon-prep, %LOCALAPPDATA%\katalon-prep on Windows, or ~/.cache/katalon-prep]
     #[arg(long, global = true, env = "KATALON_PREP_CACHE_DIR", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// The name of the environment variable holding the API key [default: api-key.env in the config, else KATALON_API_KEY]
@@ -70,6 +71,21 @@ pub enum Command {
     Run(RunArgs),
     /// Turn a test suite collection or a set of suites into shards for the CI's parallel jobs
     Matrix(MatrixArgs),
+    /// Undo what prepare did to the project (the jars it placed, the offline setting), as its install record says
+    Clean,
+    /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish)
+    Completions {
+        /// The shell the script is for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write one page per command into DIR (the release archives carry them)
+    #[command(hide = true)]
+    Man {
+        /// Write katalon-prep.1 and katalon-prep-<command>.1 here instead of printing katalon-prep.1
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Summarise Katalon's JUnit reports: a table, the failed tests, a merged JUnit file (exit 14: none found)
     Report(ReportArgs),
     /// Write a commented katalon-prep.yml for the project here (and a CI file), from flags, prompts or a katalonc line
@@ -137,6 +153,9 @@ pub struct InitArgs {
     /// Also write the CI file for this system, from the templates the docs show
     #[arg(long, value_enum, value_name = "SYSTEM")]
     pub ci: Option<CiSystem>,
+    /// Write `engine.version` (the project's Katalon version): katalon-prep then downloads, pins and runs that Runtime Engine itself
+    #[arg(long)]
+    pub engine: bool,
     /// Move the jars in the project's Plugins/ to vendor/katalon-plugins/ and list them as `path:` entries
     #[arg(long)]
     pub move_plugins: bool,
@@ -192,6 +211,10 @@ pub enum LineFormat {
     Shell,
     /// A JSON array of strings
     Json,
+    /// PowerShell arguments (single-quoted where needed), for `& katalonc.exe <line>`
+    Powershell,
+    /// One cmd.exe line (C-runtime quoting, cmd's special characters escaped with ^)
+    Cmd,
 }
 
 #[derive(Debug, Args)]
@@ -279,6 +302,15 @@ pub struct RunArgs {
     /// Fail (exit 31) unless katalon-prep.lock exists and matches katalon-prep.yml (for CI)
     #[arg(long)]
     pub locked: bool,
+    /// Stop katalonc after this long (exit 51): seconds, or 90s, 30m, 2h, 1h30m; 0 for no limit [default: `run.timeout`, else no limit]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser)]
+    pub timeout: Option<Duration>,
+    /// How long katalonc's processes get between SIGTERM and SIGKILL [default: `run.kill-after`, else 10s]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser)]
+    pub kill_after: Option<Duration>,
+    /// Linux: start a private Xvfb for katalonc when DISPLAY is unset (auto), or never (none) [default: `run.display`, else auto]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub display: Option<crate::run::display::Mode>,
     #[command(flatten)]
     pub shard: ShardArgs,
     #[command(flatten)]

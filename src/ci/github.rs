@@ -57,6 +57,24 @@ pub enum Level {
     Notice,
 }
 
+/// A path as GitHub places annotations: relative to the repository root
+/// (`GITHUB_WORKSPACE`), not to the working directory a step may have
+/// changed into. Paths outside the workspace, or without one, are kept.
+fn repo_path(file: &str) -> String {
+    let Some(workspace) = std::env::var_os("GITHUB_WORKSPACE").filter(|w| !w.is_empty()) else {
+        return file.to_string();
+    };
+    let Ok(cwd) = std::env::current_dir() else { return file.to_string() };
+    let full = crate::katalonc::argv::normalize(&cwd.join(file));
+    let root = crate::katalonc::argv::normalize(Path::new(&workspace));
+    match full.strip_prefix(&root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => {
+            rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+        }
+        _ => file.to_string(),
+    }
+}
+
 /// `::error file=F,line=N,col=C,title=T::message`.
 pub fn annotation(
     level: Level,
@@ -68,7 +86,7 @@ pub fn annotation(
 ) -> String {
     let mut props = Vec::new();
     if let Some(f) = file {
-        props.push(format!("file={}", escape_property(f)));
+        props.push(format!("file={}", escape_property(&repo_path(f))));
     }
     if let Some(l) = line {
         props.push(format!("line={l}"));

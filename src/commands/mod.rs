@@ -3,8 +3,10 @@
 
 mod cache;
 mod check;
+mod clean;
 mod engine;
 mod findings;
+mod generate;
 mod init;
 mod lock;
 mod matrix;
@@ -88,9 +90,12 @@ fn dispatch(cli: Cli, cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Resul
         Command::Check(args) => check::check(&ctx, &args).map(Into::into),
         Command::Run(args) => run::run(&ctx, &args),
         Command::Matrix(args) => matrix::matrix(&ctx, &args).map(Into::into),
+        Command::Clean => clean::clean(&ctx).map(Into::into),
         Command::Report(args) => report::report(&ctx, &args),
         Command::Init(args) => init::run(&ctx, &args).map(Into::into),
         Command::GithubAction => github_action(ctx.cwd, reporter),
+        Command::Completions { shell } => generate::completions(shell).map(Into::into),
+        Command::Man { dir } => generate::man(&ctx, dir.as_deref()).map(Into::into),
     }
 }
 

@@ -107,11 +107,13 @@ impl PathStyle {
         let rel = relative(path, &self.cwd);
         match &self.workdir_as {
             Some(prefix) => {
-                let prefix = prefix.trim_end_matches('/');
+                // `C:\runner\work` names a Windows folder: the rest follows its separator.
+                let sep = if prefix.contains('\\') && !prefix.contains('/') { "\\" } else { "/" };
+                let prefix = prefix.trim_end_matches(['/', '\\']);
                 if rel.as_os_str() == "." {
-                    if prefix.is_empty() { "/".into() } else { prefix.to_string() }
+                    if prefix.is_empty() { sep.into() } else { prefix.to_string() }
                 } else {
-                    format!("{prefix}/{}", slash(&rel))
+                    format!("{prefix}{sep}{}", slash(&rel).replace('/', sep))
                 }
             }
             None => slash(&rel),
@@ -119,18 +121,50 @@ impl PathStyle {
     }
 }
 
+/// A path with `/` between its parts, as katalonc reads it on every
+/// platform (Java takes `/` on Windows too). A path on another drive or
+/// share keeps it: `D:/proj/Demo.prj`, `//server/share/proj/Demo.prj`; a
+/// verbatim `\\?\` path is shown as it is (it does not take `/`).
 fn slash(path: &Path) -> String {
-    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    let mut out = String::new();
+    for c in path.components() {
+        match c {
+            Component::Prefix(p) => {
+                if p.kind().is_verbatim() {
+                    return path.display().to_string();
+                }
+                out.push_str(&p.as_os_str().to_string_lossy().replace('\\', "/"));
+            }
+            Component::RootDir => out.push('/'),
+            other => {
+                if !out.is_empty() && !out.ends_with('/') {
+                    out.push('/');
+                }
+                out.push_str(&other.as_os_str().to_string_lossy());
+            }
+        }
+    }
+    out
+}
+
+/// Whether two components name the same thing: Windows compares names
+/// without regard to case (`C:\Work` is `c:\work`).
+fn same_component(a: &Component, b: &Component) -> bool {
+    if cfg!(windows) {
+        a.as_os_str().to_string_lossy().to_lowercase() == b.as_os_str().to_string_lossy().to_lowercase()
+    } else {
+        a == b
+    }
 }
 
 /// `path` relative to `base` (both made absolute against `base`), `.` when equal.
 pub fn relative(path: &Path, base: &Path) -> PathBuf {
-    let path = normalize(&base.join(path));
+    let path = normalize(&absolute_against(base, path));
     let base = normalize(base);
     let p: Vec<Component> = path.components().collect();
     let b: Vec<Component> = base.components().collect();
-    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    if common == 0 {
+    let common = p.iter().zip(&b).take_while(|(x, y)| same_component(x, y)).count();
+    if common == 0 || (common == 1 && matches!(p[0], Component::Prefix(_))) {
         return path;
     }
     let mut out = PathBuf::new();
@@ -141,6 +175,20 @@ pub fn relative(path: &Path, base: &Path) -> PathBuf {
         out.push(c.as_os_str());
     }
     if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
+}
+
+/// `base.join(path)`, except that a drive-relative Windows path (`D:dir`,
+/// a drive but no root) is resolved against that drive's current folder,
+/// as Windows itself does, instead of being left relative.
+pub(crate) fn absolute_against(base: &Path, path: &Path) -> PathBuf {
+    let mut parts = path.components();
+    if matches!(parts.next(), Some(Component::Prefix(_)))
+        && !matches!(parts.next(), Some(Component::RootDir))
+        && let Ok(abs) = std::path::absolute(path)
+    {
+        return abs;
+    }
+    base.join(path)
 }
 
 /// Removes `.` and resolves `..` lexically (no filesystem access).
@@ -226,6 +274,71 @@ mod tests {
         assert_eq!(relative(Path::new("/a"), Path::new("/a")), PathBuf::from("."));
         assert_eq!(relative(Path::new("/x/y"), Path::new("/a/b")), PathBuf::from("../../x/y"));
         assert_eq!(relative(Path::new("b/./c"), Path::new("/a")), PathBuf::from("b/c"));
+    }
+
+    #[test]
+    fn workdir_as_in_windows_form_keeps_its_separator() {
+        let s = PathStyle { cwd: "/repo".into(), workdir_as: Some("C:\\runner\\work\\".into()) };
+        assert_eq!(s.show(Path::new("/repo/tests/demo.prj")), "C:\\runner\\work\\tests\\demo.prj");
+        assert_eq!(s.show(Path::new("/repo")), "C:\\runner\\work");
+    }
+
+    /// Windows paths as a Windows build sees them (run under Wine in CI).
+    #[cfg(windows)]
+    mod windows {
+        use super::*;
+
+        fn show(cwd: &str, path: &str) -> String {
+            PathStyle { cwd: cwd.into(), workdir_as: None }.show(Path::new(path))
+        }
+
+        #[test]
+        fn backslashes_become_slashes_relative_to_the_working_directory() {
+            assert_eq!(show(r"C:\repo", r"C:\repo\tests\katalon\Demo.prj"), "tests/katalon/Demo.prj");
+            assert_eq!(show(r"C:\repo\ci", r"C:\repo\tests\Demo.prj"), "../tests/Demo.prj");
+            assert_eq!(show(r"C:\repo", r"tests\.\katalon\..\Demo.prj"), "tests/Demo.prj");
+            assert_eq!(show(r"C:\repo", r"C:\repo"), ".");
+        }
+
+        #[test]
+        fn drive_letters_and_folder_names_compare_without_case() {
+            assert_eq!(show(r"c:\Work\Repo", r"C:\work\repo\Demo.prj"), "Demo.prj");
+            assert_eq!(relative(Path::new(r"C:\A\B\x.prj"), Path::new(r"c:\a")), PathBuf::from(r"B\x.prj"));
+        }
+
+        #[test]
+        fn another_drive_stays_absolute_with_its_drive() {
+            assert_eq!(show(r"C:\repo", r"D:\proj\Demo.prj"), "D:/proj/Demo.prj");
+        }
+
+        #[test]
+        fn a_rooted_path_without_drive_is_on_the_working_directorys_drive() {
+            assert_eq!(show(r"C:\repo", r"\repo\Demo.prj"), "Demo.prj");
+            assert_eq!(show(r"C:\repo", r"\other\Demo.prj"), "../other/Demo.prj");
+        }
+
+        #[test]
+        fn unc_paths_keep_their_server_and_share() {
+            assert_eq!(show(r"C:\repo", r"\\server\share\proj\Demo.prj"), "//server/share/proj/Demo.prj");
+            assert_eq!(show(r"\\server\share\repo", r"\\SERVER\Share\repo\a\Demo.prj"), "a/Demo.prj");
+            assert_eq!(show(r"\\server\share\repo", r"\\other\share\Demo.prj"), "//other/share/Demo.prj");
+        }
+
+        #[test]
+        fn verbatim_paths_are_shown_as_they_are() {
+            assert_eq!(show(r"C:\repo", r"\\?\D:\proj\Demo.prj"), r"\\?\D:\proj\Demo.prj");
+        }
+
+        /// `D:dir` is relative to the current folder of drive D: (here the
+        /// working directory's drive, whose current folder is the working directory).
+        #[test]
+        fn drive_relative_paths_resolve_against_that_drives_current_folder() {
+            let cwd = std::env::current_dir().unwrap();
+            let Some(Component::Prefix(drive)) = cwd.components().next() else { panic!("{cwd:?} has no drive") };
+            let drive = drive.as_os_str().to_string_lossy().into_owned();
+            let given = format!(r"{drive}tests\Demo.prj");
+            assert_eq!(show(&cwd.to_string_lossy(), &given), "tests/Demo.prj");
+        }
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub enum Error {
         source: std::io::Error,
     },
     #[error(
-        "No cache directory: neither XDG_CACHE_HOME nor HOME is set\nhint: choose one with --cache-dir DIR (or KATALON_PREP_CACHE_DIR)"
+        "No cache directory: neither XDG_CACHE_HOME nor HOME (nor LOCALAPPDATA on Windows) is set\nhint: choose one with --cache-dir DIR (or KATALON_PREP_CACHE_DIR)"
     )]
     NoDefault,
     #[error("Cache I/O failed on {}", path.display())]
@@ -94,15 +94,30 @@ impl Entry {
 pub struct Cache {
     dir: PathBuf,
     root: PathBuf,
+    /// A shared lock on `v1/use.lock`, held while this run may read entries:
+    /// `cache prune` takes it exclusively, so it never removes an entry
+    /// between a run finding it and linking a jar from it.
+    _in_use: Option<std::sync::Arc<File>>,
 }
+
+/// The lock file runs share and `cache prune` takes alone.
+const USE_LOCK: &str = "use.lock";
 
 /// The default cache directory: `$XDG_CACHE_HOME/katalon-prep`, else
 /// `$HOME/.cache/katalon-prep`.
+/// On Windows, where neither is usually set, `%LOCALAPPDATA%\katalon-prep`
+/// comes between them (the per-user, non-roaming place for caches).
 pub fn default_dir() -> Result<PathBuf, Error> {
-    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(x) = var("XDG_CACHE_HOME") {
         return Ok(PathBuf::from(x).join("katalon-prep"));
     }
-    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+    if cfg!(windows)
+        && let Some(local) = var("LOCALAPPDATA")
+    {
+        return Ok(PathBuf::from(local).join("katalon-prep"));
+    }
+    match var("HOME") {
         Some(home) => Ok(PathBuf::from(home).join(".cache").join("katalon-prep")),
         None => Err(Error::NoDefault),
     }
@@ -124,14 +139,31 @@ impl Cache {
         // Prove we can write where staging happens (a read-only mount passes the above
         // when everything already exists).
         tempfile::tempfile_in(root.join("tmp")).map_err(not_writable)?;
-        let cache = Cache { dir: dir.to_path_buf(), root };
+        let use_path = root.join(USE_LOCK);
+        let in_use = File::options().create(true).truncate(false).write(true).open(&use_path).map_err(not_writable)?;
+        in_use.lock_shared().map_err(io(&use_path))?;
+        let cache = Cache { dir: dir.to_path_buf(), root, _in_use: Some(std::sync::Arc::new(in_use)) };
         cache.clean_staging();
         Ok(cache)
     }
 
+    /// The cache with no run using it, for `cache prune`: waits for the runs
+    /// that have it open, and keeps new ones out until the result is dropped.
+    /// `None` when there is no cache there.
+    pub fn exclusive(dir: &Path) -> Result<Option<(Cache, File)>, Error> {
+        let root = dir.join(LAYOUT);
+        if !root.is_dir() {
+            return Ok(None);
+        }
+        let use_path = root.join(USE_LOCK);
+        let lock = File::options().create(true).truncate(false).write(true).open(&use_path).map_err(io(&use_path))?;
+        lock.lock().map_err(io(&use_path))?;
+        Ok(Some((Cache::at(dir), lock)))
+    }
+
     /// Opens an existing cache without creating anything (for `cache dir`, `verify`).
     pub fn at(dir: &Path) -> Cache {
-        Cache { dir: dir.to_path_buf(), root: dir.join(LAYOUT) }
+        Cache { dir: dir.to_path_buf(), root: dir.join(LAYOUT), _in_use: None }
     }
 
     pub fn dir(&self) -> &Path {
@@ -232,7 +264,7 @@ impl Cache {
         let doomed = self.root.join("tmp").join(format!("rm-{}-{:08x}", sha.hex(), fastrand::u32(..)));
         let _guard = self.tmp_guard(false)?;
         fs::rename(dir, &doomed).map_err(io(dir))?;
-        fs::remove_dir_all(&doomed).map_err(io(&doomed))
+        crate::fsutil::remove_tree(&doomed).map_err(io(&doomed))
     }
 
     /// `v1/locks/tmp.lock`: held shared while a staging folder is being set
@@ -257,14 +289,14 @@ impl Cache {
             if let Some(stem) = name.strip_suffix(".lock") {
                 let Ok(file) = File::options().write(true).open(&path) else { continue };
                 if file.try_lock().is_ok() {
-                    let _ = fs::remove_dir_all(tmp.join(stem));
+                    let _ = crate::fsutil::remove_tree(&tmp.join(stem));
                     let _ = fs::remove_file(&path);
                 }
             } else if name.starts_with("rm-") {
-                let _ = fs::remove_dir_all(&path);
+                let _ = crate::fsutil::remove_tree(&path);
             } else if path.is_dir() && !tmp.join(format!("{name}.lock")).exists() {
                 // Its owner died while cleaning up: nobody owns it.
-                let _ = fs::remove_dir_all(&path);
+                let _ = crate::fsutil::remove_tree(&path);
             }
         }
     }
@@ -297,7 +329,7 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = fs::remove_dir_all(&self.dir);
+            let _ = crate::fsutil::remove_tree(&self.dir);
         }
         let _ = fs::remove_file(&self.lock_path);
     }

@@ -36,7 +36,12 @@ pub enum Error {
     Ambiguous { where_: String, candidates: Vec<PathBuf> },
     #[error("{message}")]
     Xml { message: String },
-    #[error("{what} `{name}` does not exist in the project{}{}", suffix(at), hint_line(hint))]
+    #[error(
+        "{what} `{}` does not exist in the project{}{}",
+        crate::report::untrusted(name),
+        suffix(at),
+        hint_line(hint)
+    )]
     Missing { what: &'static str, name: String, at: Option<Location>, hint: Option<String> },
     #[error("Could not read {}", path.display())]
     Read {
@@ -99,7 +104,7 @@ pub fn discover(explicit: Option<&Located<PathBuf>>, search_root: &Path) -> Resu
         Some(Located { value: path, at }) => {
             let where_ = format!("at {}{}", path.display(), suffix(at));
             if path.is_file() {
-                if path.extension().is_some_and(|e| e == "prj") {
+                if has_ext(path, "prj") {
                     path.clone()
                 } else {
                     return Err(Error::NotFound { where_: format!("{where_}: not a .prj file") });
@@ -134,7 +139,7 @@ fn prj_files(dir: &Path, _depth: usize) -> Vec<PathBuf> {
         .flatten()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "prj"))
+        .filter(|p| p.is_file() && has_ext(p, "prj"))
         .collect();
     out.sort();
     out
@@ -175,7 +180,15 @@ pub fn open(prj: &Path) -> Result<Project, Error> {
 }
 
 pub(crate) fn read(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })
+    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    // Not the disk's fault: the project file itself is wrong (exit 12).
+    String::from_utf8(bytes).map_err(|e| Error::Xml {
+        message: format!(
+            "{} is not UTF-8 text (byte {} is not valid UTF-8)\nhint: Katalon writes its project files as UTF-8; save it as UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ),
+    })
 }
 
 impl Project {
@@ -228,9 +241,7 @@ impl Project {
             .flatten()
             .filter_map(|e| {
                 let p = e.path();
-                (p.extension().is_some_and(|x| x == "glbl"))
-                    .then(|| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-                    .flatten()
+                (has_ext(&p, "glbl")).then(|| p.file_stem().map(|s| s.to_string_lossy().into_owned())).flatten()
             })
             .collect();
         out.sort();
@@ -319,10 +330,29 @@ fn collect_ts(root: &Path, dir: &Path, out: &mut Vec<String>) {
         let path = entry.path();
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
             collect_ts(root, &path, out);
-        } else if path.extension().is_some_and(|e| e == "ts")
+        } else if has_ext(&path, "ts")
             && let Ok(rel) = path.with_extension("").strip_prefix(root)
         {
             out.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
         }
+    }
+}
+
+/// Whether `path` has extension `ext`: ignoring case on Windows, whose file
+/// systems do (`Demo.PRJ` is the project there), exactly elsewhere.
+pub(crate) fn has_ext(path: &Path, ext: &str) -> bool {
+    path.extension().is_some_and(|e| if cfg!(windows) { e.eq_ignore_ascii_case(ext) } else { e == ext })
+}
+
+#[cfg(test)]
+mod ext_tests {
+    use super::*;
+
+    #[test]
+    fn extensions_match_exactly_off_windows_and_in_any_case_on_it() {
+        assert!(has_ext(Path::new("Demo.prj"), "prj"));
+        assert_eq!(has_ext(Path::new("Demo.PRJ"), "prj"), cfg!(windows));
+        assert_eq!(has_ext(Path::new(r"Test Suites\Smoke.Ts"), "ts"), cfg!(windows));
+        assert!(!has_ext(Path::new("Demo.prj.bak"), "prj"));
     }
 }

@@ -7,7 +7,7 @@ use crate::support;
 
 use std::process::Output;
 
-use support::{Fixture, SENTINEL, stderr, stdout};
+use support::{Fixture, SENTINEL, native, stderr, stdout};
 
 fn check_args(p: &Fixture, line: &str) -> Output {
     p.cmd().args(["check", "--args", line]).output().expect("run check")
@@ -306,7 +306,7 @@ fn collection_entries_are_checked_at_their_lines() {
     assert!(text.contains("error[unknown-browser]: `Opera`"), "{text}");
     assert!(text.contains("error[unknown-profile]: execution profile `prod`"), "{text}");
     // The second entry starts at line 20; the disabled third one is not checked.
-    assert!(text.contains("--> Test Suites/Broken.ts:20:7"), "{text}");
+    assert!(text.contains(&native("--> Test Suites/Broken.ts:20:7")), "{text}");
     assert_eq!(text.matches("unknown-profile").count(), 1, "{text}");
 }
 

@@ -9,7 +9,7 @@ fn readme_exit_code_table_matches_the_code() {
     let documented: Vec<u8> = section
         .lines()
         .take_while(|l| !l.starts_with("## "))
-        .filter_map(|l| l.strip_prefix("| ")?.split(' ').next()?.parse().ok())
+        .filter_map(|l| l.strip_prefix("| ")?.split(' ').next()?.parse::<u8>().ok())
         .collect();
     let defined: Vec<u8> = Exit::ALL.iter().map(|e| e.code()).collect();
     assert_eq!(documented, defined);

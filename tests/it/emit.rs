@@ -140,6 +140,7 @@ fn args_does_no_plugin_work() {
     assert!(!f.path("Plugins").exists());
 }
 
+#[cfg(unix)]
 #[test]
 fn output_to_a_pipe_writes_through_it_instead_of_replacing_it() {
     use std::os::unix::fs::FileTypeExt;
@@ -157,6 +158,7 @@ fn output_to_a_pipe_writes_through_it_instead_of_replacing_it() {
     assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the pipe was replaced");
 }
 
+#[cfg(unix)]
 #[test]
 fn output_through_a_symlink_keeps_the_link() {
     let f = Fixture::project();

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use katalon_prep_fakes::FakeServer;
 use predicates::prelude::*;
 use remote::{prepare, release};
-use support::{Fixture, keyword_jar};
+use support::{Fixture, keyword_jar, native};
 
 const TOKEN: &str = "ghs_SENTINELtoken0123456789";
 
@@ -24,7 +24,10 @@ fn tag_and_a_glob_matching_one_asset_installs_it() {
     let api = FakeServer::start();
     release(&api, "v1.2.0", &[("keywords-1.2.0.jar", keyword_jar("K")), ("keywords-1.2.0-sources.zip", vec![1, 2])]);
     config(&f, "*.jar");
-    prepare(&f, &api).assert().success().stderr(predicate::str::contains("Installed   Plugins/keywords-1.2.0.jar"));
+    prepare(&f, &api)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(native("Installed   Plugins/keywords-1.2.0.jar")));
     assert_eq!(std::fs::read(f.path("Plugins/keywords-1.2.0.jar")).unwrap(), keyword_jar("K"));
     assert_eq!(api.count("/repos/acme/keywords/releases/tags/v1.2.0"), 1);
 }

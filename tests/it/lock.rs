@@ -54,7 +54,7 @@ fn lock_output_is_deterministic() {
     lock(&f, &server).assert().success();
     let first = f.read("katalon-prep.lock");
     std::fs::remove_file(f.path("katalon-prep.lock")).unwrap();
-    std::fs::remove_dir_all(f.path("cache")).unwrap();
+    support::remove_tree(&f.path("cache")).unwrap();
     lock(&f, &server).assert().success();
     assert_eq!(f.read("katalon-prep.lock"), first);
     lock(&f, &server)
@@ -116,7 +116,7 @@ fn warm_locked_prepare_makes_zero_requests() {
     lock(&f, &server).assert().success();
     prepare(&f, &server).assert().success();
     server.clear_log();
-    std::fs::remove_dir_all(f.path("Plugins")).unwrap();
+    support::remove_tree(&f.path("Plugins")).unwrap();
     prepare(&f, &server)
         .arg("--locked")
         .assert()
@@ -135,7 +135,7 @@ fn cold_cache_relists_the_store_and_verifies_against_the_lock() {
     account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
     f.config(&store_config("  - store: 42\n"));
     lock(&f, &server).assert().success();
-    std::fs::remove_dir_all(f.path("cache")).unwrap();
+    support::remove_tree(&f.path("cache")).unwrap();
     server.clear_log();
     prepare(&f, &server).arg("--locked").assert().success();
     assert_eq!(server.count(STORE_PATH), 1);
@@ -149,7 +149,7 @@ fn cold_cache_with_changed_bytes_is_an_integrity_error() {
     account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
     f.config(&store_config("  - store: 42\n"));
     lock(&f, &server).assert().success();
-    std::fs::remove_dir_all(f.path("cache")).unwrap();
+    support::remove_tree(&f.path("cache")).unwrap();
     server.file("/dl/excel-keywords-1.2.3.zip", remote::package("excel-keywords-1.2.3.jar", "TAMPERED"));
     prepare(&f, &server)
         .arg("--locked")
@@ -182,7 +182,7 @@ fn store_serving_a_newer_version_with_a_cold_cache_fails_with_the_fix() {
     f.config(&store_config("  - store: 42\n"));
     lock(&f, &server).assert().success();
     account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.3.0")]);
-    std::fs::remove_dir_all(f.path("cache")).unwrap();
+    support::remove_tree(&f.path("cache")).unwrap();
     prepare(&f, &server)
         .assert()
         .code(31)

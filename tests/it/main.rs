@@ -6,6 +6,7 @@ mod support;
 
 mod api_key;
 mod check;
+mod completions;
 mod config_errors;
 mod docs;
 mod emit;
@@ -27,5 +28,9 @@ mod reliability;
 mod report;
 mod run;
 mod secrets;
+mod shells;
 mod store;
+mod supervise;
+// Needs openssl to make its certificates: not on the Windows test runs.
+#[cfg(unix)]
 mod tls;

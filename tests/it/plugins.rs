@@ -3,12 +3,11 @@
 
 use crate::support;
 
-use std::os::unix::fs::MetadataExt;
-
 use katalon_prep_fakes::FakeServer;
 use predicates::prelude::*;
 use support::{
-    Fixture, big_keyword_jar, keyword_jar, plain_jar, platform_jar, sha256_hex, url_plugin, zip, zip_with_raw_name,
+    Fixture, big_keyword_jar, keyword_jar, native, plain_jar, platform_jar, sha256_hex, url_plugin, zip,
+    zip_with_raw_name,
 };
 
 #[test]
@@ -16,7 +15,7 @@ fn path_plugin_is_installed_as_a_keyword_jar() {
     let f = Fixture::project();
     f.write("vendor/excel-keywords.jar", keyword_jar("com.example.Excel"));
     f.config("plugins:\n  - path: vendor/excel-keywords.jar\n");
-    f.prepare().assert().success().stderr(predicate::str::contains("Installed   Plugins/excel-keywords.jar"));
+    f.prepare().assert().success().stderr(predicate::str::contains(native("Installed   Plugins/excel-keywords.jar")));
     assert_eq!(std::fs::read(f.path("Plugins/excel-keywords.jar")).unwrap(), keyword_jar("com.example.Excel"));
 }
 
@@ -200,15 +199,31 @@ fn rerun_does_no_network_and_rewrites_nothing() {
     f.prepare().assert().success().stderr(predicate::str::contains("1 cached, 0 downloaded"));
     assert_eq!(server.total(), requests, "a warm re-run made requests");
     let jar2 = std::fs::metadata(f.path("Plugins/foo.jar")).unwrap();
-    assert_eq!((jar.ino(), jar.mtime_nsec()), (jar2.ino(), jar2.mtime_nsec()));
+    assert_eq!(identity(&jar), identity(&jar2));
     let record2 = std::fs::metadata(f.path("Plugins/.katalon-prep.json")).unwrap();
-    assert_eq!((record.ino(), record.mtime_nsec()), (record2.ino(), record2.mtime_nsec()));
+    assert_eq!(identity(&record), identity(&record2));
     let settings2 = std::fs::metadata(f.path("settings/internal/com.kms.katalon.execution.properties")).unwrap();
-    assert_eq!((settings.ino(), settings.mtime_nsec()), (settings2.ino(), settings2.mtime_nsec()));
+    assert_eq!(identity(&settings), identity(&settings2));
 }
 
+/// What a rewrite changes: the inode and mtime on Unix; the modification
+/// and creation times on Windows (a replacing rename makes a new file).
+fn identity(meta: &std::fs::Metadata) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        format!("{} {}", meta.ino(), meta.mtime_nsec())
+    }
+    #[cfg(not(unix))]
+    {
+        format!("{:?} {:?}", meta.modified().unwrap(), meta.created().ok())
+    }
+}
+
+#[cfg(unix)]
 #[test]
 fn installed_jar_is_a_hardlink_to_the_read_only_cache_entry() {
+    use std::os::unix::fs::MetadataExt;
     let f = Fixture::project();
     f.write("vendor/a.jar", keyword_jar("A"));
     f.config("plugins:\n  - path: vendor/a.jar\n");
@@ -231,7 +246,7 @@ fn stale_plugins_are_removed_but_user_files_stay() {
     f.prepare().assert().success();
     assert!(f.path("Plugins/a.jar").is_file() && f.path("Plugins/b.jar").is_file());
     f.config("plugins:\n  - path: vendor/b.jar\n");
-    f.prepare().assert().success().stderr(predicate::str::contains("Removed     Plugins/a.jar"));
+    f.prepare().assert().success().stderr(predicate::str::contains(native("Removed     Plugins/a.jar")));
     assert!(!f.path("Plugins/a.jar").exists());
     assert!(f.path("Plugins/b.jar").is_file());
     assert_eq!(f.read("Plugins/users-own.jar"), "the user's jar");
@@ -252,7 +267,7 @@ fn name_clash_with_a_user_file_is_refused_and_changes_nothing() {
     f.prepare()
         .assert()
         .code(12)
-        .stderr(predicate::str::contains("Plugins/b.jar exists and was not installed by katalon-prep"));
+        .stderr(predicate::str::contains(native("Plugins/b.jar exists and was not installed by katalon-prep")));
     assert_eq!(f.read("Plugins/b.jar"), "user's b");
     assert!(!f.path("Plugins/a.jar").exists(), "nothing is installed when a clash is found");
 }
@@ -389,7 +404,7 @@ fn github_folds_plugin_lines_into_balanced_groups() {
     assert!(opens >= 1, "{stderr}");
     assert_eq!(opens, closes, "{stderr}");
     let first_group = stderr.find("::group::").unwrap();
-    let installed = stderr.find("Installed   Plugins/a.jar").unwrap();
+    let installed = stderr.find(&native("Installed   Plugins/a.jar")).unwrap();
     assert!(first_group < installed && installed < stderr.rfind("::endgroup::").unwrap(), "{stderr}");
 }
 

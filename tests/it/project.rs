@@ -3,7 +3,7 @@
 use crate::support;
 
 use predicates::prelude::*;
-use support::{Fixture, SENTINEL};
+use support::{Fixture, SENTINEL, native};
 
 fn args(f: &Fixture) -> assert_cmd::Command {
     let mut c = f.cmd();
@@ -28,8 +28,8 @@ fn ambiguous_prj_lists_candidates() {
         .assert()
         .code(12)
         .stderr(predicate::str::contains("Several Katalon projects found"))
-        .stderr(predicate::str::contains("a/Demo.prj"))
-        .stderr(predicate::str::contains("b/c/Demo.prj"));
+        .stderr(predicate::str::contains(native("a/Demo.prj")))
+        .stderr(predicate::str::contains(native("b/c/Demo.prj")));
 }
 
 #[test]

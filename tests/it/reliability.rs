@@ -179,9 +179,9 @@ fn killed_at_ten_moments_every_next_run_recovers_and_leaves_nothing_behind() {
     for (i, delay) in [0u64, 10, 25, 45, 70, 100, 140, 180, 230, 290].into_iter().enumerate() {
         // A cold run every time; every other time on a project that an
         // earlier run had fully installed.
-        let _ = std::fs::remove_dir_all(f.path("cache"));
+        let _ = support::remove_tree(&f.path("cache"));
         if i % 2 == 0 {
-            let _ = std::fs::remove_dir_all(f.path("Plugins"));
+            let _ = support::remove_tree(&f.path("Plugins"));
         }
         let mut child = bin_std(f.root())
             .env("KATALON_API_KEY", SENTINEL)
@@ -507,7 +507,10 @@ fn stalled_server_times_out_and_the_retry_succeeds() {
     let started = Instant::now();
     f.prepare().args(["--read-timeout", "1"]).assert().success();
     let took = started.elapsed();
-    assert!(took >= Duration::from_secs(1) && took < Duration::from_secs(4), "took {took:?}");
+    // Under Wine each process start costs up to a second more; two requests
+    // (below) prove the timeout fired before the 5 s stall ended either way.
+    let bound = Duration::from_secs(if cfg!(windows) { 5 } else { 4 });
+    assert!(took >= Duration::from_secs(1) && took < bound, "took {took:?}");
     assert_eq!(server.count("/stall.jar"), 2);
     assert!(f.path("Plugins/stall.jar").is_file());
 }

@@ -4,9 +4,12 @@
 
 use crate::support;
 
-use std::path::Path;
 use std::process::Output;
-use std::time::{Duration, Instant};
+#[cfg(unix)]
+use std::{
+    path::Path,
+    time::{Duration, Instant},
+};
 
 use support::{Fixture, SENTINEL, stderr, stdout};
 
@@ -153,14 +156,33 @@ fn no_katalonc_on_path_exits_10() {
     std::fs::create_dir_all(&empty).unwrap();
     let out = p.cmd_with_key().env("PATH", &empty).arg("run").output().unwrap();
     assert_exit(&out, 10);
-    assert!(stderr(&out).contains("error: katalonc not found: no katalonc or katalonc.sh on PATH"));
+    let names = if cfg!(windows) { "katalonc.exe or katalonc.bat" } else { "katalonc or katalonc.sh" };
+    assert!(stderr(&out).contains(&format!("error: katalonc not found: no {names} on PATH")), "{}", stderr(&out));
 }
 
+/// Windows finds `katalonc.exe` on PATH in any case, and a path without
+/// `.exe` names the exe (the fake is a real Windows program there).
+#[cfg(windows)]
+#[test]
+fn finds_katalonc_exe_on_path_in_any_case_and_by_a_path_without_exe() {
+    let p = shop();
+    let fake = p.fake_katalonc("KATALONC.EXE");
+    let out = p.cmd_with_key().env("PATH", fake.parent().unwrap()).env("FAKE_CODE", "3").arg("run").output().unwrap();
+    assert_exit(&out, 3);
+    assert!(stderr(&out).contains("katalonc exited with 3: tests failed and errored"), "{}", stderr(&out));
+    assert_eq!(p.katalonc_argv().unwrap().last().unwrap(), "-webui.autoUpdateDrivers=true");
+    std::fs::remove_file(p.path("fake/argv")).unwrap();
+    let out = p.cmd_with_key().args(["run", "--katalonc", r"bin\katalonc"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(p.katalonc_argv().is_some());
+}
+
+#[cfg(unix)]
 #[test]
 fn finds_katalonc_sh_on_path() {
     let p = shop();
     let fake = p.fake_katalonc("katalonc.sh");
-    let out = p.cmd_with_key().env("PATH", fake.parent().unwrap()).arg("run").output().unwrap();
+    let out = p.cmd_with_key().env("PATH", fake.parent().unwrap()).args(["run", "--display", "none"]).output().unwrap();
     assert_exit(&out, 0);
     assert!(p.katalonc_argv().is_some());
 }
@@ -189,21 +211,8 @@ fn missing_key_stops_before_katalonc() {
 fn forwards(signal: i32) -> (Fixture, Option<i32>, String) {
     let p = shop();
     let fake = p.fake_katalonc("katalonc");
-    let bin = assert_cmd::cargo::cargo_bin("katalon-prep");
-    let mut cmd = std::process::Command::new(bin);
-    // As support::bin does: nothing from this environment changes the run.
-    for (key, _) in std::env::vars_os() {
-        let k = key.to_string_lossy();
-        if ["KATALON", "GITHUB_", "INPUT_", "RUNNER_"].iter().any(|p| k.starts_with(p)) {
-            cmd.env_remove(&key);
-        }
-    }
-    let child = cmd
-        .current_dir(p.root())
-        .env("HOME", p.path("home"))
+    let child = support::bin_std(p.root())
         .env("KATALON_API_KEY", SENTINEL)
-        .env("KATALON_PREP_SECRETS_DIR", p.path("no-secrets"))
-        .env("KATALON_PREP_CACHE_DIR", p.path("cache"))
         .env("FAKE_SLEEP", "30")
         .args(["run", "--katalonc"])
         .arg(&fake)
@@ -221,6 +230,7 @@ fn forwards(signal: i32) -> (Fixture, Option<i32>, String) {
     (p, out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
+#[cfg(unix)]
 fn wait_for(path: &Path) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !path.exists() {

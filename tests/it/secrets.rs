@@ -142,11 +142,15 @@ const RUNS: &[(&[&str], Line)] = &[
     (&["prepare", "--workdir-as", "/tmp/project", "--offline"], Line::Stdout),
     (&["-q", "prepare"], Line::Stdout),
     (&["-vv", "prepare", "--format", "json"], Line::Stdout),
+    (&["prepare", "--format", "powershell"], Line::Stdout),
+    (&["prepare", "--format", "cmd", "--output", "out/line.cmd"], Line::File("out/line.cmd")),
     (&["args"], Line::Stdout),
     (&["args", "--format", "json"], Line::Stdout),
     (&["args", "--output", "out/args.sh"], Line::File("out/args.sh")),
     (&["args", "--format", "json", "--output", "out/args.json"], Line::File("out/args.json")),
     (&["args", "--without-api-key", "--format", "json"], Line::Keyless),
+    (&["args", "--format", "cmd"], Line::Stdout),
+    (&["args", "--format", "powershell", "--output", "out/args.ps1"], Line::File("out/args.ps1")),
     (&["cache", "dir"], Line::Keyless),
     (&["cache", "verify"], Line::Keyless),
     (&["-vv", "cache", "verify", "--fix"], Line::Keyless),
@@ -215,9 +219,12 @@ fn check_run(server: &FakeServer, f: &Fixture, args: &[&str], line: Line, from: 
     if let Line::File(rel) = line {
         let written = f.read(rel);
         assert_eq!(written.matches(SENTINEL).count(), 1, "{what}: {rel}");
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(f.path(rel)).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600, "{what}: {rel} is readable by others");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(f.path(rel)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{what}: {rel} is readable by others");
+        }
         allowed.push(f.path(rel));
     }
     let allowed: Vec<&std::path::Path> = allowed.iter().map(|p| p.as_path()).collect();
@@ -321,7 +328,7 @@ fn store_lock_outdated_and_cache_commands_keep_the_key_on_the_store_origin() {
     std::fs::create_dir_all(f.path("out")).unwrap();
     for github in [false, true] {
         // Cold each round: the Store is asked again.
-        let _ = std::fs::remove_dir_all(f.path("cache"));
+        let _ = support::remove_tree(&f.path("cache"));
         for (args, line) in runs {
             let what = format!("{args:?}{}", if github { " under GitHub Actions" } else { "" });
             let mut cmd = remote::cmd(&f, &store);
@@ -469,9 +476,12 @@ fn a_key_given_as_the_variable_name_is_refused_unechoed() {
 #[test]
 fn run_refuses_a_key_among_the_extra_options_even_without_api_key() {
     let f = Fixture::project();
+    let fake = f.fake_katalonc("katalonc");
     let out = f
         .cmd()
-        .args(["run", "--katalonc", "/bin/true", "--without-api-key", "--", &format!("-APIKEY={SENTINEL}")])
+        .args(["run", "--without-api-key", "--katalonc"])
+        .arg(&fake)
+        .args(["--", &format!("-APIKEY={SENTINEL}")])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(10));

@@ -8,7 +8,7 @@ use crate::support;
 use katalon_prep_fakes::{FakeServer, STORE_PATH, StorePlugin};
 use predicates::prelude::*;
 use remote::{account, prepare, publish, store_config};
-use support::{Fixture, SENTINEL};
+use support::{Fixture, SENTINEL, native};
 
 #[test]
 fn store_by_id_installs_the_jar_of_its_package() {
@@ -19,7 +19,7 @@ fn store_by_id_installs_the_jar_of_its_package() {
     prepare(&f, &store)
         .assert()
         .success()
-        .stderr(predicate::str::contains("Installed   Plugins/excel-keywords-1.2.3.jar"));
+        .stderr(predicate::str::contains(native("Installed   Plugins/excel-keywords-1.2.3.jar")));
     assert!(f.path("Plugins/excel-keywords-1.2.3.jar").is_file());
     assert!(!f.path("Plugins/other-2.0.0.jar").exists());
 }

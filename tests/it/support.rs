@@ -29,6 +29,8 @@ pub fn bin_std(root: &Path) -> std::process::Command {
             || k.starts_with("RUNNER_")
             || k == "XDG_CACHE_HOME"
             || k == "RUST_LOG"
+            || k == "DISPLAY"
+            || k == "XAUTHORITY"
             || k == "SSL_CERT_FILE"
             || k.ends_with("_PROXY")
             || k.ends_with("_proxy")
@@ -317,7 +319,16 @@ fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
+/// Splits a shell line as a POSIX shell would (for checking our quoting):
+/// the real `sh` where there is one; on Windows, katalon-prep's own POSIX
+/// splitter (tested against `sh` on Unix).
+#[cfg(not(unix))]
+pub fn shell_split(line: &str) -> Vec<String> {
+    katalon_prep::katalonc::split::split(line).expect("a POSIX line").words.into_iter().map(|w| w.text).collect()
+}
+
 /// Splits a shell line as a POSIX shell would (for checking our quoting).
+#[cfg(unix)]
 pub fn shell_split(line: &str) -> Vec<String> {
     let out = std::process::Command::new("sh")
         .arg("-c")
@@ -398,6 +409,7 @@ impl Fixture {
     /// stdout and one to stderr, then exits with `$FAKE_CODE` (default 0).
     /// With `$FAKE_SLEEP` it first writes `fake/started` and waits, writing
     /// the signal it gets (TERM or INT) to `fake/signal` and exiting 143/130.
+    /// On Windows it is `bin/<name>.exe`, the compiled fake (no `$FAKE_SLEEP`).
     pub fn fake_katalonc(&self, name: &str) -> PathBuf {
         let out = self.path("fake");
         std::fs::create_dir_all(&out).expect("fake dir");
@@ -420,13 +432,24 @@ exit "${{FAKE_CODE:-0}}"
 "#,
             out = out.display()
         );
-        let path = self.write(&format!("bin/{name}"), script);
         #[cfg(unix)]
         {
+            let path = self.write(&format!("bin/{name}"), script);
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+            path
         }
-        path
+        #[cfg(not(unix))]
+        {
+            // The compiled fake (tests/tools/fake_katalonc.rs) does what the script does.
+            let _ = script;
+            let exe =
+                if name.to_ascii_lowercase().ends_with(".exe") { name.to_string() } else { format!("{name}.exe") };
+            let path = self.path(&format!("bin/{exe}"));
+            std::fs::create_dir_all(self.path("bin")).expect("bin dir");
+            std::fs::copy(fake_katalonc_exe(), &path).expect("copy the fake katalonc");
+            path
+        }
     }
 
     /// The argv the fake katalonc received, `None` when it never ran.
@@ -453,4 +476,27 @@ fn copy_dir(from: &Path, to: &Path) {
 pub fn url_plugin(server: &katalon_prep_fakes::FakeServer, name: &str, bytes: &[u8]) -> String {
     server.file(&format!("/{name}"), bytes.to_vec());
     format!("  - url: {}/{name}\n    sha256: {}\n", server.url(), sha256_hex(bytes))
+}
+
+/// `path` (written with `/`) as katalon-prep displays it on this platform:
+/// with `\` on Windows.
+pub fn native(path: &str) -> String {
+    path.replace('/', std::path::MAIN_SEPARATOR_STR)
+}
+
+/// Removes a folder the way a user would, read-only cache files included
+/// (Windows refuses to delete those as they are).
+pub fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    katalon_prep::fsutil::remove_tree(dir)
+}
+
+/// The compiled fake katalonc (example `fake_katalonc`, built by `cargo test`
+/// beside this test binary).
+#[cfg(not(unix))]
+pub fn fake_katalonc_exe() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let debug = exe.parent().and_then(Path::parent).expect("target/<profile>/deps");
+    let fake = debug.join("examples").join(format!("fake_katalonc{}", std::env::consts::EXE_SUFFIX));
+    assert!(fake.is_file(), "{} is missing: build it with `cargo test` (or `cargo build --examples`)", fake.display());
+    fake
 }
