@@ -20,7 +20,7 @@ RUNNER_UID=1234
 work=$(mktemp -d)
 chmod 0755 "$work"
 cleanup() {
-    [ -n "${HTTP_PID:-}" ] && kill "$HTTP_PID" 2>/dev/null
+    [ -z "${HTTP_PID:-}" ] || kill "$HTTP_PID" 2>/dev/null || true
     rm -rf "$work"
 }
 trap cleanup EXIT

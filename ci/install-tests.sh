@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 
 work=$(mktemp -d)
 cleanup() {
-    [ -n "${HTTP_PID:-}" ] && kill "$HTTP_PID" 2>/dev/null
+    [ -z "${HTTP_PID:-}" ] || kill "$HTTP_PID" 2>/dev/null || true
     rm -rf "$work"
 }
 trap cleanup EXIT
