@@ -7,6 +7,12 @@ GitLab's generated script has it.
 
 A job suffix ending in `:after_script` (`run:after_script`) prints that job's
 `after_script:` instead, which GitLab runs whatever the script's outcome.
+
+A plain pipeline (one YAML document, e.g. `katalon-prep matrix --format
+gitlab`) names the job exactly; --after prints its `after_script:` instead.
+Global and job `variables:` are exported first.
+
+    python3 ci/gitlab-job.py child.yml 'katalon 1/2: Test Suites/A' [--after]
 """
 
 import re
@@ -15,12 +21,28 @@ import sys
 import yaml
 
 
+def plain(doc: dict, name: str, after: bool) -> None:
+    if name not in doc:
+        sys.exit(f"no job {name!r} (jobs: {[k for k in doc if isinstance(doc[k], dict) and 'script' in doc[k]]})")
+    job = doc[name]
+    print("set -eu")
+    for scope in (doc.get("variables") or {}, job.get("variables") or {}):
+        for var, value in scope.items():
+            print(f'export {var}="{value}"')
+    for line in job["after_script" if after else "script"]:
+        print(line)
+
+
 def main() -> None:
     path, job_suffix, *overrides = sys.argv[1:]
+    with open(path, encoding="utf-8") as f:
+        docs = list(yaml.safe_load_all(f))
+    if len(docs) == 1:
+        plain(docs[0], job_suffix, "--after" in overrides)
+        return
     job_suffix, _, section = job_suffix.partition(":")
     section = section or "script"
-    with open(path, encoding="utf-8") as f:
-        header, jobs = list(yaml.safe_load_all(f))
+    header, jobs = docs
     inputs = {name: spec.get("default", "") for name, spec in header["spec"]["inputs"].items()}
     for item in overrides:
         name, _, value = item.partition("=")

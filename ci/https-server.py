@@ -1,4 +1,5 @@
-"""A throwaway HTTPS file server for the packaging tests.
+"""A throwaway HTTPS (or, without --cert, plain HTTP) file server for the
+packaging tests.
 
 Serves DIR on 127.0.0.1 with the given certificate, writes the port it got
 to PORT_FILE, and logs one line per request to LOG. It stops
@@ -15,8 +16,8 @@ import threading
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--dir", required=True)
-    p.add_argument("--cert", required=True)
-    p.add_argument("--key", required=True)
+    p.add_argument("--cert")
+    p.add_argument("--key")
     p.add_argument("--port-file", required=True)
     p.add_argument("--log", required=True)
     p.add_argument("--lifetime", type=float, default=300.0)
@@ -32,9 +33,10 @@ def main() -> None:
                 log.write("%s %s\n" % (self.command, self.path))
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(a.cert, a.key)
-    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    if a.cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.cert, a.key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     tmp = a.port_file + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(str(server.server_address[1]))

@@ -118,3 +118,57 @@ finish() {
     printf '\n%s: %d passed, %d failed\n' "$1" "$PASSES" "$FAILURES"
     [ "$FAILURES" -eq 0 ]
 }
+
+# start_http DIR WWW: serves WWW over plain HTTP on 127.0.0.1 (a local
+# release server); sets HTTP_PORT and HTTP_PID. DIR/requests.log gets one
+# line per request.
+start_http() {
+    local d=$1 www=$2
+    mkdir -p "$d"
+    rm -f "$d/port"
+    python3 "$REPO/ci/https-server.py" --dir "$www" --port-file "$d/port" --log "$d/requests.log" \
+        --lifetime 900 >"$d/server.out" 2>&1 &
+    HTTP_PID=$!
+    for _ in $(seq 100); do
+        [ -s "$d/port" ] && break
+        sleep 0.1
+    done
+    [ -s "$d/port" ] || die "the HTTP test server did not start: $(cat "$d/server.out")"
+    HTTP_PORT=$(cat "$d/port")
+}
+
+# make_release WWW UNIX_BIN [WINDOWS_EXE]: a release's downloads as the
+# release workflow publishes them: katalon-prep-<target>.tar.gz for the Unix
+# targets (each holding UNIX_BIN as katalon-prep, completions/, man/,
+# README.md), katalon-prep-x86_64-pc-windows-msvc.zip (WINDOWS_EXE as
+# katalon-prep.exe; a stand-in file without it) and SHA256SUMS. The same
+# Linux binary stands in for every Unix target: only the Linux one runs here.
+make_release() {
+    local www=$1 bin=$2 exe=${3:-} stage t
+    stage=$(mktemp -d)
+    mkdir -p "$www" "$stage/unix/completions" "$stage/unix/man" "$stage/win/completions" "$stage/win/man"
+    cp "$bin" "$stage/unix/katalon-prep"
+    chmod 0755 "$stage/unix/katalon-prep"
+    printf '# katalon-prep\n' >"$stage/unix/README.md"
+    printf '# completions\n' >"$stage/unix/completions/katalon-prep.bash"
+    printf '.TH KATALON-PREP 1\n' >"$stage/unix/man/katalon-prep.1"
+    for t in x86_64-unknown-linux-musl aarch64-unknown-linux-musl x86_64-apple-darwin aarch64-apple-darwin; do
+        tar -C "$stage/unix" -czf "$www/katalon-prep-$t.tar.gz" katalon-prep completions man README.md
+    done
+    if [ -n "$exe" ]; then cp "$exe" "$stage/win/katalon-prep.exe"; else printf 'MZ stand-in\n' >"$stage/win/katalon-prep.exe"; fi
+    cp "$stage/unix/README.md" "$stage/win/README.md"
+    printf '# completions\n' >"$stage/win/completions/_katalon-prep.ps1"
+    printf '.TH KATALON-PREP 1\n' >"$stage/win/man/katalon-prep.1"
+    (cd "$stage/win" && rm -f "$www/katalon-prep-x86_64-pc-windows-msvc.zip" &&
+        python3 -m zipfile -c "$www/katalon-prep-x86_64-pc-windows-msvc.zip" katalon-prep.exe completions man README.md)
+    (cd "$www" && sha256sum katalon-prep-*.tar.gz katalon-prep-*.zip >SHA256SUMS)
+    rm -rf "$stage"
+}
+
+# ensure_host_binary: builds the host's (glibc) binary; sets HOST_BIN. It
+# stands in for the release's Linux binary in the install and Action tests.
+ensure_host_binary() {
+    (cd "$REPO" && cargo build --locked --bin katalon-prep >/dev/null 2>&1) ||
+        (cd "$REPO" && cargo build --locked --bin katalon-prep) || die "could not build katalon-prep"
+    HOST_BIN=$TARGET_DIR/debug/katalon-prep
+}

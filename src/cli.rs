@@ -2,6 +2,7 @@
 //! in `commands`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
@@ -70,6 +71,8 @@ pub enum Command {
     Run(RunArgs),
     /// Turn a test suite collection or a set of suites into shards for the CI's parallel jobs
     Matrix(MatrixArgs),
+    /// Undo what prepare did to the project (the jars it placed, the offline setting), as its install record says
+    Clean,
     /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish)
     Completions {
         /// The shell the script is for
@@ -150,6 +153,9 @@ pub struct InitArgs {
     /// Also write the CI file for this system, from the templates the docs show
     #[arg(long, value_enum, value_name = "SYSTEM")]
     pub ci: Option<CiSystem>,
+    /// Write `engine.version` (the project's Katalon version): katalon-prep then downloads, pins and runs that Runtime Engine itself
+    #[arg(long)]
+    pub engine: bool,
     /// Move the jars in the project's Plugins/ to vendor/katalon-plugins/ and list them as `path:` entries
     #[arg(long)]
     pub move_plugins: bool,
@@ -296,6 +302,15 @@ pub struct RunArgs {
     /// Fail (exit 31) unless katalon-prep.lock exists and matches katalon-prep.yml (for CI)
     #[arg(long)]
     pub locked: bool,
+    /// Stop katalonc after this long (exit 51): seconds, or 90s, 30m, 2h, 1h30m; 0 for no limit [default: `run.timeout`, else no limit]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser)]
+    pub timeout: Option<Duration>,
+    /// How long katalonc's processes get between SIGTERM and SIGKILL [default: `run.kill-after`, else 10s]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser)]
+    pub kill_after: Option<Duration>,
+    /// Linux: start a private Xvfb for katalonc when DISPLAY is unset (auto), or never (none) [default: `run.display`, else auto]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub display: Option<crate::run::display::Mode>,
     #[command(flatten)]
     pub shard: ShardArgs,
     #[command(flatten)]
@@ -335,12 +350,12 @@ pub struct MatrixArgs {
     /// How many shards may run at once [default: the collection's maxConcurrentInstances when PARALLEL, 1 when SEQUENTIAL; every shard with --suites]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_parallel: Option<u32>,
-    /// GitLab: the image each job runs in (it needs katalonc and katalon-prep)
+    /// GitLab: the image each shard job runs in: one that runs Katalon (katalonc); katalon-prep comes from the prepare job
     #[arg(long, value_name = "IMAGE", default_value = "katalonstudio/katalon")]
     pub image: String,
-    /// GitLab: how each job invokes katalon-prep (e.g. ./katalon-prep when carried as an artifact)
-    #[arg(long, value_name = "COMMAND", default_value = "katalon-prep")]
-    pub katalon_prep: String,
+    /// GitLab: the prepare job's image: katalon-prep with a shell (it passes the binary to the shard jobs)
+    #[arg(long, value_name = "IMAGE", default_value = "ghcr.io/katalon-prep/katalon-prep:1-shell")]
+    pub prep_image: String,
     /// The OS the shards run on, for warnings about browsers that cannot run there [default: RUNNER_OS, else this host]
     #[arg(long, value_enum, value_name = "OS")]
     pub runner_os: Option<RunnerOs>,

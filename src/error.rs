@@ -36,6 +36,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Display(#[from] crate::run::display::Error),
+    #[error(transparent)]
+    Supervise(#[from] crate::run::supervise::Error),
+    /// `killed_after`: the grace period, when the run ignored the stop request and was killed.
+    #[error("katalonc timed out after {}: katalon-prep stopped it and every process it started{}", crate::duration::display(*after), how_stopped(*killed_after))]
+    TimedOut { after: std::time::Duration, killed_after: Option<std::time::Duration> },
     #[error("{message}")]
     Usage { message: String },
     #[error("{message}")]
@@ -78,8 +85,21 @@ impl Error {
             Error::Write { .. } => Exit::Filesystem,
             Error::Lint { .. } => Exit::Lint,
             Error::NoReports { .. } => Exit::NoReports,
+            Error::Display(_) => Exit::NoDisplay,
+            Error::Supervise(crate::run::supervise::Error::Start { .. }) => Exit::Usage,
+            Error::Supervise(_) => Exit::Internal,
+            Error::TimedOut { .. } => Exit::TimedOut,
             Error::Internal(_) => Exit::Internal,
         }
+    }
+}
+
+/// How a timed-out run ended, after "stopped it and every process it started".
+fn how_stopped(killed_after: Option<std::time::Duration>) -> String {
+    match killed_after {
+        None => String::new(),
+        Some(_) if cfg!(windows) => " (the job object was terminated)".into(),
+        Some(grace) => format!(" (SIGKILL: still running {} after SIGTERM)", crate::duration::display(grace)),
     }
 }
 
@@ -97,6 +117,7 @@ fn lock_exit(e: &lock::Error) -> Exit {
         lock::Error::Invalid { .. } => Exit::Usage,
         lock::Error::Drift { .. }
         | lock::Error::Missing { .. }
+        | lock::Error::NoneToKeep { .. }
         | lock::Error::PathChanged(_)
         | lock::Error::EngineMissing { .. } => Exit::LockOutdated,
     }
@@ -107,7 +128,7 @@ fn store_exit(e: &plugins::store::Error) -> Exit {
     match e {
         E::Unauthorized { .. } => Exit::Credentials,
         E::List(source) => net_exit(source),
-        E::BadUrl { .. } | E::NotOnAccount { .. } | E::Unavailable { .. } => Exit::Usage,
+        E::BadUrl { .. } | E::NotOnAccount { .. } | E::Unavailable { .. } | E::NoAppVersion => Exit::Usage,
         E::NoLongerServed { .. } => Exit::LockOutdated,
     }
 }
@@ -150,7 +171,7 @@ fn plugins_exit(e: &plugins::Error) -> Exit {
         E::Config(_) => Exit::Usage,
         E::NeedKey => Exit::ApiKey,
         E::Install(e) => install_exit(e),
-        E::PathMissing { .. } | E::Choice { .. } => Exit::Usage,
+        E::PathMissing { .. } | E::PathNotFile { .. } | E::Choice { .. } => Exit::Usage,
         E::Internal(_) => Exit::Internal,
     }
 }

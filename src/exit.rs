@@ -36,13 +36,17 @@ pub enum Exit {
     Outdated = 32,
     /// Filesystem error: not writable, disk full.
     Filesystem = 40,
+    /// `run`: katalonc needs an X display and none could be started.
+    NoDisplay = 50,
+    /// `run`: katalonc ran longer than `--timeout` and was stopped.
+    TimedOut = 51,
     /// Internal error: a bug in katalon-prep.
     Internal = 70,
 }
 
 impl Exit {
     /// Every code, in table order (used by the README consistency test).
-    pub const ALL: [Exit; 14] = [
+    pub const ALL: [Exit; 16] = [
         Exit::Ok,
         Exit::Usage,
         Exit::ApiKey,
@@ -56,6 +60,8 @@ impl Exit {
         Exit::LockOutdated,
         Exit::Outdated,
         Exit::Filesystem,
+        Exit::NoDisplay,
+        Exit::TimedOut,
         Exit::Internal,
     ];
 

@@ -33,10 +33,12 @@ pub mod location;
 pub mod lock;
 pub mod matrix;
 pub mod net;
+pub mod ownership;
 pub mod plugins;
 pub mod project;
 pub mod report;
 pub mod results;
+pub mod run;
 pub mod secret;
 
 use std::path::{Path, PathBuf};
@@ -251,9 +253,14 @@ pub async fn install_plugins(
         installed.outcome = install::install(&plan.project.root, &[], ctx.reporter)?;
     }
     if config.offline {
-        let (change, path) = project::settings::set_offline(&plan.project.root)?;
-        installed.settings_changed = change != project::settings::Change::Unchanged;
-        if installed.settings_changed {
+        let root = &plan.project.root;
+        let edit = project::settings::plan_offline(root)?;
+        installed.settings_changed = edit.is_some();
+        if let Some(edit) = edit {
+            // Noted before it is made: `clean` can undo it even after a kill.
+            install::note_settings_edit(root, project::settings::FILE, edit.before.as_deref(), &edit.after)?;
+            project::settings::apply(&edit)?;
+            let path = edit.path;
             let shown = argv::relative(&path, &ctx.cwd);
             ctx.reporter.report(Event::Info(format!("Set plugin.reloadOption=\"OFFLINE\" in {}", shown.display())));
         }

@@ -44,6 +44,11 @@ pub enum Error {
     #[error("No {} to check against (--locked)\nhint: run `katalon-prep lock` and commit {}", path.display(), path.display())]
     Missing { path: PathBuf },
     #[error(
+        "No lock file at {}: nothing says which cache entries to keep\nhint: name katalon-prep.lock files (or folders holding one) that exist",
+        path.display()
+    )]
+    NoneToKeep { path: PathBuf },
+    #[error(
         "Plugin {}: {} changed since {} was written{}\n  locked:   {}\n  computed: {}\nhint: run `katalon-prep lock --update` and commit {}",
         .0.name, .0.path.display(), .0.lock.display(), crate::location::suffix(&.0.at), .0.locked, .0.actual, .0.lock.display()
     )]
@@ -297,7 +302,7 @@ pub fn load(path: &Path, shown: &Path) -> Result<Option<Loaded>, Error> {
 pub fn parse(text: &str, shown: &Path) -> Result<Loaded, Error> {
     let at = |line: usize, column: usize| Location { file: shown.to_path_buf(), line, column };
     let lock: Lock = serde_yaml::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+        let (line, column) = crate::location::yaml_line_column(text, e.location());
         let full = e.to_string();
         let message = match full.find(" at line ") {
             Some(i) => full[..i].to_string(),

@@ -57,6 +57,24 @@ pub enum Level {
     Notice,
 }
 
+/// A path as GitHub places annotations: relative to the repository root
+/// (`GITHUB_WORKSPACE`), not to the working directory a step may have
+/// changed into. Paths outside the workspace, or without one, are kept.
+fn repo_path(file: &str) -> String {
+    let Some(workspace) = std::env::var_os("GITHUB_WORKSPACE").filter(|w| !w.is_empty()) else {
+        return file.to_string();
+    };
+    let Ok(cwd) = std::env::current_dir() else { return file.to_string() };
+    let full = crate::katalonc::argv::normalize(&cwd.join(file));
+    let root = crate::katalonc::argv::normalize(Path::new(&workspace));
+    match full.strip_prefix(&root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => {
+            rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+        }
+        _ => file.to_string(),
+    }
+}
+
 /// `::error file=F,line=N,col=C,title=T::message`.
 pub fn annotation(
     level: Level,
@@ -68,7 +86,7 @@ pub fn annotation(
 ) -> String {
     let mut props = Vec::new();
     if let Some(f) = file {
-        props.push(format!("file={}", escape_property(f)));
+        props.push(format!("file={}", escape_property(&repo_path(f))));
     }
     if let Some(l) = line {
         props.push(format!("line={l}"));
@@ -162,11 +180,48 @@ fn bool_input(name: &'static str) -> Result<bool, InputError> {
     }
 }
 
+/// Where the runner mounts the checkout into a container action; also how
+/// katalon-prep knows it runs in one (`GITHUB_WORKSPACE` says so).
+pub const CONTAINER_WORKSPACE: &str = "/github/workspace";
+
+/// The other folders the runner mounts into a container action, each with
+/// its folder on the host, relative to the workspace there
+/// (`<work>/<repo>/<repo>` beside `<work>/_temp`: the runner's layout).
+/// `/github/runner_temp` is mounted only where the runner's feature flag is
+/// on, so it counts only where it exists.
+const CONTAINER_MOUNTS: [(&str, &str); 4] = [
+    ("/github/home", "../../_temp/_github_home"),
+    ("/github/workflow", "../../_temp/_github_workflow"),
+    ("/github/file_commands", "../../_temp/_runner_file_commands"),
+    ("/github/runner_temp", "../../_temp"),
+];
+
+/// True inside the GitHub container Action.
+pub fn in_container_action() -> bool {
+    std::env::var_os("GITHUB_WORKSPACE").is_some_and(|w| w == CONTAINER_WORKSPACE)
+}
+
+/// In the container Action: the path a folder inside the container has on
+/// the host, relative to the workspace there; `None` when the runner does
+/// not mount it (written there, it is lost with the container).
+pub fn host_relative(path: &Path, cwd: &Path) -> Option<PathBuf> {
+    let path = crate::katalonc::argv::normalize(&cwd.join(path));
+    if let Ok(rest) = path.strip_prefix(CONTAINER_WORKSPACE) {
+        return Some(relative(&Path::new(CONTAINER_WORKSPACE).join(rest), Path::new(CONTAINER_WORKSPACE)));
+    }
+    CONTAINER_MOUNTS.iter().find_map(|(inside, host)| {
+        let rest = path.strip_prefix(inside).ok()?;
+        (*inside != "/github/runner_temp" || Path::new(inside).is_dir()).then(|| Path::new(host).join(rest))
+    })
+}
+
 /// The `katalon-prep` command line the action's inputs ask for (without the
 /// program name): the `command` input (`prepare` by default, `report`, `run`)
 /// and its flags. The key is not in it: the commands read `INPUT_API-KEY`
-/// themselves, so it never sits on a command line.
-pub fn action_argv() -> Result<Vec<String>, InputError> {
+/// themselves, so it never sits on a command line. In the container Action,
+/// a cache outside the folders the runner mounts is refused: it would be
+/// written inside the container and lost.
+pub fn action_argv(cwd: &Path) -> Result<Vec<String>, InputError> {
     let command = input("command").map(|c| c.trim().to_ascii_lowercase()).unwrap_or_else(|| "prepare".into());
     let mut argv = match command.as_str() {
         "prepare" | "report" | "run" => vec![command.clone()],
@@ -187,6 +242,15 @@ pub fn action_argv() -> Result<Vec<String>, InputError> {
         return Ok(argv);
     }
     let cache = input("cache-dir").unwrap_or_else(|| ACTION_CACHE_DIR.to_string());
+    if in_container_action() && host_relative(Path::new(&cache), cwd).is_none() {
+        let runner_temp = if Path::new("/github/runner_temp").is_dir() { ", /github/runner_temp" } else { "" };
+        return Err(InputError {
+            input: "cache-dir",
+            problem: format!(
+                "is `{cache}`: outside the folders the runner mounts into the container ({CONTAINER_WORKSPACE}, /github/home, /github/workflow, /github/file_commands{runner_temp}), so the cache would be written inside the container and lost\nhint: put it in the workspace, e.g. `cache-dir: .katalon-prep-cache` (the default; actions/cache can save it)"
+            ),
+        });
+    }
     argv.extend(["--cache-dir".to_string(), cache]);
     if bool_input("locked")? {
         argv.push("--locked".into());
@@ -196,6 +260,10 @@ pub fn action_argv() -> Result<Vec<String>, InputError> {
     }
     if let Some(shard) = input("shard") {
         argv.extend(["--shard".to_string(), shard]);
+    }
+    // Only `prepare` emits a line for another tool; `run` starts katalonc here.
+    if let Some(workdir) = input("workdir-as").filter(|_| command == "prepare") {
+        argv.extend(["--workdir-as".to_string(), workdir]);
     }
     // Rule ids, separated by commas, spaces or newlines; each checked by `prepare` (exit 10 when unknown).
     for rule in input("allow").iter().flat_map(|v| v.split([',', ' ', '\n', '\r', '\t'])).filter(|r| !r.is_empty()) {
@@ -254,8 +322,13 @@ pub struct Prepared<'a> {
     pub cache_key: String,
 }
 
+/// A path for the next step: relative to the workspace, valid on the host
+/// (in the container Action, through the runner's folder layout).
 fn show(path: &Path, cwd: &Path) -> String {
-    let rel = relative(path, cwd);
+    let rel = match in_container_action().then(|| host_relative(path, cwd)).flatten() {
+        Some(host) => host,
+        None => relative(path, cwd),
+    };
     rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 

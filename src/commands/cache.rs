@@ -87,11 +87,13 @@ fn prune(ctx: &Context, dir: &std::path::Path, locks: &[PathBuf], dry_run: bool)
     };
     let mut keep: BTreeSet<Sha256> = BTreeSet::new();
     for (path, shown) in &files {
-        let loaded = lock::load(path, shown)?.ok_or(lock::Error::Missing { path: shown.clone() })?;
+        let loaded = lock::load(path, shown)?.ok_or(lock::Error::NoneToKeep { path: shown.clone() })?;
         keep.extend(loaded.lock.plugins.iter().map(|e| e.sha256));
         keep.extend(loaded.lock.engine.iter().flat_map(|e| e.platforms.values().map(|a| a.sha256)));
     }
-    let cache = Cache::at(dir);
+    // Waits for running prepares; none starts reading entries until done.
+    let held = if dry_run { None } else { Cache::exclusive(dir)? };
+    let cache = held.as_ref().map(|(c, _)| c.clone()).unwrap_or_else(|| Cache::at(dir));
     let mut removed = 0usize;
     let mut bytes = 0u64;
     let mut listing = String::new();

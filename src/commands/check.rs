@@ -225,14 +225,12 @@ fn hand_written(ctx: &Context, line: &str, allow: &Allow) -> Result<Vec<Finding>
     let args: Vec<Arg> = words.into_iter().map(Arg::word).collect();
     lint::register_secrets(&args);
     let mut found = Vec::new();
-    // The config, when there is a valid one, gives the run's version and `lint.allow`.
-    let config = config::load(ctx.config.as_deref(), &ctx.cwd).ok();
-    let allow = match &config {
-        Some(c) => allow.clone().union(&c.lint_allow),
-        None => allow.clone(),
-    };
-    let facts = match project_for(ctx, &args)? {
-        Ok(project) => Some(Facts::of(&project, config.as_ref())),
+    // The config (when there is one) gives the run's version and `lint.allow`;
+    // a broken one is exit 10 here as everywhere, so `lint.allow` is never half read.
+    let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    let allow = allow.clone().union(&config.lint_allow);
+    let facts = match project_for(ctx, &args, &config) {
+        Ok(project) => Some(Facts::of(&project, Some(&config))),
         Err(e) => {
             found.push(Finding {
                 severity: Severity::Warning,
@@ -267,16 +265,15 @@ fn hand_written(ctx: &Context, line: &str, allow: &Allow) -> Result<Vec<Finding>
 
 /// The project to check against: `--project`, else the line's `-projectPath`
 /// when it exists here, else the config's `project:` or discovery.
-fn project_for(ctx: &Context, args: &[Arg]) -> Result<Result<Project, project::Error>, Error> {
+fn project_for(ctx: &Context, args: &[Arg], config: &config::Config) -> Result<Project, project::Error> {
     if let Some(flag) = &ctx.project {
-        return Ok(project::discover(Some(&Located::bare(ctx.cwd.join(flag))), &ctx.cwd));
+        return project::discover(Some(&Located::bare(ctx.cwd.join(flag))), &ctx.cwd);
     }
     let named = args.iter().find_map(|a| a.text.strip_prefix("-projectPath=")).map(|p| ctx.cwd.join(p));
     if let Some(path) = named.filter(|p| p.exists()) {
-        return Ok(project::discover(Some(&Located::bare(path)), &ctx.cwd));
+        return project::discover(Some(&Located::bare(path)), &ctx.cwd);
     }
-    let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
-    Ok(project::discover(config.project.as_ref(), &config.base_dir))
+    project::discover(config.project.as_ref(), &config.base_dir)
 }
 
 /// When the line does not split, still keep credential values out of the
@@ -284,6 +281,10 @@ fn project_for(ctx: &Context, args: &[Arg]) -> Result<Result<Project, project::E
 fn register_loosely(line: &str) {
     let words: Vec<&str> = line.split_whitespace().collect();
     for (i, word) in words.iter().enumerate() {
+        // `-remoteWebDriverUrl=https://user:PASS@grid/wd/hub`: a password in any URL.
+        if let Some(password) = super::findings::url_password(word) {
+            secret::register(word[password].trim_matches(['"', '\'']));
+        }
         let word = word.trim_matches(['"', '\'']);
         let Some((name, value)) = word.strip_prefix('-').and_then(|b| b.split_once('=')) else { continue };
         if !options::is_secret_name(name) {

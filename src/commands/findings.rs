@@ -83,21 +83,69 @@ fn snippet(src: &str, range: std::ops::Range<usize>) -> String {
     let line_start = src[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let line_end = src[start..].find('\n').map(|i| start + i).unwrap_or(src.len());
     let end = ceil_char(src, range.end.clamp(start, line_end));
-    let shown = |s: &str| -> Vec<char> {
-        secret::redact(s)
+    // Credentials as written (`-apiKey="ab"cd`, a URL's password) are cut
+    // out of the raw text first: redaction only knows their unquoted value.
+    let hidden = hidden_spans(src);
+    let shown = |from: usize, to: usize| -> Vec<char> {
+        let mut raw = String::new();
+        let mut at = from;
+        for span in hidden.iter().filter(|h| h.start < to && h.end > from) {
+            let (a, b) = (floor_char(src, span.start.max(from)), ceil_char(src, span.end.min(to)));
+            raw.push_str(&src[at.min(a)..a]);
+            raw.push_str(secret::MASK);
+            at = at.max(b);
+        }
+        raw.push_str(&src[at.min(to)..to]);
+        secret::redact(&raw)
             .chars()
             .map(|c| if c.is_control() || c == '\u{2028}' || c == '\u{2029}' { ' ' } else { c })
             .collect()
     };
-    let before = shown(&src[line_start..start]);
-    let target = shown(&src[start..end]);
-    let after = shown(&src[end..line_end]);
+    let before = shown(line_start, start);
+    let target = shown(start, end);
+    let after = shown(end, line_end);
     let (lead, before) =
         if before.len() > CONTEXT { ("…", &before[before.len() - CONTEXT..]) } else { ("", &before[..]) };
     let (trail, after) = if after.len() > CONTEXT { ("…", &after[..CONTEXT]) } else { ("", &after[..]) };
     let text: String = before.iter().chain(&target).chain(after).collect();
     let pad = lead.chars().count() + before.len();
     format!("   | {lead}{text}{trail}\n   | {}{}\n", " ".repeat(pad), "^".repeat(target.len().max(1)))
+}
+
+/// Where a hand-written line holds a credential, as written (quotes
+/// included): the value of a secret option (or the word an empty one
+/// swallows), and the password of any `scheme://user:password@host`.
+fn hidden_spans(src: &str) -> Vec<std::ops::Range<usize>> {
+    let Ok(split) = crate::katalonc::split::split(src) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (i, word) in split.words.iter().enumerate() {
+        let text = &word.text;
+        if let Some((name, value)) = text.strip_prefix('-').and_then(|b| b.split_once('='))
+            && crate::katalonc::options::is_secret_name(name)
+        {
+            if value.is_empty() {
+                if let Some(next) = split.words.get(i + 1).filter(|n| !n.text.starts_with('-')) {
+                    out.push(next.span.clone());
+                }
+            } else {
+                out.push(word.original(text.len() - value.len()..text.len()));
+            }
+        }
+        if let Some(password) = url_password(text) {
+            out.push(word.original(password));
+        }
+    }
+    out.sort_by_key(|r| r.start);
+    out
+}
+
+/// The byte range of the password in the first `scheme://user:password@` of `text`.
+pub(crate) fn url_password(text: &str) -> Option<std::ops::Range<usize>> {
+    let authority_start = text.find("://")? + 3;
+    let authority_end = text[authority_start..].find(['/', '?', '#']).map_or(text.len(), |i| authority_start + i);
+    let at = text[authority_start..authority_end].rfind('@')? + authority_start;
+    let colon = text[authority_start..at].find(':')? + authority_start;
+    (colon + 1 < at).then_some(colon + 1..at)
 }
 
 /// The char boundary at or before `i` (`str::floor_char_boundary`, newer than our MSRV).

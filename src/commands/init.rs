@@ -26,7 +26,59 @@ use super::findings;
 /// The browser a new config runs suites in: one that works on Linux runners.
 const DEFAULT_BROWSER: &str = "Chrome (headless)";
 
+/// Where `init` writes: the config, and the CI file with `--ci`.
+struct Targets {
+    shown_config: PathBuf,
+    config_path: PathBuf,
+    /// The config's folder: what its relative paths are relative to.
+    base_dir: PathBuf,
+    system: Option<System>,
+}
+
 pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit, Error> {
+    let to = targets(ctx, args)?;
+    let pasted = args.from_args.as_deref().map(from_args).transpose()?;
+    let project = find_project(ctx, pasted.as_ref().map(|p| &p.0), &to.base_dir)?;
+    let mut draft = draft_for(&project, &to.base_dir);
+    report_project(ctx, &project, &draft);
+    let conv = match pasted {
+        Some((conv, words, posix)) => {
+            lint_line(ctx, &project, &posix, words);
+            report_conversion(ctx, &conv);
+            draft.from_args = true;
+            conv
+        }
+        None => line::Converted::default(),
+    };
+    let mut ask = prompt(ctx, args)?;
+    choose_run(ctx, args, &conv, &project, &mut draft, &mut ask)?;
+    choose_engine(ctx, args, &to, &mut draft, &mut ask)?;
+    take_line(ctx, &to, conv, &mut draft);
+    choose_plugins(ctx, args, &project, &to, &mut draft, &mut ask)?;
+    let ci_file = match to.system {
+        Some(s) => Some((s, s.content().map_err(|e| Error::Internal(format!("the {} CI template: {e}", s.name())))?)),
+        None => None,
+    };
+    let text = checked_config(ctx, &to, &project, &draft)?;
+
+    move_jars(ctx, &project, &to.base_dir, &draft.plugins)?;
+    write_new(&to.config_path, &to.shown_config, text.as_bytes(), args.force)?;
+    let version = draft.version.as_ref().map(|(v, _)| format!(", Katalon {v}")).unwrap_or_default();
+    ctx.reporter.report(Event::Info(format!(
+        "Wrote {} for {}{version}",
+        to.shown_config.display(),
+        argv::relative(&project.prj, &ctx.cwd).display()
+    )));
+    if let Some((s, content)) = ci_file {
+        write_ci(ctx, args, &to, s, &content)?;
+    }
+    next_steps(ctx, &draft, to.system);
+    Ok(Exit::Ok)
+}
+
+/// The files to write; an existing one stops `init` before anything is
+/// asked, read or moved (unless `--force`).
+fn targets(ctx: &Context, args: &InitArgs) -> Result<Targets, Error> {
     let shown_config = ctx.config.clone().unwrap_or_else(|| PathBuf::from(config::DEFAULT_FILE));
     let config_path = ctx.cwd.join(&shown_config);
     let base_dir = config_path.parent().map(Path::to_path_buf).unwrap_or_else(|| ctx.cwd.clone());
@@ -36,37 +88,19 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit, Error> {
         CiSystem::Jenkins => System::Jenkins,
         CiSystem::Azure => System::Azure,
     });
-    // Nothing is asked, read or moved when the result could not be written.
-    let mut outputs = vec![(config_path.clone(), shown_config.clone())];
-    if let Some(s) = system {
-        outputs.push((ctx.cwd.join(s.file()), PathBuf::from(s.file())));
-    }
     if !args.force {
-        for (path, shown) in &outputs {
-            if std::fs::symlink_metadata(path).is_ok() {
-                return Err(exists(shown));
+        let ci = system.map(|s| (ctx.cwd.join(s.file()), PathBuf::from(s.file())));
+        for (path, shown) in std::iter::once((config_path.clone(), shown_config.clone())).chain(ci) {
+            if std::fs::symlink_metadata(&path).is_ok() {
+                return Err(exists(&shown));
             }
         }
     }
+    Ok(Targets { shown_config, config_path, base_dir, system })
+}
 
-    let converted = match &args.from_args {
-        Some(text) => Some(from_args(text)?),
-        None => None,
-    };
-    let (conv, words) = match converted {
-        Some((c, w)) => (Some(c), w),
-        None => (None, Vec::new()),
-    };
-    let project = find_project(ctx, conv.as_ref(), &base_dir)?;
-    let mut draft = draft_for(&project, &base_dir);
-    draft.from_args = args.from_args.is_some();
-    report_project(ctx, &project, &draft);
-    if let (Some(text), Some(_)) = (&args.from_args, &conv) {
-        lint_line(ctx, &project, text, words);
-    }
-    let conv = conv.unwrap_or_default();
-    report_conversion(ctx, &conv);
-
+/// Questions on a terminal (or with `--interactive`), none with `--yes`.
+fn prompt(ctx: &Context, args: &InitArgs) -> Result<Prompt, Error> {
     let interactive =
         !args.yes && (args.interactive || (std::io::stdin().is_terminal() && std::io::stderr().is_terminal()));
     if interactive && ctx.api_key_stdin {
@@ -74,18 +108,61 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit, Error> {
             message: "--api-key-stdin and the questions of `init` would both read standard input\nhint: pass --yes and the answers as flags (--suite, --profile, --browser, --move-plugins)".into(),
         });
     }
-    let mut ask = Prompt { interactive, lines: None };
-    choose_run(ctx, args, &conv, &project, &mut draft, &mut ask)?;
+    Ok(Prompt { interactive, lines: None })
+}
+
+/// `engine.version` active: `--engine` or the answer.
+fn choose_engine(
+    ctx: &Context,
+    args: &InitArgs,
+    to: &Targets,
+    draft: &mut Draft,
+    ask: &mut Prompt,
+) -> Result<(), Error> {
+    draft.engine = match &draft.version {
+        None if args.engine => {
+            return Err(Error::Usage {
+                message: "--engine needs the project's Katalon version, and the project records none\nhint: add `engine: { version: \"10.3.1\" }` to the config by hand".into(),
+            });
+        }
+        Some((v, _)) if !args.engine && ask.interactive => ask.yes_no(&format!(
+            "Let katalon-prep download, pin and run the Katalon Runtime Engine {v} itself (instead of the official image's)?"
+        ))?,
+        _ => args.engine,
+    };
+    if draft.engine && to.system.is_some() {
+        ctx.reporter.report(Event::Warning(
+            "the CI file runs katalonc.sh of the official image; with `engine:`, `prepare` also downloads the engine: \
+             run `katalon-prep run` in a plain job instead, or drop `engine:`"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The rest of the line: retry, report folder, globals, args, `--config`,
+/// and the names of the credentials left out.
+fn take_line(ctx: &Context, to: &Targets, conv: line::Converted, draft: &mut Draft) {
     draft.retry = conv.retry;
     // The line's folder is relative to where katalonc starts (here); the
     // config's to the config's folder.
-    draft.report_folder = conv.report_folder.as_ref().map(|r| slashed(&argv::relative(&ctx.cwd.join(r), &base_dir)));
-    draft.globals = conv.globals.clone();
-    draft.args = conv.args.clone();
-    draft.config = conv.config.clone();
-    draft.dropped = conv.dropped.clone();
+    draft.report_folder = conv.report_folder.map(|r| slashed(&argv::relative(&ctx.cwd.join(r), &to.base_dir)));
+    draft.globals = conv.globals;
+    draft.args = conv.args;
+    draft.config = conv.config;
+    draft.dropped = conv.dropped;
+}
 
-    let jars = plugin_jars(&project);
+/// The jars of `Plugins/`: listed, moved when asked, looked up in the Store when asked.
+fn choose_plugins(
+    ctx: &Context,
+    args: &InitArgs,
+    project: &Project,
+    to: &Targets,
+    draft: &mut Draft,
+    ask: &mut Prompt,
+) -> Result<(), Error> {
+    let jars = plugin_jars(project);
     let mut moving = args.move_plugins;
     let mut store = args.store;
     if !jars.is_empty() {
@@ -99,52 +176,44 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit, Error> {
         if !moving && ask.interactive {
             moving = ask.yes_no(&format!("Move them to {}/ and list them as `path:` entries?", init::VENDOR_DIR))?;
         }
-        if !store && ask.interactive {
-            store = ask.yes_no("Look them up in the Katalon Store account (needs the key in KATALON_API_KEY)?")?;
+        // Asked only when there is a key to ask the Store with.
+        if !store && ask.interactive && secret::resolve(&crate::key_request(ctx, &config::Config::default())).is_ok() {
+            store = ask.yes_no("Look them up in the Katalon Store account (with the key found in the environment)?")?;
         }
     }
-    let listing = if store { Some(store_listing(ctx, &draft)?) } else { None };
-    draft.plugins = plan_plugins(&project, &base_dir, &jars, moving, listing.as_deref(), &mut draft.other_store)?;
+    let listing = if store { Some(store_listing(ctx, draft)?) } else { None };
+    draft.plugins = plan_plugins(project, &to.base_dir, &jars, moving, listing.as_deref(), &mut draft.other_store)?;
+    Ok(())
+}
 
-    let ci_file = match system {
-        Some(s) => Some((s, s.content().map_err(|e| Error::Internal(format!("the {} CI template: {e}", s.name())))?)),
-        None => None,
-    };
-    let text = init::render(&draft);
-    // The file must load as written, and hold nothing registered as a secret.
-    let parsed = config::parse(&text, &shown_config, &base_dir)
+/// The config's text, checked: it loads, no value taken from the line is a
+/// registered credential, and the lint of the line it gives is reported.
+fn checked_config(ctx: &Context, to: &Targets, project: &Project, draft: &Draft) -> Result<String, Error> {
+    let text = init::render(draft);
+    let parsed = config::parse(&text, &to.shown_config, &to.base_dir)
         .map_err(|e| Error::Internal(format!("the config `init` wrote does not load: {e}")))?;
-    if secret::redact(&text) != text {
+    if draft.written_values().any(|v| secret::redact(v) != v) {
         return Err(Error::Internal("the config would hold a credential of the line; nothing written".into()));
     }
+    lint_result(ctx, parsed, project, draft);
+    Ok(text)
+}
 
-    lint_result(ctx, parsed, &project, &draft);
-
-    move_jars(ctx, &project, &base_dir, &draft.plugins)?;
-    write_new(&config_path, &shown_config, text.as_bytes(), args.force)?;
-    let version = draft.version.as_ref().map(|(v, _)| format!(", Katalon {v}")).unwrap_or_default();
-    ctx.reporter.report(Event::Info(format!(
-        "Wrote {} for {}{version}",
-        shown_config.display(),
-        argv::relative(&project.prj, &ctx.cwd).display()
-    )));
-    if let Some((s, content)) = ci_file {
-        let path = ctx.cwd.join(s.file());
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
-        }
-        write_new(&path, Path::new(s.file()), content.as_bytes(), args.force)?;
-        ctx.reporter.report(Event::Info(format!("Wrote {}", s.file())));
-        if shown_config != Path::new(config::DEFAULT_FILE) {
-            ctx.reporter.report(Event::Warning(format!(
-                "{} expects katalon-prep.yml at the repository root: point it at {}",
-                s.file(),
-                shown_config.display()
-            )));
-        }
+fn write_ci(ctx: &Context, args: &InitArgs, to: &Targets, s: System, content: &str) -> Result<(), Error> {
+    let path = ctx.cwd.join(s.file());
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
     }
-    next_steps(ctx, &draft, system);
-    Ok(Exit::Ok)
+    write_new(&path, Path::new(s.file()), content.as_bytes(), args.force)?;
+    ctx.reporter.report(Event::Info(format!("Wrote {}", s.file())));
+    if to.shown_config != Path::new(config::DEFAULT_FILE) {
+        ctx.reporter.report(Event::Warning(format!(
+            "{} expects katalon-prep.yml at the repository root: point it at {}",
+            s.file(),
+            to.shown_config.display()
+        )));
+    }
+    Ok(())
 }
 
 fn exists(shown: &Path) -> Error {
@@ -173,7 +242,14 @@ fn write_new(path: &Path, shown: &Path, bytes: &[u8], force: bool) -> Result<(),
 
 /// Splits the line as `check --args` does, registers its credentials before
 /// anything is printed, and converts it.
-fn from_args(text: &str) -> Result<(line::Converted, Vec<split::Word>), Error> {
+fn from_args(text: &str) -> Result<(line::Converted, Vec<split::Word>, String), Error> {
+    // A cmd or PowerShell line is read in its POSIX form: continuations joined, backslashes kept.
+    let dialect = split::foreign_dialect(text).map(|(d, _)| d);
+    let posix = match dialect {
+        Some(d) => line::posix_form(text, d),
+        None => text.to_string(),
+    };
+    let text = posix.as_str();
     let split = split::split(text).map_err(|e| {
         // Not quoted: the line may hold a key that could not be registered.
         Error::Usage {
@@ -184,7 +260,10 @@ fn from_args(text: &str) -> Result<(line::Converted, Vec<split::Word>), Error> {
         }
     })?;
     let mut words = split.words;
-    line::after_program(&mut words, |w| w.text.as_str());
+    // On the raw text, as `check --args` does: a Windows path is matched before POSIX unescaping.
+    if let Some(p) = split::program_position(text, &words) {
+        words.drain(..=p);
+    }
     let args: Vec<Arg> = words.iter().cloned().map(Arg::word).collect();
     lint::register_secrets(&args);
     let texts: Vec<String> = words.iter().map(|w| w.text.clone()).collect();
@@ -196,7 +275,16 @@ fn from_args(text: &str) -> Result<(line::Converted, Vec<split::Word>), Error> {
                 .into(),
         });
     }
-    Ok((converted, words))
+    if let Some(d) = dialect {
+        converted.messages.push(line::Message {
+            warning: true,
+            text: format!(
+                "the line is written for {d}: read with its line continuations joined and its quotes as a POSIX \
+                 shell reads them; check the result (`%VAR%` and `$env:VAR` stay as written)"
+            ),
+        });
+    }
+    Ok((converted, words, posix))
 }
 
 /// `--project`, else the line's `-projectPath` when it exists here, else the
@@ -475,7 +563,9 @@ fn plan_plugins(
         if let Some(s) = store {
             matched.push(s.product_id);
         }
-        let moved_to = if moving {
+        // A jar the Store entry replaces leaves Plugins/ too: katalon-prep
+        // installs the Store's copy there, beside (or onto) the old one.
+        let moved_to = if moving || store.is_some() {
             let sub = if *kind == Kind::Platform { format!("{PLATFORM_DIR}/") } else { String::new() };
             let to = format!("{}/{sub}{file}", init::VENDOR_DIR);
             let dest = base_dir.join(&to);

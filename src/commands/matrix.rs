@@ -75,11 +75,26 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
             if let Some(p) = &ctx.project {
                 global_args.extend(["--project".to_string(), p.to_string_lossy().into_owned()]);
             }
+            // Paths as the jobs see them: relative to the project directory
+            // (where `matrix` runs), with `/` whatever the host.
+            let rel = |p: &std::path::Path| {
+                crate::katalonc::argv::relative(p, &ctx.cwd)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            };
+            let report_folder = match &config.run.report_folder {
+                Some(folder) => rel(folder),
+                None => rel(&project.root.join("Reports")),
+            };
             let pipeline = gitlab::Pipeline {
                 image: &args.image,
-                command: &args.katalon_prep,
+                prep_image: &args.prep_image,
                 key_var: &key_var,
                 global_args,
+                lock: rel(&crate::lock::path_for(&config).0),
+                report_folder,
                 source,
             };
             super::print_data(&gitlab::child_pipeline(&m.shards, max_parallel, &pipeline))?;

@@ -3,6 +3,7 @@
 
 mod cache;
 mod check;
+mod clean;
 mod engine;
 mod findings;
 mod generate;
@@ -18,10 +19,12 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 use crate::exit::Status;
-use crate::report::Reporter;
+use crate::report::{Event, Reporter};
 use crate::{Context, Error};
 
-/// Runs a parsed command line.
+/// Runs a parsed command line; run as root in someone else's folder, gives
+/// what it wrote there to that folder's owner (`ownership`), whatever the
+/// outcome.
 pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
     let cwd = std::env::current_dir().map_err(|e| Error::Internal(format!("no working directory: {e}")))?;
     // Every secret katalon-prep learns (the key, a credential in `check
@@ -30,6 +33,40 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
     if crate::ci::github::active() {
         crate::secret::on_register(crate::ci::github::print_mask);
     }
+    // The action's cache comes from its input, not from a flag.
+    let cache_dir = match cli.command {
+        Command::GithubAction => crate::ci::github::input("cache-dir").map(std::path::PathBuf::from),
+        _ => cli.global.cache_dir.clone(),
+    };
+    let handover = crate::ownership::plan(&cwd, cache_dir.as_deref());
+    let result = dispatch(cli, cwd, reporter);
+    if let Some(h) = handover {
+        let outcome = h.apply();
+        if outcome.changed > 0 {
+            reporter.report(Event::Info(format!(
+                "Gave {} root-owned entr{} to UID {}:{} (the owner of the working directory)",
+                outcome.changed,
+                if outcome.changed == 1 { "y" } else { "ies" },
+                h.uid,
+                h.gid
+            )));
+        }
+        if let Some((path, why)) = outcome.failed {
+            reporter.report(Event::Warning(format!(
+                "Could not give {} to UID {}:{}: {why}; it stays root's\nhint: run the container as that user (docker run -u {}:{}), or set {}=false to keep root's files as they are",
+                path.display(),
+                h.uid,
+                h.gid,
+                h.uid,
+                h.gid,
+                crate::ownership::ENV_SWITCH
+            )));
+        }
+    }
+    result
+}
+
+fn dispatch(cli: Cli, cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Result<Status, Error> {
     let g = cli.global;
     let ctx = Context {
         cwd,
@@ -53,9 +90,10 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
         Command::Check(args) => check::check(&ctx, &args).map(Into::into),
         Command::Run(args) => run::run(&ctx, &args),
         Command::Matrix(args) => matrix::matrix(&ctx, &args).map(Into::into),
+        Command::Clean => clean::clean(&ctx).map(Into::into),
         Command::Report(args) => report::report(&ctx, &args),
         Command::Init(args) => init::run(&ctx, &args).map(Into::into),
-        Command::GithubAction => github_action(reporter),
+        Command::GithubAction => github_action(ctx.cwd, reporter),
         Command::Completions { shell } => generate::completions(shell).map(Into::into),
         Command::Man { dir } => generate::man(&ctx, dir.as_deref()).map(Into::into),
     }
@@ -63,15 +101,15 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
 
 /// The GitHub Action's entry point: its inputs become a `prepare`, `report`
 /// or `run` command line, parsed by the same definitions as any other.
-fn github_action(reporter: &dyn Reporter) -> Result<Status, Error> {
-    let argv = crate::ci::github::action_argv().map_err(|e| Error::Usage { message: e.to_string() })?;
+fn github_action(cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Result<Status, Error> {
+    let argv = crate::ci::github::action_argv(&cwd).map_err(|e| Error::Usage { message: e.to_string() })?;
     let cli = Cli::try_parse_from(std::iter::once("katalon-prep".to_string()).chain(argv)).map_err(|e| {
         Error::Usage { message: format!("The action inputs make an invalid command line: {}", e.kind()) }
     })?;
     if matches!(cli.command, Command::GithubAction) {
         return Err(Error::Internal("the action's command line names the action again".into()));
     }
-    run(cli, reporter)
+    dispatch(cli, cwd, reporter)
 }
 
 /// The lint rules `--allow` turns off (an unknown or unallowable id is exit 10).

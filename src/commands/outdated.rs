@@ -99,13 +99,22 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> Result<Exit, Error> {
         OutdatedFormat::Table => table(&rows),
     };
     super::print_data(&text)?;
+    // A GitHub plugin is pinned by the `tag:` the config writes: `lock
+    // --update` cannot move it, editing the tag does.
+    let github = rows.iter().filter(|r| r.is_outdated() && r.source == SourceKind::Github.to_string()).count();
+    let mut how = Vec::new();
+    if outdated > github {
+        how.push("`katalon-prep lock --update` locks what the Store serves now".to_string());
+    }
+    if github > 0 {
+        how.push(format!(
+            "{github} from GitHub: change `tag:` in katalon-prep.yml to the newer release, then run `katalon-prep lock`"
+        ));
+    }
     ctx.reporter.report(Event::Info(if outdated == 0 {
         format!("All {} locked plugins are up to date", rows.len())
     } else {
-        format!(
-            "{outdated} of {} plugins outdated; `katalon-prep lock --update` locks what the sources serve now",
-            rows.len()
-        )
+        format!("{outdated} of {} plugins outdated; {}", rows.len(), how.join("; "))
     }));
     Ok(if args.exit_code && outdated > 0 { Exit::Outdated } else { Exit::Ok })
 }

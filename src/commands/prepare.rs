@@ -25,7 +25,7 @@ pub struct PrepareOptions<'a> {
 
 pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bool)>) -> Result<Exit, Error> {
     let shard = shard(&emit.shard)?;
-    let Prepared { line, key } = prepared(
+    let Prepared { line, key, .. } = prepared(
         ctx,
         &shard,
         emit.without_api_key,
@@ -83,6 +83,9 @@ impl Lint<'_> {
 pub(crate) struct Prepared {
     pub line: Line,
     pub key: Option<ApiKey>,
+    /// The provisioned engine's katalonc (writable, absolute), when the
+    /// config has `engine:` and the plugin work was done.
+    pub engine_katalonc: Option<std::path::PathBuf>,
 }
 
 /// What `prepare` does before emitting, shared with `run`: plan, key (masked
@@ -109,6 +112,7 @@ pub(crate) fn prepared(
         ctx.reporter.report(Event::Warning(warning));
     }
     let mut line = crate::build_line(&plan, &ctx.cwd, workdir_as, key.is_some());
+    refuse_line_breaks(&line, extra)?;
     lint_line(ctx, &plan, &line, extra, &allow, lint.target_required)?;
     let split = extra.iter().position(|a| a == options::CONFIG).unwrap_or(extra.len());
     for arg in &extra[..split] {
@@ -156,7 +160,8 @@ pub(crate) fn prepared(
             cache_key: github::cache_key(&plan.config),
         })?;
     }
-    Ok(Prepared { line, key })
+    let engine_katalonc = installed.as_ref().and_then(|i| i.engine.as_ref()).map(|e| e.katalonc.clone());
+    Ok(Prepared { line, key, engine_katalonc })
 }
 
 /// Refuses extra options carrying a key: it belongs in the CI's secrets,
@@ -168,6 +173,31 @@ fn refuse_key_in(extra: &[String]) -> Result<(), Error> {
         });
     }
     Ok(())
+}
+
+/// The line is printed as one line (and katalonc reads one argument per
+/// value): a value holding a line break or a NUL byte, from the config, a
+/// flag, `--shard` or `run --`, is refused (exit 10), naming where it was
+/// written.
+fn refuse_line_breaks(line: &Line, extra: &[String]) -> Result<(), Error> {
+    use crate::katalonc::argv::Token;
+    let broken = |a: &str| a.contains(['\n', '\r', '\0']);
+    let main = line.main.iter().enumerate().filter_map(|(i, t)| match t {
+        Token::Arg(a) => Some((a, line.main_origin(i))),
+        Token::ApiKey => None,
+    });
+    let config = line.config.iter().enumerate().map(|(i, a)| (a, line.config_origin(i)));
+    let extra = extra.iter().map(|a| (a, None));
+    match main.chain(config).chain(extra).find(|(a, _)| broken(a)) {
+        None => Ok(()),
+        Some((arg, at)) => Err(Error::Usage {
+            message: format!(
+                "{}the katalonc argument `{}` holds a line break or a NUL byte; the line must stay one line\nhint: remove it from the value (a suite, profile or option written across lines)",
+                at.map(|at| format!("{at}: ")).unwrap_or_default(),
+                crate::report::untrusted(&secret::redact(arg))
+            ),
+        }),
+    }
 }
 
 /// Lints the line (with `extra`) against the project: warnings to stderr,

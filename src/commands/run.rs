@@ -1,19 +1,24 @@
-//! `run`: prepare, then run katalonc with the line. katalonc's output
-//! streams through untouched (its stdio is ours); its exit code is passed
-//! through unchanged, explained in one line on stderr when not 0; SIGINT and
-//! SIGTERM reach it.
+//! `run`: prepare, then run katalonc with the line, as the one step a CI job
+//! needs: with an X display when Linux has none, in a process group that
+//! signals, a time limit and a grace period end as a whole ([`crate::run`]).
+//! katalonc's output streams through untouched (its stdio is ours); its exit
+//! code is passed through unchanged, explained in one line on stderr when not 0.
 //!
 //! The key reaches katalonc as its `-apiKey=` argument, katalonc's only way
 //! to take it: like any katalonc run, it is visible in the process's
 //! command line to other users of the same host.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 
 use crate::cli::RunArgs;
+use crate::config::Config;
 use crate::exit::Status;
 use crate::katalonc::argv::KeyView;
 use crate::report::Event;
+use crate::run::display::{self, Xvfb};
+use crate::run::supervise::{self, Ended, Limits, Stopped};
 use crate::{Context, Error, secret};
 use zeroize::Zeroizing;
 
@@ -26,11 +31,14 @@ const NAMES: &[&str] = &["katalonc", "katalonc.sh"];
 const NAMES: &[&str] = &["katalonc.exe", "katalonc.bat"];
 
 pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
-    // Before any plugin work: a missing katalonc is a usage error.
-    let program = find(args.katalonc.as_deref(), &ctx.cwd)?;
+    // Before any plugin work: a missing katalonc or display fails the run.
+    let config = crate::config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    let (mode, limits) = settings(args, &config);
+    let katalonc = find(args.katalonc.as_deref(), &ctx.cwd, &config)?;
+    let display = display::plan(mode, std::env::var_os("DISPLAY").as_deref(), &path_var())?;
     let shard = shard(&args.shard)?;
     let opts = PrepareOptions { net: &args.fetch, locked: args.locked };
-    let Prepared { line, key } = prepared(
+    let Prepared { line, key, engine_katalonc } = prepared(
         ctx,
         &shard,
         args.without_api_key,
@@ -42,33 +50,116 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     let view = KeyView::real_or_omit(key.as_ref());
     // Holds the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));
-    ctx.reporter.report(Event::Info(format!("Running {}", program.display())));
+    let program = match katalonc {
+        Katalonc::At(path) => path,
+        Katalonc::Engine => engine_katalonc
+            .ok_or_else(|| Error::Internal("the engine is configured but prepare did not provision it".into()))?,
+    };
+    let xvfb = match display {
+        display::Plan::AsIs => None,
+        display::Plan::Xvfb(xvfb) => Some(start_display(ctx, &xvfb)?),
+    };
+    ctx.reporter.report(Event::Info(match limits.timeout {
+        Some(t) => format!("Running {} (time limit {})", program.display(), crate::duration::display(t)),
+        None => format!("Running {}", program.display()),
+    }));
     let started = std::time::SystemTime::now();
-    let (status, forwarded) = spawn(&program, &argv, &ctx.cwd)?;
+    let ended = supervised(&program, &argv, &ctx.cwd, xvfb.as_ref(), limits)?;
     drop(argv);
-    let code = code_of(status);
-    if let Some(why) = explain(status, code, forwarded) {
+    // The display outlives katalonc's whole group, never the run.
+    if let Some(mut xvfb) = xvfb {
+        xvfb.stop();
+    }
+    let status = outcome(ctx, &ended, limits);
+    // The tests' summary, whatever the code (a timed-out run's too); it never changes the code.
+    super::report::after_run(ctx, started, &args.extra);
+    status
+}
+
+/// The display mode and the limits: flags, then `run:` in the config, then defaults.
+fn settings(args: &RunArgs, config: &Config) -> (display::Mode, Limits) {
+    let mode = args.display.or(config.run.display).unwrap_or_default();
+    let limits = Limits {
+        // 0 means no limit, so that `--timeout 0` lifts a configured one.
+        timeout: args.timeout.or(config.run.timeout).filter(|t| !t.is_zero()),
+        kill_after: args.kill_after.or(config.run.kill_after).unwrap_or(crate::run::DEFAULT_KILL_AFTER),
+    };
+    (mode, limits)
+}
+
+fn start_display(ctx: &Context, program: &Path) -> Result<Xvfb, Error> {
+    let xvfb = Xvfb::start(program)?;
+    ctx.reporter.report(Event::Info(format!(
+        "DISPLAY is not set: started {} on {} ({}) for katalonc",
+        program.display(),
+        xvfb.display(),
+        display::SCREEN
+    )));
+    Ok(xvfb)
+}
+
+/// Runs katalonc under [`supervise`], with our stdio and the display.
+fn supervised(
+    program: &Path,
+    argv: &[String],
+    cwd: &Path,
+    xvfb: Option<&Xvfb>,
+    limits: Limits,
+) -> Result<Ended, Error> {
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.args(argv).current_dir(cwd);
+    if let Some(xvfb) = xvfb {
+        cmd.env("DISPLAY", xvfb.display()).env("XAUTHORITY", xvfb.xauthority());
+    }
+    // In a process group of its own, katalonc is not the terminal's
+    // foreground group: reading a terminal would stop it (SIGTTIN).
+    #[cfg(unix)]
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        cmd.stdin(std::process::Stdio::null());
+    }
+    let rt = super::runtime()?;
+    Ok(rt.block_on(supervise::run(cmd, limits))?)
+}
+
+/// katalon-prep's status for how the run ended.
+fn outcome(ctx: &Context, ended: &Ended, limits: Limits) -> Result<Status, Error> {
+    if ended.stopped == Some(Stopped::TimedOut) {
+        return Err(Error::TimedOut {
+            after: limits.timeout.unwrap_or_default(),
+            killed_after: ended.killed.then_some(limits.kill_after),
+        });
+    }
+    if ended.leftovers && ended.stopped.is_none() {
+        ctx.reporter.report(Event::Warning(
+            "katalonc exited but left processes running in its process group; katalon-prep stopped them".into(),
+        ));
+    }
+    let code = code_of(ended.status);
+    if let Some(why) = explain(ended, code, limits) {
         eprintln!("{}", secret::redact(&why));
     }
-    // The tests' summary, whatever the code; it never changes the code.
-    super::report::after_run(ctx, started, &args.extra);
     Ok(Status::Passed(code))
 }
 
-/// `--katalonc`/`KATALONC` (a path, or a name looked up on PATH), else
-/// `katalonc` then `katalonc.sh` on PATH.
-fn find(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf, Error> {
-    let path_var = std::env::var_os("PATH").unwrap_or_default();
+fn path_var() -> std::ffi::OsString {
+    std::env::var_os("PATH").unwrap_or_default()
+}
+
+/// `--katalonc`/`KATALONC` (a path, or a name looked up on PATH): an
+/// explicit choice wins; else the provisioned engine when the config has
+/// `engine:`; else `katalonc` then `katalonc.sh` on PATH.
+fn find(explicit: Option<&Path>, cwd: &Path, config: &Config) -> Result<Katalonc, Error> {
+    let path_var = path_var();
     if let Some(given) = explicit.filter(|p| !p.as_os_str().is_empty()) {
         let is_name = given.components().count() == 1 && !given.as_os_str().to_string_lossy().contains(['/', '\\']);
         let found = if is_name {
             on_path(given.as_os_str(), &path_var)
         } else {
             let path = crate::katalonc::argv::normalize(&crate::katalonc::argv::absolute_against(cwd, given));
-            with_suffixes(&path).into_iter().find(|p| p.is_file())
+            crate::run::with_suffixes(&path).into_iter().find(|p| p.is_file())
         };
         return match found {
-            Some(p) => Ok(p),
+            Some(p) => Ok(Katalonc::At(p)),
             None => Err(Error::Usage {
                 message: format!(
                     "katalonc not found at {} (from --katalonc or KATALONC)\nhint: give the path of katalonc or katalonc.sh from the Katalon Runtime Engine",
@@ -77,9 +168,12 @@ fn find(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf, Error> {
             }),
         };
     }
+    if engine_configured(config) {
+        return Ok(Katalonc::Engine);
+    }
     for name in NAMES {
         if let Some(p) = on_path(name.as_ref(), &path_var) {
-            return Ok(p);
+            return Ok(Katalonc::At(p));
         }
     }
     Err(Error::Usage {
@@ -90,82 +184,20 @@ fn find(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf, Error> {
     })
 }
 
-fn on_path(name: &std::ffi::OsStr, path_var: &std::ffi::OsStr) -> Option<PathBuf> {
-    std::env::split_paths(path_var).flat_map(|dir| with_suffixes(&dir.join(name))).find(|p| is_executable(p))
+/// Which katalonc, as far as it is known before any plugin work.
+enum Katalonc {
+    At(PathBuf),
+    /// The provisioned engine's: known once `prepare` has fetched it.
+    Engine,
 }
 
-/// The files a program path may name: on Windows, one without an extension
-/// also as `.exe`, `.bat` and `.cmd` (`--katalonc C:\Katalon\katalonc`), as
-/// the shell would find it; elsewhere just itself.
-fn with_suffixes(path: &Path) -> Vec<PathBuf> {
-    let mut out = vec![path.to_path_buf()];
-    if cfg!(windows) && path.extension().is_none() {
-        for ext in ["exe", "bat", "cmd"] {
-            out.push(path.with_extension(ext));
-        }
-    }
-    out
+/// Whether katalon-prep provisions katalonc itself (`engine:`).
+fn engine_configured(config: &Config) -> bool {
+    config.engine.is_some()
 }
 
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.is_file()
-}
-
-/// Runs katalonc with our stdio, forwarding SIGINT and SIGTERM; returns
-/// its status and the last signal forwarded.
-fn spawn(program: &Path, argv: &[String], cwd: &Path) -> Result<(ExitStatus, Option<&'static str>), Error> {
-    let rt = super::runtime()?;
-    rt.block_on(async {
-        let start_error = |e: std::io::Error| Error::Usage {
-            message: format!("Could not start {}: {e}\nhint: is it an executable katalonc?", program.display()),
-        };
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            // Listen before the child exists, so no signal falls between.
-            let listen = |kind| signal(kind).map_err(|e| Error::Internal(format!("could not listen for signals: {e}")));
-            let mut int = listen(SignalKind::interrupt())?;
-            let mut term = listen(SignalKind::terminate())?;
-            let mut child =
-                tokio::process::Command::new(program).args(argv).current_dir(cwd).spawn().map_err(start_error)?;
-            let pid = child.id().and_then(|p| i32::try_from(p).ok());
-            let mut forwarded = None;
-            loop {
-                let (sig, name) = tokio::select! {
-                    status = child.wait() => {
-                        let status = status.map_err(|e| Error::Internal(format!("waiting for katalonc failed: {e}")))?;
-                        return Ok((status, forwarded));
-                    }
-                    _ = int.recv() => (libc::SIGINT, "SIGINT"),
-                    _ = term.recv() => (libc::SIGTERM, "SIGTERM"),
-                };
-                forwarded = Some(name);
-                if let Some(pid) = pid {
-                    tracing::debug!(sig, pid, "forwarding signal to katalonc");
-                    // SAFETY: kill(2) with a pid we spawned and still wait for, so it is not reused.
-                    unsafe {
-                        libc::kill(pid, sig);
-                    }
-                }
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            // The console delivers Ctrl+C to katalonc as well; just wait.
-            let mut child =
-                tokio::process::Command::new(program).args(argv).current_dir(cwd).spawn().map_err(start_error)?;
-            let status =
-                child.wait().await.map_err(|e| Error::Internal(format!("waiting for katalonc failed: {e}")))?;
-            Ok((status, None))
-        }
-    })
+fn on_path(name: &OsStr, path_var: &OsStr) -> Option<PathBuf> {
+    crate::run::on_path(name, path_var)
 }
 
 /// katalonc's code; a child killed by a signal gives 128 + the signal, as a shell does.
@@ -183,12 +215,22 @@ fn code_of(status: ExitStatus) -> u8 {
     1
 }
 
-/// One line on what a non-zero katalonc exit code means (katalon.md §4).
-fn explain(status: ExitStatus, code: u8, forwarded: Option<&str>) -> Option<String> {
-    if let Some(sig) = forwarded {
-        return Some(format!("katalonc exited with {code} after katalon-prep passed it {sig}"));
+/// One line on what a non-zero katalonc exit code means (katalon.md §4),
+/// or on how katalon-prep stopped it.
+fn explain(ended: &Ended, code: u8, limits: Limits) -> Option<String> {
+    match ended.stopped {
+        Some(Stopped::Signal(sig)) if ended.killed => {
+            return Some(format!(
+                "katalonc was still running {} after katalon-prep passed it {sig}: it and every process it started were killed (exit {code})",
+                crate::duration::display(limits.kill_after)
+            ));
+        }
+        Some(Stopped::Signal(sig)) => {
+            return Some(format!("katalonc exited with {code} after katalon-prep passed it {sig}"));
+        }
+        _ => {}
     }
-    let meaning = match status.code() {
+    let meaning = match ended.status.code() {
         Some(0) => return None,
         Some(1) => "some tests failed",
         Some(2) => "some tests errored, or katalonc crashed or could not parse its arguments",

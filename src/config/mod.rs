@@ -9,6 +9,7 @@ pub mod raw;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::digest::Sha256;
 use crate::location::{self, Located, Location, closest};
@@ -91,6 +92,12 @@ pub struct Run {
     pub args: Vec<Located<String>>,
     /// `--config` options, in name order: `(name without dash, value)`.
     pub config: Vec<(String, Located<String>)>,
+    /// `run.display`: whether `run` may start an X display.
+    pub display: Option<crate::run::display::Mode>,
+    /// `run.timeout`: how long katalonc may run (0: no limit).
+    pub timeout: Option<Duration>,
+    /// `run.kill-after`: the grace period between SIGTERM and SIGKILL.
+    pub kill_after: Option<Duration>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,18 +300,18 @@ pub fn parse(text: &str, file: &Path, base_dir: &Path) -> Result<Config, Error> 
 
 fn parse_raw(text: &str, file: &Path) -> Result<RawConfig, Error> {
     // An empty file, or one with only comments, is an empty config.
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| syntax_error(e, file))?;
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| syntax_error(e, text, file))?;
     if value.is_null() {
         return Ok(RawConfig::default());
     }
     // Deserialise from the text (not the value) so errors keep their position.
-    serde_yaml::from_str::<RawConfig>(text).map_err(|e| syntax_error(e, file))
+    serde_yaml::from_str::<RawConfig>(text).map_err(|e| syntax_error(e, text, file))
 }
 
 /// Turns a serde_yaml error into one naming file:line:column, with the
 /// closest known key when a key is unknown.
-fn syntax_error(err: serde_yaml::Error, file: &Path) -> Error {
-    let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+fn syntax_error(err: serde_yaml::Error, text: &str, file: &Path) -> Error {
+    let (line, column) = crate::location::yaml_line_column(text, err.location());
     let at = Location { file: file.to_path_buf(), line, column };
     let full = err.to_string();
     // serde_yaml appends " at line L column C"; the location is printed first instead.
@@ -614,7 +621,20 @@ impl Validator<'_> {
             let value = self.scalar(&path, &value)?;
             config.push((name.trim_start_matches('-').to_string(), Located::new(value, self.at_key(&path))));
         }
+        let display = match raw.display {
+            None => None,
+            Some(text) => Some(crate::run::display::Mode::parse(text.trim()).ok_or_else(|| {
+                self.invalid(
+                    "run.display",
+                    format!("unknown `run.display` value `{text}`"),
+                    Some("use `auto` (a private Xvfb on Linux when DISPLAY is unset; the default) or `none`".into()),
+                )
+            })?),
+        };
         Ok(Run {
+            display,
+            timeout: self.duration("run.timeout", raw.timeout)?,
+            kill_after: self.duration("run.kill-after", raw.kill_after)?,
             target,
             browser: raw.browser.map(|b| Located::new(b, self.at("run.browser"))),
             profile: raw.profile.map(|p| Located::new(p, self.at("run.profile"))),
@@ -624,6 +644,19 @@ impl Validator<'_> {
             args,
             config,
         })
+    }
+
+    /// A duration as users write it (`90`, `90s`, `30m`, `1h30m`).
+    fn duration(&self, path: &str, value: Option<serde_yaml::Value>) -> Result<Option<Duration>, Error> {
+        let text = match value {
+            None => return Ok(None),
+            Some(serde_yaml::Value::String(s)) => s,
+            Some(serde_yaml::Value::Number(n)) => n.to_string(),
+            Some(_) => {
+                return Err(self.invalid(path, format!("`{path}` must be a duration such as 90, 30m or 1h30m"), None));
+            }
+        };
+        crate::duration::parse(&text).map(Some).map_err(|e| self.invalid(path, format!("`{path}`: {e}"), None))
     }
 
     /// A YAML scalar as katalonc will see it (`true`, `30`, `text`).
@@ -848,6 +881,28 @@ mod tests {
         let err = parse_str("run:\n  args:\n    - -statusDelay=3\n    - -apiKey=abc\n").unwrap_err().to_string();
         assert!(err.starts_with("katalon-prep.yml:4:"), "{err}");
         assert!(!err.contains("abc"), "{err}");
+    }
+
+    #[test]
+    fn run_display_timeout_and_kill_after() {
+        let c = parse_str("run:\n  display: none\n  timeout: 30m\n  kill-after: 5\n").unwrap();
+        assert_eq!(c.run.display, Some(crate::run::display::Mode::None));
+        assert_eq!(c.run.timeout, Some(Duration::from_secs(1800)));
+        assert_eq!(c.run.kill_after, Some(Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn bad_run_timeout_names_its_line() {
+        let err = parse_str("run:\n  browser: Chrome\n  timeout: 10x\n").unwrap_err().to_string();
+        assert!(err.starts_with("katalon-prep.yml:3:"), "{err}");
+        assert!(err.contains("`run.timeout`: invalid duration `10x`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_run_display_names_its_line() {
+        let err = parse_str("run:\n  display: xvfb\n").unwrap_err().to_string();
+        assert!(err.starts_with("katalon-prep.yml:2:"), "{err}");
+        assert!(err.contains("`auto`"), "{err}");
     }
 
     #[test]

@@ -50,6 +50,10 @@ pub struct RawRun {
     pub globals: Option<BTreeMap<String, serde_yaml::Value>>,
     pub args: Option<Vec<String>>,
     pub config: Option<BTreeMap<String, serde_yaml::Value>>,
+    pub display: Option<String>,
+    /// A duration: a bare number of seconds, or text such as `30m`.
+    pub timeout: Option<serde_yaml::Value>,
+    pub kill_after: Option<serde_yaml::Value>,
 }
 
 /// The `lint:` settings.

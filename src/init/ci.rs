@@ -11,7 +11,7 @@ const JENKINS: &str = include_str!("../../examples/Jenkinsfile");
 /// filled with their defaults to make a plain `.gitlab-ci.yml`.
 const GITLAB_COMPONENT: &str = include_str!("../../templates/katalon-prep.yml");
 /// Azure Pipelines (README, "Azure Pipelines").
-const AZURE: &str = include_str!("templates/azure-pipelines.yml");
+const AZURE: &str = include_str!("../../examples/azure-pipelines.yml");
 
 /// A CI system `init` writes a file for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

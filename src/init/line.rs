@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use crate::katalonc::options::{self, CONFIG, INFO, Known, Section};
+use crate::katalonc::split;
 
 /// What a converted line says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,24 +62,51 @@ impl Converted {
     }
 }
 
-/// The names katalonc is started by, with or without a folder.
-const PROGRAMS: &[&str] =
-    &["katalonc", "katalonc.sh", "katalonc.exe", "katalon", "katalon.exe", "katalon-execute.sh", "katalon-execute.bat"];
-
-/// The words after the program name when the line names one (`katalonc ...`,
-/// `./katalonc.sh ...`, `docker run ... image katalonc.sh ...`); all words
-/// otherwise (a workflow's `args:`).
-///
-/// Kept small on purpose: `check --args` has the same rule, and one shared
-/// function (with Windows syntax) replaces both when it lands.
-pub fn after_program<T>(words: &mut Vec<T>, text: impl Fn(&T) -> &str) {
-    let is_program = |w: &str| {
-        let base = w.rsplit(['/', '\\']).next().unwrap_or(w);
-        !w.starts_with('-') && PROGRAMS.iter().any(|p| base.eq_ignore_ascii_case(p))
+/// The line as a POSIX shell would read it, for a line written for cmd or
+/// PowerShell ([`split::foreign_dialect`]): line continuations (`^`, a
+/// backtick) joined, their escapes turned into POSIX ones, backslashes
+/// (Windows paths) kept, and PowerShell's leading `&` call operator dropped.
+/// PowerShell's single quotes are literal, as POSIX ones are; cmd has none.
+pub fn posix_form(src: &str, dialect: split::Dialect) -> String {
+    let escape = match dialect {
+        split::Dialect::Cmd => '^',
+        split::Dialect::PowerShell => '`',
     };
-    if let Some(p) = words.iter().position(|w| is_program(text(w))) {
-        words.drain(..=p);
+    let body = match dialect {
+        split::Dialect::PowerShell => {
+            let lead = src.trim_start();
+            lead.strip_prefix('&').filter(|r| r.trim_start().starts_with(['"', '\''])).unwrap_or(lead)
+        }
+        split::Dialect::Cmd => src,
+    };
+    let mut out = String::with_capacity(body.len() + 8);
+    let mut chars = body.chars().peekable();
+    let mut single = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' if dialect == split::Dialect::PowerShell => {
+                single = !single;
+                out.push(c);
+            }
+            '\'' => out.push_str("\\'"),
+            _ if single => out.push(c),
+            '\\' => out.push_str("\\\\"),
+            c if c == escape => match chars.next() {
+                Some('\r') if chars.peek() == Some(&'\n') => {
+                    chars.next();
+                    out.push(' ');
+                }
+                Some('\n') => out.push(' '),
+                Some(next) => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                None => {}
+            },
+            c => out.push(c),
+        }
     }
+    out
 }
 
 /// Converts the words of a katalonc line (program name already removed).
@@ -334,10 +362,21 @@ mod tests {
     }
 
     #[test]
-    fn the_program_word_and_what_precedes_it_go() {
-        let mut w: Vec<String> =
-            ["docker", "run", "img", "/opt/katalonc.sh", "-retry=1"].iter().map(|s| s.to_string()).collect();
-        after_program(&mut w, |s| s.as_str());
-        assert_eq!(w, ["-retry=1"]);
+    fn windows_lines_read_as_posix_ones() {
+        let cmd = "\"C:\\Katalon\\katalonc.exe\" -noSplash ^\r\n  -reportFolder=C:\\out -g_name=O'Brien ^\n  -retry=1";
+        let words: Vec<String> =
+            split::split(&posix_form(cmd, split::Dialect::Cmd)).unwrap().words.into_iter().map(|w| w.text).collect();
+        assert_eq!(
+            words,
+            [r"C:\Katalon\katalonc.exe", "-noSplash", r"-reportFolder=C:\out", "-g_name=O'Brien", "-retry=1"]
+        );
+        let ps = "& 'C:\\K\\katalonc.exe' -g_q=\"a`\"b\" `\n  -retry=1";
+        let words: Vec<String> = split::split(&posix_form(ps, split::Dialect::PowerShell))
+            .unwrap()
+            .words
+            .into_iter()
+            .map(|w| w.text)
+            .collect();
+        assert_eq!(words, [r"C:\K\katalonc.exe", "-g_q=a\"b", "-retry=1"]);
     }
 }

@@ -43,6 +43,8 @@ pub struct Draft {
     pub other_store: Vec<StoreListed>,
     /// Where the line came from, for the header.
     pub from_args: bool,
+    /// Write `engine.version` (katalon-prep provisions the engine).
+    pub engine: bool,
 }
 
 /// A plugin of the Store account.
@@ -63,6 +65,29 @@ pub struct Plugin {
     pub moved_to: Option<String>,
     /// The Store plugin it is, when the Store was asked and knows it.
     pub store: Option<StoreListed>,
+}
+
+impl Draft {
+    /// Every value taken from the project, the flags, the answers or the
+    /// line that [`render`] writes (its own comments aside).
+    pub fn written_values(&self) -> impl Iterator<Item = &str> {
+        let target = self.target.iter().map(|(_, p)| p.as_str());
+        let plugins = self.plugins.iter().flat_map(|p| {
+            [Some(p.was.as_str()), p.moved_to.as_deref(), p.store.as_ref().map(|s| s.name.as_str())]
+                .into_iter()
+                .flatten()
+        });
+        [Some(self.project.as_str()), self.browser.as_deref(), self.profile.as_deref(), self.report_folder.as_deref()]
+            .into_iter()
+            .flatten()
+            .chain(target)
+            .chain(self.globals.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]))
+            .chain(self.args.iter().map(String::as_str))
+            .chain(self.config.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]))
+            .chain(self.dropped.iter().map(|d| d.option.as_str()))
+            .chain(plugins)
+            .chain(self.other_store.iter().map(|s| s.name.as_str()))
+    }
 }
 
 /// A YAML double-quoted scalar (JSON's escapes are YAML's).
@@ -186,10 +211,15 @@ pub fn render(d: &Draft) -> String {
             line("# picks plugin versions for it, and `check` warns about options newer than it.");
             line("store:");
             line(&format!("  app-version: {}", q(v)));
-            line(&format!(
-                "# engine:\n#   version: {}   # the Runtime Engine to download, once `engine` is available",
-                q(v)
-            ));
+            line("# With `engine:`, katalon-prep downloads, pins and caches this Runtime Engine itself and");
+            line("# `run` starts its katalonc; without it, katalonc comes from elsewhere (the official image).");
+            if d.engine {
+                line("engine:");
+                line(&format!("  version: {}", q(v)));
+            } else {
+                line("# engine:");
+                line(&format!("#   version: {}", q(v)));
+            }
         }
         None => {
             line("# The project records no Katalon version: set the Runtime Engine version the run uses.");

@@ -3,9 +3,11 @@
 //! silently, swallow the next word as a value, or run the wrong thing.
 //!
 //! The input is a list of [`Arg`]s, each with where it came from (a config
-//! line, a byte range of a hand-written `--args` string, a `run --` extra
-//! argument, or katalon-prep itself); each [`Finding`] carries that origin.
-//! This module prints nothing: the commands render findings.
+//! line, a byte range of a hand-written `--args` string, an extra argument
+//! after `--`, or katalon-prep itself); each [`Finding`] carries that origin
+//! and the id of its rule. [`RULES`] lists every rule; [`Allow`] is the set
+//! a user turned off. This module prints nothing: the commands render
+//! findings.
 //!
 //! Secret values (`-apiKey=...` and the other credential options) are never
 //! put into a message; [`register_secrets`] must run on hand-written input
@@ -51,7 +53,7 @@ pub enum Origin {
     File(Location),
     /// A byte range of the hand-written `--args` string.
     Args(Range<usize>),
-    /// The n-th (0-based) extra argument after `run --`.
+    /// The n-th (0-based) extra argument after `--` (`prepare`, `args`, `run`).
     Extra(usize),
 }
 
@@ -315,7 +317,7 @@ impl VersionFrom {
     /// How a message says where `version` comes from.
     fn says(self, version: &Version) -> String {
         match self {
-            VersionFrom::Engine => format!("the configured engine is {version}"),
+            VersionFrom::Engine => format!("`engine.version` is {version}"),
             VersionFrom::StoreAppVersion => format!("`store.app-version` is {version}"),
             VersionFrom::Modified => format!("the project was last saved with {version} (`<modifiedVersion>`)"),
             VersionFrom::Created => format!("the project was created with {version} (`<createdVersion>`)"),
@@ -327,10 +329,10 @@ impl VersionFrom {
 /// `store.app-version`, the `.prj`'s `<modifiedVersion>`, its
 /// `<createdVersion>`. The one place that decides it.
 pub fn run_version(config: Option<&crate::config::Config>, project: &Project) -> Option<(Version, VersionFrom)> {
-    // The engine's `engine.version` (engine issue) goes first, as
-    // `(config.and_then(|c| c.engine.version.as_ref()).map(|v| v.value.as_str()), VersionFrom::Engine)`.
+    let engine = config.and_then(|c| c.engine.as_ref()).map(|e| e.version.value.as_str());
     let store = config.and_then(|c| c.store.app_version.as_ref()).map(|v| v.value.as_str());
     [
+        (engine, VersionFrom::Engine),
         (store, VersionFrom::StoreAppVersion),
         (project.modified_version.as_deref(), VersionFrom::Modified),
         (project.created_version.as_deref(), VersionFrom::Created),
@@ -444,7 +446,14 @@ pub fn lint(args: &[Arg], settings: Settings) -> Vec<Finding> {
         };
         let name_origin = arg.sub(0..1 + name.len());
         let Some(known) = options::find(name) else {
-            unknown_option(&mut l, name, name_origin);
+            // `-unknown value`: the word after an unknown option is most likely its value, which
+            // katalonc ignores with it; one finding for both, not a second one for a stray word.
+            let takes_next = inline.is_none()
+                && args.get(i + 1).is_some_and(|n| !n.text.starts_with('-') && n.text != CONFIG && n.text != INFO);
+            if takes_next {
+                consumed[i + 1] = true;
+            }
+            unknown_option(&mut l, name, name_origin, takes_next);
             continue;
         };
         let (key, kind, belongs, since, is_secret) = match known {
@@ -718,7 +727,8 @@ fn stray_word(l: &mut Linter, i: usize) {
     l.push(Severity::Error, "stray-word", arg.origin.clone(), format!("`{}` is not an option", arg.text), hint);
 }
 
-fn unknown_option(l: &mut Linter, name: &str, origin: Origin) {
+fn unknown_option(l: &mut Linter, name: &str, origin: Origin, with_next: bool) {
+    let and_next = if with_next { " (and the word after it)" } else { "" };
     match options::near_miss(name) {
         Some(best) => {
             let hint = if best.eq_ignore_ascii_case(name) {
@@ -730,7 +740,7 @@ fn unknown_option(l: &mut Linter, name: &str, origin: Origin) {
                 Severity::Error,
                 "unknown-option",
                 origin,
-                format!("unknown option `-{name}`: katalonc ignores it without a word"),
+                format!("unknown option `-{name}`: katalonc ignores it{and_next} without a word"),
                 Some(hint),
             );
         }
@@ -739,7 +749,7 @@ fn unknown_option(l: &mut Linter, name: &str, origin: Origin) {
             "unlisted-option",
             origin,
             format!(
-                "`-{name}` is not in katalon-prep's table of katalonc options up to 10.x; katalonc ignores options it does not know"
+                "`-{name}` is not in katalon-prep's table of katalonc options up to 10.x; katalonc ignores options it does not know{and_next}"
             ),
             Some(
                 "if your Katalon version has it, turn this warning off with `--allow unlisted-option` (or `lint: { allow: [unlisted-option] }`); else remove it"

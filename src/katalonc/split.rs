@@ -271,7 +271,7 @@ pub fn split(src: &str) -> Result<Split, Error> {
 /// The names katalonc is started by in pasted lines: the launcher, the
 /// scripts of the official image and older releases, the Windows binaries.
 pub const PROGRAMS: &[&str] =
-    &["katalonc", "katalonc.sh", "katalon-execute.sh", "katalon", "katalonc.exe", "katalon.exe"];
+    &["katalonc", "katalonc.sh", "katalon-execute.sh", "katalon", "katalonc.exe", "katalon.exe", "katalon-execute.bat"];
 
 /// Whether `raw`, a word as written (quotes included, before any unescaping),
 /// names katalonc: one of [`PROGRAMS`] (any case) with any path before it,

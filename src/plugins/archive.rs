@@ -152,6 +152,11 @@ pub(crate) fn check_entry_name(name: &str) -> Result<(), &'static str> {
     if name.starts_with('/') || name.starts_with('\\') || name.as_bytes().get(1) == Some(&b':') {
         return Err("is an absolute path");
     }
+    // No filesystem takes a longer name; failing to create it would look
+    // like a disk problem (exit 40) when the archive is at fault.
+    if name.split(['/', '\\']).any(|c| c.len() > 255) {
+        return Err("has a file name longer than 255 bytes");
+    }
     if name.split(['/', '\\']).any(|c| c == "..") {
         return Err("climbs out of the archive with `..`");
     }

@@ -94,7 +94,14 @@ impl Entry {
 pub struct Cache {
     dir: PathBuf,
     root: PathBuf,
+    /// A shared lock on `v1/use.lock`, held while this run may read entries:
+    /// `cache prune` takes it exclusively, so it never removes an entry
+    /// between a run finding it and linking a jar from it.
+    _in_use: Option<std::sync::Arc<File>>,
 }
+
+/// The lock file runs share and `cache prune` takes alone.
+const USE_LOCK: &str = "use.lock";
 
 /// The default cache directory: `$XDG_CACHE_HOME/katalon-prep`, else
 /// `$HOME/.cache/katalon-prep`.
@@ -132,14 +139,31 @@ impl Cache {
         // Prove we can write where staging happens (a read-only mount passes the above
         // when everything already exists).
         tempfile::tempfile_in(root.join("tmp")).map_err(not_writable)?;
-        let cache = Cache { dir: dir.to_path_buf(), root };
+        let use_path = root.join(USE_LOCK);
+        let in_use = File::options().create(true).truncate(false).write(true).open(&use_path).map_err(not_writable)?;
+        in_use.lock_shared().map_err(io(&use_path))?;
+        let cache = Cache { dir: dir.to_path_buf(), root, _in_use: Some(std::sync::Arc::new(in_use)) };
         cache.clean_staging();
         Ok(cache)
     }
 
+    /// The cache with no run using it, for `cache prune`: waits for the runs
+    /// that have it open, and keeps new ones out until the result is dropped.
+    /// `None` when there is no cache there.
+    pub fn exclusive(dir: &Path) -> Result<Option<(Cache, File)>, Error> {
+        let root = dir.join(LAYOUT);
+        if !root.is_dir() {
+            return Ok(None);
+        }
+        let use_path = root.join(USE_LOCK);
+        let lock = File::options().create(true).truncate(false).write(true).open(&use_path).map_err(io(&use_path))?;
+        lock.lock().map_err(io(&use_path))?;
+        Ok(Some((Cache::at(dir), lock)))
+    }
+
     /// Opens an existing cache without creating anything (for `cache dir`, `verify`).
     pub fn at(dir: &Path) -> Cache {
-        Cache { dir: dir.to_path_buf(), root: dir.join(LAYOUT) }
+        Cache { dir: dir.to_path_buf(), root: dir.join(LAYOUT), _in_use: None }
     }
 
     pub fn dir(&self) -> &Path {
@@ -212,8 +236,9 @@ impl Cache {
         let bytes = serde_json::to_vec_pretty(&meta).map_err(|e| io(&meta_path)(e.into()))?;
         fs::write(&meta_path, bytes).map_err(io(&meta_path))?;
         for path in files_under(&staging.dir) {
-            // Synced while still writable: Windows flushes a file only
-            // through a handle that may write it.
+            // Flushed through a handle that may write, before the file is
+            // made read-only: Windows refuses FlushFileBuffers on a handle
+            // opened for reading ("Access denied").
             File::options().write(true).open(&path).and_then(|f| f.sync_all()).map_err(io(&path))?;
             make_read_only(&path).map_err(io(&path))?;
         }

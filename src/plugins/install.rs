@@ -79,6 +79,23 @@ pub struct Record {
     /// ours only if their content hashes to the recorded sha256.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub pending: BTreeMap<String, Pending>,
+    /// The settings file edit of `offline: true`, for `clean` to undo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<SettingsEdit>,
+}
+
+/// An edit katalon-prep made to a project file outside `Plugins/`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SettingsEdit {
+    /// Relative to the project root, `/`-separated.
+    pub file: String,
+    /// The file's bytes (hex) before katalon-prep edited it; absent when
+    /// katalon-prep created the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    /// The sha256 of the file as katalon-prep left it: `clean` restores
+    /// `before` only while the file is still exactly that.
+    pub after: Sha256,
 }
 
 /// A file about to be renamed into place.
@@ -135,15 +152,12 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
     if wanted.is_empty() && !record_path.exists() {
         return Ok(Outcome::default());
     }
-    fs::create_dir_all(&plugins).map_err(io(&plugins))?;
-    let lock_path = plugins.join(LOCK_FILE);
-    let lock = File::options().create(true).truncate(false).write(true).open(&lock_path).map_err(io(&lock_path))?;
-    lock.lock().map_err(io(&lock_path))?;
+    let _lock = lock_plugins(&plugins)?;
     // Temp files of a killed run (a crash between link and rename).
     crate::fsutil::remove_stale_temps(&plugins);
     crate::fsutil::remove_stale_temps(&plugins.join(PLATFORM_DIR));
 
-    let mut old: Record = fs::read(&record_path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    let mut old = read_record(&record_path);
     // The record is a file in the project anyone can edit: a path that could
     // name anything outside Plugins/ (`../../victim.txt`) is not ours.
     let unsafe_paths: Vec<String> =
@@ -169,7 +183,8 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
             old.files.insert(rel, rec);
         }
     }
-    let mut record = Record { format: 1, files: BTreeMap::new(), pending: BTreeMap::new() };
+    let mut record =
+        Record { format: 1, files: BTreeMap::new(), pending: BTreeMap::new(), settings: old.settings.clone() };
     let mut outcome = Outcome::default();
 
     // Plan first: refuse clashes before touching anything.
@@ -237,13 +252,136 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
 
     let on_disk: Option<Record> = fs::read(&record_path).ok().and_then(|b| serde_json::from_slice(&b).ok());
     if on_disk.as_ref() != Some(&record) {
-        if record.files.is_empty() {
+        if record.files.is_empty() && record.settings.is_none() {
             let _ = fs::remove_file(&record_path);
         } else {
             write_record(&record_path, &record)?;
         }
     }
     Ok(outcome)
+}
+
+/// Holds `Plugins/.katalon-prep.lock` (creating `Plugins/`) while it lives.
+fn lock_plugins(plugins: &Path) -> Result<File, Error> {
+    fs::create_dir_all(plugins).map_err(io(plugins))?;
+    let lock_path = plugins.join(LOCK_FILE);
+    let lock = File::options().create(true).truncate(false).write(true).open(&lock_path).map_err(io(&lock_path))?;
+    lock.lock().map_err(io(&lock_path))?;
+    Ok(lock)
+}
+
+fn read_record(path: &Path) -> Record {
+    fs::read(path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+}
+
+/// Notes in the record, before the file is written, that katalon-prep is
+/// about to change `file` (relative to the project root) from `before` to
+/// `after`. The earliest `before` is kept while the file is still as
+/// katalon-prep left it; a file the user changed since starts a new entry.
+pub fn note_settings_edit(project_root: &Path, file: &str, before: Option<&[u8]>, after: &[u8]) -> Result<(), Error> {
+    let plugins = project_root.join(PLUGINS_DIR);
+    let _lock = lock_plugins(&plugins)?;
+    let record_path = plugins.join(RECORD_FILE);
+    let mut record = read_record(&record_path);
+    record.format = 1;
+    let current = before.map(Sha256::of);
+    let original = match record.settings.take() {
+        Some(old) if old.file == file && current == Some(old.after) => old.before,
+        _ => before.map(hex::encode),
+    };
+    record.settings = Some(SettingsEdit { file: file.to_string(), before: original, after: Sha256::of(after) });
+    write_record(&record_path, &record)
+}
+
+/// What `clean` did.
+#[derive(Debug, Clone, Default)]
+pub struct Cleaned {
+    pub removed: Vec<PathBuf>,
+    /// Files katalon-prep placed or edited that changed since: left alone.
+    pub kept: Vec<PathBuf>,
+    /// The settings file, restored (or removed, when katalon-prep made it).
+    pub restored: Option<PathBuf>,
+}
+
+/// Undoes what the install record says katalon-prep did: removes the jars
+/// it placed (while they are as it left them) and restores the settings
+/// file (while it is as katalon-prep left it), then the record itself. A
+/// file the record does not name, or one changed since, is never touched.
+pub fn clean(project_root: &Path, reporter: &dyn Reporter) -> Result<Cleaned, Error> {
+    let plugins = project_root.join(PLUGINS_DIR);
+    let record_path = plugins.join(RECORD_FILE);
+    let mut done = Cleaned::default();
+    if !record_path.exists() {
+        return Ok(done);
+    }
+    let lock = lock_plugins(&plugins)?;
+    crate::fsutil::remove_stale_temps(&plugins);
+    crate::fsutil::remove_stale_temps(&plugins.join(PLATFORM_DIR));
+    let record = read_record(&record_path);
+    let keep = |target: PathBuf, done: &mut Cleaned| {
+        reporter.report(Event::Warning(format!(
+            "{} has changed since katalon-prep wrote it; leaving it in place",
+            crate::report::untrusted_path(&target)
+        )));
+        done.kept.push(target);
+    };
+    for (rel, rec) in record.files.iter().filter(|(rel, _)| is_record_path(rel)) {
+        let target = plugins.join(rel);
+        match fs::symlink_metadata(&target) {
+            Err(_) => {}
+            Ok(meta)
+                if meta.is_file()
+                    && meta.len() == rec.size
+                    && (mtime_ns(&meta) == rec.mtime_ns || Sha256::of_file(&target).is_ok_and(|h| h == rec.sha256)) =>
+            {
+                fs::remove_file(&target).map_err(io(&target))?;
+                reporter.report(Event::Removed { file: target.clone() });
+                done.removed.push(target);
+            }
+            Ok(_) => keep(target, &mut done),
+        }
+    }
+    for (rel, pending) in
+        record.pending.iter().filter(|(rel, _)| is_record_path(rel) && !record.files.contains_key(*rel))
+    {
+        let target = plugins.join(rel);
+        if let Ok(meta) = fs::symlink_metadata(&target)
+            && pending.matches(&meta, &target)
+        {
+            fs::remove_file(&target).map_err(io(&target))?;
+            reporter.report(Event::Removed { file: target.clone() });
+            done.removed.push(target);
+        }
+    }
+    if let Some(edit) = &record.settings
+        // The one file outside Plugins/ katalon-prep edits; a record naming
+        // another (it is a file anyone can edit) is not obeyed.
+        && edit.file == crate::project::settings::FILE
+    {
+        let target = project_root.join(&edit.file);
+        let before = edit.before.as_deref().and_then(|h| hex::decode(h).ok());
+        match fs::read(&target) {
+            Ok(now) if Sha256::of(&now) == edit.after => {
+                match &before {
+                    Some(bytes) => crate::fsutil::write_atomic(&target, bytes, crate::fsutil::Mode::Keep),
+                    None => fs::remove_file(&target),
+                }
+                .map_err(io(&target))?;
+                done.restored = Some(target);
+            }
+            // Never written (a run killed before the edit), or already undone.
+            Ok(now) if Some(&now) == before.as_ref() => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && before.is_none() => {}
+            _ => keep(target, &mut done),
+        }
+    }
+    fs::remove_file(&record_path).map_err(io(&record_path))?;
+    // Folders katalon-prep made, if nothing else is in them now.
+    let _ = fs::remove_dir(plugins.join(PLATFORM_DIR));
+    drop(lock);
+    let _ = fs::remove_file(plugins.join(LOCK_FILE));
+    let _ = fs::remove_dir(&plugins);
+    Ok(done)
 }
 
 fn write_record(path: &Path, record: &Record) -> Result<(), Error> {

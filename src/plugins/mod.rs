@@ -70,6 +70,8 @@ pub enum Error {
     Install(#[from] install::Error),
     #[error("Plugin file {} does not exist{}", path.display(), suffix(at))]
     PathMissing { path: PathBuf, at: Option<Location> },
+    #[error("Plugin file {} {what}{}\nhint: `path:` names a jar or a zip package in the repository", path.display(), suffix(at))]
+    PathNotFile { path: PathBuf, what: &'static str, at: Option<Location> },
     #[error("Could not read plugin file {}", path.display())]
     PathRead {
         path: PathBuf,
@@ -198,8 +200,17 @@ impl Fetcher<'_> {
     }
 
     async fn fetch_path(&self, a: &Artifact, path: &Path, name: &str) -> Result<Fetched, Error> {
-        if !path.is_file() {
-            return Err(Error::PathMissing { path: path.to_path_buf(), at: a.at.clone() });
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => {}
+            Ok(meta) => {
+                let what = if meta.is_dir() {
+                    "is a folder, not a file"
+                } else {
+                    "is not a regular file (a FIFO, a socket or a device)"
+                };
+                return Err(Error::PathNotFile { path: path.to_path_buf(), what, at: a.at.clone() });
+            }
+            Err(_) => return Err(Error::PathMissing { path: path.to_path_buf(), at: a.at.clone() }),
         }
         let path = path.to_path_buf();
         let cache = self.cache.clone();

@@ -165,7 +165,9 @@ impl<'a> Remote<'a> {
             .app_version
             .as_ref()
             .map(|v| v.value.clone())
-            .ok_or_else(|| Error::Internal("Store plugins without store.app-version passed validation".into()))?;
+            // The config's validation requires it for Store entries, but a lock
+            // can pin Store plugins the config no longer lists (`outdated`).
+            .ok_or(store::Error::NoAppVersion)?;
         Ok(Store { base: self.store_base()?.clone(), app_version, license_type: self.store_settings.license_type, key })
     }
 
@@ -239,11 +241,40 @@ pub async fn resolve(
                 }
                 Planned::Fetch(artifacts)
             }
-            None => Planned::Fetch(fresh(config, i, spec, mode, remote).await?),
+            None => {
+                let mut artifacts = fresh(config, i, spec, mode, remote).await?;
+                if let (Mode::Update, Some((loaded, _))) = (mode, lock) {
+                    artifacts.iter_mut().for_each(|a| reuse_locked_sha(a, loaded, cache));
+                }
+                Planned::Fetch(artifacts)
+            }
         };
         out.push(planned);
     }
     Ok(out)
+}
+
+/// `lock --update`: a Store version or GitHub release asset the lock
+/// already pins, at the same URL, is the same download (both are
+/// immutable); when the cache holds it, it is not fetched again.
+fn reuse_locked_sha(a: &mut Artifact, loaded: &Loaded, cache: &Cache) {
+    if a.sha256.is_some() {
+        return;
+    }
+    let (url, version) = match &a.origin {
+        Origin::Store { url, version, .. } => (url, version),
+        Origin::Github { url, tag, .. } => (url, tag),
+        Origin::Path { .. } | Origin::Url { .. } => return,
+    };
+    let same = loaded.lock.plugins.iter().find(|e| {
+        e.url.as_deref() == Some(url.as_str())
+            && (e.version.as_ref() == Some(version) || e.tag.as_ref() == Some(version))
+    });
+    if let Some(e) = same
+        && cache.get(&e.sha256).is_some()
+    {
+        a.sha256 = Some(e.sha256);
+    }
 }
 
 /// An artifact the lock pins.

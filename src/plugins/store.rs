@@ -35,6 +35,10 @@ pub enum Error {
     Unauthorized { from: KeySource, status: u16 },
     #[error("Could not list the plugins of the Katalon Store account")]
     List(#[source] net::Error),
+    #[error(
+        "The Katalon Store must be asked (katalon-prep.lock pins Store plugins) but katalon-prep.yml sets no `store.app-version`\nhint: set `store: app-version:` to the Katalon version you run, or run `katalon-prep lock` so the lock matches the config"
+    )]
+    NoAppVersion,
     #[error("{URL_ENV}=`{value}` is not a valid URL: {reason}")]
     BadUrl { value: String, reason: String },
     #[error("The Katalon Store account has no plugin `store: {wanted}`{}\n{}", suffix(at), has_list(has))]

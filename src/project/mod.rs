@@ -36,7 +36,12 @@ pub enum Error {
     Ambiguous { where_: String, candidates: Vec<PathBuf> },
     #[error("{message}")]
     Xml { message: String },
-    #[error("{what} `{name}` does not exist in the project{}{}", suffix(at), hint_line(hint))]
+    #[error(
+        "{what} `{}` does not exist in the project{}{}",
+        crate::report::untrusted(name),
+        suffix(at),
+        hint_line(hint)
+    )]
     Missing { what: &'static str, name: String, at: Option<Location>, hint: Option<String> },
     #[error("Could not read {}", path.display())]
     Read {
@@ -175,7 +180,15 @@ pub fn open(prj: &Path) -> Result<Project, Error> {
 }
 
 pub(crate) fn read(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })
+    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    // Not the disk's fault: the project file itself is wrong (exit 12).
+    String::from_utf8(bytes).map_err(|e| Error::Xml {
+        message: format!(
+            "{} is not UTF-8 text (byte {} is not valid UTF-8)\nhint: Katalon writes its project files as UTF-8; save it as UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ),
+    })
 }
 
 impl Project {

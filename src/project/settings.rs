@@ -191,28 +191,50 @@ fn is_utf16(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || bytes.contains(&0)
 }
 
+/// An edit of the settings file, decided but not yet made: the install
+/// record notes it first, so `clean` can undo it even after a kill.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub path: PathBuf,
+    /// The file's bytes before the edit; `None` when it does not exist.
+    pub before: Option<Vec<u8>>,
+    pub after: Vec<u8>,
+}
+
+/// What [`apply`] would do to make katalonc load plugins from the project
+/// only; `None` when the setting is already there. A UTF-16 file is refused.
+pub fn plan_offline(project_root: &Path) -> Result<Option<Edit>, super::Error> {
+    let path = project_root.join(FILE);
+    let before = match std::fs::read(&path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => return Err(super::Error::Read { path, source }),
+    };
+    let bytes = before.as_deref().unwrap_or_default();
+    if is_utf16(bytes) {
+        return Err(super::Error::Utf16 { path });
+    }
+    Ok(with_offline_bytes(bytes).map(|after| Edit { path, before, after }))
+}
+
+/// Writes the edit (atomically; the file's mode kept).
+pub fn apply(edit: &Edit) -> Result<Change, super::Error> {
+    let write = |source| super::Error::Write { path: edit.path.clone(), source };
+    if let Some(dir) = edit.path.parent() {
+        std::fs::create_dir_all(dir).map_err(write)?;
+    }
+    crate::fsutil::write_atomic(&edit.path, &edit.after, crate::fsutil::Mode::Keep).map_err(write)?;
+    Ok(if edit.before.is_some() { Change::Updated } else { Change::Created })
+}
+
 /// Makes katalonc load plugins from the project only. Keeps every other byte
 /// of the file; writes nothing when the setting is already there. A UTF-16
 /// file is refused, untouched.
 pub fn set_offline(project_root: &Path) -> Result<(Change, PathBuf), super::Error> {
-    let path = project_root.join(FILE);
-    let write = |source| super::Error::Write { path: path.clone(), source };
-    let (bytes, existed) = match std::fs::read(&path) {
-        Ok(bytes) => (bytes, true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Vec::new(), false),
-        Err(source) => return Err(super::Error::Read { path, source }),
-    };
-    if is_utf16(&bytes) {
-        return Err(super::Error::Utf16 { path });
+    match plan_offline(project_root)? {
+        None => Ok((Change::Unchanged, project_root.join(FILE))),
+        Some(edit) => Ok((apply(&edit)?, edit.path)),
     }
-    let Some(new_bytes) = with_offline_bytes(&bytes) else {
-        return Ok((Change::Unchanged, path));
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(write)?;
-    }
-    crate::fsutil::write_atomic(&path, &new_bytes, crate::fsutil::Mode::Keep).map_err(write)?;
-    Ok((if existed { Change::Updated } else { Change::Created }, path))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use katalon_prep_fakes::FakeServer;
 use predicates::prelude::*;
 use support::{Fixture, SENTINEL, bin_std, noise, sha256_hex};
 
-const V: &str = "10.3.1";
+pub(crate) const V: &str = "10.3.1";
 
 /// The synthetic katalonc: argv and env into its OSGi state folder, a
 /// driver replaced (as `-webui.autoUpdateDrivers` does), a chosen exit code.
@@ -37,7 +37,7 @@ enum E {
     Link(&'static str, &'static str),
 }
 
-fn top(platform: &str) -> String {
+pub(crate) fn top(platform: &str) -> String {
     format!("Katalon_Studio_Engine_{platform}-{V}")
 }
 
@@ -105,18 +105,18 @@ fn zip(platform: &str, entries: &[E]) -> Vec<u8> {
     buf.into_inner()
 }
 
-fn linux_engine() -> Vec<u8> {
+pub(crate) fn linux_engine() -> Vec<u8> {
     tar_gz("Linux_64", &standard("katalonc"))
 }
 
 /// A project whose config provisions engine `V` from `server`.
-fn fixture(server: &FakeServer) -> Fixture {
+pub(crate) fn fixture(server: &FakeServer) -> Fixture {
     let f = Fixture::project();
     f.config(&format!("engine:\n  version: \"{V}\"\n  url: {}\n", server.url()));
     f
 }
 
-fn cmd(f: &Fixture) -> assert_cmd::Command {
+pub(crate) fn cmd(f: &Fixture) -> assert_cmd::Command {
     let mut c = f.cmd();
     c.env("KATALON_PREP_PLATFORM", "linux-x64");
     c
@@ -609,4 +609,24 @@ fn prepare_installs_the_engine_and_the_action_outputs_its_katalonc_without_the_k
     f.write("katalon-prep.lock", lock);
     let after = support::stdout(&cmd(&f).args(["cache", "key"]).output().unwrap());
     assert_ne!(before, after);
+}
+
+#[test]
+fn engine_commands_without_engine_and_unknown_platforms_are_exit_10() {
+    let server = FakeServer::start();
+    let f = Fixture::project();
+    f.cmd()
+        .args(["engine", "path"])
+        .assert()
+        .code(10)
+        .stdout("")
+        .stderr(predicate::str::contains("No `engine:` in katalon-prep.yml"));
+    f.cmd().args(["lock", "--platform", "all"]).assert().code(10).stderr(predicate::str::contains("has no `engine:`"));
+    let f = fixture(&server);
+    cmd(&f)
+        .args(["lock", "--platform", "linux-amd64"])
+        .assert()
+        .code(10)
+        .stderr(predicate::str::contains("`linux-amd64` is not a platform of the engine"));
+    assert_eq!(server.total(), 0);
 }

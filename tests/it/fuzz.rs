@@ -535,3 +535,121 @@ proptest! {
         check_archive(&bytes)?;
     }
 }
+
+// --- the real binary on hostile text (issue 9) --------------------------------
+//
+// `check --args`, the config, the lock and `--shard` fed non-ASCII and control
+// characters (no NUL where the text goes through argv): the binary never
+// panics (101) or fails internally (70), and the key appears nowhere but in
+// the `-apiKey=` token of the line and GitHub's `::add-mask::` command.
+
+/// Text built from the characters that broke things: a no-break space, a
+/// line separator, a bidi override, an escape, CR/LF, quotes, emoji.
+fn hostile_text(max: usize) -> impl Strategy<Value = String> {
+    let c = prop_oneof![
+        4 => prop::sample::select(vec![
+            '\u{a0}', '\u{2028}', '\u{2029}', '\u{202e}', '\u{feff}', '\u{1b}', '\n', '\r', '\t', '"', '\'', '\\',
+            '=', '-', ':', '#', '{', '}', '[', ']', ',', ' ', 'é', '😀', '\u{7f}', '\u{85}',
+        ]),
+        4 => prop::char::range(' ', '~'),
+        1 => any::<char>().prop_filter("no NUL in argv", |c| *c != '\0'),
+    ];
+    prop::collection::vec(c, 0..max).prop_map(|v| v.into_iter().collect())
+}
+
+/// The properties every run must have.
+fn check_run(out: &std::process::Output, what: &str) -> Result<(), TestCaseError> {
+    let stdout = support::stdout(out);
+    let stderr = support::stderr(out);
+    let code = out.status.code();
+    prop_assert!(code.is_some() && code != Some(101) && code != Some(70), "{what}: {code:?}\n{stderr}");
+    prop_assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    let logged: Vec<&str> = stderr.lines().filter(|l| !l.starts_with("::add-mask::")).collect();
+    prop_assert!(!logged.join("\n").contains(support::SENTINEL), "{what}: key on stderr:\n{stderr}");
+    let tokens = stdout.matches(&format!("-apiKey={}", support::SENTINEL)).count();
+    prop_assert_eq!(stdout.matches(support::SENTINEL).count(), tokens, "{}: key outside its token:\n{}", what, stdout);
+    Ok(())
+}
+
+fn run_cases(n: u32) -> proptest::test_runner::TestRunner {
+    proptest::test_runner::TestRunner::new(cases(n))
+}
+
+#[test]
+fn binary_check_args_with_hostile_text_never_panics_or_prints_the_key() {
+    let p = support::Fixture::shop();
+    let strategy = (hostile_text(24), hostile_text(24));
+    run_cases(48)
+        .run(&strategy, |(before, after)| {
+            let line = format!("katalonc {before} -apiKey={} {after}", support::SENTINEL);
+            let out = p.cmd().env("GITHUB_ACTIONS", "true").args(["check", "--args", &line]).output().unwrap();
+            check_run(&out, &format!("{line:?}"))?;
+            prop_assert!(matches!(out.status.code(), Some(0 | 13)), "{:?}: {:?}", line, out.status);
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn binary_config_with_hostile_text_never_panics_or_prints_the_key() {
+    let p = support::Fixture::project();
+    let strategy = (config_like(), hostile_text(16), hostile_text(16));
+    run_cases(40)
+        .run(&strategy, |(config, a, b)| {
+            let text = format!(
+                "{config}run:\n  test-suite: Test Suites/Smoke{a}\n  args: [\"-x={}\"]\n",
+                b.replace(['"', '\\'], "")
+            );
+            p.config(&text);
+            let out = p.cmd().env("KATALON_API_KEY", support::SENTINEL).args(["args"]).output().unwrap();
+            check_run(&out, &format!("{text:?}"))?;
+            if out.status.success() {
+                let stdout = support::stdout(&out);
+                prop_assert_eq!(stdout.lines().count(), 1, "not one line: {:?}", stdout);
+            }
+            let out = p.cmd().env("KATALON_API_KEY", support::SENTINEL).args(["check"]).output().unwrap();
+            check_run(&out, &format!("check {text:?}"))
+        })
+        .unwrap();
+}
+
+#[test]
+fn binary_lock_with_hostile_text_never_panics_or_prints_the_key() {
+    let p = support::Fixture::project();
+    p.config("plugins:\n  - url: https://cdn.example.com/plugins/excel-keywords-1.2.3.zip\n");
+    let strategy = (mutated(LOCK), hostile_text(16));
+    run_cases(40)
+        .run(&strategy, |(lock, extra)| {
+            let text = lock.replacen("excel", &format!("excel{extra}"), 1);
+            p.write("katalon-prep.lock", &text);
+            for args in [&["check"][..], &["outdated"][..], &["prepare", "--locked"][..]] {
+                let out = p.cmd().env("KATALON_API_KEY", support::SENTINEL).args(args).output().unwrap();
+                check_run(&out, &format!("{args:?} {text:?}"))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn binary_shard_with_hostile_text_never_panics_or_prints_the_key() {
+    let p = support::Fixture::shop();
+    let strategy = (hostile_text(12), hostile_text(12), prop::bool::ANY);
+    run_cases(40)
+        .run(&strategy, |(suite, browser, json)| {
+            let shard = if json {
+                serde_json::json!({ "suite": format!("Test Suites/{suite}"), "browser": browser }).to_string()
+            } else {
+                format!("{{\"suite\":\"{suite}\",\"browser\":{browser}}}")
+            };
+            let out = p
+                .cmd()
+                .env("KATALON_API_KEY", support::SENTINEL)
+                .env("GITHUB_ACTIONS", "true")
+                .args(["args", "--shard", &shard])
+                .output()
+                .unwrap();
+            check_run(&out, &format!("{shard:?}"))
+        })
+        .unwrap();
+}

@@ -216,18 +216,17 @@ fn cache_key_output_is_what_cache_key_prints_for_the_lock() {
 }
 
 #[test]
-fn multi_line_output_values_use_a_delimiter_the_runner_reads_back() {
+fn a_value_spanning_lines_is_refused_before_any_output_is_written() {
     let (ws, _) = with_remote();
-    // A global whose value spans lines makes the `args` output multi-line.
+    // A global whose value spans lines would make the one-line `args` output
+    // several lines (issue 9): refused, exit 10, no output written. (The
+    // heredoc form of multi-line outputs is unit-tested in src/ci/github.rs.)
     let config = ws.root.join("katalon-prep.yml");
     let text =
         std::fs::read_to_string(&config).unwrap().replace("run:\n", "run:\n  globals:\n    note: \"two\\nlines\"\n");
     std::fs::write(&config, text).unwrap();
-    on_github(&ws).arg("prepare").assert().success();
-    let raw = std::fs::read_to_string(&ws.output).unwrap();
-    assert!(raw.contains("args<<ghadelimiter_"), "{raw}");
-    let args = split(&outputs(&ws)["args"]);
-    assert!(args.contains(&"-g_note=two\nlines".to_string()), "{args:?}");
+    on_github(&ws).arg("prepare").assert().code(10).stderr(predicates::str::contains("holds a line break"));
+    assert_eq!(std::fs::read_to_string(&ws.output).unwrap_or_default(), "");
 }
 
 #[test]
@@ -402,6 +401,17 @@ fn extra_options_after_double_dash_join_the_line() {
         .assert()
         .success()
         .stdout(predicates::str::ends_with(" '-browserType=Chrome (headless)' -retry=2\n"));
+}
+
+#[test]
+fn the_workdir_as_input_makes_the_paths_absolute_for_the_official_action() {
+    let (ws, _) = with_remote();
+    on_github(&ws).arg("github-action").env("INPUT_WORKDIR_AS", "/home/runner/work/shop/shop").assert().success();
+    let out = outputs(&ws);
+    let args = split(&out["args"]);
+    assert!(args.contains(&"-projectPath=/home/runner/work/shop/shop/tests/katalon/Demo.prj".to_string()), "{args:?}");
+    // Published paths stay relative: they are for the next step, on the host.
+    assert_eq!(out["project-path"], "tests/katalon/Demo.prj");
 }
 
 #[test]

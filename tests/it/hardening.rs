@@ -148,6 +148,7 @@ fn install_killed_between_any_two_steps_is_finished_by_the_next_run() {
         panic!("strace is needed (apt-get install strace; .ci/run installs it)");
     }
     let scene = KillScene::new();
+    let pristine = tree(&scene.fresh_project("pristine"));
     // Warm the shared cache: what is left to do is the install itself.
     let warm = scene.fresh_project("warm");
     let out = scene.prepare(&warm).output().unwrap();
@@ -162,8 +163,8 @@ fn install_killed_between_any_two_steps_is_finished_by_the_next_run() {
     let log = probe.with_extension("strace");
     let renames: usize = ["rename", "renameat", "renameat2"].iter().map(|c| calls(&log, c)).sum();
     let links: usize = ["link", "linkat"].iter().map(|c| calls(&log, c)).sum();
-    // Two jars, the record twice (intent, then done), the settings file.
-    assert!(renames >= 5 && links >= 2, "{}", std::fs::read_to_string(&log).unwrap());
+    // Two jars, the record three times (intent, done, settings noted), the settings file.
+    assert!(renames >= 6 && links >= 2, "{}", std::fs::read_to_string(&log).unwrap());
     for syscall in ["rename", "renameat", "renameat2", "link", "linkat"] {
         let total = calls(&log, syscall);
         for signal in ["SIGKILL", "SIGTERM"] {
@@ -180,6 +181,10 @@ fn install_killed_between_any_two_steps_is_finished_by_the_next_run() {
                 let third = scene.prepare(&project).output().unwrap();
                 assert!(third.status.success(), "{context}: {}", stderr(&third));
                 assert_eq!(std::fs::read(project.join("Plugins/.katalon-prep.json")).unwrap(), before, "{context}");
+                // And `clean` still knows everything the runs did.
+                let cleaned = clean(&scene, &project);
+                assert!(cleaned.status.success(), "{context}: {}", stderr(&cleaned));
+                assert_eq!(tree(&project), pristine, "{context}: after clean");
             }
         }
     }
@@ -619,4 +624,374 @@ fn download_timeout_bounds_a_trickling_download() {
     let out = f.prepare().args(["--download-timeout", "1.5h"]).output().unwrap();
     assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
     assert!(stderr(&out).contains("invalid duration `1.5h`"), "{}", stderr(&out));
+}
+
+// --- Low: `katalon-prep clean` --------------------------------------------------
+
+/// Every file under `dir` with its bytes.
+fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                out.insert(e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn clean(scene: &KillScene, project: &std::path::Path) -> std::process::Output {
+    let mut cmd = support::bin_std(scene.f.root());
+    cmd.current_dir(project).arg("clean");
+    cmd.output().unwrap()
+}
+
+/// A developer's checkout showed a diff after `prepare` (the settings file,
+/// `Plugins/`). `clean` undoes exactly what the install record says, and
+/// the project is byte for byte as it was.
+#[test]
+fn clean_undoes_exactly_what_prepare_did() {
+    let scene = KillScene::new();
+    let project = scene.fresh_project("p");
+    let before = tree(&project);
+    let out = scene.prepare(&project).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    scene.assert_installed(&project, "prepare");
+    let out = clean(&scene, &project);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("Removed     Plugins/a.jar") && err.contains("Restored    settings/internal/"), "{err}");
+    assert!(err.contains("2 files removed, settings restored"), "{err}");
+    assert_eq!(tree(&project), before, "the project is as it was");
+    // Nothing left to do.
+    let out = clean(&scene, &project);
+    assert!(stderr(&out).contains("Nothing to clean"), "{}", stderr(&out));
+}
+
+/// A settings file katalon-prep created is removed; `Plugins/` it created
+/// goes too when nothing of the user's is in it.
+#[test]
+fn clean_removes_what_prepare_created() {
+    let f = Fixture::project();
+    f.config("offline: true\n");
+    let before = tree(f.root());
+    let out = f.prepare().output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(f.path(SETTINGS).exists());
+    let out = f.cmd().arg("clean").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(tree(f.root()), before);
+    assert!(!f.path("Plugins").exists() && !f.path(SETTINGS).exists());
+}
+
+/// What changed since katalon-prep wrote it is the user's now: left in
+/// place, with a warning; so is anything the record does not name.
+#[test]
+fn clean_leaves_files_changed_since_and_files_it_does_not_own() {
+    let scene = KillScene::new();
+    let project = scene.fresh_project("p");
+    assert!(scene.prepare(&project).output().unwrap().status.success());
+    std::fs::write(project.join("Plugins/a.jar"), b"edited by the user").unwrap();
+    let edited = format!("{}more=1\n", std::fs::read_to_string(project.join(SETTINGS)).unwrap());
+    std::fs::write(project.join(SETTINGS), &edited).unwrap();
+    let out = clean(&scene, &project);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("Plugins/a.jar has changed since katalon-prep wrote it; leaving it in place"), "{err}");
+    assert_eq!(std::fs::read(project.join("Plugins/a.jar")).unwrap(), b"edited by the user");
+    assert_eq!(std::fs::read_to_string(project.join(SETTINGS)).unwrap(), edited);
+    assert!(!project.join("Plugins/b.jar").exists(), "untouched jars are removed");
+    assert_eq!(std::fs::read(project.join("Plugins/mine.jar")).unwrap(), b"the user's own jar");
+}
+
+/// The record is a file anyone can edit: a settings entry naming another
+/// file is not obeyed.
+#[test]
+fn clean_obeys_no_settings_entry_for_another_file() {
+    let scene = KillScene::new();
+    let project = scene.fresh_project("p");
+    let victim = scene.f.write("p/Demo.prj.bak", "keep me");
+    let sha = support::sha256_hex(b"keep me");
+    let record = format!(
+        r#"{{"format":1,"files":{{}},"settings":{{"file":"../p/Demo.prj.bak","before":"{}","after":"{sha}"}}}}"#,
+        "00".repeat(4)
+    );
+    std::fs::write(project.join("Plugins/.katalon-prep.json"), record).unwrap();
+    let out = clean(&scene, &project);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+}
+
+// --- Low: `check --args` snippets and credentials as written -----------------
+
+/// Snippets showed quoted pieces of the key (`-apiKey="ab"cd`: redaction
+/// knew only `abcd`) and the password of `https://user:PASS@` in
+/// `-remoteWebDriverUrl`.
+#[test]
+fn check_args_snippets_hide_credentials_as_written() {
+    let p = Fixture::shop();
+    let (head, tail) = SENTINEL.split_at(12);
+    for line in [
+        format!("katalonc -projectPath=shop.prj -apiKey=\"{head}\"{tail} -retri=1"),
+        format!("katalonc -projectPath=shop.prj -apiKey='{head}'\"{tail}\" -retri=1"),
+        format!("katalonc -projectPath=shop.prj -apiKey= {head}\"{tail}\" -retri=1"),
+        "katalonc -projectPath=shop.prj -remoteWebDriverUrl=https://grid-user:Pa55-w0rd-x9@grid.example.com/wd/hub -retri=1"
+            .to_string(),
+    ] {
+        for format in ["text", "json"] {
+            let out = p.cmd().env("GITHUB_ACTIONS", "true").args(["check", "--format", format, "--args", &line]).output().unwrap();
+            let err: String = stderr(&out).lines().filter(|l| !l.starts_with("::add-mask::")).collect();
+            let all = format!("{}{err}", stdout(&out));
+            assert!(all.contains("-retri"), "the run got as far as the findings: {all}");
+            for piece in [head, tail, "Pa55-w0rd-x9"] {
+                assert!(!all.contains(piece), "{piece} printed for {line}:\n{all}");
+            }
+        }
+    }
+}
+
+// --- Low: hostile and odd inputs get the right exit and message --------------
+
+/// A config saved with a UTF-8 byte-order mark was refused as "more than one
+/// document".
+#[test]
+fn config_starting_with_a_bom_is_read() {
+    let f = Fixture::project();
+    f.config("\u{feff}run:\n  test-suite: Test Suites/Smoke\n");
+    let out = f.cmd().args(["args", "--without-api-key"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Test Suites/Smoke"), "{}", stdout(&out));
+}
+
+/// A `.prj` that is not UTF-8 is a project problem (12) naming the file,
+/// not a filesystem error (40).
+#[test]
+fn non_utf8_prj_is_exit_12_naming_the_file() {
+    let f = Fixture::project();
+    let mut prj = std::fs::read(f.path("Demo.prj")).unwrap();
+    let at = prj.windows(6).position(|w| w == b"</name").unwrap();
+    prj.splice(at..at, [0xE9u8, 0xFF]);
+    std::fs::write(f.path("Demo.prj"), prj).unwrap();
+    let out = f.cmd().args(["args", "--without-api-key"]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(12), "{err}");
+    assert!(err.contains("Demo.prj") && err.contains("not UTF-8"), "{err}");
+}
+
+/// `path:` naming a folder or a FIFO said "does not exist" (exit 10, a
+/// config that names the wrong thing, as for a missing file).
+#[test]
+fn path_plugin_that_is_a_folder_or_a_fifo_says_what_it_is() {
+    let f = Fixture::project();
+    std::fs::create_dir_all(f.path("vendor/a-folder.jar")).unwrap();
+    f.config("plugins:\n  - path: vendor/a-folder.jar\n");
+    let out = f.prepare().output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(10), "{err}");
+    assert!(err.contains("is a folder, not a file") && !err.contains("does not exist"), "{err}");
+    #[cfg(unix)]
+    {
+        let fifo = f.path("vendor/pipe.jar");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        f.config("plugins:\n  - path: vendor/pipe.jar\n");
+        let out = f.prepare().output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(10), "{err}");
+        assert!(err.contains("is not a regular file") && !err.contains("does not exist"), "{err}");
+    }
+}
+
+/// A zip entry name over 255 bytes failed as a filesystem error (40): it is
+/// the archive's fault (30).
+#[test]
+fn zip_entry_name_over_255_bytes_is_exit_30() {
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    let name = format!("lib/{}.jar", "a".repeat(300));
+    let package = support::zip(&[(name.as_str(), &support::keyword_jar("com.example.Long"))]);
+    f.config(&format!("plugins:\n{}", support::url_plugin(&server, "long.zip", &package)));
+    let out = f.prepare().output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(30), "{err}");
+    assert!(err.contains("longer than 255 bytes"), "{err}");
+}
+
+/// `kind:` says what a jar is, not that it is one: a corrupt or empty bare
+/// jar is refused (30) with `kind:` as without.
+#[test]
+fn corrupt_or_empty_bare_jar_with_kind_is_refused() {
+    for (bytes, why) in [(b"PK\x03\x04 not really a zip".to_vec(), "is not a jar"), (Vec::new(), "is not a jar")] {
+        let f = Fixture::project();
+        let server = katalon_prep_fakes::FakeServer::start();
+        let entry = support::url_plugin(&server, "broken.jar", &bytes);
+        f.config(&format!("plugins:\n{entry}    kind: keyword\n"));
+        let out = f.prepare().output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(30), "{err}");
+        assert!(err.contains(why), "{err}");
+        assert!(!f.path("Plugins/broken.jar").exists());
+    }
+}
+
+// --- Low: the line stays one line -----------------------------------------------
+
+/// A value with a newline or NUL made the "one line" on stdout several
+/// lines. Refused (exit 10) wherever it comes from, naming where.
+#[test]
+fn values_with_a_line_break_or_nul_never_reach_the_line() {
+    let f = Fixture::project();
+    f.config("run:\n  test-suite: Test Suites/Smoke\n  args:\n    - \"-x=first\\nsecond\"\n");
+    let out = f.cmd().args(["args", "--without-api-key"]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(10), "{err}");
+    assert!(err.contains("katalon-prep.yml:4:") && err.contains("`-x=first\\nsecond` holds a line break"), "{err}");
+    assert_eq!(stdout(&out), "");
+
+    f.config("run:\n  test-suite: Test Suites/Smoke\n  browser: \"Chrome\\0\"\n");
+    let out = f.cmd().args(["args", "--without-api-key"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
+
+    f.config("run:\n  test-suite: Test Suites/Smoke\n");
+    for args in [
+        vec!["args", "--without-api-key", "--browser", "Chrome\r"],
+        vec!["args", "--without-api-key", "--", "-y=1\n2"],
+        vec!["args", "--without-api-key", "--shard", "{\"suite\":\"Test Suites/Smoke\",\"browser\":\"Chrome\\nx\"}"],
+    ] {
+        let out = f.cmd().args(&args).output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(10), "{args:?}: {err}");
+        assert!(err.contains("holds a line break or a NUL byte"), "{args:?}: {err}");
+        assert_eq!(stdout(&out), "", "{args:?}");
+    }
+    // Where the project is asked first (a suite, a profile), its error shows the name escaped.
+    let out = f.cmd().args(["args", "--without-api-key", "--profile", "default\r"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(12));
+    assert!(stderr(&out).contains("profile `default\\r` does not exist"), "{}", stderr(&out));
+}
+
+/// Found by the binary fuzz suite: a lock pinning Store plugins that the
+/// config no longer lists (so without `store.app-version`) made `outdated`
+/// fail as an internal error (70).
+#[test]
+fn outdated_with_store_pins_but_no_store_settings_is_a_config_error() {
+    let f = Fixture::project();
+    f.config("plugins:\n  - url: https://cdn.example.com/a.jar\n");
+    f.write(
+        "katalon-prep.lock",
+        "version: 1\nstore:\n  app-version: 9.7.2\n  license-type: ENTERPRISE\nplugins:\n- name: Excel Keywords\n  source: store\n  store: 42\n  product-id: 42\n  version: 1.2.3\n  url: https://cdn.example.com/x.zip\n  kind: keyword\n  sha256: 82d47764765f0b9d87a7e40946ecb756747c17c55425f49c13b03d43c6c87f5c\n  size: 3\n  files:\n  - Plugins/x.jar\n",
+    );
+    let out = f.cmd().env("KATALON_API_KEY", SENTINEL).arg("outdated").output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(10), "{err}");
+    assert!(err.contains("sets no `store.app-version`"), "{err}");
+}
+
+// --- Low: `prepare` racing `cache prune` ------------------------------------------
+
+/// `prepare` racing `cache prune` failed 1 in 64 with a misleading exit 40
+/// (the entry vanished between finding it and linking from it): 64 races
+/// give 64 successes.
+#[test]
+fn prepare_racing_cache_prune_always_succeeds() {
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    let jar = support::big_keyword_jar(400_000);
+    f.config(&format!("plugins:\n{}", support::url_plugin(&server, "a.jar", &jar)));
+    f.write("nothing.lock", "version: 1\nplugins: []\n");
+    for i in 0..64 {
+        let mut prepare = support::bin_std(f.root());
+        prepare.env("KATALON_API_KEY", SENTINEL).arg("prepare");
+        let prepare = prepare.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        // Vary who starts first; prune again and again while prepare runs.
+        std::thread::sleep(std::time::Duration::from_millis((i % 8) * 3));
+        for _ in 0..4 {
+            let prune = support::bin_std(f.root()).args(["cache", "prune", "nothing.lock"]).output().unwrap();
+            assert!(prune.status.success(), "race {i}: prune: {}", stderr(&prune));
+        }
+        let out = prepare.wait_with_output().unwrap();
+        assert!(out.status.success(), "race {i}: prepare failed:\n{}", stderr(&out));
+        assert_eq!(std::fs::read(f.path("Plugins/a.jar")).unwrap(), jar, "race {i}");
+    }
+}
+
+/// `cache prune /nonexistent` talked about `--locked`; it is still exit 31
+/// (documented), naming the missing lock.
+#[test]
+fn cache_prune_of_a_missing_lock_names_it_without_talking_about_locked() {
+    let f = Fixture::project();
+    let out = f.cmd().args(["cache", "prune", "/nonexistent"]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(31), "{err}");
+    assert!(err.contains("No lock file at /nonexistent"), "{err}");
+    assert!(err.contains("/nonexistent") && !err.contains("--locked"), "{err}");
+}
+
+// --- Low: GitHub annotation paths ---------------------------------------------------
+
+/// Annotation paths were relative to the working directory, so a step with
+/// `working-directory: tests/katalon` put them on files GitHub cannot find.
+/// They are relative to the repository root (`GITHUB_WORKSPACE`).
+#[test]
+fn github_annotation_paths_are_relative_to_the_repository_root() {
+    let f = Fixture::empty();
+    f.add_project("tests/katalon");
+    f.write("tests/katalon/katalon-prep.yml", "run:\n  test-suite: Test Suites/Smoke\n  args:\n    - -retri=1\n");
+    let out = f
+        .cmd()
+        .current_dir(f.path("tests/katalon"))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", f.root())
+        .arg("check")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("file=tests/katalon/katalon-prep.yml,line=4"), "{err}");
+    // Without a workspace, as before: relative to the working directory.
+    let out = f.cmd().current_dir(f.path("tests/katalon")).env("GITHUB_ACTIONS", "true").arg("check").output().unwrap();
+    assert!(stderr(&out).contains("file=katalon-prep.yml,line=4"), "{}", stderr(&out));
+}
+
+// --- Low: outdated and lock --update -----------------------------------------------
+
+/// `outdated` suggested `lock --update` for a GitHub plugin, whose `tag:`
+/// is fixed in the config (the update would change nothing).
+#[test]
+fn outdated_github_plugin_says_to_change_the_tag_not_lock_update() {
+    use crate::remote::{release, store_config};
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    release(&server, "v1.2.0", &[("gh-1.2.0.jar", support::keyword_jar("G"))]);
+    f.config(&store_config("  - github: acme/keywords\n    tag: v1.2.0\n    asset: \"*.jar\"\n"));
+    assert!(crate::remote::lock(&f, &server).output().unwrap().status.success());
+    release(&server, "v1.3.0", &[("gh-1.3.0.jar", support::keyword_jar("G2"))]);
+    let out = crate::remote::cmd(&f, &server).arg("outdated").output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("1 of 1 plugins outdated; 1 from GitHub: change `tag:` in katalon-prep.yml"), "{err}");
+    assert!(!err.contains("lock --update"), "{err}");
+}
+
+/// `lock --update` downloaded again what was already in the cache.
+#[test]
+fn lock_update_does_not_download_what_the_cache_holds() {
+    use crate::remote::{account, publish, release, store_config};
+    let f = Fixture::project();
+    let server = katalon_prep_fakes::FakeServer::start();
+    account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
+    release(&server, "v1.2.0", &[("gh-1.2.0.jar", support::keyword_jar("G"))]);
+    f.config(&store_config("  - store: 42\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: \"*.jar\"\n"));
+    assert!(crate::remote::lock(&f, &server).output().unwrap().status.success());
+    let downloads = |s: &katalon_prep_fakes::FakeServer| {
+        s.requests().iter().filter(|r| r.path.ends_with(".zip") || r.path.contains("/releases/assets/")).count()
+    };
+    assert!(downloads(&server) >= 2, "the first lock downloads both");
+    server.clear_log();
+    let out = crate::remote::lock(&f, &server).arg("--update").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(downloads(&server), 0, "{:?}", server.requests().iter().map(|r| r.path.clone()).collect::<Vec<_>>());
 }

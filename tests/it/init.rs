@@ -294,7 +294,7 @@ fn prompts_offer_the_line_as_defaults_and_end_of_input_takes_them() {
             "--from-args",
             "-testSuitePath='Test Suites/Regression/Checkout' -executionProfile=staging",
         ])
-        .write_stdin("\n\n\ny\n")
+        .write_stdin("\n\n\n\ny\n")
         .assert()
         .success()
         .stderr(predicate::str::contains("Run which one [Test Suites/Regression/Checkout]"))
@@ -426,6 +426,18 @@ const LINES: &[(&str, &[&str], &[&str])] = &[
         ],
         &["-webui.autoUpdateDrivers=false", "-proxy.option=NO_PROXY"],
     ),
+    (
+        // A Jenkins `bat` step: cmd's `^` continuations, `%VAR%`, a Windows path.
+        "\"C:\\Program Files\\Katalon\\katalonc.exe\" -noSplash -runMode=console ^\r\n  -projectPath=\"%WORKSPACE%\\Demo.prj\" ^\r\n  -testSuitePath=\"Test Suites/Smoke\" -browserType=\"Chrome\" ^\r\n  -apiKey=SENTINEL-kp-5f3a9c1e7b2d4086 -reportFolder=reports",
+        &["-testSuitePath=Test Suites/Smoke", "-browserType=Chrome", "-reportFolder=reports"],
+        &[],
+    ),
+    (
+        // An Azure PowerShell step: the call operator, backtick continuations, `$env:`.
+        "& \"C:\\Katalon\\katalonc.exe\" -noSplash -runMode=console `\n  -projectPath=\"$env:BUILD_SOURCESDIRECTORY\\Demo.prj\" `\n  -testSuiteCollectionPath=\"Test Suites/Nightly\" -apiKey=\"SENTINEL-kp-5f3a9c1e7b2d4086\" -g_baseUrl=https://qa.example.com",
+        &["-testSuiteCollectionPath=Test Suites/Nightly", "-g_baseUrl=https://qa.example.com"],
+        &[],
+    ),
 ];
 
 #[test]
@@ -437,6 +449,9 @@ fn from_args_gives_the_same_line_minus_the_key_on_real_world_lines() {
         assert!(out.status.success(), "line {i}: init failed:\n{e}");
         assert!(!o.contains(SENTINEL) && !e.contains(SENTINEL), "line {i}: the key was printed:\n{e}");
         assert!(e.contains("KATALON_API_KEY"), "line {i}: no word on where the key goes:\n{e}");
+        if line.contains('^') || line.contains('`') {
+            assert!(e.contains("the line is written for"), "line {i}: the dialect is not said:\n{e}");
+        }
         let text = f.read("katalon-prep.yml");
         f.assert_no_file_contains(SENTINEL, &[]);
         let mut expected: Vec<String> = strings(&["-noSplash", "-runMode=console", "-projectPath=Demo.prj"]);
@@ -641,6 +656,8 @@ fn no_spelling_of_a_credential_reaches_a_file_or_an_output() {
         format!("-apiKey=\"{SENTINEL}\" -retry=1 --config -kobiton.authentication.password={SENTINEL}"),
         format!("-retry=1 --config -proxy.auth.password={SENTINEL} -proxy.system.password={SENTINEL}"),
         format!("-retry=1 -g_apiToken={SENTINEL}"),
+        // A credential that is a variable named like the placeholder of init's own advice.
+        format!("-retry=1 -kobitonToken=$SECRET -apiKey={SENTINEL}"),
     ] {
         let f = Fixture::project();
         let out = f.cmd().env("RUST_LOG", "trace").args(["init", "--yes", "--from-args", &line]).output().unwrap();
@@ -701,4 +718,56 @@ fn questions_and_a_key_on_stdin_cannot_share_it() {
         .stderr(predicate::str::contains("--api-key-stdin and the questions of `init` would both read standard input"))
         .stderr(predicate::str::contains(SENTINEL).not());
     assert!(!f.path("katalon-prep.yml").exists());
+}
+
+#[test]
+fn prompts_ask_about_the_store_only_when_a_key_is_there() {
+    let f = demo();
+    f.write("Plugins/demo-keywords-1.0.0.jar", keyword_jar("Demo"));
+    let store = FakeServer::start();
+    account(&store, &[publish(&store, 1, 42, "Demo Keywords", "1.0.0")]);
+    // Suite, profile, browser, engine: no, move: no, Store: yes.
+    let out = f
+        .cmd()
+        .env("KATALON_API_KEY", SENTINEL)
+        .env("KATALON_STORE_URL", store.url())
+        .args(["init", "--interactive"])
+        .write_stdin("3\n\n\nn\nn\ny\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Look them up in the Katalon Store account"));
+    assert!(f.read("katalon-prep.yml").contains("  - store: 42\n"));
+    // The jar the Store entry replaces leaves Plugins/, where the Store's copy goes.
+    assert!(!f.path("Plugins/demo-keywords-1.0.0.jar").exists());
+    assert!(f.path("vendor/katalon-plugins/demo-keywords-1.0.0.jar").is_file());
+    crate::remote::prepare(&f, &store).assert().success();
+    // Without a key the question is not asked (and the Store is not called).
+    let g = demo();
+    g.write("Plugins/demo-keywords-1.0.0.jar", keyword_jar("Demo"));
+    let out = g.cmd().args(["init", "--interactive"]).write_stdin("3\n\n\nn\nn\n").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("Katalon Store account"), "{}", stderr(&out));
+}
+
+#[test]
+fn engine_version_is_written_when_asked_for_and_commented_otherwise() {
+    let f = Fixture::copy_of("modern10");
+    init_ok(&f, &["--yes", "--suite", "Test Suites/Smoke/Search", "--engine"]);
+    let text = f.read("katalon-prep.yml");
+    assert!(text.contains("\nengine:\n  version: \"10.2.0\"\n"), "{text}");
+    // engine.version and store.app-version agree, so the config loads.
+    assert!(line_of(&f).contains(&"-testSuitePath=Test Suites/Smoke/Search".to_string()));
+
+    let g = Fixture::copy_of("modern10");
+    g.cmd()
+        .args(["init", "--interactive", "--suite", "Test Suites/Smoke/Search"])
+        .write_stdin("\n\ny\n")
+        .assert()
+        .success();
+    assert!(g.read("katalon-prep.yml").contains("\nengine:\n  version: \"10.2.0\"\n"));
+
+    let h = demo();
+    init_ok(&h, &["--yes", "--suite", "Test Suites/Smoke"]);
+    assert!(h.read("katalon-prep.yml").contains("\n# engine:\n#   version: \"9.7.2\"\n"));
 }

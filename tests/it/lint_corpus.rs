@@ -96,6 +96,9 @@ const CORPUS: &[(&str, &[&str])] = &[
     ("P -testSuitPath='Test Suites/Smoke/Login'", &["error[unknown-option]", "error[no-target]"]),
     ("P -testSuitePath='Test Suites/Smoke/Login' -executionProfle=default", &["error[unknown-option]"]),
     ("P -testSuitePath='Test Suites/Smoke/Login' -testOps.futureSetting=1", &["warning[unlisted-option]"]),
+    // An unknown option with its value in the next word: one finding, not a stray word too.
+    ("P -testSuitePath='Test Suites/Smoke/Login' -testOps.futureSetting on", &["warning[unlisted-option]"]),
+    ("P -testSuitPath 'Test Suites/Smoke/Login'", &["error[unknown-option]", "error[no-target]"]),
     // Public workflows and scripts.
     (
         "katalonc -noSplash -runMode=console -projectPath=\"$(pwd)/shop.prj\" -retry=0 -testSuitePath=\"Test Suites/Smoke/Login\" \

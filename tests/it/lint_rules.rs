@@ -84,6 +84,18 @@ fn store_app_version_beats_the_project_also_for_a_hand_written_line() {
 }
 
 #[test]
+fn the_configured_engine_is_the_version_the_run_uses() {
+    let p = shop_saved_by(Some("10.3.1"), None);
+    p.config("engine:\n  version: \"10.1.0\"\nrun:\n  test-suite: Test Suites/Smoke/Login\n  args: [\"-testOps.testRunName=x\"]\n");
+    let out = p.cmd().arg("check").output().unwrap();
+    assert_exit(&out, 0);
+    assert_has(&out, "`-testOps.testRunName` needs Katalon 10.3.1 or newer; `engine.version` is 10.1.0");
+    let p8 = shop_saved_by(Some("8.0.5"), None);
+    p8.config("engine:\n  version: \"10.3.1\"\nrun:\n  test-suite: Test Suites/Smoke/Login\n  args: [\"-testOps.testRunName=x\"]\n");
+    assert_lacks(&p8.cmd().arg("check").output().unwrap(), "newer-option");
+}
+
+#[test]
 fn testcloud_as_a_browser_needs_8_2_5() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-browserType=TestCloud -testcloudEnvironmentId=12"));
@@ -180,6 +192,9 @@ fn an_unknown_rule_id_is_a_usage_error() {
     assert_exit(&out, 10);
     assert_has(&out, "katalon-prep.yml:6:7: `no-such-rule` is not a lint rule");
     assert_lacks(&out, "-noSplash");
+    let out = check_args(&p, &line("-retry=1"));
+    assert_exit(&out, 10);
+    assert_has(&out, "katalon-prep.yml:6:7: `no-such-rule` is not a lint rule");
 }
 
 #[test]
@@ -442,4 +457,46 @@ fn a_key_in_a_cmd_or_powershell_line_is_never_printed() {
             assert!(!shown.contains(key), "{shown}");
         }
     }
+}
+
+#[test]
+fn the_documented_proxy_section_in_the_config_is_not_a_repeat() {
+    let p = Fixture::shop();
+    p.config(
+        "run:\n  test-suite: Test Suites/Smoke/Login\n  config:\n    proxy.auth.option: MANUAL_CONFIG\n    proxy.auth.server.type: HTTP\n    \
+         proxy.auth.server.address: proxy.example.com\n    proxy.auth.server.port: 8080\n    proxy.auth.username: me\n    \
+         proxy.auth.excludes: localhost\n    proxy.system.option: NO_PROXY\n",
+    );
+    let out = p.cmd().args(["check", "--strict"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "0 errors, 0 warnings, 0 notes\n");
+    let out = p.prepare().output().unwrap();
+    assert_exit(&out, 0);
+    let line = crate::support::shell_split(stdout(&out).trim());
+    let config = line.iter().position(|w| w == "--config").expect("--config");
+    assert_eq!(line[config + 1..].iter().filter(|w| w.starts_with("-proxy.auth.")).count(), 6, "{line:?}");
+}
+
+#[test]
+fn init_recognises_the_program_as_check_does_windows_paths_included() {
+    let p = Fixture::shop();
+    let out = p
+        .cmd()
+        .args([
+            "init",
+            "--from-args",
+            r#"C:\Katalon\katalonc.exe -projectPath=shop.prj -testSuitePath="Test Suites/Smoke/Login" -retry=2"#,
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    // Unescaped as POSIX would, the program word becomes `C:Katalonkatalonc.exe`: it must not be read as an option or word.
+    assert_lacks(&out, "Katalonkatalonc");
+    let config = p.read("katalon-prep.yml");
+    assert!(
+        config.contains("test-suite: \"Test Suites/Smoke/Login\"")
+            || config.contains("test-suite: Test Suites/Smoke/Login"),
+        "{config}"
+    );
+    assert!(!config.contains("Katalonkatalonc"), "{config}");
 }

@@ -24,6 +24,7 @@ mod lint_rules;
 mod lock;
 mod matrix;
 mod network;
+mod ownership;
 mod plugins;
 mod project;
 mod reliability;
@@ -32,6 +33,7 @@ mod run;
 mod secrets;
 mod shells;
 mod store;
+mod supervise;
 // Needs openssl to make its certificates: not on the Windows test runs.
 #[cfg(unix)]
 mod tls;

@@ -114,7 +114,7 @@ fn gitlab_child_pipeline_has_one_job_per_enabled_entry() {
         .env("KATALON_API_KEY", SENTINEL)
         .args(["--api-key-env", "KATALON_KEY_MASKED", "matrix", "--format", "gitlab"])
         .args(["--collection", "Test Suites/Parallel Regression", "--image", "registry.example.com/katalon:10"])
-        .args(["--katalon-prep", "./katalon-prep"])
+        .args(["--prep-image", "registry.example.com/katalon-prep:1-shell"])
         .output()
         .unwrap();
     assert_exit(&out, 0);
@@ -124,19 +124,45 @@ fn gitlab_child_pipeline_has_one_job_per_enabled_entry() {
     let map = doc.as_mapping().unwrap();
     let jobs: Vec<(&str, &serde_yaml::Value)> =
         map.iter().filter(|(k, _)| k.as_str() != Some("stages")).map(|(k, v)| (k.as_str().unwrap(), v)).collect();
-    assert_eq!(jobs.len(), 3, "{text}");
-    assert_eq!(jobs[0].0, "katalon 1/3: Test Suites/Smoke/Login (Chrome, default)");
-    assert_eq!(jobs[1].1["image"].as_str(), Some("registry.example.com/katalon:10"));
+    // The prepare job, then one job per shard.
+    assert_eq!(jobs.len(), 5, "{text}");
+    assert_eq!(jobs[0].0, "variables");
+    assert_eq!(jobs[1].0, "katalon-prep");
+    let prep = jobs[1].1;
+    assert_eq!(prep["image"]["name"].as_str(), Some("registry.example.com/katalon-prep:1-shell"));
+    assert_eq!(prep["artifacts"]["paths"][0].as_str(), Some(".katalon-prep/bin/katalon-prep"));
+    assert_eq!(prep["cache"]["key"]["files"][0].as_str(), Some("katalon-prep.lock"));
+    let shards = &jobs[2..];
+    assert_eq!(shards[0].0, "katalon 1/3: Test Suites/Smoke/Login (Chrome, default)");
+    // The image the user names, its entrypoint cleared so GitLab's shell runs the script.
+    assert_eq!(shards[1].1["image"]["name"].as_str(), Some("registry.example.com/katalon:10"));
+    assert_eq!(shards[1].1["image"]["entrypoint"][0].as_str(), Some(""));
+    // The binary comes from the prepare job's artifact.
+    assert_eq!(shards[1].1["needs"][0]["job"].as_str(), Some("katalon-prep"));
+    assert_eq!(shards[1].1["needs"][0]["artifacts"].as_bool(), Some(true));
     assert_eq!(
-        jobs[1].1["script"][0].as_str(),
+        shards[1].1["script"][0].as_str(),
         Some(
-            r#"./katalon-prep --api-key-env KATALON_KEY_MASKED run --shard '{"suite":"Test Suites/Smoke/Search","browser":"Chrome Grid","profile":"staging"}'"#
+            r#".katalon-prep/bin/katalon-prep --api-key-env KATALON_KEY_MASKED run --shard '{"suite":"Test Suites/Smoke/Search","browser":"Chrome Grid","profile":"staging"}'"#
         )
     );
+    // The plugin cache, keyed by the lock; only the prepare job writes it.
+    assert_eq!(shards[1].1["cache"]["key"]["files"][0].as_str(), Some("katalon-prep.lock"));
+    assert_eq!(shards[1].1["cache"]["policy"].as_str(), Some("pull"));
+    // The merged JUnit file in the report folder, for GitLab's test report.
+    assert_eq!(shards[1].1["artifacts"]["reports"]["junit"].as_str(), Some("Reports/katalon-prep-junit.xml"));
+    assert_eq!(
+        shards[1].1["after_script"][0].as_str(),
+        Some(".katalon-prep/bin/katalon-prep report --junit Reports/katalon-prep-junit.xml")
+    );
+    assert_eq!(shards[1].1["artifacts"]["when"].as_str(), Some("always"));
     // maxConcurrentInstances 2: two jobs in the first wave, the third in the next.
-    assert_eq!(doc["stages"], serde_yaml::from_str::<serde_yaml::Value>("[katalon-1, katalon-2]").unwrap());
-    assert_eq!(jobs[2].1["stage"].as_str(), Some("katalon-2"));
-    assert_eq!(jobs[2].1["when"].as_str(), Some("always"));
+    assert_eq!(
+        doc["stages"],
+        serde_yaml::from_str::<serde_yaml::Value>("[katalon-prepare, katalon-1, katalon-2]").unwrap()
+    );
+    assert_eq!(shards[2].1["stage"].as_str(), Some("katalon-2"));
+    assert_eq!(shards[2].1["when"].as_str(), Some("always"));
 }
 
 #[test]
@@ -150,14 +176,16 @@ fn gitlab_jobs_repeat_config_and_project_flags() {
         .unwrap();
     assert_exit(&out, 0);
     let doc: serde_yaml::Value = serde_yaml::from_str(&stdout(&out)).unwrap();
-    let script =
-        doc["katalon 1/2: Test Suites/Smoke/Login (Chrome (headless), default)"]["script"][0].as_str().unwrap();
+    let job = &doc["katalon 1/2: Test Suites/Smoke/Login (Chrome (headless), default)"];
+    let script = job["script"][0].as_str().unwrap();
     assert!(
         script.starts_with(
-            "katalon-prep --api-key-env KATALON_API_KEY --config ci/katalon.yml --project shop.prj run --shard "
+            ".katalon-prep/bin/katalon-prep --api-key-env KATALON_API_KEY --config ci/katalon.yml --project shop.prj run --shard "
         ),
         "{script}"
     );
+    // The lock sits beside the config.
+    assert_eq!(job["cache"]["key"]["files"][0].as_str(), Some("ci/katalon-prep.lock"));
 }
 
 #[test]

@@ -29,6 +29,8 @@ pub fn bin_std(root: &Path) -> std::process::Command {
             || k.starts_with("RUNNER_")
             || k == "XDG_CACHE_HOME"
             || k == "RUST_LOG"
+            || k == "DISPLAY"
+            || k == "XAUTHORITY"
             || k == "SSL_CERT_FILE"
             || k.ends_with("_PROXY")
             || k.ends_with("_proxy")
