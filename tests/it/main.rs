@@ -24,6 +24,8 @@ mod lint_rules;
 mod lock;
 mod matrix;
 mod network;
+// File owners and root: Unix notions.
+#[cfg(unix)]
 mod ownership;
 mod plugins;
 mod project;
