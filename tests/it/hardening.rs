@@ -664,7 +664,11 @@ fn clean_undoes_exactly_what_prepare_did() {
     let out = clean(&scene, &project);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
-    assert!(err.contains("Removed     Plugins/a.jar") && err.contains("Restored    settings/internal/"), "{err}");
+    assert!(
+        err.contains(&support::native("Removed     Plugins/a.jar"))
+            && err.contains(&support::native("Restored    settings/internal/")),
+        "{err}"
+    );
     assert!(err.contains("2 files removed, settings restored"), "{err}");
     assert_eq!(tree(&project), before, "the project is as it was");
     // Nothing left to do.
@@ -701,7 +705,10 @@ fn clean_leaves_files_changed_since_and_files_it_does_not_own() {
     let out = clean(&scene, &project);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
-    assert!(err.contains("Plugins/a.jar has changed since katalon-prep wrote it; leaving it in place"), "{err}");
+    assert!(
+        err.contains(&support::native("Plugins/a.jar has changed since katalon-prep wrote it; leaving it in place")),
+        "{err}"
+    );
     assert_eq!(std::fs::read(project.join("Plugins/a.jar")).unwrap(), b"edited by the user");
     assert_eq!(std::fs::read_to_string(project.join(SETTINGS)).unwrap(), edited);
     assert!(!project.join("Plugins/b.jar").exists(), "untouched jars are removed");
