@@ -596,6 +596,7 @@ def measure_engine(args, work, kp, fake_bin):
     rows, notes = [], []
     archive = generate_engine(work)
     size = archive.stat().st_size
+    (work / "logs").mkdir(exist_ok=True)
     fake = Fake(fake_bin, work / "data" / "engine", args.latency_ms, work / "logs" / "engine.json", rate=ENGINE_RATE)
     try:
         project = work / "engine-project"
@@ -652,7 +653,7 @@ def measure_engine(args, work, kp, fake_bin):
         t_tar = warm["tar xzf"]["median"]
         made = run(f"{kp} --cache-dir {cache} engine install --locked".split(), cwd=project, env=env, capture_output=True, text=True).stderr.strip()
         rows.append(("Engine warm vs `tar xzf`", fmt_s(kp_warm), fmt_s(t_tar), f"{kp_warm / t_tar:.3f}×", "≤ 0.05×", kp_warm / t_tar <= 0.05 and requests == 0, f"{requests} requests in {args.warm_runs + 3} warm runs; writable engine made each run"))
-        notes.append(f"Engine warm run, as it reports itself (already made): `{made.splitlines()[-1] if made else ''}`.")
+        notes.append(f"Engine warm install, as it reports itself: `{made.splitlines()[-1] if made else ''}`.")
     finally:
         fake.stop()
     return rows, notes

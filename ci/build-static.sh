@@ -9,7 +9,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-SIZE_GOAL=7000000 # bytes (7 MB)
+SIZE_GOAL=8000000 # bytes (8 MB; 7 MB until the engine, report, init, completions and man pages)
 
 step "toolchain"
 if ! rustup target list --installed | grep -qx "$MUSL_TARGET"; then

@@ -70,12 +70,19 @@ pub(crate) fn shard(args: &ShardArgs) -> Result<Shard, Error> {
 pub(crate) struct Lint<'a> {
     pub allow: &'a AllowArgs,
     pub target_required: bool,
+    /// The line is printed (`prepare`, `args`): a value with a line break
+    /// would make it several lines, so it is refused. `run` hands katalonc
+    /// its argv directly.
+    pub one_line: bool,
 }
 
 impl Lint<'_> {
     /// For `prepare` and `args`, whose users may add the target later (per shard).
     pub fn emit(allow: &AllowArgs) -> Lint<'_> {
-        Lint { allow, target_required: false }
+        // Every format refuses a line break before quoting: the line must stay
+        // one line whatever it is printed as (cmd's own refusal stays as a
+        // second guard).
+        Lint { allow, target_required: false, one_line: true }
     }
 }
 
@@ -112,7 +119,7 @@ pub(crate) fn prepared(
         ctx.reporter.report(Event::Warning(warning));
     }
     let mut line = crate::build_line(&plan, &ctx.cwd, workdir_as, key.is_some());
-    refuse_line_breaks(&line, extra)?;
+    refuse_line_breaks(&line, extra, lint.one_line)?;
     lint_line(ctx, &plan, &line, extra, &allow, lint.target_required)?;
     let split = extra.iter().position(|a| a == options::CONFIG).unwrap_or(extra.len());
     for arg in &extra[..split] {
@@ -175,13 +182,14 @@ fn refuse_key_in(extra: &[String]) -> Result<(), Error> {
     Ok(())
 }
 
-/// The line is printed as one line (and katalonc reads one argument per
-/// value): a value holding a line break or a NUL byte, from the config, a
-/// flag, `--shard` or `run --`, is refused (exit 10), naming where it was
+/// The line is printed as one line (and no argv carries a NUL): a value
+/// holding a NUL byte, or a line break when the line is printed, from the
+/// config, a flag or `--shard`, is refused (exit 10), naming where it was
 /// written.
-fn refuse_line_breaks(line: &Line, extra: &[String]) -> Result<(), Error> {
+fn refuse_line_breaks(line: &Line, extra: &[String], one_line: bool) -> Result<(), Error> {
     use crate::katalonc::argv::Token;
-    let broken = |a: &str| a.contains(['\n', '\r', '\0']);
+    // No argv can carry a NUL, whatever the format.
+    let broken = |a: &str| a.contains('\0') || (one_line && a.contains(['\n', '\r']));
     let main = line.main.iter().enumerate().filter_map(|(i, t)| match t {
         Token::Arg(a) => Some((a, line.main_origin(i))),
         Token::ApiKey => None,

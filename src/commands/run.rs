@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
         None,
         Some((opts, args.offline)),
         &args.extra,
-        Lint { allow: &args.lint, target_required: true },
+        Lint { allow: &args.lint, target_required: true, one_line: false },
     )?;
     let view = KeyView::real_or_omit(key.as_ref());
     // Holds the key: wiped from memory when dropped.

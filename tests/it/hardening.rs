@@ -875,6 +875,9 @@ fn values_with_a_line_break_or_nul_never_reach_the_line() {
         assert!(err.contains("holds a line break or a NUL byte"), "{args:?}: {err}");
         assert_eq!(stdout(&out), "", "{args:?}");
     }
+    // Whatever the format.
+    let out = f.cmd().args(["args", "--without-api-key", "--format", "json", "--", "-y=1\n2"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
     // Where the project is asked first (a suite, a profile), its error shows the name escaped.
     let out = f.cmd().args(["args", "--without-api-key", "--profile", "default\r"]).output().unwrap();
     assert_eq!(out.status.code(), Some(12));

@@ -182,6 +182,8 @@ fn cmd_line_reads_back_as_the_argv() {
 /// too, by position: a unit test.)
 #[test]
 fn cmd_refuses_a_line_break_and_never_prints_the_key() {
+    // Every format refuses a value with a line break before quoting (the line
+    // must stay one line); cmd's own refusal stays as defence in depth.
     let f = Fixture::project();
     f.cmd()
         .env("KATALON_API_KEY", SENTINEL)
@@ -189,7 +191,7 @@ fn cmd_refuses_a_line_break_and_never_prints_the_key() {
         .assert()
         .code(10)
         .stdout("")
-        .stderr(predicates::str::contains("holds a line break"))
+        .stderr(predicates::str::contains("`-g_baseUrl=two\\nlines` holds a line break or a NUL byte"))
         .stderr(predicates::str::contains(SENTINEL).not());
 }
 

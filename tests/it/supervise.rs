@@ -36,7 +36,9 @@ printf '%s\n' "${{DISPLAY-(unset)}}" > "$out/display"
 printf '%s\n' "${{XAUTHORITY-(unset)}}" > "$out/xauthority"
 [ -n "$FAKE_IGNORE_TERM" ] && trap '' TERM INT
 if [ -n "$FAKE_FORK" ]; then
-  sleep 1000 &
+  # Not holding katalon-prep's output pipes: a child that outlives the run
+  # then fails a test at once instead of hanging it.
+  sleep 1000 </dev/null >/dev/null 2>&1 &
   echo $! > "$out/child.pid"
 fi
 echo started > "$out/started"
@@ -296,13 +298,14 @@ fn an_xvfb_that_cannot_start_exits_50_with_its_output() {
 /// sends `signals` to katalon-prep, and returns the output with the pids
 /// of katalonc, of its child and of Xvfb, and how long it took after the
 /// first signal.
-fn stop_with(p: &Fixture, env: &[(&str, &str)], args: &[&str], signals: &[i32]) -> (Output, [i32; 3], Duration) {
+fn stop_with(p: &Fixture, env: &[(&str, &str)], args: &[&str], signals: &[i32]) -> Stopped {
     let mut env = env.to_vec();
     env.extend([("FAKE_HANG", "1"), ("FAKE_FORK", "1")]);
     let child = start(p, &env, args);
     wait_for(&p.path("fake/started"));
     let (katalonc, forked, xvfb) = (pid(p, "fake/katalonc.pid"), pid(p, "fake/child.pid"), child.xvfb());
-    let _reap = (Reap(katalonc), Reap(forked));
+    // Held by the caller, so that it checks the pids before any reaping.
+    let reap = [Reap(katalonc), Reap(forked)];
     assert!(running(katalonc) && running(forked) && running(xvfb));
     let t0 = Instant::now();
     for sig in signals {
@@ -310,13 +313,18 @@ fn stop_with(p: &Fixture, env: &[(&str, &str)], args: &[&str], signals: &[i32]) 
         std::thread::sleep(Duration::from_millis(200));
     }
     let out = child.finish();
-    (out, [katalonc, forked, xvfb], t0.elapsed())
+    (out, [katalonc, forked, xvfb], t0.elapsed(), reap)
 }
+
+/// What [`stop_with`] returns: the output, the pids of katalonc, of its
+/// child and of Xvfb, how long it took after the first signal, and the
+/// reapers of the fake's processes (to drop after the checks).
+type Stopped = (Output, [i32; 3], Duration, [Reap; 2]);
 
 #[test]
 fn sigterm_stops_katalonc_and_what_it_forked() {
     let p = shop("");
-    let (out, [katalonc, forked, xvfb], _) = stop_with(&p, &[], &[], &[libc::SIGTERM]);
+    let (out, [katalonc, forked, xvfb], _, _reap) = stop_with(&p, &[], &[], &[libc::SIGTERM]);
     assert_exit(&out, 143);
     assert!(stderr(&out).contains("katalonc exited with 143 after katalon-prep passed it SIGTERM"));
     assert!(!running(katalonc), "katalonc {katalonc} still runs");
@@ -327,7 +335,7 @@ fn sigterm_stops_katalonc_and_what_it_forked() {
 #[test]
 fn sigint_stops_katalonc_and_what_it_forked() {
     let p = shop("");
-    let (out, [katalonc, forked, _], _) = stop_with(&p, &[], &[], &[libc::SIGINT]);
+    let (out, [katalonc, forked, _], _, _reap) = stop_with(&p, &[], &[], &[libc::SIGINT]);
     assert_exit(&out, 130);
     assert!(!running(katalonc) && !running(forked));
 }
@@ -336,7 +344,7 @@ fn sigint_stops_katalonc_and_what_it_forked() {
 fn a_group_ignoring_sigterm_is_killed_after_the_grace_period() {
     let p = shop("");
     let env = [("FAKE_IGNORE_TERM", "1")];
-    let (out, [katalonc, forked, xvfb], took) = stop_with(&p, &env, &["--kill-after", "2s"], &[libc::SIGTERM]);
+    let (out, [katalonc, forked, xvfb], took, _reap) = stop_with(&p, &env, &["--kill-after", "2s"], &[libc::SIGTERM]);
     assert_exit(&out, 137);
     let err = stderr(&out);
     assert!(
@@ -351,7 +359,7 @@ fn a_group_ignoring_sigterm_is_killed_after_the_grace_period() {
 fn kill_after_comes_from_the_config() {
     let p = shop("  kill-after: 1\n");
     let env = [("FAKE_IGNORE_TERM", "1")];
-    let (out, [_, forked, _], _) = stop_with(&p, &env, &[], &[libc::SIGTERM]);
+    let (out, [_, forked, _], _, _reap) = stop_with(&p, &env, &[], &[libc::SIGTERM]);
     assert_exit(&out, 137);
     assert!(stderr(&out).contains("still running 1s after"), "{}", stderr(&out));
     assert!(!running(forked));
@@ -361,7 +369,7 @@ fn kill_after_comes_from_the_config() {
 fn a_second_signal_kills_at_once() {
     let p = shop("");
     let env = [("FAKE_IGNORE_TERM", "1")];
-    let (out, [katalonc, forked, _], took) =
+    let (out, [katalonc, forked, _], took, _reap) =
         stop_with(&p, &env, &["--kill-after", "10m"], &[libc::SIGINT, libc::SIGTERM]);
     assert_exit(&out, 137);
     assert!(took < Duration::from_secs(60), "waited for the grace period: {took:?}");
