@@ -25,6 +25,8 @@ wine --version
 export WINEPREFIX=${KATALON_PREP_WINEPREFIX:-$TARGET_DIR/wine-prefix}
 export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine
+# One build of the Windows target per run: incremental state only costs disk.
+export CARGO_INCREMENTAL=0
 step "wine prefix ($WINEPREFIX)"
 t0=$(date +%s)
 [ -f "$WINEPREFIX/system.reg" ] || wineboot --init >/dev/null 2>&1

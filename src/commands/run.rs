@@ -247,6 +247,14 @@ fn explain(ended: &Ended, code: u8, limits: Limits) -> Option<String> {
 mod windows_tests {
     use super::*;
 
+    /// `find` without `engine:`: the path it settles on.
+    fn found(explicit: &Path, cwd: &Path) -> Result<PathBuf, Error> {
+        match find(Some(explicit), cwd, &Config::default())? {
+            Katalonc::At(p) => Ok(p),
+            Katalonc::Engine => panic!("no engine is configured"),
+        }
+    }
+
     fn tree() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("Katalon")).unwrap();
@@ -262,27 +270,19 @@ mod windows_tests {
         assert!(found.is_file() && found.starts_with(dir.path().join("Katalon")), "{found:?}");
     }
 
-    /// The path an explicit `--katalonc` resolves to (no config: no engine).
-    fn explicit(given: &Path, cwd: &Path) -> Result<PathBuf, Error> {
-        match find(Some(given), cwd, &Config::default())? {
-            Katalonc::At(path) => Ok(path),
-            Katalonc::Engine => panic!("an explicit --katalonc never picks the engine"),
-        }
-    }
-
     #[test]
     fn a_path_without_extension_finds_the_exe() {
         let dir = tree();
-        let found = explicit(Path::new(r"Katalon\katalonc"), dir.path()).unwrap();
-        assert_eq!(found.file_name().unwrap().to_ascii_lowercase(), "katalonc.exe");
-        let found = explicit(&dir.path().join("katalon").join("katalonc"), Path::new(r"C:\elsewhere")).unwrap();
-        assert!(found.is_file());
+        let path = found(Path::new(r"Katalon\katalonc"), dir.path()).unwrap();
+        assert_eq!(path.file_name().unwrap().to_ascii_lowercase(), "katalonc.exe");
+        let path = found(&dir.path().join("katalon").join("katalonc"), Path::new(r"C:\elsewhere")).unwrap();
+        assert!(path.is_file());
     }
 
     #[test]
     fn a_name_with_a_backslash_is_a_path_not_a_name() {
         let dir = tree();
-        let err = explicit(Path::new(r"nowhere\katalonc.exe"), dir.path()).unwrap_err();
+        let err = found(Path::new(r"nowhere\katalonc.exe"), dir.path()).unwrap_err();
         assert!(err.to_string().contains(r"nowhere\katalonc.exe"), "{err}");
     }
 }

@@ -633,7 +633,8 @@ fn the_action_runs_report_when_asked() {
 
 /// A katalonc that writes a 10.x report of `Smoke` (one pass, one
 /// failure) under the project, or a truncated one with `FAKE_TRUNCATE`,
-/// then exits with `$FAKE_CODE`.
+/// then exits with `$FAKE_CODE`. A shell script: the tests using it are Unix-only.
+#[cfg(unix)]
 fn katalonc_writing_a_report(f: &Fixture) -> PathBuf {
     let xml = junit(
         "Test Suites/Smoke",
@@ -654,14 +655,12 @@ exit "${{FAKE_CODE:-0}}"
         root = f.root().display()
     );
     let path = f.write("bin/katalonc", script);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path
 }
 
+#[cfg(unix)]
 fn stale_report(f: &Fixture) {
     let stale = "Reports/20200101_000000/Stale/20200101_000001";
     run_folder(f, stale, &junit("Test Suites/Stale", "", &[tc("Test Cases/Old", "FAILED")]));

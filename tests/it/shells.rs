@@ -177,6 +177,9 @@ fn cmd_line_reads_back_as_the_argv() {
     assert!(line.contains(r#"^"-g_percent=^%PATH^% 100^% ^%^%^""#), "{line}");
 }
 
+/// A line break has no cmd form (nor any one-line form): refused before
+/// anything is printed, the key never shown. (`quote::cmd_line` refuses it
+/// too, by position: a unit test.)
 #[test]
 fn cmd_refuses_a_line_break_and_never_prints_the_key() {
     // Every format refuses a value with a line break before quoting (the line
