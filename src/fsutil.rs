@@ -172,6 +172,19 @@ fn replace(path: &Path, bytes: &[u8], mode: Mode, sync: bool) -> std::io::Result
     Ok(())
 }
 
+/// The folders of `dir` named by a sha256 (a content-addressed cache's
+/// entries), sorted; none when `dir` cannot be read.
+pub fn sha256_dirs(dir: &Path) -> Vec<crate::digest::Sha256> {
+    let mut out: Vec<crate::digest::Sha256> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok()))
+        .collect();
+    out.sort();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

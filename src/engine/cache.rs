@@ -90,14 +90,7 @@ impl<'a> Engines<'a> {
 
     /// Every engine folder's address (complete or not).
     pub fn all(&self) -> Vec<Sha256> {
-        let mut out: Vec<Sha256> = fs::read_dir(self.cache.layout_dir().join("engines"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok()))
-            .collect();
-        out.sort();
-        out
+        crate::fsutil::sha256_dirs(&self.cache.layout_dir().join("engines"))
     }
 
     /// Writes `engine.json` into the staging folder, then renames it into

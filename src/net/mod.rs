@@ -202,6 +202,27 @@ impl Http {
 
     /// Sends one GET, following redirects by hand: `header` goes only to its
     /// own origin, on the first hop and on every later hop.
+    /// Sends one download request and checks the announced size: the
+    /// response, the URL it came from after redirects, and its length.
+    async fn start(
+        &self,
+        url: &Url,
+        header: Option<&OriginHeader<'_>>,
+        accept: &str,
+        name: &str,
+        reporter: &dyn Reporter,
+    ) -> Result<(reqwest::Response, Url, Option<u64>), (Error, bool)> {
+        let response = self.send_once(url, header, accept).await?;
+        let final_url = response.url().clone();
+        let expected = response.content_length();
+        let limit = self.settings.max_size;
+        if expected.is_some_and(|len| len > limit) {
+            return Err((Error::TooLarge { url: redacted(url), limit }, false));
+        }
+        reporter.report(Event::DownloadStarted { name: name.to_string(), size: expected });
+        Ok((response, final_url, expected))
+    }
+
     async fn send_once(
         &self,
         url: &Url,
@@ -328,14 +349,8 @@ impl Http {
         let write_err = |source| (Error::Write { url: redacted(url), source }, false);
         file.set_len(0).map_err(write_err)?;
         file.rewind().map_err(write_err)?;
-        let mut response = self.send_once(url, header, accept).await?;
-        let final_url = response.url().clone();
-        let expected = response.content_length();
+        let (mut response, final_url, expected) = self.start(url, header, accept, name, reporter).await?;
         let limit = self.settings.max_size;
-        if expected.is_some_and(|len| len > limit) {
-            return Err((Error::TooLarge { url: redacted(url), limit }, false));
-        }
-        reporter.report(Event::DownloadStarted { name: name.to_string(), size: expected });
         let mut sink = Sink::start(file.try_clone().map_err(write_err)?);
         let mut got = 0u64;
         let mut last_report = 0u64;
@@ -447,14 +462,8 @@ impl Http {
         E: Send + 'static,
         F: Fn(&mut dyn std::io::Read) -> Result<T, E> + Send + Sync + 'static,
     {
-        let mut response = self.send_once(url, None, "*/*").await?;
-        let final_url = response.url().clone();
-        let expected = response.content_length();
+        let (mut response, final_url, expected) = self.start(url, None, "*/*", name, reporter).await?;
         let limit = self.settings.max_size;
-        if expected.is_some_and(|len| len > limit) {
-            return Err((Error::TooLarge { url: redacted(url), limit }, false));
-        }
-        reporter.report(Event::DownloadStarted { name: name.to_string(), size: expected });
         let (tx, rx) = tokio::sync::mpsc::channel::<Option<bytes::Bytes>>(8);
         let task = tokio::task::spawn_blocking(move || {
             let mut reader = ChunkReader::new(rx);

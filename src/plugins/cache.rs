@@ -189,14 +189,7 @@ impl Cache {
 
     /// Every entry's address.
     pub fn entries(&self) -> Vec<Sha256> {
-        let mut out: Vec<Sha256> = fs::read_dir(self.root.join("entries"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok()))
-            .collect();
-        out.sort();
-        out
+        crate::fsutil::sha256_dirs(&self.root.join("entries"))
     }
 
     /// Takes the entry's lock, blocking until it is free.
