@@ -225,7 +225,7 @@ check "and installed nothing" test ! -e "$gh/outside/shop/shop/tests/katalon/Plu
 step "1b. GitHub container action: command report"
 # A run's reports, as katalonc 10.x leaves them: 12 failed cases (one
 # quoting the key), so the annotations stop at 10 and count the rest.
-rdir="$gh/workspace/tests/katalon/Reports/20240105_101010/Smoke/20240105_101011"
+rdir="$gh/default/shop/shop/tests/katalon/Reports/20240105_101010/Smoke/20240105_101011"
 mkdir -p "$rdir"
 echo log >"$rdir/execution0.log"
 {
@@ -237,15 +237,17 @@ echo log >"$rdir/execution0.log"
     done
     printf '<testcase name="Test Cases/Fine" status="PASSED" time="1.0"/>\n</testsuite>\n</testsuites>\n'
 } >"$rdir/JUnit_Report.xml"
-: >"$gh/file_commands/set_output_2"
-: >"$gh/file_commands/step_summary_2"
+# katalonc ran as the runner's user: the reports are that user's.
+chown -R "$RUNNER_UID:$RUNNER_UID" "$gh/default/shop/shop/tests/katalon/Reports"
+: >"$gh/default/_temp/_runner_file_commands/set_output_2"
+: >"$gh/default/_temp/_runner_file_commands/step_summary_2"
 set +e
 docker run --rm --workdir /github/workspace \
     -e "INPUT_API-KEY=$TEST_KEY" -e INPUT_COMMAND=report -e INPUT_CONFIG= -e INPUT_PROJECT= \
     -e HOME=/github/home -e GITHUB_ACTIONS=true -e CI=true -e GITHUB_WORKSPACE=/github/workspace \
     -e GITHUB_OUTPUT=/github/file_commands/set_output_2 -e GITHUB_STEP_SUMMARY=/github/file_commands/step_summary_2 \
-    -v "$gh/home":/github/home -v "$gh/workflow":/github/workflow \
-    -v "$gh/file_commands":/github/file_commands -v "$gh/workspace":/github/workspace \
+    -v "$gh/default/_temp/_github_home":/github/home -v "$gh/default/_temp/_github_workflow":/github/workflow \
+    -v "$gh/default/_temp/_runner_file_commands":/github/file_commands -v "$gh/default/shop/shop":/github/workspace \
     "$TAG" "${action_args[@]}" >"$gh/report.log" 2>&1
 code=$?
 set -e
@@ -254,14 +256,14 @@ check "the report action exits 0 with failed tests (got $code)" test "$code" -eq
 check "10 ::error annotations, one per failed case" test "$(grep -c '^::error title=FAILED%3A Test Suites/Smoke > Test Cases/T' "$gh/report.log")" -eq 10
 check "then one ::notice counting the 2 others" grep -q '^::notice title=katalon-prep report::2 more failed' "$gh/report.log"
 check "the step summary has the results table" \
-    grep -qF '| Test Suites/Smoke | 13 | 1 | 12 | 0 | 0 | 30.0 s |' "$gh/file_commands/step_summary_2"
+    grep -qF '| Test Suites/Smoke | 13 | 1 | 12 | 0 | 0 | 30.0 s |' "$gh/default/_temp/_runner_file_commands/step_summary_2"
 check "outputs report-path and junit-path are workspace-relative" \
-    test "$(cat "$gh/file_commands/set_output_2")" = "$(printf 'report-path=tests/katalon/Reports\njunit-path=tests/katalon/Reports/katalon-prep-junit.xml')"
-check "the merged JUnit file is on the host" test -s "$gh/workspace/tests/katalon/Reports/katalon-prep-junit.xml"
+    test "$(cat "$gh/default/_temp/_runner_file_commands/set_output_2")" = "$(printf 'report-path=tests/katalon/Reports\njunit-path=tests/katalon/Reports/katalon-prep-junit.xml')"
+check "the merged JUnit file is on the host" test -s "$gh/default/shop/shop/tests/katalon/Reports/katalon-prep-junit.xml"
 check "the key is in no annotation (only in the mask)" \
     bash -c "! grep -v '^::add-mask::' '$gh/report.log' | grep -qF '$TEST_KEY'"
 check "the key is in neither the summary nor the merged file" \
-    no_key_under "$gh/file_commands/step_summary_2" "$gh/workspace/tests/katalon/Reports/katalon-prep-junit.xml"
+    no_key_under "$gh/default/_temp/_runner_file_commands/step_summary_2" "$gh/default/shop/shop/tests/katalon/Reports/katalon-prep-junit.xml"
 
 step "2. GitLab job: the component's script piped into sh"
 gl=$work/gitlab
@@ -281,6 +283,7 @@ gitlab_job() { # IMAGE JOB [INPUT=VALUE...]: runs that job of the component
     docker run --rm -i --network host -v "$gl/project":/builds/group/project -w /builds/group/project \
         -e CI=true -e GITLAB_CI=true -e CI_PROJECT_DIR=/builds/group/project \
         -e "MY_KATALON_KEY=$TEST_KEY" -e SSL_CERT_FILE=/builds/group/project/test-ca.pem \
+        -e DISPLAY=:99 \
         "${entrypoint[@]}" "$image" sh -c "$detect" <"$gl/$job.sh"
 }
 entrypoint=()
@@ -297,8 +300,9 @@ check "the artifact line has no -apiKey" \
     bash -c "[ -s '$gl/project/.katalon-prep/katalonc.args' ] && ! grep -q -- -apiKey '$gl/project/.katalon-prep/katalonc.args'"
 check "the key is in no artifact or cache" no_key_under "$gl/project"
 downloads_before_run=$(grep -c 'GET /plugins/remote-keywords-2.0.jar' "$work/tls/requests.log")
-# The run job, with the shell image standing in for the Katalon image and a
-# fake katalonc that records its arguments.
+# The run job, with the shell image standing in for the Katalon image (its
+# DISPLAY=:99 passed in gitlab_job) and a fake katalonc that records its
+# arguments.
 printf '#!/bin/sh\nfor a in "$@"; do printf "%%s\\n" "$a"; done >katalonc.argv\n' >"$gl/project/fake-katalonc"
 chmod +x "$gl/project/fake-katalonc"
 entrypoint=(--entrypoint "")
@@ -400,7 +404,9 @@ mkdir -p "$d"
 printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="%s" tests="1" failures="0" errors="0" time="1.0"><testsuite name="%s" tests="1" failures="0" errors="0" skipped="0" time="1.0" timestamp="2026-01-01T00:00:00"><testcase name="Test Cases/Ok" classname="%s" status="PASSED" time="1.0"/></testsuite></testsuites>\n' "$suite" "$suite" "$suite" >"$d/JUnit_Report.xml"
 SH
 chmod 0755 "$work/standin/katalonc"
-printf 'FROM %s\nCOPY katalonc /usr/local/bin/katalonc\nRUN ln -s katalonc /usr/local/bin/katalonc.sh\n' "$SHELL_TAG" >"$work/standin/Dockerfile"
+# DISPLAY=:99 as the Katalon image sets it (its katalonc.sh starts the X
+# server with xvfb-run), so `katalon-prep run` uses that display as it is.
+printf 'FROM %s\nCOPY katalonc /usr/local/bin/katalonc\nRUN ln -s katalonc /usr/local/bin/katalonc.sh\nENV DISPLAY=:99\n' "$SHELL_TAG" >"$work/standin/Dockerfile"
 check "docker build the stand-in Katalon image" docker build --quiet -t "$STANDIN_TAG" "$work/standin"
 
 step "5. GitLab child pipeline from matrix --format gitlab, each job piped into sh in its image"
