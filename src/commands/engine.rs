@@ -61,7 +61,6 @@ fn list(ctx: &Context) -> Result<Exit, Error> {
     let loaded = lock::load(&path, &shown)?;
     #[derive(Default)]
     struct Row {
-        sha256: Option<String>,
         size: u64,
         cached: bool,
         locked: bool,
@@ -70,7 +69,6 @@ fn list(ctx: &Context) -> Result<Exit, Error> {
     if let Some(engine) = loaded.as_ref().and_then(|l| l.lock.engine.as_ref()) {
         for (platform, archive) in &engine.platforms {
             let row = rows.entry((engine.version.clone(), *platform, archive.sha256.hex())).or_default();
-            row.sha256 = Some(archive.sha256.hex());
             row.size = archive.size;
             row.locked = true;
         }
@@ -80,12 +78,11 @@ fn list(ctx: &Context) -> Result<Exit, Error> {
     for sha in engines.all() {
         let Some(e) = engines.get(&sha) else { continue };
         let row = rows.entry((e.meta.version.clone(), e.meta.platform, sha.hex())).or_default();
-        row.sha256 = Some(sha.hex());
         row.size = e.meta.size;
         row.cached = true;
     }
     let mut out = String::new();
-    for ((version, platform, _), row) in &rows {
+    for ((version, platform, sha256), row) in &rows {
         let place = match (row.cached, row.locked) {
             (true, true) => "cached, locked",
             (true, false) => "cached",
@@ -94,7 +91,7 @@ fn list(ctx: &Context) -> Result<Exit, Error> {
         };
         out.push_str(&format!(
             "{version}\t{platform}\t{}\t{}\t{place}\n",
-            row.sha256.as_deref().map(|s| &s[..12]).unwrap_or("-"),
+            sha256.get(..12).unwrap_or(sha256),
             crate::human_bytes(row.size)
         ));
     }
