@@ -90,7 +90,9 @@ fn list(ctx: &Context) -> Result<Exit, Error> {
             (false, false) => "-",
         };
         out.push_str(&format!(
-            "{version}\t{platform}\t{}\t{}\t{place}\n",
+            "{}\t{platform}\t{}\t{}\t{place}\n",
+            // A cache's engine.json is a file anyone can edit: shown escaped.
+            crate::report::untrusted(version),
             sha256.get(..12).unwrap_or(sha256),
             crate::human_bytes(row.size)
         ));
