@@ -669,7 +669,7 @@ impl Prompt {
     /// One of `items`, by number or by name.
     fn choose(&mut self, what: &str, items: &[String], default: Option<&str>) -> Result<String, Error> {
         for (i, item) in items.iter().enumerate() {
-            eprintln!("  {}) {item}", i + 1);
+            eprintln!("  {}) {}", i + 1, crate::report::untrusted(item));
         }
         let default = default.unwrap_or(&items[0]).to_string();
         loop {
@@ -696,7 +696,7 @@ impl Prompt {
             .map(|(p, k)| if *k == TsKind::Collection { format!("{p} (collection)") } else { p.clone() })
             .collect();
         for (i, item) in labelled.iter().enumerate() {
-            eprintln!("  {}) {item}", i + 1);
+            eprintln!("  {}) {}", i + 1, crate::report::untrusted(item));
         }
         let default = default.map(trim_ts).unwrap_or_else(|| items[0].clone());
         loop {
