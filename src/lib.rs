@@ -19,7 +19,6 @@
 
 pub mod ci;
 pub mod cli;
-pub mod commands;
 pub mod config;
 pub mod digest;
 pub mod duration;

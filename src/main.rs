@@ -1,13 +1,14 @@
 //! The `katalon-prep` binary: parse the command line, set up output, run the
 //! command, print the error chain, exit with the documented code.
 
+mod commands;
 mod ui;
 
 use std::process::ExitCode;
 
 use clap::Parser;
+use katalon_prep::Exit;
 use katalon_prep::cli::Cli;
-use katalon_prep::{Exit, commands};
 
 fn main() -> ExitCode {
     quiet_panics();

@@ -3,12 +3,12 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use crate::cli::CacheCommand;
-use crate::digest::Sha256;
-use crate::engine::cache::Engines;
-use crate::plugins::cache::Cache;
-use crate::report::Event;
-use crate::{Context, Error, Exit, config, human_bytes, lock};
+use katalon_prep::cli::CacheCommand;
+use katalon_prep::digest::Sha256;
+use katalon_prep::engine::cache::Engines;
+use katalon_prep::plugins::cache::Cache;
+use katalon_prep::report::Event;
+use katalon_prep::{Context, Error, Exit, config, human_bytes, lock};
 
 pub fn run(ctx: &Context, cmd: CacheCommand) -> Result<Exit, Error> {
     let dir = ctx.cache_dir()?;
@@ -63,7 +63,7 @@ pub fn run(ctx: &Context, cmd: CacheCommand) -> Result<Exit, Error> {
             let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
             let (path, shown) = lock::path_for(&config);
             let loaded = lock::load(&path, &shown)?.ok_or(lock::Error::Missing { path: shown })?;
-            super::print_data(&format!("{}\n", loaded.lock.cache_key(crate::engine::platform::host().ok())))?;
+            super::print_data(&format!("{}\n", loaded.lock.cache_key(katalon_prep::engine::platform::host().ok())))?;
             Ok(Exit::Ok)
         }
         CacheCommand::Prune { locks, dry_run } => prune(ctx, &dir, &locks, dry_run),

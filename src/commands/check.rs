@@ -2,14 +2,14 @@
 //! or a hand-written line (`--args`), without running anything and without
 //! the API key. Findings go to standard output; exit 13 when any is an error.
 
-use crate::ci::github;
-use crate::cli::{CheckArgs, CheckFormat};
-use crate::katalonc::lint::{self, Allow, Arg, Facts, Finding, Origin, Settings, Severity};
-use crate::katalonc::{options, split};
-use crate::location::{Located, Location};
-use crate::project::{self, Project, TsKind};
-use crate::report::Event;
-use crate::{Context, Error, Exit, Plan, config, lock, secret};
+use katalon_prep::ci::github;
+use katalon_prep::cli::{CheckArgs, CheckFormat};
+use katalon_prep::katalonc::lint::{self, Allow, Arg, Facts, Finding, Origin, Settings, Severity};
+use katalon_prep::katalonc::{options, split};
+use katalon_prep::location::{Located, Location};
+use katalon_prep::project::{self, Project, TsKind};
+use katalon_prep::report::Event;
+use katalon_prep::{Context, Error, Exit, Plan, config, lock, secret};
 
 use super::findings;
 
@@ -107,7 +107,7 @@ fn configured(ctx: &Context, allow: &Allow) -> Result<Vec<Finding>, Error> {
     };
     found.extend(lock_findings(&config)?);
     let plan = Plan { config, project, target, warnings: Vec::new() };
-    let line = crate::build_line(&plan, &ctx.cwd, None, false);
+    let line = katalon_prep::build_line(&plan, &ctx.cwd, None, false);
     found.extend(lint::lint(&lint::args_of(&line, &[]), settings));
     found.extend(collection);
     allow.apply(&mut found);

@@ -4,10 +4,10 @@
 //! record does not name, or one changed since katalon-prep wrote it, is
 //! never touched.
 
-use crate::location::Located;
-use crate::plugins::install;
-use crate::report::Event;
-use crate::{Context, Error, Exit, config, project};
+use katalon_prep::location::Located;
+use katalon_prep::plugins::install;
+use katalon_prep::report::Event;
+use katalon_prep::{Context, Error, Exit, config, project};
 
 pub fn clean(ctx: &Context) -> Result<Exit, Error> {
     let found = match &ctx.project {
@@ -19,8 +19,8 @@ pub fn clean(ctx: &Context) -> Result<Exit, Error> {
     };
     let done = install::clean(&found.root, ctx.reporter)?;
     if let Some(path) = &done.restored {
-        let shown = crate::katalonc::argv::relative(path, &ctx.cwd);
-        ctx.reporter.report(Event::Info(format!("Restored    {}", crate::report::untrusted_path(&shown))));
+        let shown = katalon_prep::katalonc::argv::relative(path, &ctx.cwd);
+        ctx.reporter.report(Event::Info(format!("Restored    {}", katalon_prep::report::untrusted_path(&shown))));
     }
     let n = done.removed.len();
     ctx.reporter.report(Event::Info(match (n, &done.restored, done.kept.len()) {

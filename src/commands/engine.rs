@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::cli::{EngineArgs, EngineCommand};
-use crate::engine::{Platform, cache::Engines};
-use crate::location::Located;
-use crate::plugins::cache::Cache;
-use crate::{Context, Error, Exit, config, lock, project};
+use katalon_prep::cli::{EngineArgs, EngineCommand};
+use katalon_prep::engine::{Platform, cache::Engines};
+use katalon_prep::location::Located;
+use katalon_prep::plugins::cache::Cache;
+use katalon_prep::{Context, Error, Exit, config, lock, project};
 
 pub fn run(ctx: &Context, cmd: EngineCommand) -> Result<Exit, Error> {
     match cmd {
@@ -29,12 +29,12 @@ pub fn run(ctx: &Context, cmd: EngineCommand) -> Result<Exit, Error> {
 fn install(ctx: &Context, args: &EngineArgs) -> Result<PathBuf, Error> {
     let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
     if config.engine.is_none() {
-        return Err(crate::engine::Error::NotConfigured { config: config.shown_file() }.into());
+        return Err(katalon_prep::engine::Error::NotConfigured { config: config.shown_file() }.into());
     }
     let root = project_root(ctx, &config)?;
     let opts = super::prepare::fetch_options(&args.fetch);
     let rt = super::runtime()?;
-    let provisioned = rt.block_on(crate::engine::provision(ctx, &config, &root, &opts, args.locked))?;
+    let provisioned = rt.block_on(katalon_prep::engine::provision(ctx, &config, &root, &opts, args.locked))?;
     provisioned
         .map(|p| p.katalonc)
         .ok_or_else(|| Error::Internal("the engine is configured but was not provisioned".into()))
@@ -92,14 +92,14 @@ fn list(ctx: &Context) -> Result<Exit, Error> {
         out.push_str(&format!(
             "{}\t{platform}\t{}\t{}\t{place}\n",
             // A cache's engine.json is a file anyone can edit: shown escaped.
-            crate::report::untrusted(version),
+            katalon_prep::report::untrusted(version),
             sha256.get(..12).unwrap_or(sha256),
-            crate::human_bytes(row.size)
+            katalon_prep::human_bytes(row.size)
         ));
     }
     super::print_data(&out)?;
     if rows.is_empty() {
-        ctx.reporter.report(crate::report::Event::Info("No engine in the cache or the lock".into()));
+        ctx.reporter.report(katalon_prep::report::Event::Info("No engine in the cache or the lock".into()));
     }
     Ok(Exit::Ok)
 }

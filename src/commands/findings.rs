@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use crate::ci::github::{self, Level};
-use crate::katalonc::lint::{self, Finding, Origin, Severity};
-use crate::report::Event;
-use crate::{Context, Error, secret};
+use katalon_prep::ci::github::{self, Level};
+use katalon_prep::katalonc::lint::{self, Finding, Origin, Severity};
+use katalon_prep::report::Event;
+use katalon_prep::{Context, Error, secret};
 
 /// Where a finding is, for people: `katalon-prep.yml:4:7`, `--args:1:12`.
 fn place(origin: &Origin, source: Option<&str>, cwd: &Path) -> Option<String> {
@@ -116,12 +116,12 @@ fn snippet(src: &str, range: std::ops::Range<usize>) -> String {
 /// included): the value of a secret option (or the word an empty one
 /// swallows), and the password of any `scheme://user:password@host`.
 fn hidden_spans(src: &str) -> Vec<std::ops::Range<usize>> {
-    let Ok(split) = crate::katalonc::split::split(src) else { return Vec::new() };
+    let Ok(split) = katalon_prep::katalonc::split::split(src) else { return Vec::new() };
     let mut out = Vec::new();
     for (i, word) in split.words.iter().enumerate() {
         let text = &word.text;
         if let Some((name, value)) = text.strip_prefix('-').and_then(|b| b.split_once('='))
-            && crate::katalonc::options::is_secret_name(name)
+            && katalon_prep::katalonc::options::is_secret_name(name)
         {
             if value.is_empty() {
                 if let Some(next) = split.words.get(i + 1).filter(|n| !n.text.starts_with('-')) {

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use clap::CommandFactory;
 
-use crate::cli::Cli;
-use crate::{Context, Error, Exit};
+use katalon_prep::cli::Cli;
+use katalon_prep::{Context, Error, Exit};
 
 const BIN: &str = "katalon-prep";
 

@@ -9,17 +9,17 @@
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
-use crate::cli::{CiSystem, InitArgs};
-use crate::config::{self, Kind, Target};
-use crate::init::{self, Draft, Plugin, StoreListed, ci::System, line};
-use crate::katalonc::argv;
-use crate::katalonc::lint::{self, Arg, Facts, Settings};
-use crate::katalonc::split;
-use crate::location::Located;
-use crate::plugins::install::{PLATFORM_DIR, PLUGINS_DIR, RECORD_FILE, Record};
-use crate::project::{self, Project, TsKind};
-use crate::report::Event;
-use crate::{Context, Error, Exit, secret};
+use katalon_prep::cli::{CiSystem, InitArgs};
+use katalon_prep::config::{self, Kind, Target};
+use katalon_prep::init::{self, Draft, Plugin, StoreListed, ci::System, line};
+use katalon_prep::katalonc::argv;
+use katalon_prep::katalonc::lint::{self, Arg, Facts, Settings};
+use katalon_prep::katalonc::split;
+use katalon_prep::location::Located;
+use katalon_prep::plugins::install::{PLATFORM_DIR, PLUGINS_DIR, RECORD_FILE, Record};
+use katalon_prep::project::{self, Project, TsKind};
+use katalon_prep::report::Event;
+use katalon_prep::{Context, Error, Exit, secret};
 
 use super::findings;
 
@@ -177,7 +177,10 @@ fn choose_plugins(
             moving = ask.yes_no(&format!("Move them to {}/ and list them as `path:` entries?", init::VENDOR_DIR))?;
         }
         // Asked only when there is a key to ask the Store with.
-        if !store && ask.interactive && secret::resolve(&crate::key_request(ctx, &config::Config::default())).is_ok() {
+        if !store
+            && ask.interactive
+            && secret::resolve(&katalon_prep::key_request(ctx, &config::Config::default())).is_ok()
+        {
             store = ask.yes_no("Look them up in the Katalon Store account (with the key found in the environment)?")?;
         }
     }
@@ -229,7 +232,7 @@ fn exists(shown: &Path) -> Error {
 fn write_new(path: &Path, shown: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
     use std::io::Write;
     if force {
-        return crate::fsutil::write_atomic(path, bytes, crate::fsutil::Mode::Keep)
+        return katalon_prep::fsutil::write_atomic(path, bytes, katalon_prep::fsutil::Mode::Keep)
             .map_err(|source| Error::Write { path: shown.to_path_buf(), source });
     }
     let mut f = match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
@@ -315,7 +318,7 @@ fn lint_line(ctx: &Context, project: &Project, text: &str, words: Vec<split::Wor
     let facts = Facts::of(project, None);
     let settings = Settings {
         facts: Some(&facts),
-        os: crate::katalonc::options::Os::of_run(),
+        os: katalon_prep::katalonc::options::Os::of_run(),
         hand_written: true,
         target_required: true,
         source: Some(text),
@@ -335,11 +338,11 @@ fn lint_line(ctx: &Context, project: &Project, text: &str, words: Vec<split::Wor
 fn lint_result(ctx: &Context, config: config::Config, project: &Project, draft: &Draft) {
     let target = draft.target.as_ref().map(|(kind, path)| project::ResolvedTarget { kind: *kind, path: path.clone() });
     let facts = Facts::for_run(project, &config);
-    let plan = crate::Plan { config, project: project.clone(), target, warnings: Vec::new() };
-    let line = crate::build_line(&plan, &ctx.cwd, None, false);
+    let plan = katalon_prep::Plan { config, project: project.clone(), target, warnings: Vec::new() };
+    let line = katalon_prep::build_line(&plan, &ctx.cwd, None, false);
     let settings = Settings {
         facts: Some(&facts),
-        os: crate::katalonc::options::Os::of_run(),
+        os: katalon_prep::katalonc::options::Os::of_run(),
         hand_written: false,
         target_required: false,
         source: None,
@@ -521,19 +524,19 @@ fn plugin_jars(project: &Project) -> Vec<(String, Kind)> {
 
 /// Lists the Store account's plugins for the project's Katalon version.
 fn store_listing(ctx: &Context, draft: &Draft) -> Result<Vec<StoreListed>, Error> {
-    use crate::plugins::store;
+    use katalon_prep::plugins::store;
     let Some((version, _)) = &draft.version else {
         return Err(Error::Usage {
             message: "--store needs the Katalon version the run uses, and the project records none\nhint: leave out --store and add `store:` entries by hand".into(),
         });
     };
-    let key = secret::resolve(&crate::key_request(ctx, &config::Config::default()))?;
+    let key = secret::resolve(&katalon_prep::key_request(ctx, &config::Config::default()))?;
     let settings = config::StoreSettings::default();
-    let base = store::base_url(&settings).map_err(crate::plugins::Error::from)?;
+    let base = store::base_url(&settings).map_err(katalon_prep::plugins::Error::from)?;
     let s = store::Store { base, app_version: version.clone(), license_type: settings.license_type, key: &key };
     let listing = super::runtime()?.block_on(async {
-        let http = crate::net::Http::new(crate::net::Settings::default())?;
-        s.list(&http, ctx.reporter).await.map_err(|e| Error::from(crate::plugins::Error::from(e)))
+        let http = katalon_prep::net::Http::new(katalon_prep::net::Settings::default())?;
+        s.list(&http, ctx.reporter).await.map_err(|e| Error::from(katalon_prep::plugins::Error::from(e)))
     })?;
     Ok(listing
         .plugins
@@ -669,7 +672,7 @@ impl Prompt {
     /// One of `items`, by number or by name.
     fn choose(&mut self, what: &str, items: &[String], default: Option<&str>) -> Result<String, Error> {
         for (i, item) in items.iter().enumerate() {
-            eprintln!("  {}) {}", i + 1, crate::report::untrusted(item));
+            eprintln!("  {}) {}", i + 1, katalon_prep::report::untrusted(item));
         }
         let default = default.unwrap_or(&items[0]).to_string();
         loop {
@@ -696,7 +699,7 @@ impl Prompt {
             .map(|(p, k)| if *k == TsKind::Collection { format!("{p} (collection)") } else { p.clone() })
             .collect();
         for (i, item) in labelled.iter().enumerate() {
-            eprintln!("  {}) {}", i + 1, crate::report::untrusted(item));
+            eprintln!("  {}) {}", i + 1, katalon_prep::report::untrusted(item));
         }
         let default = default.map(trim_ts).unwrap_or_else(|| items[0].clone());
         loop {

@@ -9,14 +9,14 @@
 
 use std::collections::BTreeSet;
 
-use crate::cli::LockArgs;
-use crate::config::{self, Source};
-use crate::engine::{self, Platform};
-use crate::lock::{self, Lock};
-use crate::plugins::resolve::{self, Mode, Origin, Planned, Remote};
-use crate::plugins::{self, Fetcher, cache::Cache, install};
-use crate::report::Event;
-use crate::{Context, Error, Exit, secret};
+use katalon_prep::cli::LockArgs;
+use katalon_prep::config::{self, Source};
+use katalon_prep::engine::{self, Platform};
+use katalon_prep::lock::{self, Lock};
+use katalon_prep::plugins::resolve::{self, Mode, Origin, Planned, Remote};
+use katalon_prep::plugins::{self, Fetcher, cache::Cache, install};
+use katalon_prep::report::Event;
+use katalon_prep::{Context, Error, Exit, secret};
 
 pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
     let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
         matches!(p.source, Source::Store(_))
             && (args.update || matching.as_ref().and_then(|m| m.per_spec.get(i).cloned().flatten()).is_none())
     });
-    let key = if store_pending { Some(secret::resolve(&crate::key_request(ctx, &config))?) } else { None };
+    let key = if store_pending { Some(secret::resolve(&katalon_prep::key_request(ctx, &config))?) } else { None };
     let opts = super::prepare::fetch_options(&args.fetch);
     let rt = super::runtime()?;
     let entries = rt.block_on(async {
@@ -78,7 +78,7 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
                                     config.shown_file().display(),
                                     f.entry.meta.sha256,
                                     shown.display(),
-                                    crate::location::suffix(&a.at)
+                                    katalon_prep::location::suffix(&a.at)
                                 )));
                             }
                             entries.push(resolve::lock_entry(a, f.entry.meta.sha256, f.entry.meta.size, kind, files));
@@ -97,7 +97,7 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
         ctx.reporter.report(Event::Info(format!("{} is up to date ({} plugins)", shown.display(), new.plugins.len())));
         return Ok(Exit::Ok);
     }
-    crate::fsutil::write_atomic(&path, text.as_bytes(), crate::fsutil::Mode::Shared)
+    katalon_prep::fsutil::write_atomic(&path, text.as_bytes(), katalon_prep::fsutil::Mode::Shared)
         .map_err(|source| Error::Write { path: shown.clone(), source })?;
     if let (Some(old), Some(now)) = (existing.as_ref().and_then(|l| l.lock.engine.as_ref()), new.engine.as_ref())
         && old != now
@@ -145,7 +145,7 @@ async fn lock_engine(
     config: &config::Config,
     existing: Option<&lock::Loaded>,
     args: &LockArgs,
-    opts: &crate::FetchOptions,
+    opts: &katalon_prep::FetchOptions,
 ) -> Result<Option<lock::EngineLock>, Error> {
     let requested = requested_platforms(args)?;
     let Some(settings) = &config.engine else {
@@ -186,7 +186,7 @@ async fn lock_engine(
         return Ok(Some(lock::EngineLock { version, platforms: locked }));
     }
     let cache = Cache::open(&ctx.cache_dir()?)?;
-    let http = crate::net::Http::new(opts.net.clone())?;
+    let http = katalon_prep::net::Http::new(opts.net.clone())?;
     let (_, lock_shown) = lock::path_for(config);
     for platform in pending {
         let (mut wanted, _) = engine::wanted(config, None, platform, false)?;

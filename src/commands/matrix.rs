@@ -1,14 +1,14 @@
 //! `matrix`: shards from a test suite collection or a suite glob, for
 //! GitHub's `strategy.matrix` or a GitLab child pipeline. Needs no key.
 
-use crate::ci::{github, gitlab};
-use crate::cli::{MatrixArgs, MatrixFormat, RunnerOs};
-use crate::katalonc::lint::{self, Allow};
-use crate::katalonc::options::Os;
-use crate::location::Located;
-use crate::matrix::{self, Matrix};
-use crate::report::Event;
-use crate::{Context, Error, Exit, config, project};
+use katalon_prep::ci::{github, gitlab};
+use katalon_prep::cli::{MatrixArgs, MatrixFormat, RunnerOs};
+use katalon_prep::katalonc::lint::{self, Allow};
+use katalon_prep::katalonc::options::Os;
+use katalon_prep::location::Located;
+use katalon_prep::matrix::{self, Matrix};
+use katalon_prep::report::Event;
+use katalon_prep::{Context, Error, Exit, config, project};
 
 pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
     let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
@@ -67,7 +67,7 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
             }
         }
         MatrixFormat::Gitlab => {
-            let key_var = crate::key_request(ctx, &config).var;
+            let key_var = katalon_prep::key_request(ctx, &config).var;
             let mut global_args = Vec::new();
             if let Some(c) = &ctx.config {
                 global_args.extend(["--config".to_string(), c.to_string_lossy().into_owned()]);
@@ -78,7 +78,7 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
             // Paths as the jobs see them: relative to the project directory
             // (where `matrix` runs), with `/` whatever the host.
             let rel = |p: &std::path::Path| {
-                crate::katalonc::argv::relative(p, &ctx.cwd)
+                katalon_prep::katalonc::argv::relative(p, &ctx.cwd)
                     .components()
                     .map(|c| c.as_os_str().to_string_lossy().into_owned())
                     .collect::<Vec<_>>()
@@ -93,7 +93,7 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
                 prep_image: &args.prep_image,
                 key_var: &key_var,
                 global_args,
-                lock: rel(&crate::lock::path_for(&config).0),
+                lock: rel(&katalon_prep::lock::path_for(&config).0),
                 report_folder,
                 source,
             };

@@ -17,10 +17,10 @@ mod run;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
-use crate::exit::Status;
-use crate::report::{Event, Reporter};
-use crate::{Context, Error};
+use katalon_prep::cli::{Cli, Command};
+use katalon_prep::exit::Status;
+use katalon_prep::report::{Event, Reporter};
+use katalon_prep::{Context, Error};
 
 /// Runs a parsed command line; run as root in someone else's folder, gives
 /// what it wrote there to that folder's owner (`ownership`), whatever the
@@ -30,15 +30,15 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
     // Every secret katalon-prep learns (the key, a credential in `check
     // --args`) is masked on GitHub the moment it is known, before anything
     // that could fail or print.
-    if crate::ci::github::active() {
-        crate::secret::on_register(crate::ci::github::print_mask);
+    if katalon_prep::ci::github::active() {
+        katalon_prep::secret::on_register(katalon_prep::ci::github::print_mask);
     }
     // The action's cache comes from its input, not from a flag.
     let cache_dir = match cli.command {
-        Command::GithubAction => crate::ci::github::input("cache-dir").map(std::path::PathBuf::from),
+        Command::GithubAction => katalon_prep::ci::github::input("cache-dir").map(std::path::PathBuf::from),
         _ => cli.global.cache_dir.clone(),
     };
-    let handover = crate::ownership::plan(&cwd, cache_dir.as_deref());
+    let handover = katalon_prep::ownership::plan(&cwd, cache_dir.as_deref());
     let result = dispatch(cli, cwd, reporter);
     if let Some(h) = handover {
         let outcome = h.apply();
@@ -59,7 +59,7 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
                 h.gid,
                 h.uid,
                 h.gid,
-                crate::ownership::ENV_SWITCH
+                katalon_prep::ownership::ENV_SWITCH
             )));
         }
     }
@@ -102,7 +102,7 @@ fn dispatch(cli: Cli, cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Resul
 /// The GitHub Action's entry point: its inputs become a `prepare`, `report`
 /// or `run` command line, parsed by the same definitions as any other.
 fn github_action(cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Result<Status, Error> {
-    let argv = crate::ci::github::action_argv(&cwd).map_err(|e| Error::Usage { message: e.to_string() })?;
+    let argv = katalon_prep::ci::github::action_argv(&cwd).map_err(|e| Error::Usage { message: e.to_string() })?;
     let cli = Cli::try_parse_from(std::iter::once("katalon-prep".to_string()).chain(argv)).map_err(|e| {
         Error::Usage { message: format!("The action inputs make an invalid command line: {}", e.kind()) }
     })?;
@@ -113,8 +113,8 @@ fn github_action(cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Result<Sta
 }
 
 /// The lint rules `--allow` turns off (an unknown or unallowable id is exit 10).
-pub(crate) fn allow_flags(flags: &crate::cli::AllowArgs) -> Result<crate::katalonc::lint::Allow, Error> {
-    crate::katalonc::lint::Allow::parse(flags.allow.iter().map(String::as_str))
+pub(crate) fn allow_flags(flags: &katalon_prep::cli::AllowArgs) -> Result<katalon_prep::katalonc::lint::Allow, Error> {
+    katalon_prep::katalonc::lint::Allow::parse(flags.allow.iter().map(String::as_str))
         .map_err(|e| Error::Usage { message: format!("--allow: {e}\nhint: README's rule table lists every rule id") })
 }
 

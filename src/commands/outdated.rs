@@ -4,12 +4,12 @@
 //! and `url`: not applicable). Plugins added to the account since the lock
 //! was written show up here when the config says `store: all`.
 
-use crate::cli::{OutdatedArgs, OutdatedFormat};
-use crate::config::{self, GithubRelease, Source, StoreRef};
-use crate::lock::{self, SourceKind};
-use crate::plugins::resolve::Remote;
-use crate::report::Event;
-use crate::{Context, Error, Exit, secret};
+use katalon_prep::cli::{OutdatedArgs, OutdatedFormat};
+use katalon_prep::config::{self, GithubRelease, Source, StoreRef};
+use katalon_prep::lock::{self, SourceKind};
+use katalon_prep::plugins::resolve::Remote;
+use katalon_prep::report::Event;
+use katalon_prep::{Context, Error, Exit, secret};
 
 /// One line of the report.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> Result<Exit, Error> {
     let loaded = lock::load(&path, &shown)?.ok_or(lock::Error::Missing { path: shown.clone() })?;
     let store_all = config.plugins.iter().any(|p| p.source == Source::Store(StoreRef::All));
     let needs_store = store_all || loaded.lock.plugins.iter().any(|e| e.source == SourceKind::Store);
-    let key = if needs_store { Some(secret::resolve(&crate::key_request(ctx, &config))?) } else { None };
+    let key = if needs_store { Some(secret::resolve(&katalon_prep::key_request(ctx, &config))?) } else { None };
     let opts = super::prepare::fetch_options(&args.fetch);
     let rt = super::runtime()?;
     let rows = rt.block_on(async {
@@ -66,8 +66,11 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> Result<Exit, Error> {
                         asset: e.asset.clone(),
                     };
                     let gh = remote.github().await?;
-                    row.available =
-                        gh.latest(&g, ctx.reporter).await.map_err(crate::plugins::Error::from)?.map(|r| r.tag_name);
+                    row.available = gh
+                        .latest(&g, ctx.reporter)
+                        .await
+                        .map_err(katalon_prep::plugins::Error::from)?
+                        .map(|r| r.tag_name);
                 }
                 SourceKind::Path | SourceKind::Url => {}
             }

@@ -4,17 +4,17 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-use crate::ci::github;
-use crate::cli::{AllowArgs, EmitArgs, FetchArgs, LineFormat, ShardArgs};
-use crate::katalonc::argv::{KeyView, Line};
-use crate::katalonc::lint::Allow;
-use crate::katalonc::{lint, options, quote};
-use crate::matrix::Shard;
-use crate::net::{RetryPolicy, Settings};
-use crate::plugins::archive::Limits;
-use crate::report::Event;
-use crate::secret::ApiKey;
-use crate::{Context, Error, Exit, FetchOptions, secret};
+use katalon_prep::ci::github;
+use katalon_prep::cli::{AllowArgs, EmitArgs, FetchArgs, LineFormat, ShardArgs};
+use katalon_prep::katalonc::argv::{KeyView, Line};
+use katalon_prep::katalonc::lint::Allow;
+use katalon_prep::katalonc::{lint, options, quote};
+use katalon_prep::matrix::Shard;
+use katalon_prep::net::{RetryPolicy, Settings};
+use katalon_prep::plugins::archive::Limits;
+use katalon_prep::report::Event;
+use katalon_prep::secret::ApiKey;
+use katalon_prep::{Context, Error, Exit, FetchOptions, secret};
 
 /// What `prepare` adds to `args`.
 pub struct PrepareOptions<'a> {
@@ -49,7 +49,7 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bo
     match &emit.output {
         Some(path) => {
             let path = ctx.cwd.join(path);
-            crate::fsutil::write_atomic(&path, text.as_bytes(), crate::fsutil::Mode::Private)
+            katalon_prep::fsutil::write_atomic(&path, text.as_bytes(), katalon_prep::fsutil::Mode::Private)
                 .map_err(|source| Error::Write { path, source })?;
         }
         None => super::print_data(&text)?,
@@ -113,12 +113,12 @@ pub(crate) fn prepared(
     if github::active() {
         secret::on_register(github::print_mask);
     }
-    let mut plan = crate::plan_with(ctx, shard)?;
-    let key = if without_key { None } else { Some(secret::resolve(&crate::key_request(ctx, &plan.config))?) };
+    let mut plan = katalon_prep::plan_with(ctx, shard)?;
+    let key = if without_key { None } else { Some(secret::resolve(&katalon_prep::key_request(ctx, &plan.config))?) };
     for warning in std::mem::take(&mut plan.warnings) {
         ctx.reporter.report(Event::Warning(warning));
     }
-    let mut line = crate::build_line(&plan, &ctx.cwd, workdir_as, key.is_some());
+    let mut line = katalon_prep::build_line(&plan, &ctx.cwd, workdir_as, key.is_some());
     refuse_line_breaks(&line, extra, lint.one_line)?;
     lint_line(ctx, &plan, &line, extra, &allow, lint.target_required)?;
     let split = extra.iter().position(|a| a == options::CONFIG).unwrap_or(extra.len());
@@ -137,22 +137,23 @@ pub(crate) fn prepared(
         // Store plugins need the key even when the line leaves it out
         // (--without-api-key); found or not, it matters only on a cache miss.
         let store_key = match &key {
-            None if plan.config.uses_store() => Some(secret::resolve(&crate::key_request(ctx, &plan.config))),
+            None if plan.config.uses_store() => Some(secret::resolve(&katalon_prep::key_request(ctx, &plan.config))),
             _ => None,
         };
         let key_for_store = key.as_ref().or(store_key.as_ref().and_then(|k| k.as_ref().ok()));
-        let result = rt.block_on(crate::install_plugins(ctx, &plan, &opts, key_for_store, locked));
+        let result = rt.block_on(katalon_prep::install_plugins(ctx, &plan, &opts, key_for_store, locked));
         let mut done = match (result, store_key) {
             // The Store needed the key after all: say why it could not be had
             // (a malformed key, both variables set), not merely that it is missing.
-            (Err(Error::Plugins(crate::plugins::Error::NeedKey)), Some(Err(why)))
+            (Err(Error::Plugins(katalon_prep::plugins::Error::NeedKey)), Some(Err(why)))
                 if !matches!(why, secret::Error::Missing { .. }) =>
             {
                 return Err(why.into());
             }
             (result, _) => result?,
         };
-        done.engine = rt.block_on(crate::engine::provision(ctx, &plan.config, &plan.project.root, &opts, locked))?;
+        done.engine =
+            rt.block_on(katalon_prep::engine::provision(ctx, &plan.config, &plan.project.root, &opts, locked))?;
         installed = Some(done);
     }
     ctx.reporter.report(Event::Info(format!("katalonc {}", quote::shell_line(&line.render(KeyView::Masked)))));
@@ -187,7 +188,7 @@ fn refuse_key_in(extra: &[String]) -> Result<(), Error> {
 /// config, a flag or `--shard`, is refused (exit 10), naming where it was
 /// written.
 fn refuse_line_breaks(line: &Line, extra: &[String], one_line: bool) -> Result<(), Error> {
-    use crate::katalonc::argv::Token;
+    use katalon_prep::katalonc::argv::Token;
     // No argv can carry a NUL, whatever the format.
     let broken = |a: &str| a.contains('\0') || (one_line && a.contains(['\n', '\r']));
     let main = line.main.iter().enumerate().filter_map(|(i, t)| match t {
@@ -202,7 +203,7 @@ fn refuse_line_breaks(line: &Line, extra: &[String], one_line: bool) -> Result<(
             message: format!(
                 "{}the katalonc argument `{}` holds a line break or a NUL byte; the line must stay one line\nhint: remove it from the value (a suite, profile or option written across lines)",
                 at.map(|at| format!("{at}: ")).unwrap_or_default(),
-                crate::report::untrusted(&secret::redact(arg))
+                katalon_prep::report::untrusted(&secret::redact(arg))
             ),
         }),
     }
@@ -212,7 +213,7 @@ fn refuse_line_breaks(line: &Line, extra: &[String], one_line: bool) -> Result<(
 /// errors refuse it (exit 13).
 fn lint_line(
     ctx: &Context,
-    plan: &crate::Plan,
+    plan: &katalon_prep::Plan,
     line: &Line,
     extra: &[String],
     allow: &Allow,

@@ -6,12 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::ci::github;
-use crate::cli::{ReportArgs, ReportFormat};
-use crate::exit::Status;
-use crate::report::Event;
-use crate::results::{self, Results, find, render};
-use crate::{Context, Error, config, project, secret};
+use katalon_prep::ci::github;
+use katalon_prep::cli::{ReportArgs, ReportFormat};
+use katalon_prep::exit::Status;
+use katalon_prep::report::Event;
+use katalon_prep::results::{self, Results, find, render};
+use katalon_prep::{Context, Error, config, project, secret};
 
 /// Where reports are looked for when no PATH is given, and the report
 /// folder (where the merged JUnit file goes by default).
@@ -26,7 +26,7 @@ struct Places {
 fn places(ctx: &Context, extra: &[String]) -> Result<Places, Error> {
     let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
     // The key, when there is one: a report that quotes it is redacted.
-    if let Ok(key) = secret::resolve(&crate::key_request(ctx, &config)) {
+    if let Ok(key) = secret::resolve(&katalon_prep::key_request(ctx, &config)) {
         drop(key);
     }
     let mut settings: Vec<String> = config.run.args.iter().map(|a| a.value.clone()).collect();
@@ -35,7 +35,7 @@ fn places(ctx: &Context, extra: &[String]) -> Result<Places, Error> {
     register_credentials(&settings);
 
     let explicit = match &ctx.project {
-        Some(flag) => Some(crate::location::Located::bare(ctx.cwd.join(flag))),
+        Some(flag) => Some(katalon_prep::location::Located::bare(ctx.cwd.join(flag))),
         None => config.project.clone(),
     };
     let project = match project::discover(explicit.as_ref(), &config.base_dir) {
@@ -64,7 +64,7 @@ fn places(ctx: &Context, extra: &[String]) -> Result<Places, Error> {
 fn register_credentials(words: &[String]) {
     for (i, word) in words.iter().enumerate() {
         let Some((name, value)) = word.strip_prefix('-').and_then(|w| w.split_once('=')) else { continue };
-        if !crate::katalonc::options::is_secret_name(name) {
+        if !katalon_prep::katalonc::options::is_secret_name(name) {
             continue;
         }
         match words.get(i + 1) {
@@ -129,7 +129,7 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> Result<Status, Error> {
     if args.exit_code && results.any_bad() {
         return Ok(Status::Passed(1));
     }
-    Ok(crate::Exit::Ok.into())
+    Ok(katalon_prep::Exit::Ok.into())
 }
 
 fn publish(results: &Results, folder: &Path, junit: Option<&Path>, cwd: &Path) -> Result<(), Error> {
@@ -142,7 +142,7 @@ fn write_junit(path: &Path, results: &Results, cwd: &Path) -> Result<(), Error> 
         std::fs::create_dir_all(parent).map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
     }
     let xml = render::junit(results, cwd);
-    crate::fsutil::write_atomic(path, secret::redact(&xml).as_bytes(), crate::fsutil::Mode::Shared)
+    katalon_prep::fsutil::write_atomic(path, secret::redact(&xml).as_bytes(), katalon_prep::fsutil::Mode::Shared)
         .map_err(|source| Error::Write { path: path.to_path_buf(), source })
 }
 

@@ -1,6 +1,6 @@
 //! `run`: prepare, then run katalonc with the line, as the one step a CI job
 //! needs: with an X display when Linux has none, in a process group that
-//! signals, a time limit and a grace period end as a whole ([`crate::run`]).
+//! signals, a time limit and a grace period end as a whole ([`katalon_prep::run`]).
 //! katalonc's output streams through untouched (its stdio is ours); its exit
 //! code is passed through unchanged, explained in one line on stderr when not 0.
 //!
@@ -12,14 +12,14 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 
-use crate::cli::RunArgs;
-use crate::config::Config;
-use crate::exit::Status;
-use crate::katalonc::argv::KeyView;
-use crate::report::Event;
-use crate::run::display::{self, Xvfb};
-use crate::run::supervise::{self, Ended, Limits, Stopped};
-use crate::{Context, Error, secret};
+use katalon_prep::cli::RunArgs;
+use katalon_prep::config::Config;
+use katalon_prep::exit::Status;
+use katalon_prep::katalonc::argv::KeyView;
+use katalon_prep::report::Event;
+use katalon_prep::run::display::{self, Xvfb};
+use katalon_prep::run::supervise::{self, Ended, Limits, Stopped};
+use katalon_prep::{Context, Error, secret};
 use zeroize::Zeroizing;
 
 use super::prepare::{Lint, PrepareOptions, Prepared, prepared, shard};
@@ -32,7 +32,7 @@ const NAMES: &[&str] = &["katalonc.exe", "katalonc.bat"];
 
 pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     // Before any plugin work: a missing katalonc or display fails the run.
-    let config = crate::config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    let config = katalon_prep::config::load(ctx.config.as_deref(), &ctx.cwd)?;
     let (mode, limits) = settings(args, &config);
     let katalonc = find(args.katalonc.as_deref(), &ctx.cwd, &config)?;
     let display = display::plan(mode, std::env::var_os("DISPLAY").as_deref(), &path_var())?;
@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
         display::Plan::Xvfb(xvfb) => Some(start_display(ctx, &xvfb)?),
     };
     ctx.reporter.report(Event::Info(match limits.timeout {
-        Some(t) => format!("Running {} (time limit {})", program.display(), crate::duration::display(t)),
+        Some(t) => format!("Running {} (time limit {})", program.display(), katalon_prep::duration::display(t)),
         None => format!("Running {}", program.display()),
     }));
     let started = std::time::SystemTime::now();
@@ -82,7 +82,7 @@ fn settings(args: &RunArgs, config: &Config) -> (display::Mode, Limits) {
     let limits = Limits {
         // 0 means no limit, so that `--timeout 0` lifts a configured one.
         timeout: args.timeout.or(config.run.timeout).filter(|t| !t.is_zero()),
-        kill_after: args.kill_after.or(config.run.kill_after).unwrap_or(crate::run::DEFAULT_KILL_AFTER),
+        kill_after: args.kill_after.or(config.run.kill_after).unwrap_or(katalon_prep::run::DEFAULT_KILL_AFTER),
     };
     (mode, limits)
 }
@@ -155,8 +155,9 @@ fn find(explicit: Option<&Path>, cwd: &Path, config: &Config) -> Result<Katalonc
         let found = if is_name {
             on_path(given.as_os_str(), &path_var)
         } else {
-            let path = crate::katalonc::argv::normalize(&crate::katalonc::argv::absolute_against(cwd, given));
-            crate::run::with_suffixes(&path).into_iter().find(|p| p.is_file())
+            let path =
+                katalon_prep::katalonc::argv::normalize(&katalon_prep::katalonc::argv::absolute_against(cwd, given));
+            katalon_prep::run::with_suffixes(&path).into_iter().find(|p| p.is_file())
         };
         return match found {
             Some(p) => Ok(Katalonc::At(p)),
@@ -197,7 +198,7 @@ fn engine_configured(config: &Config) -> bool {
 }
 
 fn on_path(name: &OsStr, path_var: &OsStr) -> Option<PathBuf> {
-    crate::run::on_path(name, path_var)
+    katalon_prep::run::on_path(name, path_var)
 }
 
 /// katalonc's code; a child killed by a signal gives 128 + the signal, as a shell does.
@@ -222,7 +223,7 @@ fn explain(ended: &Ended, code: u8, limits: Limits) -> Option<String> {
         Some(Stopped::Signal(sig)) if ended.killed => {
             return Some(format!(
                 "katalonc was still running {} after katalon-prep passed it {sig}: it and every process it started were killed (exit {code})",
-                crate::duration::display(limits.kill_after)
+                katalon_prep::duration::display(limits.kill_after)
             ));
         }
         Some(Stopped::Signal(sig)) => {

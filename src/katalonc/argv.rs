@@ -180,7 +180,7 @@ pub fn relative(path: &Path, base: &Path) -> PathBuf {
 /// `base.join(path)`, except that a drive-relative Windows path (`D:dir`,
 /// a drive but no root) is resolved against that drive's current folder,
 /// as Windows itself does, instead of being left relative.
-pub(crate) fn absolute_against(base: &Path, path: &Path) -> PathBuf {
+pub fn absolute_against(base: &Path, path: &Path) -> PathBuf {
     let mut parts = path.components();
     if matches!(parts.next(), Some(Component::Prefix(_)))
         && !matches!(parts.next(), Some(Component::RootDir))
