@@ -458,31 +458,43 @@ engine:
 /// The keys that `EVERY_KEY` cannot hold at once (`run.test-suite` excludes it).
 const ALSO_ACCEPTED: &str = "run:\n  test-suite-collection: Test Suites/Nightly\n";
 
-/// Maps whose keys are the user's (global variables, `--config` options).
-const FREE_MAPS: &[&str] = &["run.globals", "run.config"];
-
-/// The dotted keys of a YAML document: `run.test-suite`, `plugins[].sha256`.
+/// The dotted keys of the block-style YAML above: `run.test-suite`,
+/// `plugins[].sha256`; a flow map (`{ ... }`: globals, `--config` options)
+/// is a value. Read by indentation, not by a YAML library, so this test does
+/// not depend on which YAML crate the parser uses.
 fn dotted_keys(yaml: &str) -> BTreeSet<String> {
-    fn walk(value: &serde_yaml::Value, prefix: &str, out: &mut BTreeSet<String>) {
-        let serde_yaml::Value::Mapping(map) = value else { return };
-        for (k, v) in map {
-            let key = format!("{prefix}{}", k.as_str().expect("text keys"));
-            match v {
-                serde_yaml::Value::Mapping(_) if !FREE_MAPS.contains(&key.as_str()) => walk(v, &format!("{key}."), out),
-                serde_yaml::Value::Sequence(items) if items.iter().all(|i| i.is_mapping()) && !items.is_empty() => {
-                    for item in items {
-                        walk(item, &format!("{key}[]."), out);
-                    }
-                }
-                _ => {
-                    out.insert(key);
-                }
-            }
+    let mut out = BTreeSet::new();
+    // (indent, prefix of the keys nested deeper than it)
+    let mut parents: Vec<(usize, String)> = Vec::new();
+    for line in yaml.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')) {
+        let mut indent = line.len() - line.trim_start().len();
+        let mut rest = line.trim_start();
+        while parents.last().is_some_and(|(i, _)| *i >= indent) {
+            parents.pop();
+        }
+        if let Some(item) = rest.strip_prefix("- ") {
+            let list = parents.last().map(|(_, p)| p.trim_end_matches('.')).expect("a list under a key");
+            parents.push((indent, format!("{list}[].")));
+            indent += 2;
+            rest = item;
+        }
+        let (key, value) = rest.split_once(':').expect("`key: value` lines");
+        let key = format!("{}{}", parents.last().map(|(_, p)| p.as_str()).unwrap_or(""), key.trim());
+        if value.trim().is_empty() {
+            parents.push((indent, format!("{key}.")));
+        } else {
+            out.insert(key);
         }
     }
-    let mut out = BTreeSet::new();
-    walk(&serde_yaml::from_str(yaml).expect("the test's YAML parses"), "", &mut out);
     out
+}
+
+#[test]
+fn config_keys_are_read_as_the_list_writes_them() {
+    let keys = dotted_keys("a: 1\nb:\n  c: { x: 1 }\n  d:\n    - e: 1\n      f: 2\n    - g: 3\nh: 2\n");
+    let expected: BTreeSet<String> =
+        ["a", "b.c", "b.d[].e", "b.d[].f", "b.d[].g", "h"].into_iter().map(String::from).collect();
+    assert_eq!(keys, expected);
 }
 
 fn accepted_keys() -> BTreeSet<String> {
