@@ -98,7 +98,7 @@ pub enum ReportFormat {
     Text,
     /// The same as GitHub-flavoured Markdown, failed tests in a collapsible <details>
     Markdown,
-    /// One JSON object (schema documented in README.md)
+    /// One JSON object (schema documented in docs/src/results.md)
     Json,
 }
 
@@ -243,7 +243,7 @@ pub struct EmitArgs {
 /// Lint rules turned off for this command.
 #[derive(Debug, Args, Default, Clone)]
 pub struct AllowArgs {
-    /// Turn lint rule RULE off (repeatable; with `lint.allow` of the config); README lists the rules
+    /// Turn lint rule RULE off (repeatable; with `lint.allow` of the config); docs/src/lint-rules.md lists the rules
     #[arg(long = "allow", value_name = "RULE")]
     pub allow: Vec<String>,
 }

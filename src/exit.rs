@@ -1,8 +1,8 @@
 //! The process exit codes of katalon-prep: one place, documented, stable.
 //!
 //! katalonc's own codes (0–4) are passed through unchanged by `run`, so every
-//! code of ours sits at 10 or above to stay distinguishable. README.md lists
-//! the same table; a test keeps the two in step.
+//! code of ours sits at 10 or above to stay distinguishable. README.md and
+//! docs/src/errors.md list the same table; a test keeps them in step.
 
 /// A documented exit code. The numeric values are part of the public contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +45,7 @@ pub enum Exit {
 }
 
 impl Exit {
-    /// Every code, in table order (used by the README consistency test).
+    /// Every code, in table order (used by the docs consistency test).
     pub const ALL: [Exit; 16] = [
         Exit::Ok,
         Exit::Usage,

@@ -115,7 +115,7 @@ fn github_action(cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Result<Sta
 /// The lint rules `--allow` turns off (an unknown or unallowable id is exit 10).
 pub(crate) fn allow_flags(flags: &katalon_prep::cli::AllowArgs) -> Result<katalon_prep::katalonc::lint::Allow, Error> {
     katalon_prep::katalonc::lint::Allow::parse(flags.allow.iter().map(String::as_str))
-        .map_err(|e| Error::Usage { message: format!("--allow: {e}\nhint: README's rule table lists every rule id") })
+        .map_err(|e| Error::Usage { message: format!("--allow: {e}\nhint: docs/src/lint-rules.md lists all rule ids") })
 }
 
 /// Writes data to stdout; a closed pipe (`| head`) is not an error.

@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-/// GitHub Actions: `examples/github/prepare-and-run.yml` (README, "GitHub Actions").
+/// GitHub Actions: `examples/github/prepare-and-run.yml` (docs/src/ci/github.md).
 const GITHUB: &str = include_str!("../../examples/github/prepare-and-run.yml");
-/// Jenkins: `examples/Jenkinsfile` (README, "Jenkins").
+/// Jenkins: `examples/Jenkinsfile` (docs/src/ci/jenkins.md).
 const JENKINS: &str = include_str!("../../examples/Jenkinsfile");
-/// The GitLab CI/CD component (README, "GitLab CI"), whose inputs are
+/// The GitLab CI/CD component (docs/src/ci/gitlab.md), whose inputs are
 /// filled with their defaults to make a plain `.gitlab-ci.yml`.
 const GITLAB_COMPONENT: &str = include_str!("../../templates/katalon-prep.yml");
-/// Azure Pipelines (README, "Azure Pipelines").
+/// Azure Pipelines (docs/src/ci/azure.md).
 const AZURE: &str = include_str!("../../examples/azure-pipelines.yml");
 
 /// A CI system `init` writes a file for.

@@ -116,8 +116,8 @@ pub fn render(d: &Draft) -> String {
         o.push_str(s);
         o.push('\n');
     };
-    line("# katalon-prep.yml, written by `katalon-prep init`. Every key is explained in the");
-    line("# README (\"Configuration\"); `katalon-prep check` lints this file, the project and the line.");
+    line("# katalon-prep.yml, written by `katalon-prep init`. Every key is explained in katalon-prep's");
+    line("# docs/src/configuration.md; `katalon-prep check` lints this file, the project and the line.");
     line("#");
     if d.from_args {
         line("# Converted from the katalonc line your CI ran: `katalon-prep args` gives it back, minus the key.");

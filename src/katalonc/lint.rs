@@ -85,7 +85,7 @@ const fn fixed(id: &'static str, severity: &'static str) -> Rule {
     Rule { id, severity, allowable: false }
 }
 
-/// Every rule, in the order README's rule table lists them.
+/// Every rule, in the order the rule table of docs/src/lint-rules.md lists them.
 #[rustfmt::skip]
 pub const RULES: &[Rule] = &[
     rule("unknown-option",               "error"),
@@ -191,7 +191,7 @@ impl Allow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub severity: Severity,
-    /// A stable, kebab-case name of the rule (README lists them).
+    /// A stable, kebab-case name of the rule (docs/src/lint-rules.md lists them).
     pub rule: &'static str,
     pub message: String,
     pub hint: Option<String>,

@@ -1,6 +1,6 @@
 //! The results as people and CI tools read them: a text table, GitHub-
 //! flavoured Markdown (within a byte budget, for the step summary), JSON
-//! (schema 1, documented in README.md) and one merged JUnit file. Pure
+//! (schema 1, documented in docs/src/results.md) and one merged JUnit file. Pure
 //! functions of [`Results`]: nothing here prints or writes.
 
 use std::fmt::Write as _;
@@ -237,7 +237,7 @@ pub fn markdown(r: &Results, cwd: &Path, budget: Option<usize>) -> String {
     md
 }
 
-/// The JSON format, schema 1 (README.md, "katalon-prep report").
+/// The JSON format, schema 1 (docs/src/results.md, "JSON").
 pub fn json(r: &Results, cwd: &Path, junit: Option<&str>) -> serde_json::Value {
     use serde_json::json;
     let suites: Vec<serde_json::Value> = r
