@@ -595,3 +595,26 @@ macro_rules! assert_run_snapshot {
     };
 }
 pub(crate) use assert_run_snapshot;
+
+/// Panics with the run's [`report`] unless `check` ran to the end of its
+/// lint: exit 0 (no error found) or 13 (errors found), and its count line
+/// (`3 errors, 0 warnings, 1 note`) on stdout or stderr. A test asserting
+/// that a finding or a secret is absent calls it first, so that a run that
+/// failed before linting cannot pass.
+#[track_caller]
+pub fn assert_linted(out: &std::process::Output) {
+    let counts = |line: &str| {
+        let parts: Vec<&str> = line.split(", ").collect();
+        parts.len() == 3
+            && parts.iter().zip(["error", "warning", "note"]).all(|(part, noun)| {
+                part.split_once(' ')
+                    .is_some_and(|(n, word)| n.parse::<u32>().is_ok() && word.trim_end_matches('s') == noun)
+            })
+    };
+    let all = format!("{}{}", stdout(out), stderr(out));
+    assert!(
+        matches!(out.status.code(), Some(0 | 13)) && all.lines().any(counts),
+        "check did not finish its lint\n{}",
+        report(out)
+    );
+}
