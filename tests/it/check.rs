@@ -424,13 +424,14 @@ fn key_in_a_hand_written_line_is_never_printed() {
                 .args(["check", "--format", format, "--args", l])
                 .output()
                 .unwrap();
+            support::assert_linted(&out);
             // The runner hides the key once told to: `::add-mask::` comes first.
             let err = stderr(&out);
-            assert!(err.starts_with(&format!("::add-mask::{SENTINEL}\n")), "{l}\n{err}");
+            assert!(err.starts_with(&format!("::add-mask::{SENTINEL}\n")), "{}", support::report(&out));
             let logged: Vec<&str> = err.lines().filter(|x| !x.starts_with("::add-mask::")).collect();
             let all = format!("{}{}", stdout(&out), logged.join("\n"));
-            assert!(!all.contains(SENTINEL), "{l}\n{all}");
-            assert!(!all.contains("sentinel"), "{l}\n{all}");
+            assert!(!all.contains(SENTINEL), "{}", support::report(&out));
+            assert!(!all.contains("sentinel"), "{}", support::report(&out));
         }
     }
 }

@@ -751,6 +751,7 @@ fn check_args_snippets_hide_credentials_as_written() {
     ] {
         for format in ["text", "json"] {
             let out = p.cmd().env("GITHUB_ACTIONS", "true").args(["check", "--format", format, "--args", &line]).output().unwrap();
+            support::assert_code(&out, 13);
             let err: String = stderr(&out).lines().filter(|l| !l.starts_with("::add-mask::")).collect();
             let all = format!("{}{err}", stdout(&out));
             assert!(all.contains("-retri"), "the run got as far as the findings: {all}");

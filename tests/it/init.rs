@@ -60,7 +60,7 @@ fn init_ok(f: &Fixture, args: &[&str]) -> std::process::Output {
     let out = f.cmd().arg("init").args(args).output().expect("run init");
     let (o, e) = (stdout(&out), stderr(&out));
     assert!(out.status.success(), "init failed\n{}", crate::support::report(&out));
-    assert!(!o.contains(SENTINEL) && !e.contains(SENTINEL), "the key was printed:\n{o}\n{e}");
+    assert!(!o.contains(SENTINEL) && !e.contains(SENTINEL), "the key was printed\n{}", crate::support::report(&out));
     out
 }
 
@@ -447,7 +447,11 @@ fn from_args_gives_the_same_line_minus_the_key_on_real_world_lines() {
         let out = f.cmd().env("RUST_LOG", "trace").args(["init", "--from-args", line]).output().expect("init");
         let (o, e) = (stdout(&out), stderr(&out));
         assert!(out.status.success(), "line {i}: init failed\n{}", crate::support::report(&out));
-        assert!(!o.contains(SENTINEL) && !e.contains(SENTINEL), "line {i}: the key was printed:\n{e}");
+        assert!(
+            !o.contains(SENTINEL) && !e.contains(SENTINEL),
+            "line {i}: the key was printed\n{}",
+            crate::support::report(&out)
+        );
         assert!(e.contains("KATALON_API_KEY"), "line {i}: no word on where the key goes:\n{e}");
         if line.contains('^') || line.contains('`') {
             assert!(e.contains("the line is written for"), "line {i}: the dialect is not said:\n{e}");
