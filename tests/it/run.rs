@@ -250,3 +250,25 @@ fn forwards_sigint_to_katalonc() {
     assert_eq!(p.read("fake/signal"), "INT\n");
     assert_eq!(code, Some(130), "{err}");
 }
+
+// ---- exact output (snapshots) ----
+
+/// Unix only: on Windows the fake is `katalonc.exe`, and there is no X
+/// display to start. `DISPLAY` is set so that whether Xvfb is installed
+/// here does not change the output.
+#[cfg(unix)]
+#[test]
+fn run_output_when_tests_failed() {
+    let p = shop();
+    let fake = p.fake_katalonc("katalonc");
+    let out = p
+        .cmd_with_key()
+        .env("FAKE_CODE", "1")
+        .env("DISPLAY", ":99")
+        .args(["run", "--katalonc"])
+        .arg(&fake)
+        .output()
+        .unwrap();
+    assert_code(&out, 1);
+    support::assert_run_snapshot!(p, out);
+}
