@@ -35,7 +35,7 @@ fn missing_key_lists_every_place_looked() {
 fn key_from_env_is_injected_as_one_token() {
     let f = fixture();
     let out = f.cmd().env("KATALON_API_KEY", SENTINEL).arg("args").output().unwrap();
-    assert!(out.status.success());
+    crate::support::assert_success(&out);
     assert_eq!(key_in(&out.stdout).as_deref(), Some(SENTINEL));
 }
 
@@ -44,7 +44,7 @@ fn key_from_file_has_its_newline_trimmed() {
     let f = fixture();
     let file = f.write("secret.txt", format!("{SENTINEL}\n"));
     let out = f.cmd().env("KATALON_API_KEY_FILE", &file).arg("args").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    crate::support::assert_success(&out);
     assert_eq!(key_in(&out.stdout).as_deref(), Some(SENTINEL));
 }
 
@@ -92,7 +92,7 @@ fn key_with_whitespace_is_refused() {
 fn github_action_input_with_hyphen_is_read() {
     let f = fixture();
     let out = f.cmd().env("INPUT_API-KEY", SENTINEL).arg("args").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    crate::support::assert_success(&out);
     assert_eq!(key_in(&out.stdout).as_deref(), Some(SENTINEL));
 }
 
@@ -101,7 +101,7 @@ fn docker_secret_is_the_last_resort() {
     let f = fixture();
     f.write("secrets/katalon_api_key", format!("{SENTINEL}\n"));
     let out = f.cmd().env("KATALON_PREP_SECRETS_DIR", f.path("secrets")).arg("args").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    crate::support::assert_success(&out);
     assert_eq!(key_in(&out.stdout).as_deref(), Some(SENTINEL));
 }
 
@@ -130,7 +130,7 @@ fn key_from_stdin_comes_first() {
         .write_stdin(format!("{SENTINEL}\n"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    crate::support::assert_success(&out);
     assert_eq!(key_in(&out.stdout).as_deref(), Some(SENTINEL));
 }
 
@@ -187,7 +187,7 @@ fn a_key_in_api_key_env_is_refused_as_a_name() {
 fn without_api_key_needs_no_key_and_emits_none() {
     let f = fixture();
     let out = f.cmd().args(["args", "--without-api-key"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    crate::support::assert_success(&out);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("-apiKey"));
 }
 
@@ -195,7 +195,7 @@ fn without_api_key_needs_no_key_and_emits_none() {
 fn github_mask_comes_first_on_stderr() {
     let f = fixture();
     let out = f.cmd().env("KATALON_API_KEY", SENTINEL).env("GITHUB_ACTIONS", "true").arg("args").output().unwrap();
-    assert!(out.status.success());
+    crate::support::assert_success(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().next(), Some(format!("::add-mask::{SENTINEL}").as_str()), "{stderr}");
     assert_eq!(stderr.matches(SENTINEL).count(), 1, "{stderr}");
@@ -206,5 +206,8 @@ fn github_mask_comes_first_on_stderr() {
 fn no_mask_outside_github() {
     let f = fixture();
     let out = f.cmd().env("KATALON_API_KEY", SENTINEL).arg("args").output().unwrap();
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("add-mask"));
+    support::assert_success(&out);
+    // The line with the key was printed, so a mask would have been due.
+    assert_eq!(support::stdout(&out).matches(&format!("-apiKey={SENTINEL}")).count(), 1, "{}", support::report(&out));
+    assert!(!support::stderr(&out).contains("add-mask"), "{}", support::report(&out));
 }

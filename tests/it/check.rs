@@ -7,7 +7,7 @@ use crate::support;
 
 use std::process::Output;
 
-use support::{Fixture, SENTINEL, native, stderr, stdout};
+use support::{Fixture, SENTINEL, assert_code, native, stderr, stdout};
 
 fn check_args(p: &Fixture, line: &str) -> Output {
     p.cmd().args(["check", "--args", line]).output().expect("run check")
@@ -31,11 +31,6 @@ fn assert_clean(out: &Output) {
     let text = stdout(out);
     assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(out));
     assert_eq!(text, "0 errors, 0 warnings, 0 notes\n", "{}", stderr(out));
-}
-
-#[track_caller]
-fn assert_exit(out: &Output, code: i32) {
-    assert_eq!(out.status.code(), Some(code), "stdout:\n{}\nstderr:\n{}", stdout(out), stderr(out));
 }
 
 const CLEAN_CONFIG: &str = "\
@@ -78,7 +73,7 @@ fn unknown_option_in_config_names_its_line_and_the_closest_option() {
     let p = Fixture::shop();
     p.config("run:\n  test-suite: Test Suites/Smoke/Login\n  args:\n    - -statusDelay=5\n    - -testSuitPath=x\n");
     let out = p.cmd().arg("check").output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "unknown-option");
     let text = stdout(&out);
     assert!(text.contains("unknown option `-testSuitPath`"), "{text}");
@@ -90,7 +85,7 @@ fn unknown_option_in_config_names_its_line_and_the_closest_option() {
 fn unknown_option_in_args_points_at_its_position() {
     let p = Fixture::shop();
     let out = check_args(&p, "-projectPath=shop.prj -testSuitPath=X");
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     let text = stdout(&out);
     assert!(text.contains("  --> --args:1:23\n"), "{text}");
     assert!(
@@ -103,7 +98,7 @@ fn unknown_option_in_args_points_at_its_position() {
 fn option_names_are_case_sensitive() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-browsertype=Chrome"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert!(stdout(&out).contains("did you mean `-browserType`? katalonc's option names are case-sensitive"));
 }
 
@@ -111,7 +106,7 @@ fn option_names_are_case_sensitive() {
 fn empty_value_takes_the_next_word() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-apiKey= -browserType=Chrome"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "empty-value");
     assert!(stdout(&out).contains("`-apiKey=` has an empty value: katalonc takes the next word as its value"));
 }
@@ -120,7 +115,7 @@ fn empty_value_takes_the_next_word() {
 fn value_missing_at_the_end_of_the_line() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-executionProfile"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "missing-value");
 }
 
@@ -128,7 +123,7 @@ fn value_missing_at_the_end_of_the_line() {
 fn single_valued_option_given_twice() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-browserType=Chrome -browserType=Firefox"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "duplicate-option");
     assert!(stdout(&out).contains("the first is at --args:1:100"), "{}", stdout(&out));
 }
@@ -138,7 +133,7 @@ fn option_repeated_across_config_keys_points_at_the_second() {
     let p = Fixture::shop();
     p.config("run:\n  browser: Chrome\n  args: [\"-browserType=Firefox\"]\n");
     let out = p.cmd().arg("check").output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     let text = stdout(&out);
     assert!(text.contains("error[duplicate-option]: `-browserType` is given twice"), "{text}");
     assert!(text.contains("--> katalon-prep.yml:3:10"), "{text}");
@@ -149,7 +144,7 @@ fn option_repeated_across_config_keys_points_at_the_second() {
 fn main_option_after_config_section() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("--config -retry=1"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "wrong-section");
     assert!(stdout(&out).contains("`-retry` comes after `--config`"));
 }
@@ -159,7 +154,7 @@ fn config_option_before_config_section() {
     let p = Fixture::shop();
     p.config("run:\n  args: [\"-proxy.server.port=8080\"]\n");
     let out = p.cmd().arg("check").output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert!(stdout(&out).contains("`-proxy.server.port` is a `--config` option but comes before `--config`"));
 }
 
@@ -167,7 +162,7 @@ fn config_option_before_config_section() {
 fn unknown_browser_lists_the_custom_configurations() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-browserType='Chrome Headless'"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "unknown-browser");
     let text = stdout(&out);
     assert!(text.contains("did you mean `Chrome (headless)`?"), "{text}");
@@ -178,7 +173,7 @@ fn unknown_browser_lists_the_custom_configurations() {
 fn missing_suite_suggests_the_closest() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-testSuitePath='Test Suites/Smoke/Logn'"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "missing-suite");
     assert!(stdout(&out).contains("did you mean `Test Suites/Smoke/Login`?"));
 }
@@ -187,7 +182,7 @@ fn missing_suite_suggests_the_closest() {
 fn collection_given_to_test_suite_path() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-testSuitePath='Test Suites/Nightly'"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "wrong-kind");
     assert!(stdout(&out).contains("use `-testSuiteCollectionPath=Test Suites/Nightly`"));
 }
@@ -196,7 +191,7 @@ fn collection_given_to_test_suite_path() {
 fn suite_given_to_test_suite_collection_path() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-testSuiteCollectionPath='Test Suites/Smoke/Login.ts'"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert!(stdout(&out).contains("`Test Suites/Smoke/Login` is a test suite, but `-testSuiteCollectionPath`"));
 }
 
@@ -204,7 +199,7 @@ fn suite_given_to_test_suite_collection_path() {
 fn unknown_profile_lists_the_profiles() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-executionProfile=prod"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "unknown-profile");
     assert!(stdout(&out).contains("the project has: default, staging"));
 }
@@ -213,7 +208,7 @@ fn unknown_profile_lists_the_profiles() {
 fn global_variable_no_profile_defines() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-g_baseURL=https://x -g_adminUser=qa"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     let text = stdout(&out);
     assert!(
         text.contains("error[unknown-global]: no execution profile defines the global variable `baseURL`"),
@@ -228,7 +223,7 @@ fn global_variable_no_profile_defines() {
 fn non_integer_retry() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-retry=two"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert!(stdout(&out).contains("error[not-integer]: `-retry` takes a whole number, not `two`"));
 }
 
@@ -236,7 +231,7 @@ fn non_integer_retry() {
 fn non_integer_status_delay() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-statusDelay=1.5"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "not-integer");
 }
 
@@ -244,7 +239,7 @@ fn non_integer_status_delay() {
 fn unknown_retry_strategy() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-retryStrategy=failedExecution"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "bad-value");
     assert!(
         stdout(&out).contains("did you mean `failedExecutions`? one of: allExecutions, failedExecutions, immediately")
@@ -255,7 +250,7 @@ fn unknown_retry_strategy() {
 fn boolean_option_with_another_word() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-retryFailedTestCases=yes"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "not-boolean");
 }
 
@@ -263,7 +258,7 @@ fn boolean_option_with_another_word() {
 fn unquoted_space_leaves_a_stray_word() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-testSuitePath=Test Suites/Smoke/Login"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     let text = stdout(&out);
     assert!(text.contains("error[stray-word]: `Suites/Smoke/Login` is not an option"), "{text}");
     assert!(text.contains("quote the whole option: '-testSuitePath=Test Suites/Smoke/Login'"), "{text}");
@@ -273,7 +268,7 @@ fn unquoted_space_leaves_a_stray_word() {
 fn shell_syntax_error_points_at_the_character() {
     let p = Fixture::shop();
     let out = check_args(&p, "-browserType=Chrome (headless)");
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     let text = stdout(&out);
     assert!(text.contains("error[shell-syntax]: unquoted `(`"), "{text}");
     assert!(text.contains("--> --args:1:21"), "{text}");
@@ -284,7 +279,7 @@ fn missing_config_target_is_a_finding_with_its_line() {
     let p = Fixture::shop();
     p.config("run:\n  test-suite: Test Suites/Smoke/Logon\n");
     let out = p.cmd().arg("check").output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     let text = stdout(&out);
     assert!(text.contains("error[missing-suite]: test suite `Test Suites/Smoke/Logon` does not exist"), "{text}");
     assert!(text.contains("--> katalon-prep.yml:2:15"), "{text}");
@@ -301,7 +296,7 @@ fn collection_entries_are_checked_at_their_lines() {
     p.write("Test Suites/Broken.ts", &broken);
     p.config("run:\n  test-suite-collection: Test Suites/Broken\n");
     let out = p.cmd().arg("check").output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     let text = stdout(&out);
     assert!(text.contains("error[unknown-browser]: `Opera`"), "{text}");
     assert!(text.contains("error[unknown-profile]: execution profile `prod`"), "{text}");
@@ -316,7 +311,7 @@ fn collection_entries_are_checked_at_their_lines() {
 fn value_in_the_next_word_warns() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-statusDelay 15"));
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_finding(&out, "warning", "separate-value");
     assert!(stdout(&out).contains("write it as one word, `-statusDelay=15`"));
 }
@@ -325,7 +320,7 @@ fn value_in_the_next_word_warns() {
 fn windows_browser_warns_when_the_run_is_on_linux() {
     let p = Fixture::shop();
     let out = p.cmd().env("RUNNER_OS", "Linux").args(["check", "--args", &line("-browserType=IE")]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_finding(&out, "warning", "browser-not-on-linux");
 }
 
@@ -340,7 +335,7 @@ fn windows_browser_is_fine_on_windows() {
 fn option_newer_than_the_project_warns() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-maxFailedTests=3"));
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert!(
         stdout(&out).contains(
             "warning[newer-option]: `-maxFailedTests` needs Katalon 8.1 or newer; the project was last saved with 8.0.5 (`<modifiedVersion>`)"
@@ -354,7 +349,7 @@ fn option_newer_than_the_project_warns() {
 fn line_without_project_path_is_a_note() {
     let p = Fixture::shop();
     let out = check_args(&p, "-testSuitePath='Test Suites/Smoke/Login' -browserType=Chrome -retry=1");
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_finding(&out, "info", "no-project-path");
     assert!(stdout(&out).ends_with("0 errors, 0 warnings, 1 note\n"));
 }
@@ -363,7 +358,7 @@ fn line_without_project_path_is_a_note() {
 fn a_second_command_is_a_note() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-retry=1 | tee katalon.log"));
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_finding(&out, "info", "second-command");
 }
 
@@ -371,7 +366,7 @@ fn a_second_command_is_a_note() {
 fn strict_turns_warnings_into_errors() {
     let p = Fixture::shop();
     let out = p.cmd().args(["check", "--strict", "--args", &line("-statusDelay 15")]).output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "separate-value");
 }
 
@@ -381,7 +376,7 @@ fn strict_turns_warnings_into_errors() {
 fn json_format_gives_every_finding_with_its_origin() {
     let p = Fixture::shop();
     let out = p.cmd().args(["check", "--format", "json", "--args", &line("-retry=x")]).output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     assert_eq!(doc["errors"], 1);
     let f = &doc["findings"][0];
@@ -396,7 +391,7 @@ fn github_annotations_are_escaped() {
     let p = Fixture::shop();
     p.write("ci,cfg:x.yml", "run:\n  args:\n    - -statusDelay=50%\n    - -retri=1\n");
     let out = p.cmd().env("GITHUB_ACTIONS", "true").args(["--config", "ci,cfg:x.yml", "check"]).output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     let err = stderr(&out);
     assert!(
         err.contains(
@@ -429,13 +424,14 @@ fn key_in_a_hand_written_line_is_never_printed() {
                 .args(["check", "--format", format, "--args", l])
                 .output()
                 .unwrap();
+            support::assert_linted(&out);
             // The runner hides the key once told to: `::add-mask::` comes first.
             let err = stderr(&out);
-            assert!(err.starts_with(&format!("::add-mask::{SENTINEL}\n")), "{l}\n{err}");
+            assert!(err.starts_with(&format!("::add-mask::{SENTINEL}\n")), "{}", support::report(&out));
             let logged: Vec<&str> = err.lines().filter(|x| !x.starts_with("::add-mask::")).collect();
             let all = format!("{}{}", stdout(&out), logged.join("\n"));
-            assert!(!all.contains(SENTINEL), "{l}\n{all}");
-            assert!(!all.contains("sentinel"), "{l}\n{all}");
+            assert!(!all.contains(SENTINEL), "{}", support::report(&out));
+            assert!(!all.contains("sentinel"), "{}", support::report(&out));
         }
     }
 }
@@ -447,7 +443,7 @@ fn args_refuses_a_line_with_lint_errors() {
     let p = Fixture::shop();
     p.config("run:\n  test-suite: Test Suites/Smoke/Login\n  args: [\"-testSuitPath=x\"]\n");
     let out = p.cmd_with_key().arg("args").output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_eq!(stdout(&out), "");
     let err = stderr(&out);
     assert!(err.contains("error: Refusing to emit the katalonc line: 1 lint error"), "{err}");
@@ -460,7 +456,7 @@ fn prepare_refuses_before_touching_the_project() {
     let p = Fixture::shop();
     p.config("offline: true\nrun:\n  browser: Chrome Headless\n");
     let out = p.cmd_with_key().arg("prepare").output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_eq!(stdout(&out), "");
     assert!(stderr(&out).contains("unknown-browser"));
     // The offline setting was not written: the lint ran first.
@@ -472,7 +468,7 @@ fn args_prints_warnings_and_still_emits_the_line() {
     let p = Fixture::shop();
     p.config("run:\n  browser: Safari\n");
     let out = p.cmd_with_key().env("RUNNER_OS", "Linux").arg("args").output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert!(
         stderr(&out).contains("warning: katalon-prep.yml:2:12: `Safari` does not run on Linux"),
         "{}",
@@ -489,10 +485,10 @@ fn lock_out_of_date_with_the_config_warns() {
     p.write("vendor/a.jar", support::keyword_jar("A"));
     p.write("vendor/b.jar", support::keyword_jar("B"));
     p.config("run:\n  test-suite: Test Suites/Smoke/Login\nplugins:\n  - path: vendor/a.jar\n");
-    assert_exit(&p.cmd().arg("lock").output().unwrap(), 0);
+    assert_code(&p.cmd().arg("lock").output().unwrap(), 0);
     p.config("plugins:\n  - path: vendor/a.jar\n  - path: vendor/b.jar\n");
     let out = p.cmd().arg("check").output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let text = stdout(&out);
     assert!(
         text.contains("warning[lock-outdated]: katalon-prep.lock is out of date: katalon-prep.yml:3:5: `path: "),
@@ -507,7 +503,7 @@ fn lock_that_fits_the_config_is_quiet() {
     let p = Fixture::shop();
     p.write("vendor/a.jar", support::keyword_jar("A"));
     p.config("run:\n  test-suite: Test Suites/Smoke/Login\nplugins:\n  - path: vendor/a.jar\n");
-    assert_exit(&p.cmd().arg("lock").output().unwrap(), 0);
+    assert_code(&p.cmd().arg("lock").output().unwrap(), 0);
     assert_clean(&p.cmd().arg("check").output().unwrap());
 }
 
@@ -517,7 +513,7 @@ fn lock_that_does_not_parse_is_an_error() {
     p.config("plugins:\n  - path: vendor/a.jar\n");
     p.write("katalon-prep.lock", "version: [\n");
     let out = p.cmd().arg("check").output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "lock-invalid");
 }
 
@@ -526,7 +522,7 @@ fn url_plugin_without_a_pin_is_an_error() {
     let p = Fixture::shop();
     p.config("plugins:\n  - url: https://example.com/a.jar\n");
     let out = p.cmd().arg("check").output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_finding(&out, "error", "unpinned-url");
     assert!(stdout(&out).contains("--> katalon-prep.yml:2:5"), "{}", stdout(&out));
 }
@@ -539,4 +535,35 @@ fn store_app_version_is_the_version_the_run_uses() {
     p.config("store:\n  app-version: \"8.0.2\"\nrun:\n  args: [\"-maxFailedTests=3\"]\n");
     let out = p.cmd().arg("check").output().unwrap();
     assert!(stdout(&out).contains("needs Katalon 8.1 or newer; `store.app-version` is 8.0.2"), "{}", stdout(&out));
+}
+
+// ---- exact output (snapshots) ----
+
+/// A line with an unknown option, a bad value and a misspelt browser.
+fn faulty_line() -> String {
+    line("-retri=1 -browserType=\"Chrom\" -statusDelay=soon")
+}
+
+#[test]
+fn findings_of_a_hand_written_line_as_text() {
+    let p = Fixture::shop();
+    let out = check_args(&p, &faulty_line());
+    support::assert_run_snapshot!(p, out);
+}
+
+#[test]
+fn findings_of_a_hand_written_line_as_json() {
+    let p = Fixture::shop();
+    let out = p.cmd().args(["check", "--format", "json", "--args", &faulty_line()]).output().unwrap();
+    support::assert_run_snapshot!(p, out);
+}
+
+#[test]
+fn findings_of_the_config_point_at_its_lines() {
+    let p = Fixture::shop();
+    p.config(
+        "run:\n  test-suite: Test Suites/Smoke/Login\n  browser: Chrom\n  profile: nope\n  args: [\"-retri=1\"]\n",
+    );
+    let out = p.cmd().arg("check").output().unwrap();
+    support::assert_run_snapshot!(p, out);
 }

@@ -8,7 +8,7 @@ use support::Fixture;
 
 fn script(f: &Fixture, shell: &str) -> String {
     let out = f.cmd().args(["completions", shell]).output().unwrap();
-    assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{shell}\n{}", crate::support::report(&out));
     assert!(out.stderr.is_empty(), "{shell}: stderr {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
@@ -27,7 +27,7 @@ fn bash_complete(f: &Fixture, words: &[&str]) -> Vec<String> {
         words.len() - 1
     );
     let out = std::process::Command::new("bash").arg("-c").arg(probe).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    crate::support::assert_success(&out);
     String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
 }
 
@@ -96,7 +96,7 @@ fn an_unknown_shell_is_a_usage_error_listing_the_shells() {
 #[test]
 fn man_prints_the_main_page() {
     let out = Fixture::empty().cmd().arg("man").output().unwrap();
-    assert!(out.status.success());
+    crate::support::assert_success(&out);
     let page = String::from_utf8(out.stdout).unwrap();
     assert!(page.contains(".TH katalon-prep 1"), "{page}");
     for word in ["prepare", "completions", "matrix", "\\-\\-cache\\-dir"] {

@@ -44,7 +44,7 @@ fn shell_line_splits_back_into_the_documented_order() {
     let f = Fixture::project();
     f.config(FULL);
     let out = f.cmd().env("KATALON_API_KEY", SENTINEL).arg("args").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    crate::support::assert_success(&out);
     let line = String::from_utf8(out.stdout).unwrap();
     assert_eq!(line.lines().count(), 1);
     assert_eq!(shell_split(line.trim_end()), expected(""));

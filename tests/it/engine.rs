@@ -9,7 +9,7 @@ use crate::support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use katalon_prep_fakes::FakeServer;
@@ -128,10 +128,6 @@ fn std_cmd(f: &Fixture) -> std::process::Command {
     c
 }
 
-fn text(out: &Output) -> String {
-    format!("stdout:\n{}\nstderr:\n{}", support::stdout(out), support::stderr(out))
-}
-
 /// The engines complete in the cache.
 fn cached_engines(f: &Fixture) -> Vec<String> {
     let mut out: Vec<String> = std::fs::read_dir(f.path("cache/v1/engines"))
@@ -156,7 +152,7 @@ fn staging_leftovers(f: &Fixture) -> Vec<String> {
 
 fn engine_path(f: &Fixture) -> PathBuf {
     let out = cmd(f).args(["engine", "path"]).output().expect("run");
-    assert!(out.status.success(), "{}", text(&out));
+    crate::support::assert_success(&out);
     PathBuf::from(support::stdout(&out).trim_end())
 }
 
@@ -182,7 +178,7 @@ fn lock_pins_the_platform_then_path_prints_a_writable_katalonc_that_runs() {
     assert!(!lock.contains("127.0.0.1"), "{lock}");
 
     let out = cmd(&f).args(["engine", "path", "--locked"]).output().expect("run");
-    assert!(out.status.success(), "{}", text(&out));
+    crate::support::assert_success(&out);
     let katalonc = PathBuf::from(support::stdout(&out).trim_end());
     assert!(katalonc.is_absolute(), "{}", katalonc.display());
     assert_eq!(katalonc, f.root().join(format!(".katalon-prep/engine/{V}-linux-x64/{}/katalonc", top("Linux_64"))));
@@ -198,7 +194,7 @@ fn lock_pins_the_platform_then_path_prints_a_writable_katalonc_that_runs() {
         .env("KATALONC_EXIT", "3")
         .output()
         .expect("katalonc runs");
-    assert_eq!(run.status.code(), Some(3));
+    crate::support::assert_code(&run, 3);
     let state = engine_dir.join("configuration/org.eclipse.osgi");
     assert_eq!(std::fs::read_to_string(state.join("argv")).unwrap(), "-noSplash\n-runMode=console\n");
     assert!(std::fs::read_to_string(state.join("env")).unwrap().contains("KATALONC_EXIT=3"));
@@ -408,7 +404,7 @@ fn four_concurrent_installs_on_one_cache_agree_and_download_once() {
         .collect();
     for (p, child) in projects.iter().zip(children) {
         let out = child.wait_with_output().expect("wait");
-        assert!(out.status.success(), "{}", text(&out));
+        crate::support::assert_success(&out);
         let katalonc = PathBuf::from(support::stdout(&out).trim_end());
         assert!(katalonc.starts_with(p.root()), "{}", katalonc.display());
         assert_eq!(std::fs::read_to_string(&katalonc).unwrap(), KATALONC);
@@ -469,6 +465,8 @@ fn lock_platform_all_pins_every_platform_and_caches_only_this_one() {
     }
     assert_eq!(cached_engines(&f).len(), 1);
     let out = cmd(&f).args(["engine", "list"]).output().unwrap();
+    support::assert_success(&out);
+    support::assert_run_snapshot!("engine_list", f, out);
     let listing = support::stdout(&out);
     assert_eq!(listing.lines().count(), 5, "{listing}");
     assert!(
@@ -495,7 +493,7 @@ fn the_windows_zip_is_streamed_to_disk_then_extracted() {
     c.env("KATALON_PREP_PLATFORM", "windows-x64").arg("lock").assert().success();
     let out =
         f.cmd().env("KATALON_PREP_PLATFORM", "windows-x64").args(["engine", "path", "--locked"]).output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    crate::support::assert_success(&out);
     let katalonc = PathBuf::from(support::stdout(&out).trim_end());
     assert!(katalonc.ends_with(format!("{}/katalonc.exe", top("Windows_64"))), "{}", katalonc.display());
     assert_eq!(
@@ -543,7 +541,7 @@ fn a_mirror_is_not_drift_and_env_overrides_the_config() {
     let path = mirror.engine_archive(V, "Linux_64", archive);
     server.clear_log();
     let out = cmd(&f).env("KATALON_DOWNLOAD_URL", mirror.url()).args(["engine", "path", "--locked"]).output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    crate::support::assert_success(&out);
     assert_eq!(mirror.count(&path), 1);
     assert_eq!(server.total(), 0);
 }
@@ -591,7 +589,7 @@ fn prepare_installs_the_engine_and_the_action_outputs_its_katalonc_without_the_k
         .args(["prepare", "--locked"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    crate::support::assert_success(&out);
     let outputs = std::fs::read_to_string(&output).unwrap();
     let katalonc = f.root().join(format!(".katalon-prep/engine/{V}-linux-x64/{}/katalonc", top("Linux_64")));
     assert!(outputs.contains(&format!("katalonc={}\n", katalonc.display())), "{outputs}");

@@ -181,7 +181,11 @@ fn add_mask_comes_before_any_other_output() {
     let mut cmd = on_github_std(&ws);
     cmd.arg("prepare").stdout(Stdio::from(file.try_clone().unwrap())).stderr(Stdio::from(file));
     let status = cmd.status().unwrap();
-    assert!(status.success());
+    assert!(
+        status.success(),
+        "prepare failed ({status}):\n{}",
+        std::fs::read_to_string(&log).unwrap_or_default().replace(KEY, "[KEY]")
+    );
     let text = std::fs::read_to_string(&log).unwrap();
     let first = text.lines().next().unwrap();
     assert_eq!(first, format!("::add-mask::{KEY}"), "{text}");
@@ -427,7 +431,7 @@ fn the_allow_input_turns_lint_rules_off() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{err}");
+    crate::support::assert_code(&out, 0);
     assert!(err.contains("[unlisted-option]"), "{err}");
     // Both allowed: no finding is printed; the line is emitted.
     let out = on_github(&ws)
@@ -437,7 +441,7 @@ fn the_allow_input_turns_lint_rules_off() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{err}");
+    crate::support::assert_code(&out, 0);
     assert!(!err.contains("unlisted-option") && !err.contains("unknown-option"), "{err}");
     assert!(split(&outputs(&ws)["args"]).contains(&"-brandNewOption=1".to_string()));
 }

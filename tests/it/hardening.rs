@@ -152,14 +152,14 @@ fn install_killed_between_any_two_steps_is_finished_by_the_next_run() {
     // Warm the shared cache: what is left to do is the install itself.
     let warm = scene.fresh_project("warm");
     let out = scene.prepare(&warm).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     scene.assert_installed(&warm, "warm-up");
 
     // strace counts each system call by itself: probe how often a full run
     // makes each one (fresh project, warm cache), then kill at every call.
     let probe = scene.fresh_project("probe");
     let out = scene.prepare_killed(&probe, "rename,renameat,renameat2,link,linkat", "SIGKILL", 65535);
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     let log = probe.with_extension("strace");
     let renames: usize = ["rename", "renameat", "renameat2"].iter().map(|c| calls(&log, c)).sum();
     let links: usize = ["link", "linkat"].iter().map(|c| calls(&log, c)).sum();
@@ -174,16 +174,16 @@ fn install_killed_between_any_two_steps_is_finished_by_the_next_run() {
                 let killed = scene.prepare_killed(&project, syscall, signal, when);
                 assert!(!killed.status.success(), "{context}: the run was not interrupted");
                 let next = scene.prepare(&project).output().unwrap();
-                assert!(next.status.success(), "{context}: the next run failed:\n{}", stderr(&next));
+                assert!(next.status.success(), "{context}: the next run failed\n{}", crate::support::report(&next));
                 scene.assert_installed(&project, &context);
                 // And it stays that way: a third run changes nothing.
                 let before = std::fs::read(project.join("Plugins/.katalon-prep.json")).unwrap();
                 let third = scene.prepare(&project).output().unwrap();
-                assert!(third.status.success(), "{context}: {}", stderr(&third));
+                assert!(third.status.success(), "{context}\n{}", crate::support::report(&third));
                 assert_eq!(std::fs::read(project.join("Plugins/.katalon-prep.json")).unwrap(), before, "{context}");
                 // And `clean` still knows everything the runs did.
                 let cleaned = clean(&scene, &project);
-                assert!(cleaned.status.success(), "{context}: {}", stderr(&cleaned));
+                assert!(cleaned.status.success(), "{context}\n{}", crate::support::report(&cleaned));
                 assert_eq!(tree(&project), pristine, "{context}: after clean");
             }
         }
@@ -201,7 +201,7 @@ fn pending_entry_whose_file_has_other_content_is_not_adopted() {
     let record = format!(r#"{{"format":1,"files":{{}},"pending":{{"{name}":{{"sha256":"{sha}","size":20}}}}}}"#);
     std::fs::write(project.join("Plugins/.katalon-prep.json"), record).unwrap();
     let out = scene.prepare(&project).output().unwrap();
-    assert_eq!(out.status.code(), Some(12), "{}", stderr(&out));
+    crate::support::assert_code(&out, 12);
     assert!(stderr(&out).contains("was not installed by katalon-prep; refusing to overwrite it"), "{}", stderr(&out));
     assert_eq!(std::fs::read(project.join("Plugins").join(name)).unwrap(), b"someone else's a.jar");
 }
@@ -235,7 +235,7 @@ fn install_record_naming_a_file_outside_plugins_deletes_nothing() {
     );
     std::fs::write(project.join("Plugins/.katalon-prep.json"), record).unwrap();
     let out = scene.prepare(&project).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     assert!(stderr(&out).contains("`../../victim.txt`, which is not a file in"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
     assert_eq!(std::fs::read_to_string(&also).unwrap(), "also precious");
@@ -270,7 +270,7 @@ fn url_plugin_is_named_after_the_configured_url_not_a_redirect_target() {
     f.config(&format!("plugins:\n  - url: {}/n.jar\n    sha256: {}\n", server.url(), support::sha256_hex(&jar)));
     let out = f.prepare().env("GITHUB_ACTIONS", "true").output().unwrap();
     let err = stderr(&out);
-    assert!(out.status.success(), "{err}");
+    crate::support::assert_success(&out);
     assert_no_injected_command(&err);
     let names: Vec<String> = std::fs::read_dir(f.path("Plugins"))
         .unwrap()
@@ -292,7 +292,7 @@ fn archive_entry_names_with_control_characters_are_refused_and_printed_escaped()
         f.config(&support::url_plugin(&server, "p.zip", &package).replacen("  - url", "plugins:\n  - url", 1));
         let out = f.prepare().env("GITHUB_ACTIONS", "true").output().unwrap();
         let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(30), "{name:?}: {err}");
+        assert_eq!(out.status.code(), Some(30), "{name:?}\n{}", crate::support::report(&out));
         assert!(err.contains("control character"), "{err}");
         assert_no_injected_command(&err);
         assert!(!f.path("Plugins").exists(), "{name:?}: nothing installed");
@@ -329,7 +329,7 @@ fn github_assets_are_named_after_the_asset_not_the_object_storage_url() {
         "plugins:\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: gh-a.jar\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: gh-b.zip\n",
     );
     let out = crate::remote::prepare(&f, &api).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     assert_eq!(std::fs::read(f.path("Plugins/gh-a.jar")).unwrap(), a);
     assert_eq!(std::fs::read(f.path("Plugins/gh-b.jar")).unwrap(), b, "the zip asset is a package");
     assert_eq!(api.count("/objects/0f8e2a8c-4b8e-4a53-9d6b-1c1b7e1f0a11"), 1, "served through the object URL");
@@ -355,7 +355,7 @@ fn store_listing_over_16_mib_is_exit_20_naming_the_endpoint() {
     f.config(&crate::remote::store_config("  - store: 42\n"));
     let out = crate::remote::prepare(&f, &store).output().unwrap();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(20), "{err}");
+    crate::support::assert_code(&out, 20);
     assert!(err.contains("/api/products/ks") && err.contains("more than 16 MiB"), "{err}");
     assert_eq!(store.count("/api/products/ks"), 1, "too large is not retried");
 }
@@ -370,7 +370,7 @@ fn github_release_over_16_mib_is_exit_20_naming_the_endpoint() {
     f.config("plugins:\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: \"*.jar\"\n");
     let out = crate::remote::prepare(&f, &api).output().unwrap();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(20), "{err}");
+    crate::support::assert_code(&out, 20);
     assert!(err.contains(path) && err.contains("more than 16 MiB"), "{err}");
     assert_eq!(api.count(path), 1, "too large is not retried");
 }
@@ -420,7 +420,7 @@ fn assert_refused_as_bomb(package: &[u8]) {
     f.config(&format!("plugins:\n{}", support::url_plugin(&server, "bomb.zip", package)));
     let out = f.prepare().output().unwrap();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(30), "{err}");
+    crate::support::assert_code(&out, 30);
     assert!(err.contains("Archive bomb.zip is too large when unpacked"), "{err}");
     assert!(err.contains("Downloading bomb.zip"), "refused after the download: {err}");
     // Nothing of the refused package is left behind (the download itself
@@ -465,7 +465,7 @@ fn offline_edit_keeps_every_other_byte_of_a_latin1_file() {
         b"#Katalon\r\nuser.name=Jos\xe9 M\xfcller\r\nplugin.reloadOption=\"ONLINE\"\r\nnote=caf\xc3\xa9 \xff\r\n";
     f.write(SETTINGS, before);
     let out = f.prepare().output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     let after = std::fs::read(f.path(SETTINGS)).unwrap();
     let expected: &[u8] =
         b"#Katalon\r\nuser.name=Jos\xe9 M\xfcller\r\nplugin.reloadOption=\"OFFLINE\"\r\nnote=caf\xc3\xa9 \xff\r\n";
@@ -489,7 +489,7 @@ fn offline_edit_refuses_a_utf16_file_and_leaves_it_untouched() {
         f.write(SETTINGS, utf16(bom));
         let out = f.prepare().output().unwrap();
         let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(12), "{err}");
+        crate::support::assert_code(&out, 12);
         assert!(err.contains("com.kms.katalon.execution.properties is UTF-16 text"), "{err}");
         assert_eq!(std::fs::read(f.path(SETTINGS)).unwrap(), utf16(bom));
     }
@@ -508,12 +508,12 @@ fn args_with_env(name: &str, value: &str) -> std::process::Output {
 fn key_shorter_than_16_characters_is_refused_saying_what_was_expected() {
     let out = args_with_env("KATALON_API_KEY", "katalonc");
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(11), "{err}");
+    crate::support::assert_code(&out, 11);
     assert!(err.contains("is 8 characters long; a Katalon API key has at least 16"), "{err}");
     assert!(!err.contains("katalonc"), "{err}");
     assert_eq!(stdout(&out), "");
     // 16 is enough.
-    assert!(args_with_env("KATALON_API_KEY", "0123456789abcdef").status.success());
+    crate::support::assert_success(&args_with_env("KATALON_API_KEY", "0123456789abcdef"));
 }
 
 /// A secret pasted with its newline is common: one trailing `\n` or `\r\n`
@@ -522,7 +522,7 @@ fn key_shorter_than_16_characters_is_refused_saying_what_was_expected() {
 fn key_in_a_variable_has_one_trailing_newline_trimmed() {
     for value in [format!("{SENTINEL}\n"), format!("{SENTINEL}\r\n")] {
         let out = args_with_env("KATALON_API_KEY", &value);
-        assert!(out.status.success(), "{value:?}: {}", stderr(&out));
+        assert!(out.status.success(), "{value:?}\n{}", crate::support::report(&out));
         assert!(stdout(&out).split_whitespace().any(|t| t == format!("-apiKey={SENTINEL}")), "{}", stdout(&out));
     }
     for value in [format!("{SENTINEL}\n\n"), format!("{SENTINEL}\nmore")] {
@@ -538,7 +538,7 @@ fn key_file_starting_with_a_bom_is_read_without_it() {
     let f = Fixture::project();
     let file = f.write("secret.txt", format!("\u{feff}{SENTINEL}\r\n"));
     let out = f.cmd().env("KATALON_API_KEY_FILE", &file).arg("args").output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     assert!(stdout(&out).split_whitespace().any(|t| t == format!("-apiKey={SENTINEL}")), "{}", stdout(&out));
 }
 
@@ -548,7 +548,7 @@ fn key_file_starting_with_a_bom_is_read_without_it() {
 fn empty_secret_says_set_but_empty_naming_the_variable() {
     let out = args_with_env("KATALON_API_KEY", "");
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(11), "{err}");
+    crate::support::assert_code(&out, 11);
     assert!(err.contains("KATALON_API_KEY is set but empty"), "{err}");
     assert!(!err.contains("No Katalon API key found"), "{err}");
     let f = Fixture::project();
@@ -556,7 +556,7 @@ fn empty_secret_says_set_but_empty_naming_the_variable() {
     assert!(stderr(&out).contains("KATALON_API_KEY and INPUT_API-KEY are set but empty"), "{}", stderr(&out));
     // An empty variable does not hide a key found further on.
     let out = f.cmd().env("KATALON_API_KEY", "").env("INPUT_API-KEY", SENTINEL).arg("args").output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
 }
 
 /// Short credential values found by `check --args` are masked as whole
@@ -616,13 +616,13 @@ fn download_timeout_bounds_a_trickling_download() {
         let started = std::time::Instant::now();
         let out = cmd.output().unwrap();
         let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(20), "{err}");
+        crate::support::assert_code(&out, 20);
         assert!(err.contains(&format!("did not finish within {shown} (retries included)")), "{err}");
         assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
     }
     let f = Fixture::project();
     let out = f.prepare().args(["--download-timeout", "1.5h"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
+    crate::support::assert_code(&out, 10);
     assert!(stderr(&out).contains("invalid duration `1.5h`"), "{}", stderr(&out));
 }
 
@@ -659,11 +659,11 @@ fn clean_undoes_exactly_what_prepare_did() {
     let project = scene.fresh_project("p");
     let before = tree(&project);
     let out = scene.prepare(&project).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     scene.assert_installed(&project, "prepare");
     let out = clean(&scene, &project);
     let err = stderr(&out);
-    assert!(out.status.success(), "{err}");
+    crate::support::assert_success(&out);
     assert!(
         err.contains(&support::native("Removed     Plugins/a.jar"))
             && err.contains(&support::native("Restored    settings/internal/")),
@@ -684,10 +684,10 @@ fn clean_removes_what_prepare_created() {
     f.config("offline: true\n");
     let before = tree(f.root());
     let out = f.prepare().output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     assert!(f.path(SETTINGS).exists());
     let out = f.cmd().arg("clean").output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     assert_eq!(tree(f.root()), before);
     assert!(!f.path("Plugins").exists() && !f.path(SETTINGS).exists());
 }
@@ -698,13 +698,13 @@ fn clean_removes_what_prepare_created() {
 fn clean_leaves_files_changed_since_and_files_it_does_not_own() {
     let scene = KillScene::new();
     let project = scene.fresh_project("p");
-    assert!(scene.prepare(&project).output().unwrap().status.success());
+    crate::support::assert_success(&scene.prepare(&project).output().unwrap());
     std::fs::write(project.join("Plugins/a.jar"), b"edited by the user").unwrap();
     let edited = format!("{}more=1\n", std::fs::read_to_string(project.join(SETTINGS)).unwrap());
     std::fs::write(project.join(SETTINGS), &edited).unwrap();
     let out = clean(&scene, &project);
     let err = stderr(&out);
-    assert!(out.status.success(), "{err}");
+    crate::support::assert_success(&out);
     assert!(
         err.contains(&support::native("Plugins/a.jar has changed since katalon-prep wrote it; leaving it in place")),
         "{err}"
@@ -729,7 +729,7 @@ fn clean_obeys_no_settings_entry_for_another_file() {
     );
     std::fs::write(project.join("Plugins/.katalon-prep.json"), record).unwrap();
     let out = clean(&scene, &project);
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
 }
 
@@ -751,6 +751,7 @@ fn check_args_snippets_hide_credentials_as_written() {
     ] {
         for format in ["text", "json"] {
             let out = p.cmd().env("GITHUB_ACTIONS", "true").args(["check", "--format", format, "--args", &line]).output().unwrap();
+            support::assert_code(&out, 13);
             let err: String = stderr(&out).lines().filter(|l| !l.starts_with("::add-mask::")).collect();
             let all = format!("{}{err}", stdout(&out));
             assert!(all.contains("-retri"), "the run got as far as the findings: {all}");
@@ -770,7 +771,7 @@ fn config_starting_with_a_bom_is_read() {
     let f = Fixture::project();
     f.config("\u{feff}run:\n  test-suite: Test Suites/Smoke\n");
     let out = f.cmd().args(["args", "--without-api-key"]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     assert!(stdout(&out).contains("Test Suites/Smoke"), "{}", stdout(&out));
 }
 
@@ -785,7 +786,7 @@ fn non_utf8_prj_is_exit_12_naming_the_file() {
     std::fs::write(f.path("Demo.prj"), prj).unwrap();
     let out = f.cmd().args(["args", "--without-api-key"]).output().unwrap();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(12), "{err}");
+    crate::support::assert_code(&out, 12);
     assert!(err.contains("Demo.prj") && err.contains("not UTF-8"), "{err}");
 }
 
@@ -798,7 +799,7 @@ fn path_plugin_that_is_a_folder_or_a_fifo_says_what_it_is() {
     f.config("plugins:\n  - path: vendor/a-folder.jar\n");
     let out = f.prepare().output().unwrap();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(10), "{err}");
+    crate::support::assert_code(&out, 10);
     assert!(err.contains("is a folder, not a file") && !err.contains("does not exist"), "{err}");
     #[cfg(unix)]
     {
@@ -808,7 +809,7 @@ fn path_plugin_that_is_a_folder_or_a_fifo_says_what_it_is() {
         f.config("plugins:\n  - path: vendor/pipe.jar\n");
         let out = f.prepare().output().unwrap();
         let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(10), "{err}");
+        crate::support::assert_code(&out, 10);
         assert!(err.contains("is not a regular file") && !err.contains("does not exist"), "{err}");
     }
 }
@@ -824,7 +825,7 @@ fn zip_entry_name_over_255_bytes_is_exit_30() {
     f.config(&format!("plugins:\n{}", support::url_plugin(&server, "long.zip", &package)));
     let out = f.prepare().output().unwrap();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(30), "{err}");
+    crate::support::assert_code(&out, 30);
     assert!(err.contains("longer than 255 bytes"), "{err}");
 }
 
@@ -839,7 +840,7 @@ fn corrupt_or_empty_bare_jar_with_kind_is_refused() {
         f.config(&format!("plugins:\n{entry}    kind: keyword\n"));
         let out = f.prepare().output().unwrap();
         let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(30), "{err}");
+        crate::support::assert_code(&out, 30);
         assert!(err.contains(why), "{err}");
         assert!(!f.path("Plugins/broken.jar").exists());
     }
@@ -855,13 +856,13 @@ fn values_with_a_line_break_or_nul_never_reach_the_line() {
     f.config("run:\n  test-suite: Test Suites/Smoke\n  args:\n    - \"-x=first\\nsecond\"\n");
     let out = f.cmd().args(["args", "--without-api-key"]).output().unwrap();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(10), "{err}");
+    crate::support::assert_code(&out, 10);
     assert!(err.contains("katalon-prep.yml:4:") && err.contains("`-x=first\\nsecond` holds a line break"), "{err}");
     assert_eq!(stdout(&out), "");
 
     f.config("run:\n  test-suite: Test Suites/Smoke\n  browser: \"Chrome\\0\"\n");
     let out = f.cmd().args(["args", "--without-api-key"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
+    crate::support::assert_code(&out, 10);
 
     f.config("run:\n  test-suite: Test Suites/Smoke\n");
     for args in [
@@ -871,16 +872,16 @@ fn values_with_a_line_break_or_nul_never_reach_the_line() {
     ] {
         let out = f.cmd().args(&args).output().unwrap();
         let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(10), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(10), "{args:?}\n{}", crate::support::report(&out));
         assert!(err.contains("holds a line break or a NUL byte"), "{args:?}: {err}");
         assert_eq!(stdout(&out), "", "{args:?}");
     }
     // Whatever the format.
     let out = f.cmd().args(["args", "--without-api-key", "--format", "json", "--", "-y=1\n2"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
+    crate::support::assert_code(&out, 10);
     // Where the project is asked first (a suite, a profile), its error shows the name escaped.
     let out = f.cmd().args(["args", "--without-api-key", "--profile", "default\r"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(12));
+    crate::support::assert_code(&out, 12);
     assert!(stderr(&out).contains("profile `default\\r` does not exist"), "{}", stderr(&out));
 }
 
@@ -897,7 +898,7 @@ fn outdated_with_store_pins_but_no_store_settings_is_a_config_error() {
     );
     let out = f.cmd().env("KATALON_API_KEY", SENTINEL).arg("outdated").output().unwrap();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(10), "{err}");
+    crate::support::assert_code(&out, 10);
     assert!(err.contains("sets no `store.app-version`"), "{err}");
 }
 
@@ -921,10 +922,10 @@ fn prepare_racing_cache_prune_always_succeeds() {
         std::thread::sleep(std::time::Duration::from_millis((i % 8) * 3));
         for _ in 0..4 {
             let prune = support::bin_std(f.root()).args(["cache", "prune", "nothing.lock"]).output().unwrap();
-            assert!(prune.status.success(), "race {i}: prune: {}", stderr(&prune));
+            assert!(prune.status.success(), "race {i}: prune\n{}", crate::support::report(&prune));
         }
         let out = prepare.wait_with_output().unwrap();
-        assert!(out.status.success(), "race {i}: prepare failed:\n{}", stderr(&out));
+        assert!(out.status.success(), "race {i}: prepare failed\n{}", crate::support::report(&out));
         assert_eq!(std::fs::read(f.path("Plugins/a.jar")).unwrap(), jar, "race {i}");
     }
 }
@@ -936,7 +937,7 @@ fn cache_prune_of_a_missing_lock_names_it_without_talking_about_locked() {
     let f = Fixture::project();
     let out = f.cmd().args(["cache", "prune", "/nonexistent"]).output().unwrap();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(31), "{err}");
+    crate::support::assert_code(&out, 31);
     assert!(err.contains("No lock file at /nonexistent"), "{err}");
     assert!(err.contains("/nonexistent") && !err.contains("--locked"), "{err}");
 }
@@ -977,11 +978,11 @@ fn outdated_github_plugin_says_to_change_the_tag_not_lock_update() {
     let server = katalon_prep_fakes::FakeServer::start();
     release(&server, "v1.2.0", &[("gh-1.2.0.jar", support::keyword_jar("G"))]);
     f.config(&store_config("  - github: acme/keywords\n    tag: v1.2.0\n    asset: \"*.jar\"\n"));
-    assert!(crate::remote::lock(&f, &server).output().unwrap().status.success());
+    crate::support::assert_success(&crate::remote::lock(&f, &server).output().unwrap());
     release(&server, "v1.3.0", &[("gh-1.3.0.jar", support::keyword_jar("G2"))]);
     let out = crate::remote::cmd(&f, &server).arg("outdated").output().unwrap();
     let err = stderr(&out);
-    assert!(out.status.success(), "{err}");
+    crate::support::assert_success(&out);
     assert!(err.contains("1 of 1 plugins outdated; 1 from GitHub: change `tag:` in katalon-prep.yml"), "{err}");
     assert!(!err.contains("lock --update"), "{err}");
 }
@@ -995,13 +996,13 @@ fn lock_update_does_not_download_what_the_cache_holds() {
     account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
     release(&server, "v1.2.0", &[("gh-1.2.0.jar", support::keyword_jar("G"))]);
     f.config(&store_config("  - store: 42\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: \"*.jar\"\n"));
-    assert!(crate::remote::lock(&f, &server).output().unwrap().status.success());
+    crate::support::assert_success(&crate::remote::lock(&f, &server).output().unwrap());
     let downloads = |s: &katalon_prep_fakes::FakeServer| {
         s.requests().iter().filter(|r| r.path.ends_with(".zip") || r.path.contains("/releases/assets/")).count()
     };
     assert!(downloads(&server) >= 2, "the first lock downloads both");
     server.clear_log();
     let out = crate::remote::lock(&f, &server).arg("--update").output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     assert_eq!(downloads(&server), 0, "{:?}", server.requests().iter().map(|r| r.path.clone()).collect::<Vec<_>>());
 }

@@ -35,7 +35,7 @@ fn copy_tree(from: &Path, to: &Path) {
 /// `args --without-api-key --format json` in the fixture: the line as argv.
 fn line_of(f: &Fixture) -> Vec<String> {
     let out = f.cmd().args(["args", "--without-api-key", "--format", "json"]).output().expect("run args");
-    assert!(out.status.success(), "args failed:\n{}", stderr(&out));
+    assert!(out.status.success(), "args failed\n{}", crate::support::report(&out));
     serde_json::from_str(&stdout(&out)).expect("a JSON array")
 }
 
@@ -59,8 +59,8 @@ fn strings(words: &[&str]) -> Vec<String> {
 fn init_ok(f: &Fixture, args: &[&str]) -> std::process::Output {
     let out = f.cmd().arg("init").args(args).output().expect("run init");
     let (o, e) = (stdout(&out), stderr(&out));
-    assert!(out.status.success(), "init failed ({:?}):\n{e}", out.status.code());
-    assert!(!o.contains(SENTINEL) && !e.contains(SENTINEL), "the key was printed:\n{o}\n{e}");
+    assert!(out.status.success(), "init failed\n{}", crate::support::report(&out));
+    assert!(!o.contains(SENTINEL) && !e.contains(SENTINEL), "the key was printed\n{}", crate::support::report(&out));
     out
 }
 
@@ -446,8 +446,12 @@ fn from_args_gives_the_same_line_minus_the_key_on_real_world_lines() {
         let f = Fixture::project();
         let out = f.cmd().env("RUST_LOG", "trace").args(["init", "--from-args", line]).output().expect("init");
         let (o, e) = (stdout(&out), stderr(&out));
-        assert!(out.status.success(), "line {i}: init failed:\n{e}");
-        assert!(!o.contains(SENTINEL) && !e.contains(SENTINEL), "line {i}: the key was printed:\n{e}");
+        assert!(out.status.success(), "line {i}: init failed\n{}", crate::support::report(&out));
+        assert!(
+            !o.contains(SENTINEL) && !e.contains(SENTINEL),
+            "line {i}: the key was printed\n{}",
+            crate::support::report(&out)
+        );
         assert!(e.contains("KATALON_API_KEY"), "line {i}: no word on where the key goes:\n{e}");
         if line.contains('^') || line.contains('`') {
             assert!(e.contains("the line is written for"), "line {i}: the dialect is not said:\n{e}");
@@ -517,7 +521,7 @@ fn a_line_a_shell_would_refuse_is_exit_10_without_quoting_it() {
         .args(["init", "--from-args", "-apiKey=SENTINEL-kp-5f3a9c1e7b2d4086 '-browserType=Chrome"])
         .output()
         .expect("init");
-    assert_eq!(out.status.code(), Some(10));
+    crate::support::assert_code(&out, 10);
     let err = stderr(&out);
     assert!(err.contains("--from-args: unterminated single quote at byte 37"), "{err}");
     assert!(!err.contains(SENTINEL), "{err}");
@@ -541,7 +545,7 @@ fn store_plugins_become_store_entries_when_the_store_knows_the_jar() {
         .args(["init", "--yes", "--suite", "Test Suites/Smoke", "--store", "--move-plugins"])
         .output()
         .expect("init");
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     assert!(!stderr(&out).contains(SENTINEL));
     let text = f.read("katalon-prep.yml");
     assert!(
@@ -662,7 +666,7 @@ fn no_spelling_of_a_credential_reaches_a_file_or_an_output() {
         let f = Fixture::project();
         let out = f.cmd().env("RUST_LOG", "trace").args(["init", "--yes", "--from-args", &line]).output().unwrap();
         let all = format!("{}{}", stdout(&out), stderr(&out));
-        assert!(out.status.success(), "{line}\n{all}");
+        assert!(out.status.success(), "{line}\n{}", crate::support::report(&out));
         assert!(!all.contains(SENTINEL), "{line}\n{all}");
         f.assert_no_file_contains(SENTINEL, &[]);
         assert!(line_of(&f).contains(&"-retry=1".to_string()), "{line}");
@@ -735,7 +739,7 @@ fn prompts_ask_about_the_store_only_when_a_key_is_there() {
         .write_stdin("3\n\n\nn\nn\ny\n")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     assert!(stderr(&out).contains("Look them up in the Katalon Store account"));
     assert!(f.read("katalon-prep.yml").contains("  - store: 42\n"));
     // The jar the Store entry replaces leaves Plugins/, where the Store's copy goes.
@@ -746,7 +750,7 @@ fn prompts_ask_about_the_store_only_when_a_key_is_there() {
     let g = demo();
     g.write("Plugins/demo-keywords-1.0.0.jar", keyword_jar("Demo"));
     let out = g.cmd().args(["init", "--interactive"]).write_stdin("3\n\n\nn\nn\n").output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::support::assert_success(&out);
     assert!(!stderr(&out).contains("Katalon Store account"), "{}", stderr(&out));
 }
 

@@ -4,7 +4,7 @@
 
 use std::process::Output;
 
-use crate::support::{Fixture, stderr, stdout};
+use crate::support::{Fixture, assert_code, stderr, stdout};
 
 fn check_args(p: &Fixture, line: &str) -> Output {
     p.cmd().args(["check", "--args", line]).output().expect("run check")
@@ -16,14 +16,16 @@ fn line(rest: &str) -> String {
 }
 
 #[track_caller]
-fn assert_exit(out: &Output, code: i32) {
-    assert_eq!(out.status.code(), Some(code), "stdout:\n{}\nstderr:\n{}", stdout(out), stderr(out));
-}
-
-#[track_caller]
 fn assert_has(out: &Output, text: &str) {
     let all = format!("{}{}", stdout(out), stderr(out));
     assert!(all.contains(text), "expected {text:?} in:\n{all}");
+}
+
+/// [`assert_lacks`] for a `check` run: first that the lint ran to its end.
+#[track_caller]
+fn assert_lint_lacks(out: &Output, text: &str) {
+    crate::support::assert_linted(out);
+    assert_lacks(out, text);
 }
 
 #[track_caller]
@@ -50,7 +52,7 @@ fn shop_saved_by(modified: Option<&str>, created: Option<&str>) -> Fixture {
 fn an_option_newer_than_the_project_names_the_version_it_needs() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-testOps.testRunName=nightly"));
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_has(
         &out,
         "warning[newer-option]: `-testOps.testRunName` needs Katalon 10.3.1 or newer; the project was last saved with 8.0.5 (`<modifiedVersion>`)",
@@ -60,8 +62,8 @@ fn an_option_newer_than_the_project_names_the_version_it_needs() {
 #[test]
 fn the_project_version_is_modified_then_created() {
     let p = shop_saved_by(Some("10.3.1"), Some("7.9.1"));
-    assert_exit(&check_args(&p, &line("-testOps.testRunName=nightly")), 0);
-    assert_lacks(&check_args(&p, &line("-testOps.testRunName=nightly")), "newer-option");
+    assert_code(&check_args(&p, &line("-testOps.testRunName=nightly")), 0);
+    assert_lint_lacks(&check_args(&p, &line("-testOps.testRunName=nightly")), "newer-option");
     let p = shop_saved_by(None, Some("8.3.0"));
     let out = check_args(&p, &line("-testOps.serverUrl=https://testops.example.com"));
     assert_has(
@@ -69,18 +71,18 @@ fn the_project_version_is_modified_then_created() {
         "`-testOps.serverUrl` needs Katalon 8.4 or newer; the project was created with 8.3.0 (`<createdVersion>`)",
     );
     let p = shop_saved_by(None, None);
-    assert_lacks(&check_args(&p, &line("-testOps.testRunName=nightly")), "newer-option");
+    assert_lint_lacks(&check_args(&p, &line("-testOps.testRunName=nightly")), "newer-option");
 }
 
 #[test]
 fn store_app_version_beats_the_project_also_for_a_hand_written_line() {
     let p = shop_saved_by(Some("8.0.5"), None);
     p.config("store:\n  app-version: \"10.3.1\"\n");
-    assert_lacks(&check_args(&p, &line("-testOps.testRunName=nightly")), "newer-option");
+    assert_lint_lacks(&check_args(&p, &line("-testOps.testRunName=nightly")), "newer-option");
     p.config("store:\n  app-version: \"10.1\"\n");
     let out = check_args(&p, &line("-testOps.testRunName=nightly -testOps.enabled=true"));
     assert_has(&out, "`-testOps.testRunName` needs Katalon 10.3.1 or newer; `store.app-version` is 10.1");
-    assert_lacks(&out, "`-testOps.enabled` needs");
+    assert_lint_lacks(&out, "`-testOps.enabled` needs");
 }
 
 #[test]
@@ -88,11 +90,11 @@ fn the_configured_engine_is_the_version_the_run_uses() {
     let p = shop_saved_by(Some("10.3.1"), None);
     p.config("engine:\n  version: \"10.1.0\"\nrun:\n  test-suite: Test Suites/Smoke/Login\n  args: [\"-testOps.testRunName=x\"]\n");
     let out = p.cmd().arg("check").output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_has(&out, "`-testOps.testRunName` needs Katalon 10.3.1 or newer; `engine.version` is 10.1.0");
     let p8 = shop_saved_by(Some("8.0.5"), None);
     p8.config("engine:\n  version: \"10.3.1\"\nrun:\n  test-suite: Test Suites/Smoke/Login\n  args: [\"-testOps.testRunName=x\"]\n");
-    assert_lacks(&p8.cmd().arg("check").output().unwrap(), "newer-option");
+    assert_lint_lacks(&p8.cmd().arg("check").output().unwrap(), "newer-option");
 }
 
 #[test]
@@ -110,7 +112,7 @@ fn a_near_miss_of_a_known_option_stays_an_error() {
     let p = Fixture::shop();
     for (typo, known) in [("-testSuitPath", "-testSuitePath"), ("-executionProfle", "-executionProfile")] {
         let out = check_args(&p, &line(&format!("{typo}=x")));
-        assert_exit(&out, 13);
+        assert_code(&out, 13);
         assert_has(&out, &format!("error[unknown-option]: unknown option `{typo}`"));
         assert_has(&out, &format!("did you mean `{known}`?"));
     }
@@ -120,13 +122,13 @@ fn a_near_miss_of_a_known_option_stays_an_error() {
 fn an_option_far_from_every_known_one_is_only_a_warning() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-testOps.futureSetting=1"));
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_has(
         &out,
         "warning[unlisted-option]: `-testOps.futureSetting` is not in katalon-prep's table of katalonc options up to 10.x; katalonc ignores options it does not know",
     );
     let out = p.cmd().args(["check", "--strict", "--args", &line("-testOps.futureSetting=1")]).output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_has(&out, "error[unlisted-option]: `-testOps.futureSetting`");
 }
 
@@ -135,7 +137,7 @@ fn prepare_emits_an_unlisted_option_with_a_warning() {
     let p = Fixture::shop();
     p.config("run:\n  test-suite: Test Suites/Smoke/Login\n  args: [\"-testOps.futureSetting=1\"]\n");
     let out = p.prepare().output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert!(stdout(&out).contains("-testOps.futureSetting=1"), "{}", stdout(&out));
     assert_has(&out, "[unlisted-option]");
 }
@@ -146,21 +148,21 @@ fn prepare_emits_an_unlisted_option_with_a_warning() {
 fn allow_flag_turns_a_rule_off_on_every_command_that_lints() {
     let p = Fixture::shop();
     p.config("run:\n  test-suite: Test Suites/Smoke/Login\n  args: [\"-testSuitPath=x\"]\n");
-    assert_exit(&p.cmd().arg("check").output().unwrap(), 13);
-    assert_exit(&p.cmd().args(["check", "--allow", "unknown-option"]).output().unwrap(), 0);
+    assert_code(&p.cmd().arg("check").output().unwrap(), 13);
+    assert_code(&p.cmd().args(["check", "--allow", "unknown-option"]).output().unwrap(), 0);
     let out = p.cmd().args(["args", "--without-api-key"]).output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     let out = p.cmd().args(["args", "--without-api-key", "--allow", "unknown-option"]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert!(stdout(&out).contains("-testSuitPath=x"), "{}", stdout(&out));
     let out = p.prepare().args(["--allow", "unknown-option"]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_lacks(&out, "unknown-option");
     let out = check_args(&p, &line("-testSuitPath=x"));
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     let out =
         p.cmd().args(["check", "--allow", "unknown-option", "--args", &line("-testSuitPath=x")]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
 }
 
 #[test]
@@ -172,7 +174,7 @@ fn lint_allow_in_the_config_turns_a_rule_off() {
     let out = p.cmd().args(["check", "--strict"]).output().unwrap();
     assert_lacks(&out, "unlisted-option");
     let out = p.prepare().output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_lacks(&out, "unlisted-option");
 }
 
@@ -182,18 +184,18 @@ fn an_unknown_rule_id_is_a_usage_error() {
     p.config("run:\n  test-suite: Test Suites/Smoke/Login\n");
     for cmd in [&["check"][..], &["args", "--without-api-key"], &["matrix", "--suites", "Test Suites/Smoke/*"]] {
         let out = p.cmd().args(cmd).args(["--allow", "unknown-optoin"]).output().unwrap();
-        assert_exit(&out, 10);
+        assert_code(&out, 10);
         assert_has(&out, "--allow: `unknown-optoin` is not a lint rule; did you mean `unknown-option`?");
     }
     p.config(
         "run:\n  test-suite: Test Suites/Smoke/Login\nlint:\n  allow:\n    - unlisted-option\n    - no-such-rule\n",
     );
     let out = p.prepare().output().unwrap();
-    assert_exit(&out, 10);
+    assert_code(&out, 10);
     assert_has(&out, "katalon-prep.yml:6:7: `no-such-rule` is not a lint rule");
     assert_lacks(&out, "-noSplash");
     let out = check_args(&p, &line("-retry=1"));
-    assert_exit(&out, 10);
+    assert_code(&out, 10);
     assert_has(&out, "katalon-prep.yml:6:7: `no-such-rule` is not a lint rule");
 }
 
@@ -202,13 +204,13 @@ fn allowing_a_rule_never_relaxes_what_is_not_a_lint() {
     let p = Fixture::shop();
     p.config("run:\n  test-suite: Test Suites/Smoke/Login\nplugins:\n  - url: https://example.com/x.jar\n");
     let out = p.prepare().args(["--allow", "unknown-option", "--allow", "unlisted-option"]).output().unwrap();
-    assert_exit(&out, 10);
+    assert_code(&out, 10);
     assert_has(&out, "a `url` plugin needs a `sha256`");
     let out = p.cmd().args(["check", "--allow", "unpinned-url"]).output().unwrap();
-    assert_exit(&out, 10);
+    assert_code(&out, 10);
     assert_has(&out, "`unpinned-url` cannot be allowed");
     p.config("run:\n  test-suite: Test Suites/Smoke/Login\nlint: { allow: [unpinned-url] }\n");
-    assert_exit(&p.cmd().arg("check").output().unwrap(), 10);
+    assert_code(&p.cmd().arg("check").output().unwrap(), 10);
 }
 
 // ---- documented examples (Katalon's page "Command-line syntax in Katalon Runtime Engine") ----
@@ -229,7 +231,7 @@ fn every_documented_example_passes_check() {
     for project in [Fixture::shop(), shop_saved_by(Some("10.3.1"), None)] {
         for example in DOCUMENTED {
             let out = check_args(&project, &line(example));
-            assert_exit(&out, 0);
+            assert_code(&out, 0);
             assert_lacks(&out, "error[");
         }
     }
@@ -242,7 +244,7 @@ fn prepare_emits_every_documented_example() {
     for example in DOCUMENTED {
         let words = crate::support::shell_split(example);
         let out = p.prepare().arg("--").args(&words).output().unwrap();
-        assert_exit(&out, 0);
+        assert_code(&out, 0);
         let emitted = crate::support::shell_split(stdout(&out).trim());
         for word in &words {
             assert!(emitted.contains(word), "{word} not emitted in {emitted:?}");
@@ -290,9 +292,9 @@ fn each_new_rule_fires_and_names_the_option_under_strict() {
             if rest.contains("-projectPath") { format!("katalonc {rest}") } else { format!("katalonc {suite} {rest}") };
         let out = check_args(&p, &text);
         assert_has(&out, &format!("{severity}[{rule}]"));
-        assert_exit(&out, if *severity == "error" { 13 } else { 0 });
+        assert_code(&out, if *severity == "error" { 13 } else { 0 });
         let out = p.cmd().args(["check", "--strict", "--args", &text]).output().unwrap();
-        assert_exit(&out, 13);
+        assert_code(&out, 13);
         let finding = stdout(&out).split("\n\n").find(|b| b.starts_with(&format!("error[{rule}]"))).map(String::from);
         let finding = finding.unwrap_or_else(|| panic!("no error[{rule}] for {text}:\n{}", stdout(&out)));
         assert!(finding.contains(named), "{rule} does not name {named}:\n{finding}");
@@ -303,11 +305,11 @@ fn each_new_rule_fires_and_names_the_option_under_strict() {
 fn license_retry_within_the_rules_is_quiet() {
     let p = Fixture::shop();
     let out = check_args(&p, &line("-licenseRetryMaxDuration=30 -licenseRetryInterval=30 -licenseRetryMaxJitter=30"));
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_lacks(&out, "license-retry");
-    assert_lacks(&check_args(&p, &line("-licenseRelease=true -orgID=42")), "license-release-without-org");
-    assert_lacks(&check_args(&p, &line("-licenseRelease=false")), "license-release-without-org");
-    assert_lacks(&check_args(&p, &line("-reportFolder=r -reportFileName=run1")), "ignored-option");
+    assert_lint_lacks(&check_args(&p, &line("-licenseRelease=true -orgID=42")), "license-release-without-org");
+    assert_lint_lacks(&check_args(&p, &line("-licenseRelease=false")), "license-release-without-org");
+    assert_lint_lacks(&check_args(&p, &line("-reportFolder=r -reportFileName=run1")), "ignored-option");
 }
 
 #[test]
@@ -315,12 +317,12 @@ fn no_target_is_a_warning_for_prepare_and_args_and_an_error_for_run() {
     let p = Fixture::shop();
     p.config("run:\n  browser: Chrome\n");
     let out = p.prepare().output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_has(&out, "warning: the line has neither `-testSuitePath` nor `-testSuiteCollectionPath`");
-    assert_exit(&p.cmd().args(["args", "--without-api-key"]).output().unwrap(), 0);
+    assert_code(&p.cmd().args(["args", "--without-api-key"]).output().unwrap(), 0);
     let katalonc = p.fake_katalonc("katalonc");
     let out = p.cmd_with_key().arg("run").arg("--katalonc").arg(&katalonc).output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     assert_has(
         &out,
         "the line has neither `-testSuitePath` nor `-testSuiteCollectionPath`: katalonc has nothing to run [no-target]",
@@ -333,7 +335,7 @@ fn no_target_is_a_warning_for_prepare_and_args_and_an_error_for_run() {
         .arg(&katalonc)
         .output()
         .unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
 }
 
 // ---- false findings seen on real projects ----
@@ -365,10 +367,10 @@ fn run_browser_overrides_the_collections_browsers_so_they_are_not_linted() {
     assert_has(&out, "`Safari` does not run on Linux");
     p.config("run:\n  test-suite-collection: Test Suites/Nightly\n  browser: Chrome (headless)\n");
     let out = p.cmd().env("RUNNER_OS", "Linux").args(["check", "--strict"]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_lacks(&out, "browser-not-on");
     p.config("run:\n  test-suite-collection: Test Suites/Nightly\n  args: [\"-browserType=Firefox\"]\n");
-    assert_lacks(&p.cmd().env("RUNNER_OS", "Linux").arg("check").output().unwrap(), "browser-not-on");
+    assert_lint_lacks(&p.cmd().env("RUNNER_OS", "Linux").arg("check").output().unwrap(), "browser-not-on");
 }
 
 #[test]
@@ -378,7 +380,7 @@ fn browsers_are_checked_against_the_system_the_run_is_on() {
     assert_has(&out, "warning[browser-not-on-os]: `IE` does not run on macOS, and this run is on macOS");
     let out =
         p.cmd().env("RUNNER_OS", "macOS").args(["check", "--args", &line("-browserType=Safari")]).output().unwrap();
-    assert_lacks(&out, "browser-not-on");
+    assert_lint_lacks(&out, "browser-not-on");
     let out =
         p.cmd().env("RUNNER_OS", "Windows").args(["check", "--args", &line("-browserType=Safari")]).output().unwrap();
     assert_has(&out, "`Safari` does not run on Windows");
@@ -395,7 +397,7 @@ fn matrix_warns_about_shards_whose_browser_cannot_run_on_the_runners() {
         cmd.args(["matrix", "--collection", "Test Suites/Nightly"]).args(extra).output().unwrap()
     };
     let out = matrix(&["--runner-os", "linux"], Some("Windows"));
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_has(
         &out,
         "1 shard uses `IE`, which does not run on Linux, where the shards run: Test Suites/Smoke/Login [browser-not-on-linux]",
@@ -422,7 +424,7 @@ fn a_finding_about_an_extra_option_says_it_came_after_double_dash() {
     let p = Fixture::shop();
     p.config("run:\n  test-suite: Test Suites/Smoke/Login\n  args: [\"-retry=1\", \"-consoleLog\"]\n");
     let out = p.prepare().args(["--", "-statusDelay=5", "-noExit"]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_has(&out, "warning: katalon-prep.yml:3:22: `-consoleLog` is for an interactive Windows cmd window");
     assert_has(&out, "warning: argument 2 after `--`: `-noExit` is for an interactive Windows cmd window");
     assert_lacks(&out, "`run --` argument");
@@ -446,7 +448,7 @@ fn a_key_in_a_cmd_or_powershell_line_is_never_printed() {
                 .args(["check", "--format", format, "--args", &text])
                 .output()
                 .unwrap();
-            assert_exit(&out, 13);
+            assert_code(&out, 13);
             assert_has(&out, "not-posix-shell");
             // `::add-mask::` is the one line that must carry it, so the runner masks it.
             assert_eq!(stderr(&out).lines().filter(|l| l.starts_with("::add-mask::")).count(), 1, "{}", stderr(&out));
@@ -468,10 +470,10 @@ fn the_documented_proxy_section_in_the_config_is_not_a_repeat() {
          proxy.auth.excludes: localhost\n    proxy.system.option: NO_PROXY\n",
     );
     let out = p.cmd().args(["check", "--strict"]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_eq!(stdout(&out), "0 errors, 0 warnings, 0 notes\n");
     let out = p.prepare().output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let line = crate::support::shell_split(stdout(&out).trim());
     let config = line.iter().position(|w| w == "--config").expect("--config");
     assert_eq!(line[config + 1..].iter().filter(|w| w.starts_with("-proxy.auth.")).count(), 6, "{line:?}");
@@ -489,7 +491,7 @@ fn init_recognises_the_program_as_check_does_windows_paths_included() {
         ])
         .output()
         .unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     // Unescaped as POSIX would, the program word becomes `C:Katalonkatalonc.exe`: it must not be read as an option or word.
     assert_lacks(&out, "Katalonkatalonc");
     let config = p.read("katalon-prep.yml");

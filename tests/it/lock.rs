@@ -9,25 +9,53 @@ use crate::support;
 use katalon_prep_fakes::{FakeServer, STORE_PATH, StorePlugin};
 use predicates::prelude::*;
 use remote::{account, lock, prepare, publish, release, sha, store_config};
-use support::{Fixture, keyword_jar};
+use support::{Fixture, assert_run_snapshot, keyword_jar};
 
-/// A Store plugin, a GitHub asset and a pinned url plugin, all on `server`.
-fn everything(f: &Fixture, server: &FakeServer) {
-    account(server, &[publish(server, 1, 42, "Excel Keywords", "1.2.3")]);
-    release(server, "v1.2.0", &[("gh-1.2.0.jar", keyword_jar("G"))]);
+/// A project configured with a Store plugin, a GitHub asset and a pinned url
+/// plugin, all on the returned server.
+fn everything() -> (Fixture, FakeServer) {
+    let f = Fixture::project();
+    let server = FakeServer::start();
+    account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
+    release(&server, "v1.2.0", &[("gh-1.2.0.jar", keyword_jar("G"))]);
     server.file("/u/url-1.0.jar", keyword_jar("U"));
     f.config(&store_config(&format!(
         "  - store: 42\n  - github: acme/keywords\n    tag: v1.2.0\n    asset: \"*.jar\"\n  - url: {}/u/url-1.0.jar\n    sha256: {}\n",
         server.url(),
         sha(&keyword_jar("U"))
     )));
+    (f, server)
+}
+
+/// Store plugin Excel Keywords 1.2.3 configured and locked.
+fn excel_locked() -> (Fixture, FakeServer) {
+    let f = Fixture::project();
+    let server = FakeServer::start();
+    account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
+    f.config(&store_config("  - store: 42\n"));
+    lock(&f, &server).assert().success();
+    (f, server)
+}
+
+/// `vendor/a.jar` and `vendor/b.jar` on disk, the ones named in `configured`
+/// (`"a"`, `"b"`) configured as `path` plugins.
+fn local_jars(configured: &[&str]) -> (Fixture, FakeServer) {
+    let f = Fixture::project();
+    f.write("vendor/a.jar", keyword_jar("A"));
+    f.write("vendor/b.jar", keyword_jar("B"));
+    configure(&f, configured);
+    (f, FakeServer::start())
+}
+
+/// Configures the `vendor/<name>.jar` of each of `names` as a `path` plugin.
+fn configure(f: &Fixture, names: &[&str]) {
+    let entries: String = names.iter().map(|name| format!("  - path: vendor/{name}.jar\n")).collect();
+    f.config(&format!("plugins:\n{entries}"));
 }
 
 #[test]
 fn lock_writes_every_plugin_with_a_generated_header() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    everything(&f, &server);
+    let (f, server) = everything();
     lock(&f, &server).assert().success().stderr(predicate::str::contains("Wrote katalon-prep.lock: 3 plugins"));
     let text = f.read("katalon-prep.lock");
     assert!(
@@ -48,9 +76,7 @@ fn lock_writes_every_plugin_with_a_generated_header() {
 
 #[test]
 fn lock_output_is_deterministic() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    everything(&f, &server);
+    let (f, server) = everything();
     lock(&f, &server).assert().success();
     let first = f.read("katalon-prep.lock");
     std::fs::remove_file(f.path("katalon-prep.lock")).unwrap();
@@ -110,9 +136,7 @@ fn prepare_never_trusts_on_first_use() {
 
 #[test]
 fn warm_locked_prepare_makes_zero_requests() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    everything(&f, &server);
+    let (f, server) = everything();
     lock(&f, &server).assert().success();
     prepare(&f, &server).assert().success();
     server.clear_log();
@@ -130,11 +154,7 @@ fn warm_locked_prepare_makes_zero_requests() {
 
 #[test]
 fn cold_cache_relists_the_store_and_verifies_against_the_lock() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
-    f.config(&store_config("  - store: 42\n"));
-    lock(&f, &server).assert().success();
+    let (f, server) = excel_locked();
     support::remove_tree(&f.path("cache")).unwrap();
     server.clear_log();
     prepare(&f, &server).arg("--locked").assert().success();
@@ -144,11 +164,7 @@ fn cold_cache_relists_the_store_and_verifies_against_the_lock() {
 
 #[test]
 fn cold_cache_with_changed_bytes_is_an_integrity_error() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
-    f.config(&store_config("  - store: 42\n"));
-    lock(&f, &server).assert().success();
+    let (f, server) = excel_locked();
     support::remove_tree(&f.path("cache")).unwrap();
     server.file("/dl/excel-keywords-1.2.3.zip", remote::package("excel-keywords-1.2.3.jar", "TAMPERED"));
     prepare(&f, &server)
@@ -161,11 +177,7 @@ fn cold_cache_with_changed_bytes_is_an_integrity_error() {
 
 #[test]
 fn store_serving_a_newer_version_installs_the_cached_locked_one_offline() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
-    f.config(&store_config("  - store: 42\n"));
-    lock(&f, &server).assert().success();
+    let (f, server) = excel_locked();
     account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.3.0")]);
     server.clear_log();
     prepare(&f, &server).arg("--locked").assert().success();
@@ -176,11 +188,7 @@ fn store_serving_a_newer_version_installs_the_cached_locked_one_offline() {
 
 #[test]
 fn store_serving_a_newer_version_with_a_cold_cache_fails_with_the_fix() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
-    f.config(&store_config("  - store: 42\n"));
-    lock(&f, &server).assert().success();
+    let (f, server) = excel_locked();
     account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.3.0")]);
     support::remove_tree(&f.path("cache")).unwrap();
     prepare(&f, &server)
@@ -195,11 +203,7 @@ fn store_serving_a_newer_version_with_a_cold_cache_fails_with_the_fix() {
 
 #[test]
 fn lock_update_takes_the_newer_store_version() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
-    f.config(&store_config("  - store: 42\n"));
-    lock(&f, &server).assert().success();
+    let (f, server) = excel_locked();
     account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.3.0")]);
     lock(&f, &server).assert().success().stderr(predicate::str::contains("is up to date"));
     assert!(f.read("katalon-prep.lock").contains("version: 1.2.3"));
@@ -209,32 +213,20 @@ fn lock_update_takes_the_newer_store_version() {
 
 #[test]
 fn locked_fails_31_when_an_entry_was_added() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    f.write("vendor/a.jar", keyword_jar("A"));
-    f.write("vendor/b.jar", keyword_jar("B"));
-    f.config("plugins:\n  - path: vendor/a.jar\n");
+    let (f, server) = local_jars(&["a"]);
     lock(&f, &server).assert().success();
-    f.config("plugins:\n  - path: vendor/a.jar\n  - path: vendor/b.jar\n");
-    prepare(&f, &server)
-        .arg("--locked")
-        .assert()
-        .code(31)
-        .stderr(predicate::str::contains("katalon-prep.lock is out of date with katalon-prep.yml:"))
-        .stderr(predicate::str::contains("katalon-prep.yml:3:5: `path: vendor/b.jar` is not in the lock as configured"))
-        .stderr(predicate::str::contains("hint: run `katalon-prep lock`"));
+    configure(&f, &["a", "b"]);
+    let out = prepare(&f, &server).arg("--locked").output().unwrap();
+    support::assert_code(&out, 31);
+    assert_run_snapshot!(f, out);
     assert!(!f.path("Plugins").exists(), "nothing installed on drift");
 }
 
 #[test]
 fn locked_fails_31_when_an_entry_was_removed() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    f.write("vendor/a.jar", keyword_jar("A"));
-    f.write("vendor/b.jar", keyword_jar("B"));
-    f.config("plugins:\n  - path: vendor/a.jar\n  - path: vendor/b.jar\n");
+    let (f, server) = local_jars(&["a", "b"]);
     lock(&f, &server).assert().success();
-    f.config("plugins:\n  - path: vendor/a.jar\n");
+    configure(&f, &["a"]);
     prepare(&f, &server)
         .arg("--locked")
         .assert()
@@ -245,11 +237,7 @@ fn locked_fails_31_when_an_entry_was_removed() {
 
 #[test]
 fn locked_fails_31_when_an_entry_changed() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
-    f.config(&store_config("  - store: 42\n"));
-    lock(&f, &server).assert().success();
+    let (f, server) = excel_locked();
     f.config("store:\n  app-version: \"10.0.0\"\nplugins:\n  - store: 42\n");
     prepare(&f, &server)
         .arg("--locked")
@@ -260,26 +248,17 @@ fn locked_fails_31_when_an_entry_changed() {
 
 #[test]
 fn locked_without_a_lock_fails_31() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    f.write("vendor/a.jar", keyword_jar("A"));
-    f.config("plugins:\n  - path: vendor/a.jar\n");
-    prepare(&f, &server)
-        .arg("--locked")
-        .assert()
-        .code(31)
-        .stderr(predicate::str::contains("No katalon-prep.lock to check against (--locked)"));
+    let (f, server) = local_jars(&["a"]);
+    let out = prepare(&f, &server).arg("--locked").output().unwrap();
+    support::assert_code(&out, 31);
+    assert_run_snapshot!(f, out);
 }
 
 #[test]
 fn drift_without_locked_warns_and_installs_the_config() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    f.write("vendor/a.jar", keyword_jar("A"));
-    f.write("vendor/b.jar", keyword_jar("B"));
-    f.config("plugins:\n  - path: vendor/a.jar\n");
+    let (f, server) = local_jars(&["a"]);
     lock(&f, &server).assert().success();
-    f.config("plugins:\n  - path: vendor/a.jar\n  - path: vendor/b.jar\n");
+    configure(&f, &["a", "b"]);
     prepare(&f, &server)
         .assert()
         .success()
@@ -317,28 +296,18 @@ fn store_all_matches_its_lock_entries_and_new_plugins_are_not_drift() {
 
 #[test]
 fn outdated_shows_locked_and_available_versions() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    everything(&f, &server);
+    let (f, server) = everything();
     lock(&f, &server).assert().success();
     account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.3.0")]);
     release(&server, "v1.3.0", &[("gh-1.3.0.jar", keyword_jar("G2"))]);
-    let out = remote::cmd(&f, &server).arg("outdated").assert().success().get_output().stdout.clone();
-    let text = String::from_utf8(out).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["NAME", "SOURCE", "LOCKED", "AVAILABLE"]);
-    assert!(lines[1].starts_with("Excel Keywords") && lines[1].ends_with("1.2.3   1.3.0"), "{text}");
-    assert!(lines[2].starts_with("gh-1.2.0.jar") && lines[2].ends_with("v1.2.0  v1.3.0"), "{text}");
-    assert!(lines[3].starts_with("url-1.0.jar") && lines[3].ends_with("-       n/a"), "{text}");
+    let out = remote::cmd(&f, &server).arg("outdated").output().unwrap();
+    support::assert_success(&out);
+    assert_run_snapshot!(f, out);
 }
 
 #[test]
 fn outdated_exit_code_is_32_when_something_is_outdated() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
-    f.config(&store_config("  - store: 42\n"));
-    lock(&f, &server).assert().success();
+    let (f, server) = excel_locked();
     remote::cmd(&f, &server).args(["outdated", "--exit-code"]).assert().code(0);
     account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.3.0")]);
     remote::cmd(&f, &server).args(["outdated"]).assert().code(0);
@@ -351,10 +320,7 @@ fn outdated_exit_code_is_32_when_something_is_outdated() {
 
 #[test]
 fn cache_key_follows_the_locked_artifacts() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    f.write("vendor/a.jar", keyword_jar("A"));
-    f.config("plugins:\n  - path: vendor/a.jar\n");
+    let (f, server) = local_jars(&["a"]);
     remote::cmd(&f, &server).args(["cache", "key"]).assert().code(31);
     lock(&f, &server).assert().success();
     let key = |f: &Fixture| {
@@ -371,13 +337,9 @@ fn cache_key_follows_the_locked_artifacts() {
 
 #[test]
 fn cache_prune_removes_what_no_lock_references() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    f.write("vendor/a.jar", keyword_jar("A"));
-    f.write("vendor/b.jar", keyword_jar("B"));
-    f.config("plugins:\n  - path: vendor/a.jar\n  - path: vendor/b.jar\n");
+    let (f, server) = local_jars(&["a", "b"]);
     lock(&f, &server).assert().success();
-    f.config("plugins:\n  - path: vendor/a.jar\n");
+    configure(&f, &["a"]);
     lock(&f, &server).assert().success();
     let entries = || std::fs::read_dir(f.path("cache/v1/entries")).unwrap().count();
     assert_eq!(entries(), 2);
@@ -399,28 +361,28 @@ fn cache_prune_removes_what_no_lock_references() {
 
 #[test]
 fn malformed_lock_names_its_line() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    f.write("vendor/a.jar", keyword_jar("A"));
-    f.config("plugins:\n  - path: vendor/a.jar\n");
+    let (f, server) = local_jars(&["a"]);
     f.write(
         "katalon-prep.lock",
         "version: 1\nplugins:\n  - name: a.jar\n    source: path\n    kind: keyword\n    sha256: 00\n",
     );
-    prepare(&f, &server)
-        .assert()
-        .code(10)
-        .stderr(predicate::str::contains("katalon-prep.lock:3:"))
-        .stderr(predicate::str::contains("a sha256 is 64 hexadecimal characters"));
+    let out = prepare(&f, &server).output().unwrap();
+    support::assert_code(&out, 10);
+    assert_run_snapshot!(f, out);
+}
+
+#[test]
+fn lock_that_is_not_yaml_names_its_line() {
+    let (f, server) = local_jars(&["a"]);
+    f.write("katalon-prep.lock", "version: 1\nplugins: [\n");
+    let out = prepare(&f, &server).output().unwrap();
+    support::assert_code(&out, 10);
+    assert_run_snapshot!(f, out);
 }
 
 #[test]
 fn cache_verify_finds_a_corrupted_package_jar() {
-    let f = Fixture::project();
-    let server = FakeServer::start();
-    account(&server, &[publish(&server, 1, 42, "Excel Keywords", "1.2.3")]);
-    f.config(&store_config("  - store: 42\n"));
-    lock(&f, &server).assert().success();
+    let (f, server) = excel_locked();
     let dir = std::fs::read_dir(f.path("cache/v1/entries")).unwrap().next().unwrap().unwrap().path();
     let jar = dir.join("jars/excel-keywords-1.2.3.jar");
     let mut perms = std::fs::metadata(&jar).unwrap().permissions();

@@ -18,6 +18,7 @@ mod fuzz;
 mod github;
 mod github_action;
 mod hardening;
+mod help;
 mod init;
 mod lint_corpus;
 mod lint_rules;

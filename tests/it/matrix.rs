@@ -6,12 +6,7 @@ use crate::support;
 
 use std::process::Output;
 
-use support::{Fixture, SENTINEL, stderr, stdout};
-
-#[track_caller]
-fn assert_exit(out: &Output, code: i32) {
-    assert_eq!(out.status.code(), Some(code), "stdout:\n{}\nstderr:\n{}", stdout(out), stderr(out));
-}
+use support::{Fixture, SENTINEL, assert_code, stderr, stdout};
 
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("JSON on stdout")
@@ -21,7 +16,7 @@ fn json(out: &Output) -> serde_json::Value {
 fn github_matrix_from_a_parallel_collection_skips_disabled_entries() {
     let p = Fixture::shop();
     let out = p.cmd().args(["matrix", "--collection", "Test Suites/Parallel Regression"]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_eq!(
         stdout(&out),
         concat!(
@@ -36,18 +31,24 @@ fn github_matrix_from_a_parallel_collection_skips_disabled_entries() {
     );
 }
 
-#[test]
-fn github_outputs_in_actions() {
-    let p = Fixture::shop();
-    let outputs = p.path("github_output");
+/// `matrix --collection <collection>` under GitHub Actions, writing its
+/// outputs to `github_output`; panics unless it succeeds.
+fn matrix_on_github(p: &Fixture, collection: &str) -> Output {
     let out = p
         .cmd()
         .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_OUTPUT", &outputs)
-        .args(["matrix", "--collection", "Test Suites/Parallel Regression"])
+        .env("GITHUB_OUTPUT", p.path("github_output"))
+        .args(["matrix", "--collection", collection])
         .output()
         .unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
+    out
+}
+
+#[test]
+fn github_outputs_in_actions() {
+    let p = Fixture::shop();
+    let out = matrix_on_github(&p, "Test Suites/Parallel Regression");
     let written = p.read("github_output");
     let matrix = stdout(&out);
     assert_eq!(written, format!("matrix={}max-parallel=2\n", matrix));
@@ -56,15 +57,7 @@ fn github_outputs_in_actions() {
 #[test]
 fn sequential_collection_runs_one_at_a_time() {
     let p = Fixture::shop();
-    let outputs = p.path("github_output");
-    let out = p
-        .cmd()
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_OUTPUT", &outputs)
-        .args(["matrix", "--collection", "Test Suites/Nightly.ts"])
-        .output()
-        .unwrap();
-    assert_exit(&out, 0);
+    let out = matrix_on_github(&p, "Test Suites/Nightly.ts");
     let doc = json(&out);
     let suites: Vec<&str> = doc["include"].as_array().unwrap().iter().map(|e| e["suite"].as_str().unwrap()).collect();
     assert_eq!(suites, ["Test Suites/Smoke/Login", "Test Suites/Regression/Cart"]);
@@ -76,7 +69,7 @@ fn collection_from_the_config_by_default() {
     let p = Fixture::shop();
     p.config("run:\n  test-suite-collection: Test Suites/Nightly\n");
     let out = p.cmd().arg("matrix").output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_eq!(json(&out)["include"].as_array().unwrap().len(), 2);
 }
 
@@ -86,7 +79,7 @@ fn suites_glob_gives_one_shard_per_suite() {
     p.config("run:\n  browser: Firefox (headless)\n");
     let out =
         p.cmd().args(["matrix", "--suites", "Test Suites/Regression/**", "--profile", "staging"]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_eq!(
         stdout(&out),
         concat!(
@@ -102,7 +95,7 @@ fn suites_glob_single_star_stays_in_its_folder_and_skips_collections() {
     let p = Fixture::shop();
     let out = p.cmd().args(["matrix", "--suites", "Test Suites/*"]).output().unwrap();
     // Test Suites/* holds only collections (Nightly, Parallel Regression, Mobile).
-    assert_exit(&out, 12);
+    assert_code(&out, 12);
     assert!(stderr(&out).contains("`--suites Test Suites/*` gives no shards"), "{}", stderr(&out));
 }
 
@@ -117,7 +110,7 @@ fn gitlab_child_pipeline_has_one_job_per_enabled_entry() {
         .args(["--prep-image", "registry.example.com/katalon-prep:1-shell"])
         .output()
         .unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let text = stdout(&out);
     assert!(!text.contains(SENTINEL), "{text}");
     let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
@@ -174,7 +167,7 @@ fn gitlab_jobs_repeat_config_and_project_flags() {
         .args(["--config", "ci/katalon.yml", "--project", "shop.prj", "matrix", "--format", "gitlab"])
         .output()
         .unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let doc: serde_yaml::Value = serde_yaml::from_str(&stdout(&out)).unwrap();
     let job = &doc["katalon 1/2: Test Suites/Smoke/Login (Chrome (headless), default)"];
     let script = job["script"][0].as_str().unwrap();
@@ -194,7 +187,7 @@ fn a_shard_from_the_matrix_prepares_that_shard() {
     let out = p.cmd().args(["matrix", "--collection", "Test Suites/Parallel Regression"]).output().unwrap();
     let shard = json(&out)["include"][1].to_string();
     let out = p.cmd_with_key().args(["args", "--format", "json", "--shard", &shard]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let argv: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         argv,
@@ -219,7 +212,7 @@ fn suite_browser_and_profile_flags_prepare_a_shard() {
         .args(["args", "--without-api-key", "--suite", "Test Suites/Regression/Cart", "--profile", "staging"])
         .output()
         .unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_eq!(
         stdout(&out),
         "-noSplash -runMode=console -projectPath=shop.prj '-testSuitePath=Test Suites/Regression/Cart' -browserType=Chrome -executionProfile=staging\n"
@@ -230,7 +223,7 @@ fn suite_browser_and_profile_flags_prepare_a_shard() {
 fn malformed_shard_is_a_usage_error() {
     let p = Fixture::shop();
     let out = p.cmd_with_key().args(["args", "--shard", r#"{"suite":"x","brwser":"Chrome"}"#]).output().unwrap();
-    assert_exit(&out, 10);
+    assert_code(&out, 10);
     assert!(stderr(&out).contains("`--shard` is not a shard: unknown field `brwser`"), "{}", stderr(&out));
 }
 
@@ -241,7 +234,7 @@ fn collection_with_every_entry_disabled_gives_no_shards() {
         p.read("Test Suites/Nightly.ts").replace("<runEnabled>true</runEnabled>", "<runEnabled>false</runEnabled>");
     p.write("Test Suites/Off.ts", &all_off);
     let out = p.cmd().args(["matrix", "--collection", "Test Suites/Off"]).output().unwrap();
-    assert_exit(&out, 12);
+    assert_code(&out, 12);
     assert!(
         stderr(&out)
             .contains("Collection `Test Suites/Off` gives no shards\nhint: all 3 entries have runEnabled=false")
@@ -252,7 +245,7 @@ fn collection_with_every_entry_disabled_gives_no_shards() {
 fn a_suite_is_not_a_collection() {
     let p = Fixture::shop();
     let out = p.cmd().args(["matrix", "--collection", "Test Suites/Smoke/Login"]).output().unwrap();
-    assert_exit(&out, 12);
+    assert_code(&out, 12);
     assert!(stderr(&out).contains("hint: shard suites with --suites 'Test Suites/Smoke/Login'"));
 }
 
@@ -260,7 +253,7 @@ fn a_suite_is_not_a_collection() {
 fn entry_with_device_settings_warns() {
     let p = Fixture::shop();
     let out = p.cmd().args(["matrix", "--collection", "Test Suites/Mobile"]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert!(
         stderr(&out).contains("has run configuration data (deviceName, deviceId) that -browserType cannot carry"),
         "{}",
@@ -272,6 +265,23 @@ fn entry_with_device_settings_warns() {
 fn nothing_to_shard_is_a_usage_error() {
     let p = Fixture::shop();
     let out = p.cmd().arg("matrix").output().unwrap();
-    assert_exit(&out, 10);
+    assert_code(&out, 10);
     assert!(stderr(&out).contains("error: Nothing to shard"));
+}
+
+// ---- exact output (snapshots) ----
+
+#[test]
+fn matrix_in_each_format() {
+    let p = Fixture::shop();
+    let runs: [(&str, &[&str]); 3] = [
+        ("github_collection", &["--collection", "Test Suites/Parallel Regression"]),
+        ("github_suites", &["--suites", "Test Suites/Smoke/*"]),
+        ("gitlab_collection", &["--collection", "Test Suites/Parallel Regression", "--format", "gitlab"]),
+    ];
+    for (name, args) in runs {
+        let out = p.cmd().arg("matrix").args(args).output().unwrap();
+        assert_code(&out, 0);
+        support::assert_run_snapshot!(format!("matrix_{name}"), p, out);
+    }
 }

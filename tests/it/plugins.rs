@@ -397,7 +397,7 @@ fn github_folds_plugin_lines_into_balanced_groups() {
     f.write("vendor/a.jar", keyword_jar("A"));
     f.config("plugins:\n  - path: vendor/a.jar\n");
     let out = f.prepare().env("GITHUB_ACTIONS", "true").output().unwrap();
-    assert!(out.status.success());
+    crate::support::assert_success(&out);
     let stderr = String::from_utf8(out.stderr).unwrap();
     let opens = stderr.lines().filter(|l| l.starts_with("::group::")).count();
     let closes = stderr.lines().filter(|l| *l == "::endgroup::").count();
@@ -443,4 +443,43 @@ fn cache_verify_fix_removes_an_entry_with_several_bad_jars_once() {
         .stderr(predicate::str::contains("a.jar: sha256 is").and(predicate::str::contains("b.jar: sha256 is")));
     f.cmd().args(["cache", "verify", "--fix"]).assert().success();
     f.cmd().args(["cache", "verify"]).assert().success().stderr(predicate::str::contains("0 cache entries checked"));
+}
+
+// ---- exact output (snapshots) ----
+
+/// A project with a suite to run and one `url` plugin, served by the
+/// returned server. One plugin: the progress lines of several are fetched
+/// concurrently and print in the order the fetches finish.
+fn url_plugin_project() -> (Fixture, FakeServer) {
+    let f = Fixture::project();
+    let server = FakeServer::start();
+    let url = url_plugin(&server, "foo-1.2.0.jar", &keyword_jar("Foo"));
+    f.config(&format!("run:\n  test-suite: Test Suites/Smoke\nplugins:\n{url}"));
+    (f, server)
+}
+
+#[test]
+fn prepare_summary_cold_then_warm() {
+    let (f, _server) = url_plugin_project();
+    // With the sentinel in the environment but out of the line: a snapshot
+    // never holds the key, and the transcript checks it is nowhere.
+    let cold = f.prepare().arg("--without-api-key").output().unwrap();
+    support::assert_success(&cold);
+    support::assert_run_snapshot!("prepare_summary_cold", f, cold);
+    support::remove_tree(&f.path("Plugins")).unwrap();
+    let warm = f.prepare().arg("--without-api-key").output().unwrap();
+    support::assert_success(&warm);
+    support::assert_run_snapshot!("prepare_summary_warm", f, warm);
+}
+
+#[test]
+fn cache_dir_and_verify_output() {
+    let (f, _server) = url_plugin_project();
+    support::assert_success(&f.prepare().output().unwrap());
+    let dir = f.cmd().args(["cache", "dir"]).output().unwrap();
+    support::assert_success(&dir);
+    support::assert_run_snapshot!("cache_dir", f, dir);
+    let verify = f.cmd().args(["cache", "verify"]).output().unwrap();
+    support::assert_success(&verify);
+    support::assert_run_snapshot!("cache_verify", f, verify);
 }

@@ -83,7 +83,7 @@ fn collection_given_as_test_suite_emits_the_collection_option() {
     let f = Fixture::project();
     f.config("run:\n  test-suite: Test Suites/Nightly\n");
     let out = args(&f).output().unwrap();
-    assert!(out.status.success());
+    crate::support::assert_success(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("'-testSuiteCollectionPath=Test Suites/Nightly'"), "{stdout}");
     assert!(!stdout.contains("-testSuitePath"), "{stdout}");

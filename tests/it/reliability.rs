@@ -81,10 +81,6 @@ fn assert_cache_verifies(f: &Fixture, cache: &Path) {
         .stderr(predicate::str::contains(", 0 corrupt"));
 }
 
-fn stderr_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 // --- crash safety ---------------------------------------------------------
 
 /// A download host that sends the headers, then the body in slow pieces, so
@@ -197,7 +193,7 @@ fn killed_at_ten_moments_every_next_run_recovers_and_leaves_nothing_behind() {
         }
 
         let out = f.prepare().output().expect("run");
-        assert!(out.status.success(), "the run after a kill at {delay} ms failed:\n{}", stderr_of(&out));
+        assert!(out.status.success(), "the run after a kill at {delay} ms failed\n{}", crate::support::report(&out));
         for (name, sha) in &expected {
             let bytes = std::fs::read(f.path(&format!("Plugins/{name}"))).expect("installed jar");
             assert_eq!(&sha256_hex(&bytes), sha, "Plugins/{name} after a kill at {delay} ms");
@@ -276,7 +272,7 @@ fn four_prepares_at_once_on_one_cache_download_each_plugin_once() {
             .collect(),
     );
     for out in &outs {
-        assert!(out.status.success(), "{}", stderr_of(out));
+        crate::support::assert_success(out);
         assert_eq!(out.stdout, outs[0].stdout, "the runs printed different lines");
     }
     for f in &projects {
@@ -308,7 +304,7 @@ fn four_prepares_at_once_on_one_project_agree_and_leave_no_partial_file() {
             .collect(),
     );
     for out in &outs {
-        assert!(out.status.success(), "{}", stderr_of(out));
+        crate::support::assert_success(out);
         assert_eq!(out.stdout, outs[0].stdout, "the runs printed different lines");
     }
     let plugins = snapshot(&f.path("Plugins"));

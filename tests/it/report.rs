@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, SystemTime};
 
-use support::{Fixture, SENTINEL, stderr, stdout};
+use support::{Fixture, SENTINEL, assert_code, stderr, stdout};
 
 /// One `<testcase>`: name, Katalon status, message of its failure or error.
 struct Tc<'a> {
@@ -94,16 +94,11 @@ fn report(f: &Fixture, args: &[&str]) -> Output {
     f.cmd().arg("report").args(args).output().expect("run report")
 }
 
-#[track_caller]
-fn assert_exit(out: &Output, code: i32) {
-    assert_eq!(out.status.code(), Some(code), "stdout:\n{}\nstderr:\n{}", stdout(out), stderr(out));
-}
-
 #[test]
 fn text_is_a_table_then_the_failed_cases_with_message_and_log() {
     let f = smoke();
     let out = report(&f, &[]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let log = format!("{SMOKE_10}/execution0.log");
     assert_eq!(
         stdout(&out),
@@ -130,7 +125,7 @@ ERROR   Test Suites/Smoke > Test Cases/Cart/Add
 fn markdown_has_the_table_and_the_failed_cases_in_details() {
     let f = smoke();
     let out = report(&f, &["--format", "markdown"]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let log = format!("{SMOKE_10}/execution0.log");
     assert_eq!(
         stdout(&out),
@@ -174,7 +169,7 @@ Log: `{log}`
 fn json_follows_the_documented_schema() {
     let f = smoke();
     let out = report(&f, &["--format", "json"]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     assert_eq!(v["schema"], 1);
     assert_eq!(
@@ -206,7 +201,7 @@ fn reads_the_6x_layout() {
         ),
     );
     let out = report(&f, &["--format", "json"]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["suites"][0]["name"], "Test Suites/Regression/Checkout");
     assert_eq!(v["totals"]["passed"], 2);
@@ -224,7 +219,7 @@ fn keeps_the_newest_run_of_each_suite_unless_all() {
         &junit("Test Suites/Smoke", "", &[tc("Test Cases/Newest", "PASSED")]),
     );
     let newest = report(&f, &["--format", "json"]);
-    assert_exit(&newest, 0);
+    assert_code(&newest, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout(&newest)).unwrap();
     assert_eq!(v["suites"].as_array().unwrap().len(), 1, "{v}");
     assert_eq!(v["suites"][0]["cases"][0]["name"], "Test Cases/Newest");
@@ -252,7 +247,7 @@ fn a_collection_run_lists_every_suite() {
     // The collection's own folder: neither a JUnit file nor a log.
     f.write(&format!("{ts}/Nightly/20240105_101010/20240105_101010.html"), "<html/>");
     let out = report(&f, &[]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_eq!(
         stdout(&out),
         "\
@@ -273,7 +268,7 @@ FAILED  Test Suites/Regression/Checkout > Test Cases/C
 fn no_report_at_all_exits_14_saying_where_it_looked() {
     let f = Fixture::project();
     let out = report(&f, &[]);
-    assert_exit(&out, 14);
+    assert_code(&out, 14);
     assert_eq!(stdout(&out), "");
     assert_eq!(
         stderr(&out),
@@ -287,7 +282,7 @@ fn an_empty_run_exits_14_too_and_names_the_report_folder() {
     f.config("run:\n  report-folder: out\n");
     std::fs::create_dir_all(f.path("Reports/20240105_101010")).unwrap();
     let out = report(&f, &[]);
-    assert_exit(&out, 14);
+    assert_code(&out, 14);
     let err = stderr(&out);
     assert!(err.contains("looked in:\n  - Reports\n  - out (no such file or folder)\n"), "{err}");
 }
@@ -299,7 +294,7 @@ fn the_report_folder_of_the_config_is_searched() {
     // -reportFolder copies a run's files flat into the folder.
     f.write("out/JUnit_Report.xml", junit("Test Suites/Smoke", "", &[tc("Test Cases/A", "PASSED")]));
     let out = report(&f, &["--format", "json"]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["suites"][0]["file"], "out/JUnit_Report.xml");
 }
@@ -309,7 +304,7 @@ fn a_suite_that_crashed_is_reported_without_invented_counts() {
     let f = smoke();
     f.write("Reports/20240105_101010/Regression/Checkout/20240105_101200/execution0.log", "started\n");
     let out = report(&f, &[]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let text = stdout(&out);
     assert!(
         text.contains(
@@ -334,7 +329,7 @@ fn a_truncated_file_is_a_warning_naming_it_and_the_rest_is_read() {
     let cut = "Reports/20240105_101010/Regression/Checkout/20240105_101200/JUnit_Report.xml";
     f.write(cut, &whole[..whole.len() / 2]);
     let out = report(&f, &["--format", "json"]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let err = stderr(&out);
     assert!(err.starts_with(&format!("warning: {cut} is not complete XML (")), "{err}");
     assert!(err.contains("katalonc may have stopped while writing it; its suite is reported without counts"), "{err}");
@@ -348,10 +343,10 @@ fn a_truncated_file_is_a_warning_naming_it_and_the_rest_is_read() {
 #[test]
 fn exit_code_makes_failures_exit_1() {
     let f = smoke();
-    assert_exit(&report(&f, &["--exit-code"]), 1);
+    assert_code(&report(&f, &["--exit-code"]), 1);
     let green = Fixture::project();
     run_folder(&green, SMOKE_10, &junit("Test Suites/Smoke", "", &[tc("Test Cases/A", "PASSED")]));
-    assert_exit(&report(&green, &["--exit-code"]), 0);
+    assert_code(&report(&green, &["--exit-code"]), 0);
 }
 
 #[test]
@@ -371,7 +366,7 @@ fn windows_paths_inside_map_onto_the_run_folder() {
     );
     f.write(&format!("{SMOKE_10}/JUnit_Report.xml"), xml);
     let md = report(&f, &["--format", "markdown"]);
-    assert_exit(&md, 0);
+    assert_code(&md, 0);
     let md = stdout(&md);
     assert!(
         md.contains(&format!(
@@ -398,15 +393,15 @@ fn since_keeps_only_reports_written_since_then() {
         v["suites"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_string()).collect()
     };
     let recent = report(&f, &["--format", "json", "--since", "2h"]);
-    assert_exit(&recent, 0);
+    assert_code(&recent, 0);
     assert_eq!(names(&recent), ["Test Suites/Smoke"]);
     let since_2020 = report(&f, &["--format", "json", "--since", "2020-01-01T00:00:00Z"]);
     assert_eq!(names(&since_2020), ["Test Suites/Old", "Test Suites/Smoke"]);
     let future = report(&f, &["--since", "2999-01-01T00:00:00+01:00"]);
-    assert_exit(&future, 14);
+    assert_code(&future, 14);
     assert!(stderr(&future).contains("written since 2999-01-01T00:00:00+01:00 found"), "{}", stderr(&future));
     let bad = report(&f, &["--since", "yesterday"]);
-    assert_exit(&bad, 10);
+    assert_code(&bad, 10);
     assert!(stderr(&bad).contains("error: --since `yesterday` is neither an RFC 3339 time nor a duration"));
 }
 
@@ -415,12 +410,12 @@ fn paths_name_files_and_folders_to_read() {
     let f = smoke();
     f.write("elsewhere/run1/result.xml", junit("Test Suites/Other", "", &[tc("Test Cases/Z", "FAILED")]));
     let out = report(&f, &["--format", "json", "elsewhere/run1/result.xml"]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["totals"]["suites"], 1);
     assert_eq!(v["suites"][0]["name"], "Test Suites/Other");
     let missing = report(&f, &["nowhere"]);
-    assert_exit(&missing, 14);
+    assert_code(&missing, 14);
     assert!(stderr(&missing).contains("  - nowhere (no such file or folder)\n"), "{}", stderr(&missing));
 }
 
@@ -429,7 +424,7 @@ fn the_merged_junit_file_reads_back_with_the_same_counts() {
     let f = smoke();
     f.write("Reports/20240105_101010/Regression/Checkout/20240105_101200/execution0.log", "started\n");
     let out = report(&f, &["--junit", "merged/junit.xml", "--format", "json"]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["junit"], "merged/junit.xml");
     let xml = f.read("merged/junit.xml");
@@ -437,7 +432,7 @@ fn the_merged_junit_file_reads_back_with_the_same_counts() {
     assert!(xml.contains("<testcase name=\"Test Suites/Regression/Checkout (no report)\""), "{xml}");
     // Read back by katalon-prep itself: well-formed, same cases.
     let back = report(&f, &["--format", "json", "merged/junit.xml"]);
-    assert_exit(&back, 0);
+    assert_code(&back, 0);
     let b: serde_json::Value = serde_json::from_str(&stdout(&back)).unwrap();
     assert_eq!(b["totals"]["tests"], 5);
     assert_eq!(b["totals"]["errors"], 2);
@@ -483,7 +478,7 @@ fn no_secret_in_any_output() {
             .args(["report", "--format", format, "--junit", "merged.xml"])
             .output()
             .unwrap();
-        assert_exit(&out, 0);
+        assert_code(&out, 0);
         assert!(stdout(&out).contains("***"), "{}", stdout(&out));
         assert_clean(&format!("{format} stdout"), &stdout(&out));
         assert_clean(&format!("{format} stderr"), &stderr(&out));
@@ -544,7 +539,7 @@ fn on_github_the_summary_annotations_and_outputs_are_written() {
     let f = many_failures(12, "Step 3 failed, 100% sure: element missing");
     let gh = Runner::new();
     let out = gh.cmd(&f).args(["report"]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let err = stderr(&out);
     let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("::error ")).collect();
     assert_eq!(errors.len(), 10, "{err}");
@@ -581,7 +576,7 @@ fn on_github_the_summary_stays_under_1_mib_with_a_note() {
     // The step wrote a summary already (as `run` does with its plugin table).
     std::fs::write(gh.summary(), "p".repeat(100_000)).unwrap();
     let out = gh.cmd(&f).args(["report"]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let md = std::fs::read_to_string(gh.summary()).unwrap();
     assert!(md.len() < 1024 * 1024, "{} bytes", md.len());
     assert!(md.len() > 900 * 1024, "the room is used: {} bytes", md.len());
@@ -600,7 +595,7 @@ fn on_github_no_secret_reaches_the_summary_annotations_or_outputs() {
     let f = leaky();
     let gh = Runner::new();
     let out = gh.cmd(&f).args(["report", "--format", "markdown"]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let err = stderr(&out);
     // The key is masked first; then nothing carries it.
     assert_eq!(err.lines().next(), Some(format!("::add-mask::{SENTINEL}").as_str()), "{err}");
@@ -618,7 +613,7 @@ fn the_action_runs_report_when_asked() {
     let f = smoke();
     let gh = Runner::new();
     let out = gh.cmd(&f).arg("github-action").env("INPUT_COMMAND", "report").output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert!(stdout(&out).starts_with("Suite "), "{}", stdout(&out));
     let outputs = gh.outputs();
     assert_eq!(outputs[1], ("junit-path".to_string(), "Reports/katalon-prep-junit.xml".to_string()));
@@ -627,7 +622,7 @@ fn the_action_runs_report_when_asked() {
     );
 
     let bad = gh.cmd(&f).arg("github-action").env("INPUT_COMMAND", "deploy").output().unwrap();
-    assert_exit(&bad, 10);
+    assert_code(&bad, 10);
     assert!(stderr(&bad).contains("The action input `command` is `deploy`; expected prepare, report or run"));
 }
 
@@ -681,7 +676,7 @@ fn run_summarises_the_new_report_and_keeps_katalonc_exit_code() {
     stale_report(&f);
     let fake = katalonc_writing_a_report(&f);
     let out = f.cmd_with_key().env("FAKE_CODE", "1").args(["run", "--katalonc"]).arg(&fake).output().unwrap();
-    assert_exit(&out, 1);
+    assert_code(&out, 1);
     assert_eq!(stdout(&out), "fake katalonc ran\n");
     let err = stderr(&out);
     assert!(err.contains("katalonc exited with 1: some tests failed\n"), "{err}");
@@ -706,7 +701,7 @@ fn run_with_an_unreadable_report_warns_and_keeps_the_code() {
         .arg(&fake)
         .output()
         .unwrap();
-    assert_exit(&out, 2);
+    assert_code(&out, 2);
     let err = stderr(&out);
     assert!(
         err.contains("warning: Reports/20990101_000000/Smoke/20990101_000001/JUnit_Report.xml is not complete XML"),
@@ -721,7 +716,7 @@ fn run_without_any_report_warns_and_keeps_the_code() {
     f.config("run:\n  test-suite: Test Suites/Smoke\n");
     let fake = f.fake_katalonc("katalonc");
     let out = f.cmd_with_key().env("FAKE_CODE", "3").args(["run", "--katalonc"]).arg(&fake).output().unwrap();
-    assert_exit(&out, 3);
+    assert_code(&out, 3);
     assert!(
         stderr(&out)
             .contains("warning: katalonc wrote no JUnit_Report.xml that katalon-prep could find (looked in Reports)"),
@@ -738,7 +733,7 @@ fn run_on_github_publishes_the_results_after_the_plugin_summary() {
     let fake = katalonc_writing_a_report(&f);
     let gh = Runner::new();
     let out = gh.cmd(&f).env("FAKE_CODE", "1").args(["run", "--katalonc"]).arg(&fake).output().unwrap();
-    assert_exit(&out, 1);
+    assert_code(&out, 1);
     let md = std::fs::read_to_string(gh.summary()).unwrap();
     let prepare_at = md.find("### katalon-prep").expect("the prepare summary");
     let results_at = md.find("### Katalon test results").expect("the results summary");
@@ -762,7 +757,7 @@ fn katalon_10_made_on_windows_and_katalon_6_side_by_side() {
     committed(&f, "katalon-10-windows.xml", win);
     committed(&f, "katalon-6.xml", "Reports/Login/20190301_080000");
     let out = report(&f, &["--format", "json"]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let login = &v["suites"][0];
     assert_eq!(login["name"], "Test Suites/Login");
@@ -793,7 +788,7 @@ fn on_github_a_crashed_suite_is_an_error_and_an_unreadable_report_a_warning() {
     );
     let gh = Runner::new();
     let out = gh.cmd(&f).args(["report", "--exit-code"]).output().unwrap();
-    assert_exit(&out, 1);
+    assert_code(&out, 1);
     let err = stderr(&out);
     assert!(
         err.contains(
@@ -828,9 +823,21 @@ fn a_collection_that_ran_a_suite_twice_shows_both_runs_of_the_newest_batch() {
         &junit("Test Suites/Smoke", "", &[tc("Test Cases/Firefox", "PASSED")]),
     );
     let out = report(&f, &["--format", "json"]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let cases: Vec<&str> =
         v["suites"].as_array().unwrap().iter().map(|s| s["cases"][0]["name"].as_str().unwrap()).collect();
     assert_eq!(cases, ["Test Cases/Chrome", "Test Cases/Firefox"]);
+}
+
+// ---- exact output (snapshots) ----
+
+#[test]
+fn report_in_each_format() {
+    let f = smoke();
+    for format in ["text", "markdown", "json"] {
+        let out = report(&f, &["--format", format]);
+        assert_code(&out, 0);
+        support::assert_run_snapshot!(format!("report_{format}"), f, out);
+    }
 }

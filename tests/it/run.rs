@@ -11,7 +11,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use support::{Fixture, SENTINEL, stderr, stdout};
+use support::{Fixture, SENTINEL, assert_code, stderr, stdout};
 
 const CONFIG: &str = "\
 run:
@@ -33,16 +33,11 @@ fn run_with_code(p: &Fixture, code: u8) -> Output {
     p.cmd_with_key().env("FAKE_CODE", code.to_string()).args(["run", "--katalonc"]).arg(&fake).output().expect("run")
 }
 
-#[track_caller]
-fn assert_exit(out: &Output, code: i32) {
-    assert_eq!(out.status.code(), Some(code), "stdout:\n{}\nstderr:\n{}", stdout(out), stderr(out));
-}
-
 #[test]
 fn passes_exit_code_0_without_explaining() {
     let p = shop();
     let out = run_with_code(&p, 0);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert!(!stderr(&out).contains("katalonc exited"), "{}", stderr(&out));
 }
 
@@ -50,7 +45,7 @@ fn passes_exit_code_0_without_explaining() {
 fn passes_exit_code_1_failed_tests() {
     let p = shop();
     let out = run_with_code(&p, 1);
-    assert_exit(&out, 1);
+    assert_code(&out, 1);
     assert!(stderr(&out).contains("katalonc exited with 1: some tests failed\n"), "{}", stderr(&out));
 }
 
@@ -58,7 +53,7 @@ fn passes_exit_code_1_failed_tests() {
 fn passes_exit_code_2_errored_tests_or_crash() {
     let p = shop();
     let out = run_with_code(&p, 2);
-    assert_exit(&out, 2);
+    assert_code(&out, 2);
     assert!(stderr(&out).contains(
         "katalonc exited with 2: some tests errored, or katalonc crashed or could not parse its arguments\n"
     ));
@@ -68,7 +63,7 @@ fn passes_exit_code_2_errored_tests_or_crash() {
 fn passes_exit_code_3_failed_and_errored_or_licence() {
     let p = shop();
     let out = run_with_code(&p, 3);
-    assert_exit(&out, 3);
+    assert_code(&out, 3);
     assert!(stderr(&out).contains(
         "katalonc exited with 3: tests failed and errored, or the licence could not be activated or TestOps was unreachable\n"
     ));
@@ -78,7 +73,7 @@ fn passes_exit_code_3_failed_and_errored_or_licence() {
 fn passes_exit_code_4_invalid_arguments_or_no_licence() {
     let p = shop();
     let out = run_with_code(&p, 4);
-    assert_exit(&out, 4);
+    assert_code(&out, 4);
     assert!(
         stderr(&out)
             .contains("katalonc exited with 4: invalid arguments, or no Runtime Engine licence for the command line\n")
@@ -96,7 +91,7 @@ fn gives_katalonc_the_line_with_the_key_and_the_extra_args() {
         .args(["--", "-statusDelay=3", "--config", "-proxy.option=NO_PROXY"])
         .output()
         .unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let expected = [
         "-noSplash",
         "-runMode=console",
@@ -117,7 +112,7 @@ fn gives_katalonc_the_line_with_the_key_and_the_extra_args() {
 fn streams_katalonc_output_and_redacts_its_own() {
     let p = shop();
     let out = run_with_code(&p, 0);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_eq!(stdout(&out), "fake katalonc: stdout line\n");
     let err = stderr(&out);
     assert!(err.contains("fake katalonc: stderr line\n"), "{err}");
@@ -130,7 +125,7 @@ fn lints_extra_args_and_does_not_start_katalonc_on_errors() {
     let p = shop();
     let fake = p.fake_katalonc("katalonc");
     let out = p.cmd_with_key().args(["run", "--katalonc"]).arg(&fake).args(["--", "-retri=2"]).output().unwrap();
-    assert_exit(&out, 13);
+    assert_code(&out, 13);
     let err = stderr(&out);
     assert!(err.contains("argument 1 after `--`: unknown option `-retri`"), "{err}");
     assert_eq!(p.katalonc_argv(), None, "katalonc must not run");
@@ -142,7 +137,7 @@ fn shard_replaces_suite_browser_and_profile() {
     let fake = p.fake_katalonc("katalonc");
     let shard = r#"{"suite":"Test Suites/Regression/Checkout/Payment","browser":"Chrome Grid","profile":"default"}"#;
     let out = p.cmd_with_key().args(["run", "--shard", shard, "--katalonc"]).arg(&fake).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let argv = p.katalonc_argv().unwrap();
     assert!(argv.contains(&"-testSuitePath=Test Suites/Regression/Checkout/Payment".to_string()), "{argv:?}");
     assert!(argv.contains(&"-browserType=Chrome Grid".to_string()), "{argv:?}");
@@ -155,7 +150,7 @@ fn no_katalonc_on_path_exits_10() {
     let empty = p.path("empty-bin");
     std::fs::create_dir_all(&empty).unwrap();
     let out = p.cmd_with_key().env("PATH", &empty).arg("run").output().unwrap();
-    assert_exit(&out, 10);
+    assert_code(&out, 10);
     let names = if cfg!(windows) { "katalonc.exe or katalonc.bat" } else { "katalonc or katalonc.sh" };
     assert!(stderr(&out).contains(&format!("error: katalonc not found: no {names} on PATH")), "{}", stderr(&out));
 }
@@ -168,12 +163,12 @@ fn finds_katalonc_exe_on_path_in_any_case_and_by_a_path_without_exe() {
     let p = shop();
     let fake = p.fake_katalonc("KATALONC.EXE");
     let out = p.cmd_with_key().env("PATH", fake.parent().unwrap()).env("FAKE_CODE", "3").arg("run").output().unwrap();
-    assert_exit(&out, 3);
+    assert_code(&out, 3);
     assert!(stderr(&out).contains("katalonc exited with 3: tests failed and errored"), "{}", stderr(&out));
     assert_eq!(p.katalonc_argv().unwrap().last().unwrap(), "-webui.autoUpdateDrivers=true");
     std::fs::remove_file(p.path("fake/argv")).unwrap();
     let out = p.cmd_with_key().args(["run", "--katalonc", r"bin\katalonc"]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert!(p.katalonc_argv().is_some());
 }
 
@@ -183,7 +178,7 @@ fn finds_katalonc_sh_on_path() {
     let p = shop();
     let fake = p.fake_katalonc("katalonc.sh");
     let out = p.cmd_with_key().env("PATH", fake.parent().unwrap()).args(["run", "--display", "none"]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert!(p.katalonc_argv().is_some());
 }
 
@@ -192,7 +187,7 @@ fn katalonc_env_names_the_program() {
     let p = shop();
     let fake = p.fake_katalonc("my-katalonc");
     let out = p.cmd_with_key().env("KATALONC", &fake).env("FAKE_CODE", "1").arg("run").output().unwrap();
-    assert_exit(&out, 1);
+    assert_code(&out, 1);
     assert!(p.katalonc_argv().is_some());
 }
 
@@ -201,7 +196,7 @@ fn missing_key_stops_before_katalonc() {
     let p = shop();
     let fake = p.fake_katalonc("katalonc");
     let out = p.cmd().args(["run", "--katalonc"]).arg(&fake).output().unwrap();
-    assert_exit(&out, 11);
+    assert_code(&out, 11);
     assert_eq!(p.katalonc_argv(), None);
 }
 
@@ -254,4 +249,26 @@ fn forwards_sigint_to_katalonc() {
     let (p, code, err) = forwards(libc::SIGINT);
     assert_eq!(p.read("fake/signal"), "INT\n");
     assert_eq!(code, Some(130), "{err}");
+}
+
+// ---- exact output (snapshots) ----
+
+/// Unix only: on Windows the fake is `katalonc.exe`, and there is no X
+/// display to start. `DISPLAY` is set so that whether Xvfb is installed
+/// here does not change the output.
+#[cfg(unix)]
+#[test]
+fn run_output_when_tests_failed() {
+    let p = shop();
+    let fake = p.fake_katalonc("katalonc");
+    let out = p
+        .cmd_with_key()
+        .env("FAKE_CODE", "1")
+        .env("DISPLAY", ":99")
+        .args(["run", "--katalonc"])
+        .arg(&fake)
+        .output()
+        .unwrap();
+    assert_code(&out, 1);
+    support::assert_run_snapshot!(p, out);
 }

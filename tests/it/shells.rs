@@ -29,14 +29,14 @@ const NASTY: &str = r#"run:
 fn json_argv(f: &Fixture, extra: &[&str]) -> Vec<String> {
     let out =
         f.cmd().env("KATALON_API_KEY", SENTINEL).args(["args", "--format", "json", "--"]).args(extra).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    crate::support::assert_success(&out);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn line(f: &Fixture, format: &str, extra: &[&str]) -> String {
     let out =
         f.cmd().env("KATALON_API_KEY", SENTINEL).args(["args", "--format", format, "--"]).args(extra).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    crate::support::assert_success(&out);
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.lines().count(), 1, "{text}");
     text.trim_end_matches('\n').to_string()
@@ -220,7 +220,7 @@ mod through_cmd_exe {
             .current_dir(dir)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        crate::support::assert_success(&out);
         serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{e}: {:?} for {line}", String::from_utf8_lossy(&out.stdout)))
     }

@@ -8,14 +8,27 @@ use crate::support;
 use katalon_prep_fakes::{FakeServer, STORE_PATH, StorePlugin};
 use predicates::prelude::*;
 use remote::{account, prepare, publish, store_config};
-use support::{Fixture, SENTINEL, native};
+use support::{Fixture, SENTINEL, assert_run_snapshot, native};
+
+/// A project whose config asks for `store: <selector>`, and a fresh Store
+/// whose account lists what `plugins` publishes on it.
+fn on_store(selector: &str, plugins: impl FnOnce(&FakeServer) -> Vec<StorePlugin>) -> (Fixture, FakeServer) {
+    let f = Fixture::project();
+    let store = FakeServer::start();
+    let listed = plugins(&store);
+    account(&store, &listed);
+    f.config(&store_config(&format!("  - store: {selector}\n")));
+    (f, store)
+}
+
+/// Excel Keywords 1.2.3, product 42, published on `store`.
+fn excel(store: &FakeServer) -> StorePlugin {
+    publish(store, 1, 42, "Excel Keywords", "1.2.3")
+}
 
 #[test]
 fn store_by_id_installs_the_jar_of_its_package() {
-    let f = Fixture::project();
-    let store = FakeServer::start();
-    account(&store, &[publish(&store, 1, 42, "Excel Keywords", "1.2.3"), publish(&store, 2, 7, "Other", "2.0.0")]);
-    f.config(&store_config("  - store: 42\n"));
+    let (f, store) = on_store("42", |s| vec![excel(s), publish(s, 2, 7, "Other", "2.0.0")]);
     prepare(&f, &store)
         .assert()
         .success()
@@ -40,10 +53,7 @@ fn list_request_speaks_katalons_api() {
 
 #[test]
 fn store_by_name_is_case_insensitive() {
-    let f = Fixture::project();
-    let store = FakeServer::start();
-    account(&store, &[publish(&store, 1, 42, "Excel Keywords", "1.2.3")]);
-    f.config(&store_config("  - store: \"excel keywords\"\n"));
+    let (f, store) = on_store("\"excel keywords\"", |s| vec![excel(s)]);
     prepare(&f, &store).assert().success();
     assert!(f.path("Plugins/excel-keywords-1.2.3.jar").is_file());
 }
@@ -70,13 +80,7 @@ fn store_all_installs_every_plugin_and_platform_ones_under_platform() {
 
 #[test]
 fn expired_entry_is_skipped_with_a_warning_naming_it() {
-    let f = Fixture::project();
-    let store = FakeServer::start();
-    account(
-        &store,
-        &[publish(&store, 1, 42, "Excel Keywords", "1.2.3"), publish(&store, 2, 7, "Old Thing", "1.0.0").expired(true)],
-    );
-    f.config(&store_config("  - store: all\n"));
+    let (f, store) = on_store("all", |s| vec![excel(s), publish(s, 2, 7, "Old Thing", "1.0.0").expired(true)]);
     prepare(&f, &store).assert().success().stderr(predicate::str::contains(
         "warning: Store plugin Old Thing: its licence on the account has expired; skipped",
     ));
@@ -87,16 +91,7 @@ fn expired_entry_is_skipped_with_a_warning_naming_it() {
 
 #[test]
 fn null_version_entry_is_skipped_with_a_warning_naming_it() {
-    let f = Fixture::project();
-    let store = FakeServer::start();
-    account(
-        &store,
-        &[
-            publish(&store, 1, 42, "Excel Keywords", "1.2.3"),
-            publish(&store, 2, 7, "Too New", "5.0").null_version(true),
-        ],
-    );
-    f.config(&store_config("  - store: all\n"));
+    let (f, store) = on_store("all", |s| vec![excel(s), publish(s, 2, 7, "Too New", "5.0").null_version(true)]);
     prepare(&f, &store).assert().success().stderr(predicate::str::contains(
         "warning: Store plugin Too New: no version is compatible with Katalon 9.7.2; skipped",
     ));
@@ -105,16 +100,7 @@ fn null_version_entry_is_skipped_with_a_warning_naming_it() {
 
 #[test]
 fn empty_object_version_counts_as_null() {
-    let f = Fixture::project();
-    let store = FakeServer::start();
-    account(
-        &store,
-        &[
-            publish(&store, 1, 42, "Excel Keywords", "1.2.3"),
-            publish(&store, 2, 7, "Hollow", "1.0").empty_version(true),
-        ],
-    );
-    f.config(&store_config("  - store: all\n"));
+    let (f, store) = on_store("all", |s| vec![excel(s), publish(s, 2, 7, "Hollow", "1.0").empty_version(true)]);
     prepare(&f, &store)
         .assert()
         .success()
@@ -145,14 +131,10 @@ fn rejected_key_exits_21_naming_where_the_key_came_from() {
     let store = FakeServer::start();
     store.store_key("another-key");
     f.config(&store_config("  - store: 42\n"));
-    prepare(&f, &store)
-        .assert()
-        .code(21)
-        .stderr(predicate::str::contains(
-            "The Katalon Store rejected the API key from environment variable KATALON_API_KEY (401 Invalid credentials)",
-        ))
-        .stderr(predicate::str::contains(SENTINEL).not())
-        .stdout(predicate::str::is_empty());
+    let out = prepare(&f, &store).output().unwrap();
+    support::assert_code(&out, 21);
+    // The transcript also checks the key is nowhere in the output.
+    assert_run_snapshot!(f, out);
 }
 
 #[test]
@@ -160,35 +142,23 @@ fn missing_app_version_is_a_config_error_with_an_example() {
     let f = Fixture::project();
     let store = FakeServer::start();
     f.config("plugins:\n  - path: a.jar\n  - store: 42\n");
-    prepare(&f, &store)
-        .assert()
-        .code(10)
-        .stderr(predicate::str::contains("katalon-prep.yml:3:5: Store plugins need `store.app-version`"))
-        .stderr(predicate::str::contains("app-version: \"9.7.2\""));
+    let out = prepare(&f, &store).output().unwrap();
+    support::assert_code(&out, 10);
+    assert_run_snapshot!(f, out);
     assert_eq!(store.total(), 0);
 }
 
 #[test]
 fn plugin_the_account_lacks_is_an_error_listing_what_it_has() {
-    let f = Fixture::project();
-    let store = FakeServer::start();
-    account(&store, &[publish(&store, 1, 42, "Excel Keywords", "1.2.3"), publish(&store, 2, 7, "Other", "2.0.0")]);
-    f.config(&store_config("  - store: \"PDF Keywords\"\n"));
-    prepare(&f, &store)
-        .assert()
-        .code(10)
-        .stderr(predicate::str::contains(
-            "The Katalon Store account has no plugin `store: PDF Keywords` (at katalon-prep.yml:4:5)",
-        ))
-        .stderr(predicate::str::contains("hint: the account has: Other (store: 7), Excel Keywords (store: 42)"));
+    let (f, store) = on_store("\"PDF Keywords\"", |s| vec![excel(s), publish(s, 2, 7, "Other", "2.0.0")]);
+    let out = prepare(&f, &store).output().unwrap();
+    support::assert_code(&out, 10);
+    assert_run_snapshot!(f, out);
 }
 
 #[test]
 fn listed_plugin_that_expired_is_an_error() {
-    let f = Fixture::project();
-    let store = FakeServer::start();
-    account(&store, &[publish(&store, 1, 42, "Excel Keywords", "1.2.3").expired(true)]);
-    f.config(&store_config("  - store: 42\n"));
+    let (f, store) = on_store("42", |s| vec![excel(s).expired(true)]);
     prepare(&f, &store).assert().code(10).stderr(predicate::str::contains(
         "Store plugin Excel Keywords (product 42) cannot be installed: its licence on the account has expired",
     ));
@@ -228,10 +198,7 @@ fn key_is_not_sent_across_a_redirect_to_another_origin() {
 
 #[test]
 fn store_plugins_without_a_lock_are_reported_as_unpinned() {
-    let f = Fixture::project();
-    let store = FakeServer::start();
-    account(&store, &[publish(&store, 1, 42, "Excel Keywords", "1.2.3")]);
-    f.config(&store_config("  - store: 42\n"));
+    let (f, store) = on_store("42", |s| vec![excel(s)]);
     prepare(&f, &store).assert().success().stderr(predicate::str::contains(
         "warning: no katalon-prep.lock: Store and GitHub plugins are installed as served now, not pinned",
     ));
@@ -239,10 +206,7 @@ fn store_plugins_without_a_lock_are_reported_as_unpinned() {
 
 #[test]
 fn warm_locked_store_plugins_need_no_key_without_api_key() {
-    let f = Fixture::project();
-    let store = FakeServer::start();
-    account(&store, &[publish(&store, 1, 42, "Excel Keywords", "1.2.3")]);
-    f.config(&store_config("  - store: 42\n"));
+    let (f, store) = on_store("42", |s| vec![excel(s)]);
     remote::lock(&f, &store).assert().success();
     store.clear_log();
     f.cmd()
@@ -257,10 +221,7 @@ fn warm_locked_store_plugins_need_no_key_without_api_key() {
 
 #[test]
 fn store_download_without_any_key_is_exit_11() {
-    let f = Fixture::project();
-    let store = FakeServer::start();
-    account(&store, &[publish(&store, 1, 42, "Excel Keywords", "1.2.3")]);
-    f.config(&store_config("  - store: 42\n"));
+    let (f, store) = on_store("42", |s| vec![excel(s)]);
     f.cmd()
         .env("KATALON_STORE_URL", store.url())
         .args(["prepare", "--without-api-key"])
@@ -273,10 +234,7 @@ fn store_download_without_any_key_is_exit_11() {
 /// Regression: a key that could not be read was reported as missing.
 #[test]
 fn store_download_with_a_malformed_key_says_why_the_key_is_unusable() {
-    let f = Fixture::project();
-    let store = FakeServer::start();
-    account(&store, &[publish(&store, 1, 42, "Excel Keywords", "1.2.3")]);
-    f.config(&store_config("  - store: 42\n"));
+    let (f, store) = on_store("42", |s| vec![excel(s)]);
     f.cmd()
         .env("KATALON_STORE_URL", store.url())
         .env("KATALON_API_KEY", "two words")

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Fixture, SENTINEL, stderr, stdout};
+use support::{Fixture, SENTINEL, assert_code, stderr};
 
 const CONFIG: &str = "run:\n  test-suite: Test Suites/Smoke/Login\n  browser: Chrome (headless)\n";
 
@@ -145,11 +145,6 @@ fn running(pid: i32) -> bool {
     }
 }
 
-#[track_caller]
-fn assert_exit(out: &Output, code: i32) {
-    assert_eq!(out.status.code(), Some(code), "stdout:\n{}\nstderr:\n{}", stdout(out), stderr(out));
-}
-
 /// Kills a `sleep` or `sh` of the fake that a failed test leaves behind,
 /// once katalon-prep is gone; never a process that merely reuses the pid.
 struct Reap(i32);
@@ -184,7 +179,7 @@ fn without_display_katalonc_gets_a_private_xvfb_that_is_gone_afterwards() {
     assert_ne!(x_connect(number, None), Some(1), "a client without the cookie is let in");
     p.write("fake/go", "");
     let out = child.finish();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     let err = stderr(&out);
     assert!(err.contains("DISPLAY is not set: started "), "{err}");
     assert!(err.contains(&format!("Xvfb on {display} (1024x768x24) for katalonc")), "{err}");
@@ -239,7 +234,7 @@ fn x_connect(display: u32, cookie: Option<&[u8]>) -> Option<u8> {
 fn an_existing_display_is_used_as_is() {
     let p = shop("");
     let out = run(&p, &[("DISPLAY", ":42")], &[]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_eq!(p.read("fake/display"), ":42\n");
     assert_eq!(p.read("fake/xauthority"), "(unset)\n");
     assert!(!stderr(&out).contains("started"), "{}", stderr(&out));
@@ -249,7 +244,7 @@ fn an_existing_display_is_used_as_is() {
 fn display_none_in_the_config_starts_nothing() {
     let p = shop("  display: none\n");
     let out = run(&p, &[], &[]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_eq!(p.read("fake/display"), "(unset)\n");
 }
 
@@ -257,7 +252,7 @@ fn display_none_in_the_config_starts_nothing() {
 fn display_none_flag_starts_nothing_even_when_the_config_says_auto() {
     let p = shop("  display: auto\n");
     let out = run(&p, &[], &["--display", "none"]);
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
     assert_eq!(p.read("fake/display"), "(unset)\n");
 }
 
@@ -267,7 +262,7 @@ fn no_xvfb_installed_exits_50_naming_the_package_before_katalonc() {
     let empty = p.path("empty-bin");
     std::fs::create_dir_all(&empty).unwrap();
     let out = run(&p, &[("PATH", empty.to_str().unwrap())], &[]);
-    assert_exit(&out, 50);
+    assert_code(&out, 50);
     let err = stderr(&out);
     assert!(err.contains("error: katalonc needs an X display on Linux: DISPLAY is not set and Xvfb is not installed"));
     assert!(err.contains("Debian/Ubuntu: `apt-get install xvfb`"), "{err}");
@@ -285,7 +280,7 @@ fn an_xvfb_that_cannot_start_exits_50_with_its_output() {
     std::fs::set_permissions(&xvfb, std::fs::Permissions::from_mode(0o755)).unwrap();
     let path = format!("{}:/usr/bin:/bin", bin.display());
     let out = run(&p, &[("PATH", &path)], &[]);
-    assert_exit(&out, 50);
+    assert_code(&out, 50);
     let err = stderr(&out);
     assert!(err.contains("/broken-x/Xvfb could not open display :"), "{err}");
     assert!(err.contains("  Xvfb: no screens found"), "{err}");
@@ -325,7 +320,7 @@ type Stopped = (Output, [i32; 3], Duration, [Reap; 2]);
 fn sigterm_stops_katalonc_and_what_it_forked() {
     let p = shop("");
     let (out, [katalonc, forked, xvfb], _, _reap) = stop_with(&p, &[], &[], &[libc::SIGTERM]);
-    assert_exit(&out, 143);
+    assert_code(&out, 143);
     assert!(stderr(&out).contains("katalonc exited with 143 after katalon-prep passed it SIGTERM"));
     assert!(!running(katalonc), "katalonc {katalonc} still runs");
     assert!(!running(forked), "katalonc's child {forked} still runs");
@@ -336,7 +331,7 @@ fn sigterm_stops_katalonc_and_what_it_forked() {
 fn sigint_stops_katalonc_and_what_it_forked() {
     let p = shop("");
     let (out, [katalonc, forked, _], _, _reap) = stop_with(&p, &[], &[], &[libc::SIGINT]);
-    assert_exit(&out, 130);
+    assert_code(&out, 130);
     assert!(!running(katalonc) && !running(forked));
 }
 
@@ -345,7 +340,7 @@ fn a_group_ignoring_sigterm_is_killed_after_the_grace_period() {
     let p = shop("");
     let env = [("FAKE_IGNORE_TERM", "1")];
     let (out, [katalonc, forked, xvfb], took, _reap) = stop_with(&p, &env, &["--kill-after", "2s"], &[libc::SIGTERM]);
-    assert_exit(&out, 137);
+    assert_code(&out, 137);
     let err = stderr(&out);
     assert!(
         err.contains("katalonc was still running 2s after katalon-prep passed it SIGTERM: it and every process it started were killed (exit 137)"),
@@ -360,7 +355,7 @@ fn kill_after_comes_from_the_config() {
     let p = shop("  kill-after: 1\n");
     let env = [("FAKE_IGNORE_TERM", "1")];
     let (out, [_, forked, _], _, _reap) = stop_with(&p, &env, &[], &[libc::SIGTERM]);
-    assert_exit(&out, 137);
+    assert_code(&out, 137);
     assert!(stderr(&out).contains("still running 1s after"), "{}", stderr(&out));
     assert!(!running(forked));
 }
@@ -371,7 +366,7 @@ fn a_second_signal_kills_at_once() {
     let env = [("FAKE_IGNORE_TERM", "1")];
     let (out, [katalonc, forked, _], took, _reap) =
         stop_with(&p, &env, &["--kill-after", "10m"], &[libc::SIGINT, libc::SIGTERM]);
-    assert_exit(&out, 137);
+    assert_code(&out, 137);
     assert!(took < Duration::from_secs(60), "waited for the grace period: {took:?}");
     assert!(!running(katalonc) && !running(forked));
 }
@@ -380,7 +375,7 @@ fn a_second_signal_kills_at_once() {
 fn what_katalonc_leaves_running_is_stopped_when_it_exits() {
     let p = shop("");
     let out = run(&p, &[("FAKE_FORK", "1"), ("FAKE_CODE", "1")], &[]);
-    assert_exit(&out, 1);
+    assert_code(&out, 1);
     let err = stderr(&out);
     assert!(
         err.contains(
@@ -400,7 +395,7 @@ fn what_katalonc_leaves_running_is_stopped_when_it_exits() {
 fn a_hung_katalonc_times_out_with_51() {
     let p = shop("");
     let out = run(&p, &[("FAKE_HANG", "1"), ("FAKE_FORK", "1")], &["--timeout", "1"]);
-    assert_exit(&out, 51);
+    assert_code(&out, 51);
     let err = stderr(&out);
     assert!(
         err.contains("error: katalonc timed out after 1s: katalon-prep stopped it and every process it started\n"),
@@ -416,7 +411,7 @@ fn a_hung_katalonc_times_out_with_51() {
 fn a_timeout_ignored_ends_in_sigkill_after_the_grace_period() {
     let p = shop("  timeout: 1s\n  kill-after: 1\n");
     let out = run(&p, &[("FAKE_HANG", "1"), ("FAKE_FORK", "1"), ("FAKE_IGNORE_TERM", "1")], &[]);
-    assert_exit(&out, 51);
+    assert_code(&out, 51);
     let err = stderr(&out);
     assert!(
         err.contains("katalonc timed out after 1s: katalon-prep stopped it and every process it started (SIGKILL: still running 1s after SIGTERM)"),
@@ -435,7 +430,7 @@ fn timeout_0_lifts_the_configured_limit() {
     std::thread::sleep(Duration::from_secs(2));
     p.write("fake/go", "");
     let out = child.finish();
-    assert_exit(&out, 0);
+    assert_code(&out, 0);
 }
 
 #[test]
@@ -443,7 +438,7 @@ fn a_run_within_its_time_limit_passes_its_code_through() {
     let p = shop("  timeout: 10m\n");
     for code in 0..=4 {
         let out = run(&p, &[("FAKE_CODE", &code.to_string())], &[]);
-        assert_exit(&out, code);
+        assert_code(&out, code);
     }
 }
 
@@ -451,7 +446,7 @@ fn a_run_within_its_time_limit_passes_its_code_through() {
 fn an_invalid_timeout_is_a_usage_error() {
     let p = shop("");
     let out = run(&p, &[], &["--timeout", "10x"]);
-    assert_exit(&out, 10);
+    assert_code(&out, 10);
     assert!(stderr(&out).contains("invalid duration `10x`"), "{}", stderr(&out));
     assert!(!p.path("fake/started").exists());
 }
@@ -485,7 +480,7 @@ fn run_uses_the_provisioned_engine_before_path_and_leaves_the_cache_unchanged() 
         .args(["run", "--locked"])
         .output()
         .unwrap();
-    assert_exit(&out, 3);
+    assert_code(&out, 3);
     assert!(!f.path("decoy/ran").exists(), "the katalonc on PATH ran");
     let engine = engine_dir(&f);
     let err = stderr(&out);
@@ -498,7 +493,7 @@ fn run_uses_the_provisioned_engine_before_path_and_leaves_the_cache_unchanged() 
     assert!(env.lines().any(|l| l.starts_with("DISPLAY=:")), "no private display: {env}");
     // katalonc wrote into its writable copy; the cached engine is unchanged.
     let verify = cmd(&f).args(["cache", "verify"]).output().unwrap();
-    assert_exit(&verify, 0);
+    assert_code(&verify, 0);
     assert!(stderr(&verify).contains("1 engine checked, 0 corrupt"), "{}", stderr(&verify));
     assert_eq!(server.count(&archive), 1, "lock downloaded the engine; run took it from the cache");
 }
@@ -519,7 +514,7 @@ fn an_explicit_katalonc_wins_over_the_engine() {
         .arg(&fake)
         .output()
         .unwrap();
-    assert_exit(&out, 2);
+    assert_code(&out, 2);
     assert!(f.path("fake/started").exists(), "--katalonc did not run");
     assert!(!engine_dir(&f).join("configuration/org.eclipse.osgi/argv").exists(), "the engine's katalonc ran");
 }

@@ -335,7 +335,7 @@ pub fn shell_split(line: &str) -> Vec<String> {
         .arg(format!("set -f; for a in {line}; do printf '%s\\0' \"$a\"; done"))
         .output()
         .expect("sh");
-    assert!(out.status.success());
+    crate::support::assert_success(&out);
     // Every word ends with a NUL; empty words are words too.
     let mut words: Vec<String> =
         out.stdout.split(|b| *b == 0).map(|s| String::from_utf8_lossy(s).into_owned()).collect();
@@ -499,4 +499,122 @@ pub fn fake_katalonc_exe() -> PathBuf {
     let fake = debug.join("examples").join(format!("fake_katalonc{}", std::env::consts::EXE_SUFFIX));
     assert!(fake.is_file(), "{} is missing: build it with `cargo test` (or `cargo build --examples`)", fake.display());
     fake
+}
+
+/// `text` with [`SENTINEL`] replaced by `[SENTINEL]`: what a failing
+/// assertion may print, so that a leak shows where it is without the test
+/// log holding the key.
+pub fn redact_key(text: &str) -> String {
+    text.replace(SENTINEL, "[SENTINEL]")
+}
+
+/// A finished run as a failing assertion shows it: the exit code, stdout and
+/// stderr, with the key redacted.
+pub fn report(out: &std::process::Output) -> String {
+    format!(
+        "exit code: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status.code(),
+        redact_key(&stdout(out)),
+        redact_key(&stderr(out))
+    )
+}
+
+/// Panics with the run's [`report`] unless it exited 0.
+#[track_caller]
+pub fn assert_success(out: &std::process::Output) {
+    assert!(out.status.success(), "the run failed\n{}", report(out));
+}
+
+/// Panics with the run's [`report`] unless it exited with `code`.
+#[track_caller]
+pub fn assert_code(out: &std::process::Output, code: i32) {
+    assert_eq!(out.status.code(), Some(code), "unexpected exit code\n{}", report(out));
+}
+
+/// A run as a snapshot holds it: the exit code, then stdout and stderr, with
+/// `root` (the fixture's temp dir, as given and canonical) written `[ROOT]`
+/// and the path that follows it written with `/` on every platform. Panics
+/// if the key is anywhere in the run's output: a snapshot never holds it,
+/// not even redacted.
+pub fn transcript(root: &Path, out: &std::process::Output) -> String {
+    let (stdout, stderr) = (stdout(out), stderr(out));
+    assert!(!stdout.contains(SENTINEL) && !stderr.contains(SENTINEL), "the key is in the output\n{}", report(out));
+    let code = out.status.code().map_or_else(|| "none (killed by a signal)".to_string(), |c| c.to_string());
+    let mut text = format!("exit code: {code}\n----- stdout -----\n{stdout}----- stderr -----\n{stderr}");
+    let mut roots = vec![root.to_path_buf()];
+    roots.extend(root.canonicalize().ok());
+    for root in roots {
+        text = text.replace(&root.display().to_string(), "[ROOT]");
+    }
+    let mut parts = text.split("[ROOT]");
+    let mut joined = parts.next().unwrap_or_default().to_string();
+    for part in parts {
+        let end = part.find(|c: char| c.is_whitespace() || matches!(c, '`' | '\'' | '"' | ')')).unwrap_or(part.len());
+        joined.push_str("[ROOT]");
+        joined.push_str(&part[..end].replace('\\', "/"));
+        joined.push_str(&part[end..]);
+    }
+    joined
+}
+
+/// What differs between a Unix and a Windows run of the same command: the
+/// binary's file name in clap's usage lines and the system's wording of a
+/// missing file.
+pub fn platform_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"katalon-prep\.exe\b", "katalon-prep");
+    settings.add_filter(r"The system cannot find the (file|path) specified\.", "No such file or directory");
+    settings
+}
+
+/// The insta settings of every snapshot of a run: [`platform_settings`],
+/// the ports of the local fake servers and the measured time of a run
+/// (`in 0.10 s`), which vary from run to run, and on Windows the path
+/// separator (`Plugins\foo.jar`, JSON's `Plugins\\foo.jar`). Nothing else is
+/// redacted, so that wording and order show in the snapshot's diff.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = platform_settings();
+    settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]");
+    settings.add_filter(r"\bin \d+(\.\d+)? ?m?s\b", "in [TIME]");
+    if cfg!(windows) {
+        settings.add_filter(r"\\\\|\\", "/");
+    }
+    settings
+}
+
+/// Snapshots a run of `fixture` (its [`transcript`]) under the test's name,
+/// or under `name`, with [`snapshot_settings`].
+macro_rules! assert_run_snapshot {
+    ($fixture:expr, $out:expr) => {
+        $crate::support::snapshot_settings()
+            .bind(|| insta::assert_snapshot!($crate::support::transcript($fixture.root(), &$out)))
+    };
+    ($name:expr, $fixture:expr, $out:expr) => {
+        $crate::support::snapshot_settings()
+            .bind(|| insta::assert_snapshot!($name, $crate::support::transcript($fixture.root(), &$out)))
+    };
+}
+pub(crate) use assert_run_snapshot;
+
+/// Panics with the run's [`report`] unless `check` ran to the end of its
+/// lint: exit 0 (no error found) or 13 (errors found), and its count line
+/// (`3 errors, 0 warnings, 1 note`) on stdout or stderr. A test asserting
+/// that a finding or a secret is absent calls it first, so that a run that
+/// failed before linting cannot pass.
+#[track_caller]
+pub fn assert_linted(out: &std::process::Output) {
+    let counts = |line: &str| {
+        let parts: Vec<&str> = line.split(", ").collect();
+        parts.len() == 3
+            && parts.iter().zip(["error", "warning", "note"]).all(|(part, noun)| {
+                part.split_once(' ')
+                    .is_some_and(|(n, word)| n.parse::<u32>().is_ok() && word.trim_end_matches('s') == noun)
+            })
+    };
+    let all = format!("{}{}", stdout(out), stderr(out));
+    assert!(
+        matches!(out.status.code(), Some(0 | 13)) && all.lines().any(counts),
+        "check did not finish its lint\n{}",
+        report(out)
+    );
 }

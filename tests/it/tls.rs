@@ -13,7 +13,7 @@ use support::{Fixture, SENTINEL, keyword_jar, sha256_hex};
 
 fn openssl(dir: &Path, args: &[&str]) {
     let status = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl is installed");
-    assert!(status.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&status.stderr));
+    assert!(status.status.success(), "openssl {args:?}\n{}", crate::support::report(&status));
 }
 
 /// A CA and a server certificate for 127.0.0.1, in `dir`.
