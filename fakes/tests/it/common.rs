@@ -3,8 +3,6 @@
 //! would retry, decode or complain; these tests must see exactly what the
 //! server put on the wire.
 
-#![allow(dead_code)] // each test binary uses a different subset
-
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};

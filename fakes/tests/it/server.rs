@@ -1,14 +1,12 @@
 //! The generic server against a raw socket client: routes, each fault
 //! really happening on the wire, the request log, and shutdown.
 
-mod common;
-
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{TempDir, get, pattern, request, send_raw};
+use crate::common::{TempDir, get, pattern, request, send_raw};
 use katalon_prep_fakes::{FakeServer, RecordedRequest, Response, TRUNCATE_OVERCLAIM};
 use serde_json::json;
 

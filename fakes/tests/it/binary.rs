@@ -2,13 +2,11 @@
 //! first stdout line, files under `--dir` served, Store wired from a
 //! manifest, the log readable after the process is killed.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
-use common::{TempDir, get, pattern, request};
+use crate::common::{TempDir, get, pattern, request};
 use katalon_prep_fakes::RecordedRequest;
 
 const BIN: &str = env!("CARGO_BIN_EXE_katalon-prep-fake");

@@ -1,9 +1,7 @@
 //! The Katalon Store fake: key check, response shape (katalon.md §2), and
 //! what the log keeps for assertions.
 
-mod common;
-
-use common::{get, request};
+use crate::common::{get, request};
 use katalon_prep_fakes::{FakeServer, STORE_PATH, StorePlugin};
 use serde_json::json;
 

@@ -1,9 +1,7 @@
 //! The GitHub releases fake: routes, GitHub's error bodies and rate-limit
 //! headers, and the fields octocrab's `Release`/`Asset` cannot do without.
 
-mod common;
-
-use common::{get, request};
+use crate::common::{get, request};
 use katalon_prep_fakes::FakeServer;
 use serde_json::{Value, json};
 
