@@ -10,6 +10,7 @@ mod completions;
 mod config_errors;
 mod docs;
 mod emit;
+mod env;
 // The synthetic engines are Unix archives (symlinks, a shell-script katalonc)
 // that the engine refuses on Windows: not run under Wine yet.
 #[cfg(unix)]
