@@ -5,12 +5,12 @@ mod remote;
 mod support;
 
 mod api_key;
+mod boundaries;
 mod check;
 mod completions;
 mod config_errors;
 mod docs;
 mod emit;
-mod env;
 // The synthetic engines are Unix archives (symlinks, a shell-script katalonc)
 // that the engine refuses on Windows: not run under Wine yet.
 #[cfg(unix)]
