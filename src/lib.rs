@@ -23,6 +23,7 @@ pub mod config;
 pub mod digest;
 pub mod duration;
 pub mod engine;
+pub mod env;
 pub mod error;
 pub mod exit;
 pub mod fsutil;
@@ -53,7 +54,7 @@ use plugins::{Fetcher, cache::Cache, install};
 use project::{Project, ResolvedTarget, TsKind};
 use report::{Event, Reporter};
 
-/// What every command shares: the working directory and the global flags.
+/// What every command shares: the working directory, the global flags and the environment.
 pub struct Context<'a> {
     pub cwd: PathBuf,
     pub config: Option<PathBuf>,
@@ -62,6 +63,8 @@ pub struct Context<'a> {
     pub api_key_env: Option<String>,
     pub api_key_stdin: bool,
     pub reporter: &'a dyn Reporter,
+    /// The process environment, read once by the binary.
+    pub env: &'a env::Env,
 }
 
 impl Context<'_> {
@@ -70,7 +73,7 @@ impl Context<'_> {
     pub fn cache_dir(&self) -> Result<PathBuf, plugins::cache::Error> {
         match &self.cache_dir {
             Some(dir) => Ok(self.cwd.join(dir)),
-            None => plugins::cache::default_dir(),
+            None => plugins::cache::default_dir(self.env),
         }
     }
 }
@@ -151,10 +154,7 @@ pub fn key_request(ctx: &Context, config: &Config) -> secret::KeyRequest {
         .clone()
         .or_else(|| config.api_key_env.as_ref().map(|l| l.value.clone()))
         .unwrap_or_else(|| secret::DEFAULT_ENV.to_string());
-    let secrets_dir = std::env::var_os("KATALON_PREP_SECRETS_DIR")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(secret::DEFAULT_SECRETS_DIR));
+    let secrets_dir = ctx.env.secrets_dir.clone().unwrap_or_else(|| PathBuf::from(secret::DEFAULT_SECRETS_DIR));
     secret::KeyRequest { var, stdin: ctx.api_key_stdin, secrets_dir }
 }
 
@@ -212,7 +212,7 @@ pub async fn install_plugins(
         let loaded = lock::load(&lock_path, &lock_shown)?;
         let matching = loaded.as_ref().map(|l| lock::compare(config, l));
         check_lock_fits(ctx, config, loaded.as_ref(), matching.as_ref(), locked)?;
-        let remote = Remote::new(opts.net.clone(), &config.store, key, ctx.reporter);
+        let remote = Remote::new(opts.net.clone(), &config.store, key, ctx.env, ctx.reporter);
         ctx.reporter.report(Event::GroupStart(format!("Plugins ({} configured)", config.plugins.len())));
         let lock_ref = loaded.as_ref().zip(matching.as_ref());
         let planned = resolve::resolve(config, lock_ref, Mode::Prepare, &cache, &remote).await?;

@@ -3,6 +3,7 @@
 
 mod commands;
 mod ui;
+mod workflow;
 
 use std::process::ExitCode;
 
@@ -26,9 +27,11 @@ fn main() -> ExitCode {
             return ExitCode::from(code.code());
         }
     };
-    ui::init_logging(cli.global.verbose, cli.global.quiet);
-    let reporter = ui::Ui::new(cli.global.quiet);
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::run(cli, &reporter)));
+    // The environment is read here, once; everything below is handed it.
+    let env = katalon_prep::env::Env::from_process();
+    ui::init_logging(cli.global.verbose, cli.global.quiet, &env);
+    let reporter = ui::Ui::new(cli.global.quiet, &env);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::run(cli, &reporter, &env)));
     reporter.finish();
     match result {
         Ok(Ok(code)) => ExitCode::from(code.code()),

@@ -29,9 +29,9 @@ pub const ENV_SWITCH: &str = "KATALON_PREP_CHOWN";
 /// `cache_dir` is the cache only when chosen explicitly (`--cache-dir`,
 /// `KATALON_PREP_CACHE_DIR`): root's own default cache stays root's.
 #[cfg(unix)]
-pub fn plan(cwd: &Path, cache_dir: Option<&Path>) -> Option<Handover> {
+pub fn plan(cwd: &Path, cache_dir: Option<&Path>, env: &crate::env::Env) -> Option<Handover> {
     use std::os::unix::fs::MetadataExt;
-    let switch = std::env::var(ENV_SWITCH).unwrap_or_default().trim().to_ascii_lowercase();
+    let switch = env.chown.as_deref().unwrap_or_default().trim().to_ascii_lowercase();
     if matches!(switch.as_str(), "false" | "0" | "no" | "off") {
         return None;
     }
@@ -54,7 +54,7 @@ pub fn plan(cwd: &Path, cache_dir: Option<&Path>) -> Option<Handover> {
 }
 
 #[cfg(not(unix))]
-pub fn plan(_cwd: &Path, _cache_dir: Option<&Path>) -> Option<Handover> {
+pub fn plan(_cwd: &Path, _cache_dir: Option<&Path>, _env: &crate::env::Env) -> Option<Handover> {
     None
 }
 

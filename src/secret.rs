@@ -165,7 +165,7 @@ pub struct KeyRequest {
 
 /// Finds the key, in the documented order: stdin (when asked), `$VAR`,
 /// `$VAR_FILE`, the GitHub Action input, the Docker secret.
-pub fn resolve(request: &KeyRequest) -> Result<ApiKey, Error> {
+pub fn resolve(request: &KeyRequest, env: &crate::env::Env) -> Result<ApiKey, Error> {
     if !is_env_name(&request.var) {
         // Never echoed: a key pasted where its variable's name belongs.
         return Err(Error::BadVarName);
@@ -183,35 +183,31 @@ pub fn resolve(request: &KeyRequest) -> Result<ApiKey, Error> {
     // Set but empty (a secret not available to this job) is remembered: if
     // no other place has a key, the error says so instead of "not found".
     let mut empty = Vec::new();
-    let mut read = |name: &str| match std::env::var_os(name) {
-        Some(v) if v.is_empty() => {
+    let mut set = |name: &str, is_set: bool| {
+        if !is_set {
             empty.push(name.to_string());
-            None
         }
-        other => other,
+        is_set
     };
-    let direct = read(var);
-    let file = read(&file_var);
+    let direct = env.var(var).filter(|v| set(var, !v.is_empty()));
+    let file = env.path(&file_var).filter(|p| set(&file_var, !p.as_os_str().is_empty()));
     if direct.is_some() && file.is_some() {
         return Err(Error::Ambiguous { var: var.clone() });
     }
     if let Some(value) = direct {
         // A secret pasted with its newline: trimmed, as for a file.
-        let value = trim_line_end(Zeroizing::new(value.to_string_lossy().into_owned()));
-        return ApiKey::new(value, KeySource::Env(var.clone()));
+        return ApiKey::new(trim_line_end(value), KeySource::Env(var.clone()));
     }
     looked.push(format!("environment variable {var}"));
     if let Some(path) = file {
-        let path = PathBuf::from(path);
         let source = KeySource::EnvFile { var: file_var.clone(), path: path.clone() };
         return read_key_file(&path, source);
     }
     looked.push(format!("environment variable {file_var} (a path to a file)"));
 
     for input in ["INPUT_API-KEY", "INPUT_API_KEY"] {
-        if let Some(value) = read(input) {
-            let value = trim_line_end(Zeroizing::new(value.to_string_lossy().into_owned()));
-            return ApiKey::new(value, KeySource::ActionInput(input.to_string()));
+        if let Some(value) = env.var(input).filter(|v| set(input, !v.is_empty())) {
+            return ApiKey::new(trim_line_end(value), KeySource::ActionInput(input.to_string()));
         }
     }
     looked.push("GitHub Action input `api-key` (INPUT_API-KEY, INPUT_API_KEY)".to_string());

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use katalon_prep::env::Env;
 use katalon_prep::report::{Event, Reporter, untrusted};
 use katalon_prep::{ci, human_bytes, secret};
 
@@ -30,12 +31,10 @@ pub struct Ui {
 }
 
 impl Ui {
-    pub fn new(quiet: bool) -> Ui {
-        let github = ci::github::active();
+    pub fn new(quiet: bool, env: &Env) -> Ui {
+        let github = env.github_actions;
         let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
-        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-        let style = if tty && !ci && !github && !dumb && !quiet {
+        let style = if tty && !env.ci && !github && !env.dumb_terminal && !quiet {
             let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
             Style::Bars { multi, bars: Mutex::new(HashMap::new()) }
         } else {
@@ -201,7 +200,7 @@ impl Write for RedactingWriter {
     }
 }
 
-pub fn init_logging(verbose: u8, quiet: bool) {
+pub fn init_logging(verbose: u8, quiet: bool, env: &Env) {
     use tracing_subscriber::EnvFilter;
     let default = match (quiet, verbose) {
         (true, _) => "error",
@@ -209,8 +208,10 @@ pub fn init_logging(verbose: u8, quiet: bool) {
         (_, 1) => "katalon_prep=debug",
         _ => "katalon_prep=trace,info",
     };
-    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    let color = std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    // `RUST_LOG` wins when it parses, as `EnvFilter::try_from_env` has it.
+    let filter =
+        env.log_filter.as_deref().and_then(|f| EnvFilter::try_new(f).ok()).unwrap_or_else(|| EnvFilter::new(default));
+    let color = !env.no_color && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(color)

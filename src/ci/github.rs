@@ -1,15 +1,19 @@
-//! GitHub Actions: `::add-mask::`, annotations, `$GITHUB_OUTPUT` and
-//! `$GITHUB_STEP_SUMMARY`, with the runner's escaping rules; the action's
+//! GitHub Actions: `::add-mask::`, annotations, `$GITHUB_OUTPUT` entries
+//! and the step summary, with the runner's escaping rules; the action's
 //! inputs turned into a command line; what `prepare` publishes to the
 //! workflow (step outputs and the step summary).
+//!
+//! This module forms what the runner reads and returns it; it prints and
+//! writes nothing. The binary (`workflow.rs`) puts it on stderr and into
+//! the files the runner names.
 //!
 //! Paths published here are relative to the working directory (the
 //! workspace): a container action sees the checkout at
 //! `/github/workspace`, a path that does not exist for the next step.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::env::Env;
 use crate::katalonc::argv::{KeyView, Line, relative};
 use crate::katalonc::{quote, split};
 use crate::project::Project;
@@ -17,26 +21,9 @@ use crate::results::render::cell;
 use crate::secret::ApiKey;
 use crate::{Installed, PluginRow};
 
-/// `GITHUB_ACTIONS=true` marks a run inside GitHub Actions.
-pub fn active() -> bool {
-    std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
-}
-
 /// The `::add-mask::` command for a value (one per line of the value).
 pub fn add_mask_lines(value: &str) -> Vec<String> {
     value.lines().filter(|l| !l.is_empty()).map(|l| format!("::add-mask::{}", escape_data(l))).collect()
-}
-
-/// Prints the `::add-mask::` commands for a secret on stderr (the runner
-/// reads commands from both streams; stdout stays data). Installed as the
-/// [`crate::secret::on_register`] hook by the commands that emit the line,
-/// so every secret — the key and any credential among the katalonc options —
-/// is masked as soon as katalon-prep knows it, before it can appear in a log
-/// or an output.
-pub fn print_mask(value: &str) {
-    let mut text = add_mask_lines(value).join("\n");
-    text.push('\n');
-    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
 }
 
 /// Escapes a workflow command's message.
@@ -58,15 +45,15 @@ pub enum Level {
 }
 
 /// A path as GitHub places annotations: relative to the repository root
-/// (`GITHUB_WORKSPACE`), not to the working directory a step may have
-/// changed into. Paths outside the workspace, or without one, are kept.
-fn repo_path(file: &str) -> String {
-    let Some(workspace) = std::env::var_os("GITHUB_WORKSPACE").filter(|w| !w.is_empty()) else {
+/// (`workspace`, from `GITHUB_WORKSPACE`), not to the working directory
+/// (`cwd`) a step may have changed into. Paths outside the workspace, or
+/// without one, are kept.
+pub fn repo_path(file: &str, cwd: &Path, workspace: Option<&Path>) -> String {
+    let Some(workspace) = workspace else {
         return file.to_string();
     };
-    let Ok(cwd) = std::env::current_dir() else { return file.to_string() };
     let full = crate::katalonc::argv::normalize(&cwd.join(file));
-    let root = crate::katalonc::argv::normalize(Path::new(&workspace));
+    let root = crate::katalonc::argv::normalize(workspace);
     match full.strip_prefix(&root) {
         Ok(rel) if !rel.as_os_str().is_empty() => {
             rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
@@ -75,7 +62,8 @@ fn repo_path(file: &str) -> String {
     }
 }
 
-/// `::error file=F,line=N,col=C,title=T::message`.
+/// `::error file=F,line=N,col=C,title=T::message`; `file` as GitHub
+/// places it ([`repo_path`]).
 pub fn annotation(
     level: Level,
     file: Option<&str>,
@@ -86,7 +74,7 @@ pub fn annotation(
 ) -> String {
     let mut props = Vec::new();
     if let Some(f) = file {
-        props.push(format!("file={}", escape_property(&repo_path(f))));
+        props.push(format!("file={}", escape_property(f)));
     }
     if let Some(l) = line {
         props.push(format!("line={l}"));
@@ -120,33 +108,14 @@ pub fn output_entry(name: &str, value: &str) -> String {
     }
 }
 
-/// Appends outputs to the file named by `$GITHUB_OUTPUT`, if set.
-pub fn write_outputs(outputs: &[(String, String)]) -> std::io::Result<Option<PathBuf>> {
-    let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()).map(PathBuf::from) else {
-        return Ok(None);
-    };
-    // Values may hold the key: wiped from memory when dropped.
+/// The `$GITHUB_OUTPUT` text for `outputs`, in memory wiped when dropped
+/// (values may hold the key).
+pub fn output_text(outputs: &[(String, String)]) -> zeroize::Zeroizing<String> {
     let mut text = zeroize::Zeroizing::new(String::new());
     for (name, value) in outputs {
         text.push_str(&zeroize::Zeroizing::new(output_entry(name, value)));
     }
-    append(&path, &text)?;
-    Ok(Some(path))
-}
-
-/// Appends Markdown to `$GITHUB_STEP_SUMMARY`, if set. The text must
-/// already be free of secrets; it is redacted once more regardless.
-pub fn write_summary(markdown: &str) -> std::io::Result<Option<PathBuf>> {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()).map(PathBuf::from) else {
-        return Ok(None);
-    };
-    append(&path, &crate::secret::redact(markdown))?;
-    Ok(Some(path))
-}
-
-fn append(path: &Path, text: &str) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
-    f.write_all(text.as_bytes())
+    text
 }
 
 /// The cache directory the action uses when its `cache-dir` input is empty:
@@ -164,15 +133,15 @@ pub struct InputError {
 /// An action input as the runner passes it: `INPUT_<NAME>` with the name
 /// upper-cased, hyphens kept (`INPUT_CACHE-DIR`); the underscore spelling is
 /// read too. Empty means not given.
-pub fn input(name: &str) -> Option<String> {
+pub fn input(env: &Env, name: &str) -> Option<String> {
     let upper = name.to_ascii_uppercase().replace(' ', "_");
     [format!("INPUT_{upper}"), format!("INPUT_{}", upper.replace('-', "_"))]
         .iter()
-        .find_map(|var| std::env::var(var).ok().filter(|v| !v.trim().is_empty()))
+        .find_map(|var| env.var(var).filter(|v| !v.trim().is_empty()).map(|v| v.to_string()))
 }
 
-fn bool_input(name: &'static str) -> Result<bool, InputError> {
-    match input(name).map(|v| v.trim().to_ascii_lowercase()) {
+fn bool_input(env: &Env, name: &'static str) -> Result<bool, InputError> {
+    match input(env, name).map(|v| v.trim().to_ascii_lowercase()) {
         None => Ok(false),
         Some(v) if v == "true" => Ok(true),
         Some(v) if v == "false" => Ok(false),
@@ -197,8 +166,8 @@ const CONTAINER_MOUNTS: [(&str, &str); 4] = [
 ];
 
 /// True inside the GitHub container Action.
-pub fn in_container_action() -> bool {
-    std::env::var_os("GITHUB_WORKSPACE").is_some_and(|w| w == CONTAINER_WORKSPACE)
+pub fn in_container_action(env: &Env) -> bool {
+    env.github_workspace.as_deref().is_some_and(|w| w.as_os_str() == CONTAINER_WORKSPACE)
 }
 
 /// In the container Action: the path a folder inside the container has on
@@ -221,7 +190,8 @@ pub fn host_relative(path: &Path, cwd: &Path) -> Option<PathBuf> {
 /// themselves, so it never sits on a command line. In the container Action,
 /// a cache outside the folders the runner mounts is refused: it would be
 /// written inside the container and lost.
-pub fn action_argv(cwd: &Path) -> Result<Vec<String>, InputError> {
+pub fn action_argv(env: &Env, cwd: &Path) -> Result<Vec<String>, InputError> {
+    let input = |name| input(env, name);
     let command = input("command").map(|c| c.trim().to_ascii_lowercase()).unwrap_or_else(|| "prepare".into());
     let mut argv = match command.as_str() {
         "prepare" | "report" | "run" => vec![command.clone()],
@@ -242,7 +212,7 @@ pub fn action_argv(cwd: &Path) -> Result<Vec<String>, InputError> {
         return Ok(argv);
     }
     let cache = input("cache-dir").unwrap_or_else(|| ACTION_CACHE_DIR.to_string());
-    if in_container_action() && host_relative(Path::new(&cache), cwd).is_none() {
+    if in_container_action(env) && host_relative(Path::new(&cache), cwd).is_none() {
         let runner_temp = if Path::new("/github/runner_temp").is_dir() { ", /github/runner_temp" } else { "" };
         return Err(InputError {
             input: "cache-dir",
@@ -252,10 +222,10 @@ pub fn action_argv(cwd: &Path) -> Result<Vec<String>, InputError> {
         });
     }
     argv.extend(["--cache-dir".to_string(), cache]);
-    if bool_input("locked")? {
+    if bool_input(env, "locked")? {
         argv.push("--locked".into());
     }
-    if bool_input("offline")? {
+    if bool_input(env, "offline")? {
         argv.push("--offline".into());
     }
     if let Some(shard) = input("shard") {
@@ -311,6 +281,8 @@ pub fn for_katalon_action(argv: &[String]) -> Vec<String> {
 pub struct Prepared<'a> {
     /// The working directory: the workspace. Published paths are relative to it.
     pub cwd: &'a Path,
+    /// In the container Action ([`in_container_action`]): paths are published as the host sees them.
+    pub container: bool,
     pub project: &'a Project,
     pub line: &'a Line,
     /// `None` with `--without-api-key`.
@@ -324,8 +296,8 @@ pub struct Prepared<'a> {
 
 /// A path for the next step: relative to the workspace, valid on the host
 /// (in the container Action, through the runner's folder layout).
-fn show(path: &Path, cwd: &Path) -> String {
-    let rel = match in_container_action().then(|| host_relative(path, cwd)).flatten() {
+fn show(path: &Path, cwd: &Path, container: bool) -> String {
+    let rel = match container.then(|| host_relative(path, cwd)).flatten() {
         Some(host) => host,
         None => relative(path, cwd),
     };
@@ -341,9 +313,9 @@ pub fn outputs(p: &Prepared) -> Vec<(String, String)> {
     vec![
         ("args".into(), quote::shell_line(&argv)),
         ("args-for-katalon-action".into(), quote::shell_line(&zeroize::Zeroizing::new(for_katalon_action(&argv)))),
-        ("project-path".into(), show(&p.project.prj, p.cwd)),
-        ("plugins-dir".into(), show(&p.project.root.join(crate::plugins::install::PLUGINS_DIR), p.cwd)),
-        ("cache-dir".into(), cache_dir.map(|d| show(&p.cwd.join(d), p.cwd)).unwrap_or_default()),
+        ("project-path".into(), show(&p.project.prj, p.cwd, p.container)),
+        ("plugins-dir".into(), show(&p.project.root.join(crate::plugins::install::PLUGINS_DIR), p.cwd, p.container)),
+        ("cache-dir".into(), cache_dir.map(|d| show(&p.cwd.join(d), p.cwd, p.container)).unwrap_or_default()),
         ("cache-key".into(), p.cache_key.clone()),
     ]
     .into_iter()
@@ -369,7 +341,10 @@ pub fn summary(p: &Prepared) -> String {
         ));
     }
     let masked = quote::shell_line(&p.line.render(KeyView::Masked));
-    md.push_str(&format!("\nProject: `{}`\n\n```sh\nkatalonc {masked}\n```\n", cell(&show(&p.project.prj, p.cwd))));
+    md.push_str(&format!(
+        "\nProject: `{}`\n\n```sh\nkatalonc {masked}\n```\n",
+        cell(&show(&p.project.prj, p.cwd, p.container))
+    ));
     md
 }
 
@@ -398,49 +373,27 @@ pub fn plugin_table(rows: &[PluginRow]) -> String {
     md
 }
 
-/// Writes the outputs and the summary when the files are named (the runner
-/// sets them; outside GitHub nothing is written).
-pub fn publish(p: &Prepared) -> Result<(), crate::Error> {
-    let failed = |var: &str| {
-        let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(var));
-        move |source| crate::Error::Write { path, source }
-    };
-    let mut outputs = outputs(p);
-    let written = write_outputs(&outputs);
-    // `args` holds the key: wipe every value before the memory is freed.
-    for (_, value) in &mut outputs {
-        zeroize::Zeroize::zeroize(value);
-    }
-    written.map_err(failed("GITHUB_OUTPUT"))?;
-    write_summary(&summary(p)).map_err(failed("GITHUB_STEP_SUMMARY"))?;
-    Ok(())
-}
-
 /// GitHub's limit for one step's summary.
 pub const SUMMARY_LIMIT: usize = 1024 * 1024;
 /// Error annotations GitHub shows per step.
 pub const MAX_ANNOTATIONS: usize = 10;
 
-/// Bytes this step may still add to `$GITHUB_STEP_SUMMARY`: the limit less
-/// what the step wrote already (`run` writes the plugin table first) and a
-/// margin for the runner's own bookkeeping.
-pub fn summary_room() -> usize {
-    let used = std::env::var_os("GITHUB_STEP_SUMMARY")
-        .filter(|p| !p.is_empty())
-        .and_then(|p| std::fs::metadata(p).ok())
-        .map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX));
-    SUMMARY_LIMIT.saturating_sub(used).saturating_sub(4096)
+/// Bytes this step may still add to the step summary: the limit less
+/// `used`, what the step wrote already (`run` writes the plugin table
+/// first), and a margin for the runner's own bookkeeping.
+pub fn summary_room(used: u64) -> usize {
+    SUMMARY_LIMIT.saturating_sub(usize::try_from(used).unwrap_or(usize::MAX)).saturating_sub(4096)
 }
 
 /// One `::error` per failed or errored test case and per suite that crashed
 /// before writing its report, and one `::warning` per report that cannot be
 /// read (as `run` treats it: not a failure), at most [`MAX_ANNOTATIONS`];
 /// then one `::notice` counting the rest.
-pub fn result_annotations(results: &crate::results::Results, cwd: &Path) -> Vec<String> {
+pub fn result_annotations(results: &crate::results::Results, cwd: &Path, container: bool) -> Vec<String> {
     use crate::results::State;
     let mut all: Vec<(Level, String, String)> = Vec::new();
     for s in &results.suites {
-        let file = s.file.as_deref().map(|f| show(f, cwd)).unwrap_or_default();
+        let file = s.file.as_deref().map(|f| show(f, cwd, container)).unwrap_or_default();
         match &s.state {
             State::Read => {}
             State::Crashed => all.push((
@@ -449,7 +402,7 @@ pub fn result_annotations(results: &crate::results::Results, cwd: &Path) -> Vec<
                 format!(
                     "No {} in {}: the suite stopped before writing it",
                     crate::results::JUNIT_FILE,
-                    show(&s.folder, cwd)
+                    show(&s.folder, cwd, container)
                 ),
             )),
             State::Unreadable(why) => {
@@ -486,41 +439,27 @@ pub fn result_annotations(results: &crate::results::Results, cwd: &Path) -> Vec<
     out
 }
 
-/// What `report` and `run` publish: the summary (already within
-/// [`summary_room`]), the annotations on stderr, and the outputs
-/// `report-path` and `junit-path` (relative to the workspace).
-pub fn publish_results(
-    markdown: &str,
-    annotations: &[String],
+/// The outputs `report` and `run` publish: `report-path` and `junit-path`
+/// (relative to the workspace).
+pub fn result_outputs(
     report_path: &Path,
     junit_path: Option<&Path>,
     cwd: &Path,
-) -> Result<(), crate::Error> {
-    let failed = |var: &str| {
-        let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(var));
-        move |source| crate::Error::Write { path, source }
-    };
-    let mut err = std::io::stderr().lock();
-    for a in annotations {
-        let _ = writeln!(err, "{}", crate::secret::redact(a));
-    }
-    drop(err);
-    write_summary(markdown).map_err(failed("GITHUB_STEP_SUMMARY"))?;
-    let outputs = vec![
-        ("report-path".to_string(), show(report_path, cwd)),
-        ("junit-path".to_string(), junit_path.map(|p| show(p, cwd)).unwrap_or_default()),
-    ];
-    write_outputs(&outputs).map_err(failed("GITHUB_OUTPUT"))?;
-    Ok(())
+    container: bool,
+) -> Vec<(String, String)> {
+    vec![
+        ("report-path".to_string(), show(report_path, cwd, container)),
+        ("junit-path".to_string(), junit_path.map(|p| show(p, cwd, container)).unwrap_or_default()),
+    ]
 }
 
 /// The cache key output: what `katalon-prep cache key` prints when there
 /// is a lock; without one (or with one that does not parse, which `prepare`
 /// has reported already), a key of the config file's content.
-pub fn cache_key(config: &crate::config::Config) -> String {
+pub fn cache_key(config: &crate::config::Config, env: &Env) -> String {
     let (path, shown) = crate::lock::path_for(config);
     if let Ok(Some(loaded)) = crate::lock::load(&path, &shown) {
-        return loaded.lock.cache_key(crate::engine::platform::host().ok());
+        return loaded.lock.cache_key(crate::engine::platform::host(env).ok());
     }
     let bytes = config.file.as_ref().and_then(|f| std::fs::read(f).ok()).unwrap_or_default();
     format!("katalon-prep-{}-config-{}", crate::plugins::cache::LAYOUT, &crate::digest::Sha256::of(&bytes).hex()[..32])
@@ -589,7 +528,7 @@ mod tests {
             cases: (0..12).map(case).collect(),
             log: None,
         };
-        let lines = result_annotations(&Results { suites: vec![suite] }, Path::new("/w"));
+        let lines = result_annotations(&Results { suites: vec![suite] }, Path::new("/w"), false);
         assert_eq!(lines.len(), 11);
         assert_eq!(lines[0], "::error title=FAILED%3A Test Suites/S%3A1 > Test Cases/T0::boom, 100%25 0");
         assert_eq!(

@@ -63,7 +63,10 @@ pub fn run(ctx: &Context, cmd: CacheCommand) -> Result<Exit, Error> {
             let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
             let (path, shown) = lock::path_for(&config);
             let loaded = lock::load(&path, &shown)?.ok_or(lock::Error::Missing { path: shown })?;
-            super::print_data(&format!("{}\n", loaded.lock.cache_key(katalon_prep::engine::platform::host().ok())))?;
+            super::print_data(&format!(
+                "{}\n",
+                loaded.lock.cache_key(katalon_prep::engine::platform::host(ctx.env).ok())
+            ))?;
             Ok(Exit::Ok)
         }
         CacheCommand::Prune { locks, dry_run } => prune(ctx, &dir, &locks, dry_run),

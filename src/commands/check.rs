@@ -2,7 +2,6 @@
 //! or a hand-written line (`--args`), without running anything and without
 //! the API key. Findings go to standard output; exit 13 when any is an error.
 
-use katalon_prep::ci::github;
 use katalon_prep::cli::{CheckArgs, CheckFormat};
 use katalon_prep::katalonc::lint::{self, Allow, Arg, Facts, Finding, Origin, Settings, Severity};
 use katalon_prep::katalonc::{options, split};
@@ -27,10 +26,8 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> Result<Exit, Error> {
         CheckFormat::Json => findings::json(&found, source, &ctx.cwd),
     };
     super::print_data(&text)?;
-    if github::active() && !found.is_empty() {
-        let mut lines = findings::annotations(&found, source, &ctx.cwd).join("\n");
-        lines.push('\n');
-        eprint!("{}", secret::redact(&lines));
+    if ctx.env.github_actions && !found.is_empty() {
+        crate::workflow::print_commands(&findings::annotations(&found, source, &ctx.cwd, ctx.env));
     }
     let (errors, warnings, notes) = lint::counts(&found);
     if args.format == CheckFormat::Json {
@@ -51,7 +48,7 @@ fn configured(ctx: &Context, allow: &Allow) -> Result<Vec<Finding>, Error> {
     let facts = Facts::for_run(&project, &config);
     let settings = Settings {
         facts: Some(&facts),
-        os: options::Os::of_run(),
+        os: options::Os::of_run(ctx.env),
         hand_written: false,
         target_required: false,
         source: None,
@@ -244,7 +241,7 @@ fn hand_written(ctx: &Context, line: &str, allow: &Allow) -> Result<Vec<Finding>
     };
     let settings = Settings {
         facts: facts.as_ref(),
-        os: options::Os::of_run(),
+        os: options::Os::of_run(ctx.env),
         hand_written: true,
         target_required: true,
         source: Some(line),

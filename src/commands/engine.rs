@@ -32,7 +32,7 @@ fn install(ctx: &Context, args: &EngineArgs) -> Result<PathBuf, Error> {
         return Err(katalon_prep::engine::Error::NotConfigured { config: config.shown_file() }.into());
     }
     let root = project_root(ctx, &config)?;
-    let opts = super::prepare::fetch_options(&args.fetch);
+    let opts = super::prepare::fetch_options(&args.fetch, ctx.env);
     let rt = super::runtime()?;
     let provisioned = rt.block_on(katalon_prep::engine::provision(ctx, &config, &root, &opts, args.locked))?;
     provisioned

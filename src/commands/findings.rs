@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use katalon_prep::ci::github::{self, Level};
+use katalon_prep::env::Env;
 use katalon_prep::katalonc::lint::{self, Finding, Origin, Severity};
 use katalon_prep::report::Event;
 use katalon_prep::{Context, Error, secret};
@@ -195,7 +196,7 @@ pub fn json(findings: &[Finding], source: Option<&str>, cwd: &Path) -> String {
 }
 
 /// GitHub workflow commands, one per finding, so findings show on the diff.
-pub fn annotations(findings: &[Finding], source: Option<&str>, cwd: &Path) -> Vec<String> {
+pub fn annotations(findings: &[Finding], source: Option<&str>, cwd: &Path, env: &Env) -> Vec<String> {
     findings
         .iter()
         .map(|f| {
@@ -211,7 +212,8 @@ pub fn annotations(findings: &[Finding], source: Option<&str>, cwd: &Path) -> Ve
             let message = secret::redact(&message).into_owned();
             match &f.origin {
                 Origin::File(at) => {
-                    let file = lint::shown_path(&at.file, cwd);
+                    let file =
+                        github::repo_path(&lint::shown_path(&at.file, cwd), cwd, env.github_workspace.as_deref());
                     let title = format!("katalon-prep check: {}", f.rule);
                     github::annotation(level, Some(&file), Some(at.line), Some(at.column), Some(&title), &message)
                 }

@@ -179,7 +179,7 @@ fn choose_plugins(
         // Asked only when there is a key to ask the Store with.
         if !store
             && ask.interactive
-            && secret::resolve(&katalon_prep::key_request(ctx, &config::Config::default())).is_ok()
+            && secret::resolve(&katalon_prep::key_request(ctx, &config::Config::default()), ctx.env).is_ok()
         {
             store = ask.yes_no("Look them up in the Katalon Store account (with the key found in the environment)?")?;
         }
@@ -318,7 +318,7 @@ fn lint_line(ctx: &Context, project: &Project, text: &str, words: Vec<split::Wor
     let facts = Facts::of(project, None);
     let settings = Settings {
         facts: Some(&facts),
-        os: katalon_prep::katalonc::options::Os::of_run(),
+        os: katalon_prep::katalonc::options::Os::of_run(ctx.env),
         hand_written: true,
         target_required: true,
         source: Some(text),
@@ -342,7 +342,7 @@ fn lint_result(ctx: &Context, config: config::Config, project: &Project, draft: 
     let line = katalon_prep::build_line(&plan, &ctx.cwd, None, false);
     let settings = Settings {
         facts: Some(&facts),
-        os: katalon_prep::katalonc::options::Os::of_run(),
+        os: katalon_prep::katalonc::options::Os::of_run(ctx.env),
         hand_written: false,
         target_required: false,
         source: None,
@@ -530,12 +530,15 @@ fn store_listing(ctx: &Context, draft: &Draft) -> Result<Vec<StoreListed>, Error
             message: "--store needs the Katalon version the run uses, and the project records none\nhint: leave out --store and add `store:` entries by hand".into(),
         });
     };
-    let key = secret::resolve(&katalon_prep::key_request(ctx, &config::Config::default()))?;
+    let key = secret::resolve(&katalon_prep::key_request(ctx, &config::Config::default()), ctx.env)?;
     let settings = config::StoreSettings::default();
-    let base = store::base_url(&settings).map_err(katalon_prep::plugins::Error::from)?;
+    let base = store::base_url(&settings, ctx.env).map_err(katalon_prep::plugins::Error::from)?;
     let s = store::Store { base, app_version: version.clone(), license_type: settings.license_type, key: &key };
     let listing = super::runtime()?.block_on(async {
-        let http = katalon_prep::net::Http::new(katalon_prep::net::Settings::default())?;
+        let http = katalon_prep::net::Http::new(katalon_prep::net::Settings {
+            ca_file: ctx.env.ca_file.clone(),
+            ..katalon_prep::net::Settings::default()
+        })?;
         s.list(&http, ctx.reporter).await.map_err(|e| Error::from(katalon_prep::plugins::Error::from(e)))
     })?;
     Ok(listing

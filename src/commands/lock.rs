@@ -29,15 +29,16 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
         matches!(p.source, Source::Store(_))
             && (args.update || matching.as_ref().and_then(|m| m.per_spec.get(i).cloned().flatten()).is_none())
     });
-    let key = if store_pending { Some(secret::resolve(&katalon_prep::key_request(ctx, &config))?) } else { None };
-    let opts = super::prepare::fetch_options(&args.fetch);
+    let key =
+        if store_pending { Some(secret::resolve(&katalon_prep::key_request(ctx, &config), ctx.env)?) } else { None };
+    let opts = super::prepare::fetch_options(&args.fetch, ctx.env);
     let rt = super::runtime()?;
     let entries = rt.block_on(async {
         let mut entries = Vec::new();
         if !config.plugins.is_empty() {
             let dir = ctx.cache_dir()?;
             let cache = Cache::open(&dir)?;
-            let remote = Remote::new(opts.net.clone(), &config.store, key.as_ref(), ctx.reporter);
+            let remote = Remote::new(opts.net.clone(), &config.store, key.as_ref(), ctx.env, ctx.reporter);
             let lock_ref = existing.as_ref().zip(matching.as_ref());
             let planned = resolve::resolve(&config, lock_ref, mode, &cache, &remote).await?;
             let artifacts: Vec<resolve::Artifact> = planned
@@ -164,9 +165,9 @@ async fn lock_engine(
     let mut platforms: BTreeSet<Platform> = requested.into_iter().collect();
     if platforms.is_empty() {
         platforms.extend(old.map(|e| e.platforms.keys().copied().collect::<Vec<_>>()).unwrap_or_default());
-        platforms.insert(engine::platform::host()?);
+        platforms.insert(engine::platform::host(ctx.env)?);
     }
-    let host = engine::platform::host().ok();
+    let host = engine::platform::host(ctx.env).ok();
     let mut locked = std::collections::BTreeMap::new();
     let pending: Vec<Platform> = platforms
         .iter()
@@ -189,7 +190,7 @@ async fn lock_engine(
     let http = katalon_prep::net::Http::new(opts.net.clone())?;
     let (_, lock_shown) = lock::path_for(config);
     for platform in pending {
-        let (mut wanted, _) = engine::wanted(config, None, platform, false)?;
+        let (mut wanted, _) = engine::wanted(config, None, platform, false, ctx.env)?;
         wanted.lock = lock_shown.clone();
         let (sha256, size) = if Some(platform) == host {
             let fetched = engine::fetch(&cache, &http, &wanted, engine::engine_limits(opts), ctx.reporter).await?;

@@ -1,7 +1,7 @@
 //! `matrix`: shards from a test suite collection or a suite glob, for
 //! GitHub's `strategy.matrix` or a GitLab child pipeline. Needs no key.
 
-use katalon_prep::ci::{github, gitlab};
+use katalon_prep::ci::gitlab;
 use katalon_prep::cli::{MatrixArgs, MatrixFormat, RunnerOs};
 use katalon_prep::katalonc::lint::{self, Allow};
 use katalon_prep::katalonc::options::Os;
@@ -46,7 +46,7 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
         Some(RunnerOs::Linux) => Os::Linux,
         Some(RunnerOs::Windows) => Os::Windows,
         Some(RunnerOs::Macos) => Os::Macos,
-        None => Os::of_run(),
+        None => Os::of_run(ctx.env),
     };
     for w in browser_warnings(&m, os, &allow) {
         ctx.reporter.report(Event::Warning(w));
@@ -61,9 +61,12 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
         MatrixFormat::Github => {
             let json = m.github_json();
             super::print_data(&format!("{json}\n"))?;
-            if github::active() {
-                github::write_outputs(&[("matrix".into(), json), ("max-parallel".into(), max_parallel.to_string())])
-                    .map_err(|source| Error::Write { path: "$GITHUB_OUTPUT".into(), source })?;
+            if ctx.env.github_actions {
+                crate::workflow::write_outputs(
+                    ctx.env,
+                    &[("matrix".into(), json), ("max-parallel".into(), max_parallel.to_string())],
+                )
+                .map_err(|source| Error::Write { path: "$GITHUB_OUTPUT".into(), source })?;
             }
         }
         MatrixFormat::Gitlab => {

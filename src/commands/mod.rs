@@ -18,6 +18,7 @@ mod run;
 use clap::Parser;
 
 use katalon_prep::cli::{Cli, Command};
+use katalon_prep::env::Env;
 use katalon_prep::exit::Status;
 use katalon_prep::report::{Event, Reporter};
 use katalon_prep::{Context, Error};
@@ -25,21 +26,21 @@ use katalon_prep::{Context, Error};
 /// Runs a parsed command line; run as root in someone else's folder, gives
 /// what it wrote there to that folder's owner (`ownership`), whatever the
 /// outcome.
-pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
+pub fn run(cli: Cli, reporter: &dyn Reporter, env: &Env) -> Result<Status, Error> {
     let cwd = std::env::current_dir().map_err(|e| Error::Internal(format!("no working directory: {e}")))?;
     // Every secret katalon-prep learns (the key, a credential in `check
     // --args`) is masked on GitHub the moment it is known, before anything
     // that could fail or print.
-    if katalon_prep::ci::github::active() {
-        katalon_prep::secret::on_register(katalon_prep::ci::github::print_mask);
+    if env.github_actions {
+        katalon_prep::secret::on_register(crate::workflow::print_mask);
     }
     // The action's cache comes from its input, not from a flag.
     let cache_dir = match cli.command {
-        Command::GithubAction => katalon_prep::ci::github::input("cache-dir").map(std::path::PathBuf::from),
+        Command::GithubAction => katalon_prep::ci::github::input(env, "cache-dir").map(std::path::PathBuf::from),
         _ => cli.global.cache_dir.clone(),
     };
-    let handover = katalon_prep::ownership::plan(&cwd, cache_dir.as_deref());
-    let result = dispatch(cli, cwd, reporter);
+    let handover = katalon_prep::ownership::plan(&cwd, cache_dir.as_deref(), env);
+    let result = dispatch(cli, cwd, reporter, env);
     if let Some(h) = handover {
         let outcome = h.apply();
         if outcome.changed > 0 {
@@ -66,7 +67,7 @@ pub fn run(cli: Cli, reporter: &dyn Reporter) -> Result<Status, Error> {
     result
 }
 
-fn dispatch(cli: Cli, cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Result<Status, Error> {
+fn dispatch(cli: Cli, cwd: std::path::PathBuf, reporter: &dyn Reporter, env: &Env) -> Result<Status, Error> {
     let g = cli.global;
     let ctx = Context {
         cwd,
@@ -76,6 +77,7 @@ fn dispatch(cli: Cli, cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Resul
         api_key_env: g.api_key_env,
         api_key_stdin: g.api_key_stdin,
         reporter,
+        env,
     };
     match cli.command {
         Command::Prepare(args) => {
@@ -93,7 +95,7 @@ fn dispatch(cli: Cli, cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Resul
         Command::Clean => clean::clean(&ctx).map(Into::into),
         Command::Report(args) => report::report(&ctx, &args),
         Command::Init(args) => init::run(&ctx, &args).map(Into::into),
-        Command::GithubAction => github_action(ctx.cwd, reporter),
+        Command::GithubAction => github_action(ctx.cwd, reporter, env),
         Command::Completions { shell } => generate::completions(shell).map(Into::into),
         Command::Man { dir } => generate::man(&ctx, dir.as_deref()).map(Into::into),
     }
@@ -101,15 +103,15 @@ fn dispatch(cli: Cli, cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Resul
 
 /// The GitHub Action's entry point: its inputs become a `prepare`, `report`
 /// or `run` command line, parsed by the same definitions as any other.
-fn github_action(cwd: std::path::PathBuf, reporter: &dyn Reporter) -> Result<Status, Error> {
-    let argv = katalon_prep::ci::github::action_argv(&cwd).map_err(|e| Error::Usage { message: e.to_string() })?;
+fn github_action(cwd: std::path::PathBuf, reporter: &dyn Reporter, env: &Env) -> Result<Status, Error> {
+    let argv = katalon_prep::ci::github::action_argv(env, &cwd).map_err(|e| Error::Usage { message: e.to_string() })?;
     let cli = Cli::try_parse_from(std::iter::once("katalon-prep".to_string()).chain(argv)).map_err(|e| {
         Error::Usage { message: format!("The action inputs make an invalid command line: {}", e.kind()) }
     })?;
     if matches!(cli.command, Command::GithubAction) {
         return Err(Error::Internal("the action's command line names the action again".into()));
     }
-    dispatch(cli, cwd, reporter)
+    dispatch(cli, cwd, reporter, env)
 }
 
 /// The lint rules `--allow` turns off (an unknown or unallowable id is exit 10).

@@ -34,11 +34,12 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> Result<Exit, Error> {
     let loaded = lock::load(&path, &shown)?.ok_or(lock::Error::Missing { path: shown.clone() })?;
     let store_all = config.plugins.iter().any(|p| p.source == Source::Store(StoreRef::All));
     let needs_store = store_all || loaded.lock.plugins.iter().any(|e| e.source == SourceKind::Store);
-    let key = if needs_store { Some(secret::resolve(&katalon_prep::key_request(ctx, &config))?) } else { None };
-    let opts = super::prepare::fetch_options(&args.fetch);
+    let key =
+        if needs_store { Some(secret::resolve(&katalon_prep::key_request(ctx, &config), ctx.env)?) } else { None };
+    let opts = super::prepare::fetch_options(&args.fetch, ctx.env);
     let rt = super::runtime()?;
     let rows = rt.block_on(async {
-        let remote = Remote::new(opts.net.clone(), &config.store, key.as_ref(), ctx.reporter);
+        let remote = Remote::new(opts.net.clone(), &config.store, key.as_ref(), ctx.env, ctx.reporter);
         let listing = if needs_store { Some(remote.listing().await?) } else { None };
         let mut rows = Vec::new();
         for e in &loaded.lock.plugins {

@@ -108,13 +108,12 @@ pub(crate) fn prepared(
 ) -> Result<Prepared, Error> {
     refuse_key_in(extra)?;
     let allow = super::allow_flags(lint.allow)?;
-    // From here on every secret katalon-prep learns (the key, a token among
-    // the options) is masked on GitHub before it can reach a log or an output.
-    if github::active() {
-        secret::on_register(github::print_mask);
-    }
+    // Every secret learnt from here on (the key, a token among the options)
+    // is masked on GitHub before it can reach a log or an output: `commands::run`
+    // installed the `::add-mask::` hook first thing.
     let mut plan = katalon_prep::plan_with(ctx, shard)?;
-    let key = if without_key { None } else { Some(secret::resolve(&katalon_prep::key_request(ctx, &plan.config))?) };
+    let key =
+        if without_key { None } else { Some(secret::resolve(&katalon_prep::key_request(ctx, &plan.config), ctx.env)?) };
     for warning in std::mem::take(&mut plan.warnings) {
         ctx.reporter.report(Event::Warning(warning));
     }
@@ -132,12 +131,14 @@ pub(crate) fn prepared(
     if let Some((fetch, offline)) = fetch {
         plan.config.offline |= offline;
         let locked = fetch.locked;
-        let opts = fetch_options(fetch.net);
+        let opts = fetch_options(fetch.net, ctx.env);
         let rt = super::runtime()?;
         // Store plugins need the key even when the line leaves it out
         // (--without-api-key); found or not, it matters only on a cache miss.
         let store_key = match &key {
-            None if plan.config.uses_store() => Some(secret::resolve(&katalon_prep::key_request(ctx, &plan.config))),
+            None if plan.config.uses_store() => {
+                Some(secret::resolve(&katalon_prep::key_request(ctx, &plan.config), ctx.env))
+            }
             _ => None,
         };
         let key_for_store = key.as_ref().or(store_key.as_ref().and_then(|k| k.as_ref().ok()));
@@ -157,16 +158,20 @@ pub(crate) fn prepared(
         installed = Some(done);
     }
     ctx.reporter.report(Event::Info(format!("katalonc {}", quote::shell_line(&line.render(KeyView::Masked)))));
-    if github::active() {
-        github::publish(&github::Prepared {
-            cwd: &ctx.cwd,
-            project: &plan.project,
-            line: &line,
-            key: key.as_ref(),
-            installed: installed.as_ref(),
-            cache_dir: ctx.cache_dir.clone(),
-            cache_key: github::cache_key(&plan.config),
-        })?;
+    if ctx.env.github_actions {
+        crate::workflow::publish(
+            ctx.env,
+            &github::Prepared {
+                cwd: &ctx.cwd,
+                container: github::in_container_action(ctx.env),
+                project: &plan.project,
+                line: &line,
+                key: key.as_ref(),
+                installed: installed.as_ref(),
+                cache_dir: ctx.cache_dir.clone(),
+                cache_key: github::cache_key(&plan.config, ctx.env),
+            },
+        )?;
     }
     let engine_katalonc = installed.as_ref().and_then(|i| i.engine.as_ref()).map(|e| e.katalonc.clone());
     Ok(Prepared { line, key, engine_katalonc })
@@ -223,7 +228,7 @@ fn lint_line(
     let facts = lint::Facts::for_run(&plan.project, &plan.config);
     let settings = lint::Settings {
         facts: Some(&facts),
-        os: options::Os::of_run(),
+        os: options::Os::of_run(ctx.env),
         hand_written: false,
         target_required,
         source: None,
@@ -233,7 +238,7 @@ fn lint_line(
     super::findings::report(ctx, &found)
 }
 
-pub(crate) fn fetch_options(f: &FetchArgs) -> FetchOptions {
+pub(crate) fn fetch_options(f: &FetchArgs, env: &katalon_prep::env::Env) -> FetchOptions {
     FetchOptions {
         jobs: f.jobs as usize,
         net: Settings {
@@ -243,6 +248,7 @@ pub(crate) fn fetch_options(f: &FetchArgs) -> FetchOptions {
             max_size: f.max_download_size,
             allow_http: f.allow_http,
             retry: RetryPolicy { max_retry_after: Duration::from_secs(f.max_retry_wait), ..RetryPolicy::default() },
+            ca_file: env.ca_file.clone(),
         },
         limits: Limits { max_total: f.max_download_size.saturating_mul(4), ..Limits::default() },
     }

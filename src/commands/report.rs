@@ -26,7 +26,7 @@ struct Places {
 fn places(ctx: &Context, extra: &[String]) -> Result<Places, Error> {
     let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
     // The key, when there is one: a report that quotes it is redacted.
-    if let Ok(key) = secret::resolve(&katalon_prep::key_request(ctx, &config)) {
+    if let Ok(key) = secret::resolve(&katalon_prep::key_request(ctx, &config), ctx.env) {
         drop(key);
     }
     let mut settings: Vec<String> = config.run.args.iter().map(|a| a.value.clone()).collect();
@@ -76,9 +76,6 @@ fn register_credentials(words: &[String]) {
 }
 
 pub fn report(ctx: &Context, args: &ReportArgs) -> Result<Status, Error> {
-    if github::active() {
-        secret::on_register(github::print_mask);
-    }
     let since = match &args.since {
         Some(v) => {
             Some(results::since::parse(v, SystemTime::now()).map_err(|e| Error::Usage { message: e.to_string() })?)
@@ -102,7 +99,7 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> Result<Status, Error> {
     }
     let results = results::read(&selected, &ctx.cwd);
     warn_unreadable(ctx, &results);
-    let junit = match (&args.junit, github::active()) {
+    let junit = match (&args.junit, ctx.env.github_actions) {
         (Some(path), _) => Some(ctx.cwd.join(path)),
         (None, true) => Some(folder.join(results::MERGED_JUNIT)),
         (None, false) => None,
@@ -122,8 +119,8 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> Result<Status, Error> {
         }
     };
     super::print_data(&secret::redact(&out))?;
-    if github::active() {
-        publish(&results, &folder, junit.as_deref(), &ctx.cwd)?;
+    if ctx.env.github_actions {
+        publish(ctx, &results, &folder, junit.as_deref())?;
     }
     // With --exit-code, a bad result exits as katalonc does for failed tests.
     if args.exit_code && results.any_bad() {
@@ -132,9 +129,13 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> Result<Status, Error> {
     Ok(katalon_prep::Exit::Ok.into())
 }
 
-fn publish(results: &Results, folder: &Path, junit: Option<&Path>, cwd: &Path) -> Result<(), Error> {
-    let md = render::markdown(results, cwd, Some(github::summary_room()));
-    github::publish_results(&md, &github::result_annotations(results, cwd), folder, junit, cwd)
+fn publish(ctx: &Context, results: &Results, folder: &Path, junit: Option<&Path>) -> Result<(), Error> {
+    let (env, cwd) = (ctx.env, &ctx.cwd);
+    let container = github::in_container_action(env);
+    let md = render::markdown(results, cwd, Some(crate::workflow::summary_room(env)));
+    let annotations = github::result_annotations(results, cwd, container);
+    let outputs = github::result_outputs(folder, junit, cwd, container);
+    crate::workflow::publish_results(env, &md, &annotations, &outputs)
 }
 
 fn write_junit(path: &Path, results: &Results, cwd: &Path) -> Result<(), Error> {
@@ -204,10 +205,10 @@ fn summarise_run(ctx: &Context, started: SystemTime, extra: &[String]) -> Result
     warn_unreadable(ctx, &results);
     // Through the reporter: redacted, and silent with -q.
     ctx.reporter.report(Event::Info(render::text(&results, &ctx.cwd).trim_end().to_string()));
-    if github::active() {
+    if ctx.env.github_actions {
         let junit = places.folder.join(results::MERGED_JUNIT);
         write_junit(&junit, &results, &ctx.cwd)?;
-        publish(&results, &places.folder, Some(&junit), &ctx.cwd)?;
+        publish(ctx, &results, &places.folder, Some(&junit))?;
     }
     Ok(())
 }

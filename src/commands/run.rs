@@ -34,8 +34,8 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     // Before any plugin work: a missing katalonc or display fails the run.
     let config = katalon_prep::config::load(ctx.config.as_deref(), &ctx.cwd)?;
     let (mode, limits) = settings(args, &config);
-    let katalonc = find(args.katalonc.as_deref(), &ctx.cwd, &config)?;
-    let display = display::plan(mode, std::env::var_os("DISPLAY").as_deref(), &path_var())?;
+    let katalonc = find(args.katalonc.as_deref(), &ctx.cwd, &config, &ctx.env.path)?;
+    let display = display::plan(mode, ctx.env.display.as_deref(), &ctx.env.path)?;
     let shard = shard(&args.shard)?;
     let opts = PrepareOptions { net: &args.fetch, locked: args.locked };
     let Prepared { line, key, engine_katalonc } = prepared(
@@ -141,19 +141,14 @@ fn outcome(ctx: &Context, ended: &Ended, limits: Limits) -> Result<Status, Error
     Ok(Status::Passed(code))
 }
 
-fn path_var() -> std::ffi::OsString {
-    std::env::var_os("PATH").unwrap_or_default()
-}
-
 /// `--katalonc`/`KATALONC` (a path, or a name looked up on PATH): an
 /// explicit choice wins; else the provisioned engine when the config has
-/// `engine:`; else `katalonc` then `katalonc.sh` on PATH.
-fn find(explicit: Option<&Path>, cwd: &Path, config: &Config) -> Result<Katalonc, Error> {
-    let path_var = path_var();
+/// `engine:`; else `katalonc` then `katalonc.sh` on `path_var` (PATH).
+fn find(explicit: Option<&Path>, cwd: &Path, config: &Config, path_var: &OsStr) -> Result<Katalonc, Error> {
     if let Some(given) = explicit.filter(|p| !p.as_os_str().is_empty()) {
         let is_name = given.components().count() == 1 && !given.as_os_str().to_string_lossy().contains(['/', '\\']);
         let found = if is_name {
-            on_path(given.as_os_str(), &path_var)
+            on_path(given.as_os_str(), path_var)
         } else {
             let path =
                 katalon_prep::katalonc::argv::normalize(&katalon_prep::katalonc::argv::absolute_against(cwd, given));
@@ -173,7 +168,7 @@ fn find(explicit: Option<&Path>, cwd: &Path, config: &Config) -> Result<Katalonc
         return Ok(Katalonc::Engine);
     }
     for name in NAMES {
-        if let Some(p) = on_path(name.as_ref(), &path_var) {
+        if let Some(p) = on_path(name.as_ref(), path_var) {
             return Ok(Katalonc::At(p));
         }
     }
@@ -248,9 +243,9 @@ fn explain(ended: &Ended, code: u8, limits: Limits) -> Option<String> {
 mod windows_tests {
     use super::*;
 
-    /// `find` without `engine:`: the path it settles on.
+    /// `find` without `engine:` (and an empty PATH: these are paths): the path it settles on.
     fn found(explicit: &Path, cwd: &Path) -> Result<PathBuf, Error> {
-        match find(Some(explicit), cwd, &Config::default())? {
+        match find(Some(explicit), cwd, &Config::default(), OsStr::new(""))? {
             Katalonc::At(p) => Ok(p),
             Katalonc::Engine => panic!("no engine is configured"),
         }

@@ -95,12 +95,11 @@ pub struct Mismatch {
 }
 
 /// The download base: `KATALON_DOWNLOAD_URL`, else `engine.url`, else Katalon's.
-pub fn download_base(settings: &crate::config::EngineSettings) -> Result<Url, Error> {
-    if let Some(v) = std::env::var_os(DOWNLOAD_URL_ENV).filter(|v| !v.is_empty()) {
-        let value = v.to_string_lossy().into_owned();
-        return match Url::parse(&value) {
+pub fn download_base(settings: &crate::config::EngineSettings, env: &crate::env::Env) -> Result<Url, Error> {
+    if let Some(value) = &env.engine_download_url {
+        return match Url::parse(value) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && !u.cannot_be_a_base() => Ok(u),
-            _ => Err(Error::BadEnvUrl { value }),
+            _ => Err(Error::BadEnvUrl { value: value.clone() }),
         };
     }
     Ok(match &settings.url {
@@ -318,12 +317,13 @@ pub fn wanted(
     loaded: Option<&crate::lock::Loaded>,
     platform: Platform,
     locked: bool,
+    env: &crate::env::Env,
 ) -> Result<(Wanted, Option<String>), crate::Error> {
     let settings = config.engine.as_ref().ok_or(Error::NotConfigured { config: config.shown_file() })?;
     let (_, lock_shown) = crate::lock::path_for(config);
     let version = settings.version.value.clone();
     let file = platform.archive_name(&version);
-    let url = archive_url(&download_base(settings)?, &version, &file);
+    let url = archive_url(&download_base(settings, env)?, &version, &file);
     let locked_engine = loaded.and_then(|l| l.lock.engine.as_ref());
     let pin = locked_engine
         .filter(|e| e.version == version)
@@ -379,10 +379,10 @@ pub async fn provision(
     if config.engine.is_none() {
         return Ok(None);
     }
-    let platform = platform::host()?;
+    let platform = platform::host(ctx.env)?;
     let (lock_path, lock_shown) = crate::lock::path_for(config);
     let loaded = crate::lock::load(&lock_path, &lock_shown)?;
-    let (w, warning) = wanted(config, loaded.as_ref(), platform, locked)?;
+    let (w, warning) = wanted(config, loaded.as_ref(), platform, locked, ctx.env)?;
     if let Some(warning) = warning {
         ctx.reporter.report(Event::Warning(warning));
     }

@@ -129,9 +129,8 @@ pub struct Unsupported {
 
 /// The platform this process prepares for: [`PLATFORM_ENV`] when set, else
 /// the machine it runs on.
-pub fn host() -> Result<Platform, Unsupported> {
-    if let Some(v) = std::env::var_os(PLATFORM_ENV).filter(|v| !v.is_empty()) {
-        let v = v.to_string_lossy().into_owned();
+pub fn host(env: &crate::env::Env) -> Result<Platform, Unsupported> {
+    if let Some(v) = &env.platform {
         return v.parse().map_err(|_| Unsupported { name: format!("{v}, from {PLATFORM_ENV}") });
     }
     let (os, arch) = (std::env::consts::OS, std::env::consts::ARCH);

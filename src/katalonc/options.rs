@@ -312,8 +312,8 @@ impl Os {
     }
 
     /// The OS the run is on: `RUNNER_OS` (GitHub Actions) when set, else the host.
-    pub fn of_run() -> Os {
-        std::env::var("RUNNER_OS").ok().and_then(|v| Os::parse(&v)).unwrap_or_else(Os::host)
+    pub fn of_run(env: &crate::env::Env) -> Os {
+        env.runner_os.as_deref().and_then(Os::parse).unwrap_or_else(Os::host)
     }
 }
 

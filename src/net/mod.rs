@@ -10,6 +10,7 @@ pub mod tls;
 pub mod urls;
 
 use std::io::{Seek, Write};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use reqwest::Url;
@@ -20,7 +21,7 @@ use crate::report::{Event, Reporter};
 pub use retry::RetryPolicy;
 use urls::{is_loopback, redacted};
 
-/// Network settings that come from flags and config.
+/// Network settings that come from flags, config and environment.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub connect_timeout: Duration,
@@ -34,6 +35,8 @@ pub struct Settings {
     pub max_size: u64,
     pub allow_http: bool,
     pub retry: RetryPolicy,
+    /// A CA bundle trusted besides the bundled roots (`SSL_CERT_FILE`).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -45,6 +48,7 @@ impl Default for Settings {
             max_size: 2 * 1024 * 1024 * 1024,
             allow_http: false,
             retry: RetryPolicy::default(),
+            ca_file: None,
         }
     }
 }
@@ -167,7 +171,7 @@ async fn read_capped(mut response: reqwest::Response, limit: u64) -> Result<Opti
 
 impl Http {
     pub fn new(settings: Settings) -> Result<Http, Error> {
-        let tls = tls::client_config()?;
+        let tls = tls::client_config(settings.ca_file.as_deref())?;
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::none())

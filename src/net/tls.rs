@@ -2,7 +2,7 @@
 //! has no system store), plus the CA bundle named by `SSL_CERT_FILE`
 //! (corporate TLS inspection). One crypto provider: ring.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rustls_pki_types::CertificateDer;
@@ -22,15 +22,16 @@ pub enum Error {
     Setup(String),
 }
 
-pub fn client_config() -> Result<rustls::ClientConfig, Error> {
+/// The client's TLS set-up; `ca_file` is `SSL_CERT_FILE`, trusted besides the bundled roots.
+pub fn client_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, Error> {
     let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-    if let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()).map(PathBuf::from) {
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&path)
+    if let Some(path) = ca_file {
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
             .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-            .map_err(|source| Error::CertFile { path: path.clone(), source })?;
+            .map_err(|source| Error::CertFile { path: path.to_path_buf(), source })?;
         let (added, _) = roots.add_parsable_certificates(certs);
         if added == 0 {
-            return Err(Error::NoCerts { path });
+            return Err(Error::NoCerts { path: path.to_path_buf() });
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());

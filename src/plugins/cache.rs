@@ -107,18 +107,17 @@ const USE_LOCK: &str = "use.lock";
 /// `$HOME/.cache/katalon-prep`.
 /// On Windows, where neither is usually set, `%LOCALAPPDATA%\katalon-prep`
 /// comes between them (the per-user, non-roaming place for caches).
-pub fn default_dir() -> Result<PathBuf, Error> {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
-    if let Some(x) = var("XDG_CACHE_HOME") {
-        return Ok(PathBuf::from(x).join("katalon-prep"));
+pub fn default_dir(env: &crate::env::Env) -> Result<PathBuf, Error> {
+    if let Some(x) = &env.cache_home {
+        return Ok(x.join("katalon-prep"));
     }
     if cfg!(windows)
-        && let Some(local) = var("LOCALAPPDATA")
+        && let Some(local) = &env.local_app_data
     {
-        return Ok(PathBuf::from(local).join("katalon-prep"));
+        return Ok(local.join("katalon-prep"));
     }
-    match var("HOME") {
-        Some(home) => Ok(PathBuf::from(home).join(".cache").join("katalon-prep")),
+    match &env.home {
+        Some(home) => Ok(home.join(".cache").join("katalon-prep")),
         None => Err(Error::NoDefault),
     }
 }

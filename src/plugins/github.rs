@@ -101,9 +101,8 @@ pub struct Github {
 
 impl Github {
     /// Builds the client from `GITHUB_API_URL` and `GITHUB_TOKEN`.
-    pub fn from_env(http: &Http) -> Result<Github, Error> {
-        let value = std::env::var(API_URL_ENV).ok().filter(|v| !v.trim().is_empty());
-        let raw = value.clone().unwrap_or_else(|| DEFAULT_API_URL.to_string());
+    pub fn from_env(http: &Http, env: &crate::env::Env) -> Result<Github, Error> {
+        let raw = env.github_api_url.clone().unwrap_or_else(|| DEFAULT_API_URL.to_string());
         let api = Url::parse(raw.trim())
             .map_err(|e| Error::BadApiUrl { value: net::urls::redacted_str(&raw), reason: e.to_string() })?;
         if !matches!(api.scheme(), "https" | "http") {
@@ -113,19 +112,18 @@ impl Github {
             });
         }
         http.check_scheme(&api).map_err(Error::Insecure)?;
-        let token =
-            std::env::var(TOKEN_ENV).ok().map(|t| Zeroizing::new(t.trim().to_string())).filter(|t| !t.is_empty());
-        if let Some(t) = &token {
+        let token = env.github_token.as_ref();
+        if let Some(t) = token {
             crate::secret::register(t);
         }
         let mut builder = Octocrab::builder()
             .base_uri(api.as_str().trim_end_matches('/'))
             .map_err(|e| Error::BadApiUrl { value: net::urls::redacted_str(&raw), reason: e.to_string() })?;
-        if let Some(t) = &token {
+        if let Some(t) = token {
             builder = builder.personal_token(t.as_str().to_string());
         }
         let crab = builder.build_with_reqwest(http.client().clone()).map_err(|e| Error::Client(e.to_string()))?;
-        let bearer = token.as_ref().map(|t| Zeroizing::new(format!("Bearer {}", t.as_str())));
+        let bearer = token.map(|t| Zeroizing::new(format!("Bearer {}", t.as_str())));
         Ok(Github { crab, api, bearer, retry: http.settings().retry.clone() })
     }
 

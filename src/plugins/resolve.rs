@@ -19,6 +19,7 @@ use super::store::{self, Listing, Store};
 use super::{Error, cache::Cache};
 use crate::config::{Config, Kind, PluginSpec, Source, StoreRef, StoreSettings};
 use crate::digest::Sha256;
+use crate::env::Env;
 use crate::location::Location;
 use crate::lock::{self, Loaded, Matching};
 use crate::net::{self, Http, OriginHeader};
@@ -114,6 +115,7 @@ pub struct Remote<'a> {
     settings: net::Settings,
     store_settings: &'a StoreSettings,
     key: Option<&'a ApiKey>,
+    env: &'a Env,
     reporter: &'a dyn Reporter,
     http: OnceCell<Http>,
     store_base: OnceLock<Url>,
@@ -126,12 +128,14 @@ impl<'a> Remote<'a> {
         settings: net::Settings,
         store_settings: &'a StoreSettings,
         key: Option<&'a ApiKey>,
+        env: &'a Env,
         reporter: &'a dyn Reporter,
     ) -> Remote<'a> {
         Remote {
             settings,
             store_settings,
             key,
+            env,
             reporter,
             http: OnceCell::new(),
             store_base: OnceLock::new(),
@@ -154,7 +158,7 @@ impl<'a> Remote<'a> {
         if let Some(url) = self.store_base.get() {
             return Ok(url);
         }
-        let url = store::base_url(self.store_settings)?;
+        let url = store::base_url(self.store_settings, self.env)?;
         Ok(self.store_base.get_or_init(|| url))
     }
 
@@ -189,7 +193,7 @@ impl<'a> Remote<'a> {
             .get_or_try_init(|| async {
                 let http =
                     self.http().await.map_err(|source| Error::Network { plugin: "GitHub API".into(), source })?;
-                Ok::<_, Error>(Github::from_env(http)?)
+                Ok::<_, Error>(Github::from_env(http, self.env)?)
             })
             .await
     }

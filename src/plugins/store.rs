@@ -144,13 +144,13 @@ pub struct Store<'a> {
 }
 
 /// The Store's base URL: `KATALON_STORE_URL`, else `store.url`, else the default.
-pub fn base_url(settings: &StoreSettings) -> Result<Url, Error> {
-    if let Some(value) = std::env::var(URL_ENV).ok().filter(|v| !v.trim().is_empty()) {
+pub fn base_url(settings: &StoreSettings, env: &crate::env::Env) -> Result<Url, Error> {
+    if let Some(value) = &env.store_url {
         let url = Url::parse(value.trim())
-            .map_err(|e| Error::BadUrl { value: crate::net::urls::redacted_str(&value), reason: e.to_string() })?;
+            .map_err(|e| Error::BadUrl { value: crate::net::urls::redacted_str(value), reason: e.to_string() })?;
         if !matches!(url.scheme(), "https" | "http") {
             return Err(Error::BadUrl {
-                value: crate::net::urls::redacted_str(&value),
+                value: crate::net::urls::redacted_str(value),
                 reason: format!("unsupported scheme `{}`", url.scheme()),
             });
         }

@@ -5,6 +5,7 @@ mod remote;
 mod support;
 
 mod api_key;
+mod boundaries;
 mod check;
 mod completions;
 mod config_errors;
