@@ -40,6 +40,7 @@ pub mod report;
 pub mod results;
 pub mod run;
 pub mod secret;
+pub mod yaml;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -139,7 +140,7 @@ fn check_url_pins(config: &Config) -> Result<(), Error> {
     for spec in &unpinned {
         let pinned = loaded.as_ref().is_some_and(|l| l.lock.plugins.iter().any(|e| e.matches(spec, &config.base_dir)));
         if !pinned {
-            return Err(config::unpinned_url(spec, &config.shown_file()).into());
+            return Err(config::unpinned_url(spec).into());
         }
     }
     Ok(())

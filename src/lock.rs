@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::locate::Index;
 use crate::config::{Config, Kind, PluginSpec, Source, StoreRef};
 use crate::digest::Sha256;
 use crate::engine::Platform;
 use crate::location::Location;
+use crate::yaml::{self, Mark, Spanned};
 
 /// The lock's file name, beside the config.
 pub const FILE: &str = "katalon-prep.lock";
@@ -135,7 +135,7 @@ pub struct StoreInfo {
 }
 
 /// One locked artifact. Key order here is the order in the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Entry {
     pub name: String,
@@ -170,6 +170,78 @@ pub struct Entry {
     pub size: u64,
     /// What `prepare` installs, relative to the project.
     pub files: Vec<String>,
+}
+
+/// One entry as written: the flat keys of every source kind.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEntry {
+    name: String,
+    source: SourceKind,
+    path: Option<String>,
+    store: Option<StoreSelector>,
+    product_id: Option<u64>,
+    github: Option<String>,
+    tag: Option<String>,
+    asset: Option<String>,
+    version: Option<String>,
+    url: Option<Spanned<String>>,
+    jar: Option<String>,
+    kind: Kind,
+    sha256: Sha256,
+    size: u64,
+    files: Spanned<Vec<String>>,
+}
+
+impl RawEntry {
+    /// The entry, once it has every key its source kind needs; `here` is
+    /// where it is written.
+    fn validate(self, here: &Location, at: &dyn Fn(Mark) -> Location) -> Result<Entry, Error> {
+        let missing = |key: &str| Error::Invalid {
+            at: here.clone(),
+            message: format!("a `{}` entry needs `{key}`", self.source),
+        };
+        let e = &self;
+        match e.source {
+            SourceKind::Path if e.path.is_none() => return Err(missing("path")),
+            SourceKind::Url if e.url.is_none() => return Err(missing("url")),
+            SourceKind::Store if e.store.is_none() => return Err(missing("store")),
+            SourceKind::Store if e.product_id.is_none() => return Err(missing("product-id")),
+            SourceKind::Store if e.version.is_none() => return Err(missing("version")),
+            SourceKind::Github if e.github.is_none() => return Err(missing("github")),
+            SourceKind::Github if e.tag.is_none() => return Err(missing("tag")),
+            SourceKind::Store | SourceKind::Github if e.url.is_none() => return Err(missing("url")),
+            _ => {}
+        }
+        if e.files.value.is_empty() {
+            return Err(Error::Invalid { at: at(e.files.key_or_value()), message: "`files` lists no file".into() });
+        }
+        if let Some(url) = &e.url
+            && reqwest::Url::parse(&url.value).is_err()
+        {
+            return Err(Error::Invalid {
+                at: at(url.key_or_value()),
+                message: format!("`{}` is not a valid URL", url.value),
+            });
+        }
+        Ok(Entry {
+            name: self.name,
+            source: self.source,
+            path: self.path,
+            store: self.store,
+            product_id: self.product_id,
+            github: self.github,
+            tag: self.tag,
+            asset: self.asset,
+            version: self.version,
+            url: self.url.map(|u| u.value),
+            jar: self.jar,
+            kind: self.kind,
+            sha256: self.sha256,
+            size: self.size,
+            files: self.files.value,
+        })
+    }
 }
 
 impl Entry {
@@ -218,7 +290,7 @@ pub struct EngineArchive {
 }
 
 /// The `engine:` section: one version, its archive per platform.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct EngineLock {
     pub version: String,
@@ -227,7 +299,7 @@ pub struct EngineLock {
 
 /// The whole file. `engine` is optional: locks written before it existed
 /// read as they are, and a lock without an engine writes as it did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Lock {
     pub version: u32,
@@ -235,8 +307,35 @@ pub struct Lock {
     pub store: Option<StoreInfo>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<EngineLock>,
-    #[serde(default)]
     pub plugins: Vec<Entry>,
+}
+
+/// The file as written, with the places later checks name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLock {
+    version: Spanned<u32>,
+    #[serde(default)]
+    store: Option<StoreInfo>,
+    #[serde(default)]
+    engine: Option<RawEngineLock>,
+    #[serde(default)]
+    plugins: Vec<Spanned<RawEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEngineLock {
+    version: Spanned<String>,
+    platforms: BTreeMap<Platform, RawEngineArchive>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEngineArchive {
+    file: Spanned<String>,
+    size: u64,
+    sha256: Sha256,
 }
 
 impl Lock {
@@ -273,12 +372,13 @@ pub struct Loaded {
     pub lock: Lock,
     /// How the file is named in messages.
     pub shown: PathBuf,
-    pub entry_at: Vec<Option<Location>>,
+    /// Where each of `lock.plugins` is written.
+    pub entry_at: Vec<Location>,
 }
 
 impl Loaded {
     pub fn at(&self, i: usize) -> Option<Location> {
-        self.entry_at.get(i).cloned().flatten()
+        self.entry_at.get(i).cloned()
     }
 }
 
@@ -300,81 +400,55 @@ pub fn load(path: &Path, shown: &Path) -> Result<Option<Loaded>, Error> {
 
 /// Parses lock text; every error names `shown:line:column`.
 pub fn parse(text: &str, shown: &Path) -> Result<Loaded, Error> {
-    let at = |line: usize, column: usize| Location { file: shown.to_path_buf(), line, column };
-    let lock: Lock = serde_yaml::from_str(text).map_err(|e| {
-        let (line, column) = crate::location::yaml_line_column(text, e.location());
-        let full = e.to_string();
-        let message = match full.find(" at line ") {
-            Some(i) => full[..i].to_string(),
-            None => full,
-        };
-        Error::Invalid { at: at(line, column), message }
-    })?;
-    let index = Index::build(text);
-    let pos = |path: &str| index.key(path).map(|p| at(p.line, p.column));
-    if lock.version != VERSION {
+    let at = |mark: Mark| Location { file: shown.to_path_buf(), line: mark.line, column: mark.column };
+    let raw: RawLock = yaml::from_str(text).map_err(|e| Error::Invalid { at: at(e.at), message: e.to_string() })?;
+    if raw.version.value != VERSION {
         return Err(Error::Invalid {
-            at: pos("version").unwrap_or(at(1, 1)),
+            at: at(raw.version.key_or_value()),
             message: format!(
                 "lock format version {} is not supported (this katalon-prep writes {VERSION})",
-                lock.version
+                raw.version.value
             ),
         });
     }
-    if let Some(engine) = &lock.engine {
-        if !crate::config::is_exact_version(&engine.version) {
-            return Err(Error::Invalid {
-                at: pos("engine.version").unwrap_or(at(1, 1)),
-                message: format!("`{}` is not an exact engine version", engine.version),
-            });
-        }
-        for (platform, archive) in &engine.platforms {
-            let expected = platform.archive_name(&engine.version);
-            if archive.file != expected {
+    let engine = match raw.engine {
+        None => None,
+        Some(engine) => {
+            let version = engine.version.value;
+            if !crate::config::is_exact_version(&version) {
                 return Err(Error::Invalid {
-                    at: pos(&format!("engine.platforms.{platform}.file")).unwrap_or(at(1, 1)),
-                    message: format!(
-                        "the {platform} archive of engine {} is named {expected}, not {}",
-                        engine.version, archive.file
-                    ),
+                    at: at(engine.version.key.unwrap_or(engine.version.at)),
+                    message: format!("`{version}` is not an exact engine version"),
                 });
             }
+            let mut platforms = BTreeMap::new();
+            for (platform, archive) in engine.platforms {
+                let expected = platform.archive_name(&version);
+                if archive.file.value != expected {
+                    return Err(Error::Invalid {
+                        at: at(archive.file.key_or_value()),
+                        message: format!(
+                            "the {platform} archive of engine {version} is named {expected}, not {}",
+                            archive.file.value
+                        ),
+                    });
+                }
+                platforms.insert(
+                    platform,
+                    EngineArchive { file: archive.file.value, size: archive.size, sha256: archive.sha256 },
+                );
+            }
+            Some(EngineLock { version, platforms })
         }
-    }
+    };
     let mut entry_at = Vec::new();
-    for (i, e) in lock.plugins.iter().enumerate() {
-        let here = pos(&format!("plugins[{i}]"));
-        let missing = |key: &str| Error::Invalid {
-            at: here.clone().unwrap_or(at(1, 1)),
-            message: format!("a `{}` entry needs `{key}`", e.source),
-        };
-        match e.source {
-            SourceKind::Path if e.path.is_none() => return Err(missing("path")),
-            SourceKind::Url if e.url.is_none() => return Err(missing("url")),
-            SourceKind::Store if e.store.is_none() => return Err(missing("store")),
-            SourceKind::Store if e.product_id.is_none() => return Err(missing("product-id")),
-            SourceKind::Store if e.version.is_none() => return Err(missing("version")),
-            SourceKind::Github if e.github.is_none() => return Err(missing("github")),
-            SourceKind::Github if e.tag.is_none() => return Err(missing("tag")),
-            SourceKind::Store | SourceKind::Github if e.url.is_none() => return Err(missing("url")),
-            _ => {}
-        }
-        if e.files.is_empty() {
-            return Err(Error::Invalid {
-                at: pos(&format!("plugins[{i}].files")).or(here.clone()).unwrap_or(at(1, 1)),
-                message: "`files` lists no file".into(),
-            });
-        }
-        if let Some(url) = &e.url
-            && reqwest::Url::parse(url).is_err()
-        {
-            return Err(Error::Invalid {
-                at: pos(&format!("plugins[{i}].url")).or(here.clone()).unwrap_or(at(1, 1)),
-                message: format!("`{url}` is not a valid URL"),
-            });
-        }
+    let mut plugins = Vec::new();
+    for raw in raw.plugins {
+        let here = at(raw.at);
+        plugins.push(raw.value.validate(&here, &at)?);
         entry_at.push(here);
     }
+    let lock = Lock { version: VERSION, store: raw.store, engine, plugins };
     Ok(Loaded { lock, shown: shown.to_path_buf(), entry_at })
 }
 
@@ -547,8 +621,8 @@ mod tests {
     fn errors_name_the_line() {
         let text = "version: 1\nplugins:\n  - name: x\n    source: store\n    kind: keyword\n    sha256: 00\n";
         let err = parse(text, Path::new("katalon-prep.lock")).unwrap_err().to_string();
-        // A bad value inside an entry is reported at the entry.
-        assert!(err.starts_with("katalon-prep.lock:3:"), "{err}");
+        // A bad value inside an entry is reported where it is written.
+        assert!(err.starts_with("katalon-prep.lock:6:13: plugins[0].sha256: a sha256 is"), "{err}");
         assert!(err.contains("sha256"), "{err}");
         let text = "version: 1\nplugins:\n  - name: x\n    source: store\n    kind: keyword\n    sha256: 2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881\n    size: 1\n    files: [a]\n";
         let err = parse(text, Path::new("katalon-prep.lock")).unwrap_err().to_string();

@@ -390,7 +390,7 @@ async fn fresh(
         }],
         Source::Url(u) => {
             if spec.sha256.is_none() && mode == Mode::Prepare {
-                return Err(crate::config::unpinned_url(spec, &config.shown_file()).into());
+                return Err(crate::config::unpinned_url(spec).into());
             }
             vec![Artifact {
                 from: FetchFrom::Url { url: u.clone(), auth: Auth::None, accept: None },

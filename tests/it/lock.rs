@@ -407,11 +407,9 @@ fn malformed_lock_names_its_line() {
         "katalon-prep.lock",
         "version: 1\nplugins:\n  - name: a.jar\n    source: path\n    kind: keyword\n    sha256: 00\n",
     );
-    prepare(&f, &server)
-        .assert()
-        .code(10)
-        .stderr(predicate::str::contains("katalon-prep.lock:3:"))
-        .stderr(predicate::str::contains("a sha256 is 64 hexadecimal characters"));
+    prepare(&f, &server).assert().code(10).stderr(predicate::str::contains(
+        "katalon-prep.lock:6:13: plugins[0].sha256: a sha256 is 64 hexadecimal characters",
+    ));
 }
 
 #[test]
