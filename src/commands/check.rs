@@ -138,7 +138,7 @@ fn lock_findings(config: &config::Config) -> Result<Vec<Finding>, Error> {
         None if config
             .plugins
             .iter()
-            .any(|p| matches!(p.source, config::Source::Store(_) | config::Source::Github(_))) =>
+            .any(|p| matches!(p.source, config::Source::Store(..) | config::Source::Github(..))) =>
         {
             found.push(Finding {
                 severity: Severity::Warning,

@@ -5,6 +5,9 @@
 //! This module reads one file and does no other I/O.
 
 pub mod raw;
+mod source;
+
+pub use source::{GithubRelease, Origin, Source, StoreRef, StoreRelease, relative_path};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -107,56 +110,6 @@ pub struct Run {
     pub kill_after: Option<Duration>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// A file in the repository, resolved against the config's folder.
-    Path(PathBuf),
-    Url(reqwest::Url),
-    /// Plugins of the Katalon Store account.
-    Store(StoreRef),
-    /// An asset of a GitHub release.
-    Github(GithubRelease),
-}
-
-/// Which Store plugins a `store:` entry means.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum StoreRef {
-    /// `product.id`.
-    Id(u64),
-    /// `product.name` (compared case-insensitively).
-    Name(String),
-    /// Every plugin on the account, as katalonc installs them.
-    All,
-}
-
-impl std::fmt::Display for StoreRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StoreRef::Id(id) => write!(f, "{id}"),
-            StoreRef::Name(name) => f.write_str(name),
-            StoreRef::All => f.write_str("all"),
-        }
-    }
-}
-
-/// `github: owner/repo` with `tag` and an `asset` glob.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GithubRelease {
-    pub owner: String,
-    pub repo: String,
-    pub tag: String,
-    /// A glob that must match exactly one asset of the release; `None` means
-    /// the release must have exactly one asset.
-    pub asset: Option<String>,
-}
-
-impl GithubRelease {
-    /// `owner/repo`.
-    pub fn slug(&self) -> String {
-        format!("{}/{}", self.owner, self.repo)
-    }
-}
-
 /// Which licence the Store picks plugin versions for (`licenseType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LicenseType {
@@ -214,20 +167,9 @@ impl PluginSpec {
         match &self.source {
             Source::Path(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             Source::Url(u) => u.path_segments().and_then(|mut s| s.next_back()).unwrap_or(u.as_str()).to_string(),
-            Source::Store(StoreRef::Name(name)) => name.clone(),
-            Source::Store(r) => format!("store: {r}"),
-            Source::Github(g) => format!("{}@{}", g.slug(), g.tag),
-        }
-    }
-
-    /// The entry as written, for messages: `url https://…`, `store 42`.
-    pub fn describe(&self, base_dir: &Path) -> String {
-        match &self.source {
-            // As written: relative to the config's folder.
-            Source::Path(p) => format!("path: {}", p.strip_prefix(base_dir).unwrap_or(p).display()),
-            Source::Url(u) => format!("url: {}", crate::net::urls::redacted(u)),
-            Source::Store(r) => format!("store: {r}"),
-            Source::Github(g) => format!("github: {} tag: {}", g.slug(), g.tag),
+            Source::Store(StoreRef::Name(name), ()) => name.clone(),
+            Source::Store(r, ()) => format!("store: {r}"),
+            Source::Github(g, ()) => format!("{}@{}", g.slug(), g.tag),
         }
     }
 }
@@ -270,7 +212,7 @@ pub struct Config {
 impl Config {
     /// Whether any plugin comes from the Katalon Store.
     pub fn uses_store(&self) -> bool {
-        self.plugins.iter().any(|p| matches!(p.source, Source::Store(_)))
+        self.plugins.iter().any(|p| matches!(p.source, Source::Store(..)))
     }
 
     /// The file messages about the config name.
@@ -529,7 +471,7 @@ impl Validator<'_> {
         store: &StoreSettings,
         section: Option<Mark>,
     ) -> Result<(), Error> {
-        let store_specs: Vec<&PluginSpec> = plugins.iter().filter(|p| matches!(p.source, Source::Store(_))).collect();
+        let store_specs: Vec<&PluginSpec> = plugins.iter().filter(|p| matches!(p.source, Source::Store(..))).collect();
         let Some(first) = store_specs.first() else { return Ok(()) };
         if store.app_version.is_none() {
             return Err(Error::at(
@@ -540,14 +482,14 @@ impl Validator<'_> {
             ));
         }
         if store_specs.len() > 1
-            && let Some(all) = store_specs.iter().find(|p| p.source == Source::Store(StoreRef::All))
+            && let Some(all) = store_specs.iter().find(|p| p.source == Source::Store(StoreRef::All, ()))
         {
-            let other = store_specs.iter().find(|p| p.source != Source::Store(StoreRef::All)).unwrap_or(all);
+            let other = store_specs.iter().find(|p| p.source != Source::Store(StoreRef::All, ())).unwrap_or(all);
             return Err(Error::at(
                 other.at.clone(),
                 format!(
                     "`{}` is already part of `store: all`{}",
-                    other.describe(self.base_dir),
+                    other.source.describe(self.base_dir),
                     location::suffix(&all.at)
                 ),
                 Some("keep either `store: all` or the single Store entries".into()),
@@ -707,9 +649,9 @@ impl Validator<'_> {
                     ));
                 }
             }
-            Source::Store(r)
+            Source::Store(r, ())
         } else if let Some(slug) = raw.github {
-            Source::Github(self.github(slug, raw.tag, raw.asset)?)
+            Source::Github(self.github(slug, raw.tag, raw.asset)?, ())
         } else {
             return Err(self.invalid(entry, no_source, None));
         };
@@ -740,18 +682,7 @@ impl Validator<'_> {
         };
         match &value.value {
             Value::Number(n) => n.as_u64().map(StoreRef::Id).ok_or_else(bad),
-            Value::String(s) => {
-                let s = s.trim();
-                if s.is_empty() {
-                    Err(bad())
-                } else if s == "all" {
-                    Ok(StoreRef::All)
-                } else if let Ok(id) = s.parse::<u64>() {
-                    Ok(StoreRef::Id(id))
-                } else {
-                    Ok(StoreRef::Name(s.to_string()))
-                }
-            }
+            Value::String(s) => StoreRef::from_text(s).ok_or_else(bad),
             _ => Err(bad()),
         }
     }
