@@ -379,17 +379,23 @@ pub fn parse(text: &str) -> Result<Node, Error> {
     let lines = Lines::new(text);
     let mut builder =
         Builder { lines: &lines, stack: Vec::new(), anchors: HashMap::new(), root: None, budget: BUDGET, error: None };
+    let syntax = |at: Mark, message: &str| Error { at, path: String::new(), kind: ErrorKind::Syntax(message.into()) };
+    // Event by event rather than `Parser::load`, which recurses once per
+    // level: a line of `- - - …` must be an error, not a stack overflow.
     let mut parser = Parser::new_from_str(text);
-    let end = match parser.load(&mut builder, false) {
-        Ok(()) => lines.mark(text.chars().count()),
-        Err(e) => {
-            return Err(Error {
-                at: lines.mark(e.marker().index()),
-                path: String::new(),
-                kind: ErrorKind::Syntax(e.info().to_string()),
-            });
+    loop {
+        let (event, marker) = parser.next_token().map_err(|e| syntax(lines.mark(e.marker().index()), e.info()))?;
+        // The first document is the file, as `Parser::load` reads it.
+        if matches!(event, Event::DocumentEnd | Event::StreamEnd) {
+            break;
         }
-    };
+        builder.on_event(event, marker);
+        if builder.stack.len() > MAX_DEPTH {
+            let message = format!("the document nests deeper than {MAX_DEPTH} levels");
+            return Err(syntax(lines.mark(marker.index()), &message));
+        }
+    }
+    let end = lines.mark(text.chars().count());
     if let Some(e) = builder.error {
         return Err(e);
     }
@@ -409,6 +415,9 @@ pub fn from_node<'de, T: de::Deserialize<'de>>(node: &'de Node) -> Result<T, Err
         Error { at, path, kind: e.kind }
     })
 }
+
+/// How deep collections may nest (as serde_yaml; a config nests 4 deep).
+const MAX_DEPTH: usize = 128;
 
 /// Alias expansion copies nodes: this many in all, then the document is
 /// refused (a few lines of anchors can otherwise expand to gigabytes).
@@ -911,6 +920,13 @@ mod tests {
         }
         let e = parse(&bomb).unwrap_err();
         assert!(e.to_string().contains("aliases expand"), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let e = parse(&"- ".repeat(100_000)).unwrap_err();
+        assert!(e.to_string().contains("deeper than 128"), "{e}");
+        assert!(parse(&"- ".repeat(100)).is_ok());
     }
 
     #[test]
