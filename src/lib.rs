@@ -40,6 +40,7 @@ pub mod report;
 pub mod results;
 pub mod run;
 pub mod secret;
+pub mod yaml;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -141,7 +142,7 @@ fn check_url_pins(config: &Config) -> Result<(), Error> {
     for spec in &unpinned {
         let pinned = loaded.as_ref().is_some_and(|l| l.lock.plugins.iter().any(|e| e.matches(spec, &config.base_dir)));
         if !pinned {
-            return Err(config::unpinned_url(spec, &config.shown_file()).into());
+            return Err(config::unpinned_url(spec).into());
         }
     }
     Ok(())
@@ -232,11 +233,7 @@ pub async fn install_plugins(
             let chosen = plugins::select(a.jar.as_deref(), a.kind, &a.at, f)?;
             installed.plugins.push(PluginRow {
                 name: f.name.clone(),
-                version: match &a.origin {
-                    Origin::Store { version, .. } => Some(version.clone()),
-                    Origin::Github { tag, .. } => Some(tag.clone()),
-                    Origin::Path { .. } | Origin::Url { .. } => None,
-                },
+                version: a.origin.version().map(str::to_string),
                 source: describe_origin(&a.origin),
                 sha256: f.entry.meta.sha256,
                 files: chosen.iter().map(|i| format!("{}/{}", install::PLUGINS_DIR, i.relative())).collect(),
@@ -292,7 +289,7 @@ fn check_lock_fits(
     let (_, lock_shown) = lock::path_for(config);
     match (loaded, matching) {
         (None, _) if locked => return Err(lock::Error::Missing { path: lock_shown }.into()),
-        (None, _) if config.plugins.iter().any(|p| matches!(p.source, config::Source::Store(_) | config::Source::Github(_))) => {
+        (None, _) if config.plugins.iter().any(|p| matches!(p.source, config::Source::Store(..) | config::Source::Github(..))) => {
             ctx.reporter.report(Event::Warning(format!(
                 "no {}: Store and GitHub plugins are installed as served now, not pinned; run `katalon-prep lock` and commit the file",
                 lock_shown.display()
@@ -346,10 +343,10 @@ fn check_path_pin(
 /// `store 42 1.2.3`, `url https://…/x.jar`: the source column of the summary.
 pub fn describe_origin(origin: &Origin) -> String {
     match origin {
-        Origin::Path { path } => format!("path {path}"),
-        Origin::Url { url } => format!("url {url}"),
-        Origin::Store { product_id, version, .. } => format!("store {product_id} {version}"),
-        Origin::Github { repo, tag, .. } => format!("github {repo} {tag}"),
+        Origin::Path(path) => format!("path {}", config::relative_path(path, Path::new(""))),
+        Origin::Url(url) => format!("url {url}"),
+        Origin::Store(_, release) => format!("store {} {}", release.product_id, release.version),
+        Origin::Github(release, _) => format!("github {} {}", release.slug(), release.tag),
     }
 }
 

@@ -44,25 +44,6 @@ pub fn suffix(at: &Option<Location>) -> String {
     }
 }
 
-/// Line and column (1-based) of a YAML parser's error, counted as editors
-/// count them. libyaml also breaks lines at `\r`, U+0085, U+2028 and U+2029,
-/// so its own line number can point past the end of a file that has one
-/// line; its character index (clamped to the text) is recounted with `\n`
-/// as the only line break.
-pub fn yaml_line_column(text: &str, err: Option<serde_yaml::Location>) -> (usize, usize) {
-    let Some(at) = err else { return (1, 1) };
-    let (mut line, mut column) = (1, 1);
-    for c in text.chars().take(at.index()) {
-        if c == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
-        }
-    }
-    (line, column)
-}
-
 /// The closest candidate to `word` by edit distance, if one is close enough
 /// to be a plausible typo.
 pub fn closest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
@@ -88,18 +69,5 @@ mod tests {
         assert_eq!(closest("tset-suite", c), Some("test-suite"));
         assert_eq!(closest("browsr", c), Some("browser"));
         assert_eq!(closest("zzz", c), None);
-    }
-
-    fn at(text: &str) -> (usize, usize) {
-        let err = serde_yaml::from_str::<serde_yaml::Value>(text).expect_err(text);
-        yaml_line_column(text, err.location())
-    }
-
-    #[test]
-    fn yaml_errors_count_lines_as_editors_do() {
-        assert_eq!(at("a: [\nb: c\n"), (3, 1));
-        assert_eq!(at("a: b\n  c: d\n"), (2, 4));
-        // One line for an editor, three for libyaml (regression: 3:1 was printed).
-        assert_eq!(at("A:\u{2028}a").0, 1);
     }
 }

@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::locate::Index;
-use crate::config::{Config, Kind, PluginSpec, Source, StoreRef};
+use crate::config::{Config, GithubRelease, Kind, Origin, PluginSpec, Source, StoreRef, StoreRelease};
 use crate::digest::Sha256;
 use crate::engine::Platform;
 use crate::location::Location;
+use crate::yaml::{self, Mark, Spanned};
 
 /// The lock's file name, beside the config.
 pub const FILE: &str = "katalon-prep.lock";
@@ -71,10 +71,111 @@ pub struct PathChange {
     pub at: Option<Location>,
 }
 
-/// Where the artifact of an entry came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The Store settings the Store entries were resolved with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StoreInfo {
+    pub app_version: String,
+    pub license_type: String,
+}
+
+/// One locked artifact: where it came from, and what it must hash to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub name: String,
+    pub origin: Origin,
+    /// The `jar` glob as configured.
+    pub jar: Option<String>,
+    pub kind: Kind,
+    /// Of the artifact as downloaded (a zip package, or the jar itself).
+    pub sha256: Sha256,
+    pub size: u64,
+    /// What `prepare` installs, relative to the project.
+    pub files: Vec<String>,
+}
+
+impl Entry {
+    /// Whether this entry was made from `spec` as it is configured now.
+    pub fn matches(&self, spec: &PluginSpec, base_dir: &Path) -> bool {
+        self.origin.is_from(&spec.source, base_dir)
+            && self.jar == spec.jar
+            && spec.kind.is_none_or(|k| k == self.kind)
+            && spec.sha256.is_none_or(|s| s == self.sha256)
+    }
+}
+
+/// An entry as the file writes it: the keys of every source kind side by
+/// side, in this order. The format predates [`Origin`] and stays as it is.
+#[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum SourceKind {
+struct WrittenEntry<'a> {
+    name: &'a str,
+    source: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    store: Option<&'a StoreRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    product_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    github: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tag: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    asset: Option<&'a str>,
+    /// Store: the product's version; GitHub: the tag again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jar: Option<&'a str>,
+    kind: Kind,
+    sha256: &'a Sha256,
+    size: u64,
+    files: &'a [String],
+}
+
+impl Serialize for Entry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut w = WrittenEntry {
+            name: &self.name,
+            source: self.origin.kind(),
+            path: None,
+            store: None,
+            product_id: None,
+            github: None,
+            tag: None,
+            asset: None,
+            version: self.origin.version(),
+            url: self.origin.download_url().map(reqwest::Url::as_str),
+            jar: self.jar.as_deref(),
+            kind: self.kind,
+            sha256: &self.sha256,
+            size: self.size,
+            files: &self.files,
+        };
+        match &self.origin {
+            Source::Path(p) => w.path = Some(crate::config::relative_path(p, Path::new(""))),
+            Source::Url(u) => w.url = Some(u.as_str()),
+            Source::Store(selector, release) => {
+                w.store = Some(selector);
+                w.product_id = Some(release.product_id);
+            }
+            Source::Github(g, _) => {
+                w.github = Some(g.slug());
+                w.tag = Some(&g.tag);
+                w.asset = g.asset.as_deref();
+            }
+        }
+        w.serialize(s)
+    }
+}
+
+/// The `source:` of an entry as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum SourceKind {
     Path,
     Url,
     Store,
@@ -92,118 +193,77 @@ impl std::fmt::Display for SourceKind {
     }
 }
 
-/// `store:` as written in the config: a number, a name or `all`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum StoreSelector {
-    Id(u64),
-    Text(String),
-}
-
-impl From<&StoreRef> for StoreSelector {
-    fn from(r: &StoreRef) -> Self {
-        match r {
-            StoreRef::Id(id) => StoreSelector::Id(*id),
-            StoreRef::Name(n) => StoreSelector::Text(n.clone()),
-            StoreRef::All => StoreSelector::Text("all".into()),
-        }
-    }
-}
-
-impl StoreSelector {
-    fn matches(&self, r: &StoreRef) -> bool {
-        match (self, r) {
-            (StoreSelector::Id(a), StoreRef::Id(b)) => a == b,
-            (StoreSelector::Text(t), StoreRef::All) => t == "all",
-            (StoreSelector::Text(t), StoreRef::Name(n)) => t.trim().eq_ignore_ascii_case(n.trim()),
-            (StoreSelector::Text(t), StoreRef::Id(id)) => t.trim() == id.to_string(),
-            _ => false,
-        }
-    }
-
-    pub fn is_all(&self) -> bool {
-        matches!(self, StoreSelector::Text(t) if t == "all")
-    }
-}
-
-/// The Store settings the Store entries were resolved with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One entry as written: the flat keys of every source kind.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct StoreInfo {
-    pub app_version: String,
-    pub license_type: String,
+struct RawEntry {
+    name: String,
+    source: SourceKind,
+    path: Option<String>,
+    /// A product id, a product name or `all`, as configured.
+    store: Option<yaml::Value>,
+    product_id: Option<u64>,
+    github: Option<String>,
+    tag: Option<String>,
+    asset: Option<String>,
+    version: Option<String>,
+    url: Option<Spanned<String>>,
+    jar: Option<String>,
+    kind: Kind,
+    sha256: Sha256,
+    size: u64,
+    files: Spanned<Vec<String>>,
 }
 
-/// One locked artifact. Key order here is the order in the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Entry {
-    pub name: String,
-    pub source: SourceKind,
-    /// `path` plugins: the path relative to the config's folder, `/`-separated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// `store` plugins: the selector as configured (`42`, a name, `all`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub store: Option<StoreSelector>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<u64>,
-    /// `github` plugins: `owner/repo`, the tag, the asset glob as configured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub github: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tag: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub asset: Option<String>,
-    /// Store: `latest_compatible_version.number`; GitHub: the tag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// Where the artifact was downloaded from, without query or credentials.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// The `jar` glob as configured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jar: Option<String>,
-    pub kind: Kind,
-    /// Of the artifact as downloaded (a zip package, or the jar itself).
-    pub sha256: Sha256,
-    pub size: u64,
-    /// What `prepare` installs, relative to the project.
-    pub files: Vec<String>,
-}
-
-impl Entry {
-    /// `store 42`, `github o/r v1.2.0`, `url https://…`: for messages.
-    pub fn describe(&self) -> String {
-        match self.source {
-            SourceKind::Path => format!("path: {}", self.path.as_deref().unwrap_or("?")),
-            SourceKind::Url => format!("url: {}", self.url.as_deref().unwrap_or("?")),
-            SourceKind::Store => format!("store: {} ({})", self.product_id.unwrap_or(0), self.name),
-            SourceKind::Github => {
-                format!("github: {} tag: {}", self.github.as_deref().unwrap_or("?"), self.tag.as_deref().unwrap_or("?"))
-            }
+impl RawEntry {
+    /// The entry, once it has every key its source kind needs; `here` is
+    /// where it is written.
+    fn validate(self, here: &Location, at: &dyn Fn(Mark) -> Location) -> Result<Entry, Error> {
+        let invalid = |message: String| Error::Invalid { at: here.clone(), message };
+        let missing = |key: &str| invalid(format!("a `{}` entry needs `{key}`", self.source));
+        if self.files.value.is_empty() {
+            return Err(Error::Invalid { at: at(self.files.key_or_value()), message: "`files` lists no file".into() });
         }
-    }
-
-    /// Whether this entry was made from `spec` as it is configured now.
-    pub fn matches(&self, spec: &PluginSpec, base_dir: &Path) -> bool {
-        let same_source = match (&spec.source, self.source) {
-            (Source::Path(p), SourceKind::Path) => self.path.as_deref() == Some(relative_path(p, base_dir).as_str()),
-            (Source::Url(u), SourceKind::Url) => {
-                self.url.as_deref() == Some(crate::net::urls::without_query(u).as_str())
-            }
-            (Source::Store(r), SourceKind::Store) => self.store.as_ref().is_some_and(|s| s.matches(r)),
-            (Source::Github(g), SourceKind::Github) => {
-                self.github.as_deref() == Some(g.slug().as_str())
-                    && self.tag.as_deref() == Some(g.tag.as_str())
-                    && self.asset == g.asset
-            }
-            _ => false,
+        let url = match &self.url {
+            None => None,
+            Some(u) => Some(reqwest::Url::parse(&u.value).map_err(|_| Error::Invalid {
+                at: at(u.key_or_value()),
+                message: format!("`{}` is not a valid URL", u.value),
+            })?),
         };
-        same_source
-            && self.jar == spec.jar
-            && spec.kind.is_none_or(|k| k == self.kind)
-            && spec.sha256.is_none_or(|s| s == self.sha256)
+        let origin = match self.source {
+            SourceKind::Path => Source::Path(PathBuf::from(self.path.ok_or_else(|| missing("path"))?)),
+            SourceKind::Url => Source::Url(url.ok_or_else(|| missing("url"))?),
+            SourceKind::Store => {
+                let selector = match self.store.ok_or_else(|| missing("store"))? {
+                    yaml::Value::Number(n) => n.as_u64().map(StoreRef::Id),
+                    yaml::Value::String(s) => StoreRef::from_text(&s),
+                    _ => None,
+                }
+                .ok_or_else(|| invalid("`store` is not a product id, a product name or `all`".into()))?;
+                let product_id = self.product_id.ok_or_else(|| missing("product-id"))?;
+                let version = self.version.ok_or_else(|| missing("version"))?;
+                let url = url.ok_or_else(|| missing("url"))?;
+                Source::Store(selector, StoreRelease { product_id, version, url })
+            }
+            SourceKind::Github => {
+                let slug = self.github.ok_or_else(|| missing("github"))?;
+                let tag = self.tag.ok_or_else(|| missing("tag"))?;
+                let url = url.ok_or_else(|| missing("url"))?;
+                let (owner, repo) = crate::config::split_slug(&slug)
+                    .ok_or_else(|| invalid(format!("`{slug}` is not a GitHub repository")))?;
+                Source::Github(GithubRelease { owner, repo, tag, asset: self.asset }, url)
+            }
+        };
+        Ok(Entry {
+            name: self.name,
+            origin,
+            jar: self.jar,
+            kind: self.kind,
+            sha256: self.sha256,
+            size: self.size,
+            files: self.files.value,
+        })
     }
 }
 
@@ -218,7 +278,7 @@ pub struct EngineArchive {
 }
 
 /// The `engine:` section: one version, its archive per platform.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct EngineLock {
     pub version: String,
@@ -227,7 +287,7 @@ pub struct EngineLock {
 
 /// The whole file. `engine` is optional: locks written before it existed
 /// read as they are, and a lock without an engine writes as it did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Lock {
     pub version: u32,
@@ -235,8 +295,35 @@ pub struct Lock {
     pub store: Option<StoreInfo>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<EngineLock>,
-    #[serde(default)]
     pub plugins: Vec<Entry>,
+}
+
+/// The file as written, with the places later checks name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLock {
+    version: Spanned<u32>,
+    #[serde(default)]
+    store: Option<StoreInfo>,
+    #[serde(default)]
+    engine: Option<RawEngineLock>,
+    #[serde(default)]
+    plugins: Vec<Spanned<RawEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEngineLock {
+    version: Spanned<String>,
+    platforms: BTreeMap<Platform, RawEngineArchive>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEngineArchive {
+    file: Spanned<String>,
+    size: u64,
+    sha256: Sha256,
 }
 
 impl Lock {
@@ -273,12 +360,13 @@ pub struct Loaded {
     pub lock: Lock,
     /// How the file is named in messages.
     pub shown: PathBuf,
-    pub entry_at: Vec<Option<Location>>,
+    /// Where each of `lock.plugins` is written.
+    pub entry_at: Vec<Location>,
 }
 
 impl Loaded {
     pub fn at(&self, i: usize) -> Option<Location> {
-        self.entry_at.get(i).cloned().flatten()
+        self.entry_at.get(i).cloned()
     }
 }
 
@@ -300,88 +388,56 @@ pub fn load(path: &Path, shown: &Path) -> Result<Option<Loaded>, Error> {
 
 /// Parses lock text; every error names `shown:line:column`.
 pub fn parse(text: &str, shown: &Path) -> Result<Loaded, Error> {
-    let at = |line: usize, column: usize| Location { file: shown.to_path_buf(), line, column };
-    let lock: Lock = serde_yaml::from_str(text).map_err(|e| {
-        let (line, column) = crate::location::yaml_line_column(text, e.location());
-        let full = e.to_string();
-        let message = match full.find(" at line ") {
-            Some(i) => full[..i].to_string(),
-            None => full,
-        };
-        Error::Invalid { at: at(line, column), message }
-    })?;
-    let index = Index::build(text);
-    let pos = |path: &str| index.key(path).map(|p| at(p.line, p.column));
-    if lock.version != VERSION {
+    let at = |mark: Mark| Location { file: shown.to_path_buf(), line: mark.line, column: mark.column };
+    let raw: RawLock = yaml::from_str(text).map_err(|e| Error::Invalid { at: at(e.at), message: e.to_string() })?;
+    if raw.version.value != VERSION {
         return Err(Error::Invalid {
-            at: pos("version").unwrap_or(at(1, 1)),
+            at: at(raw.version.key_or_value()),
             message: format!(
                 "lock format version {} is not supported (this katalon-prep writes {VERSION})",
-                lock.version
+                raw.version.value
             ),
         });
     }
-    if let Some(engine) = &lock.engine {
-        if !crate::config::is_exact_version(&engine.version) {
-            return Err(Error::Invalid {
-                at: pos("engine.version").unwrap_or(at(1, 1)),
-                message: format!("`{}` is not an exact engine version", engine.version),
-            });
-        }
-        for (platform, archive) in &engine.platforms {
-            let expected = platform.archive_name(&engine.version);
-            if archive.file != expected {
+    let engine = match raw.engine {
+        None => None,
+        Some(engine) => {
+            let version = engine.version.value;
+            if !crate::config::is_exact_version(&version) {
                 return Err(Error::Invalid {
-                    at: pos(&format!("engine.platforms.{platform}.file")).unwrap_or(at(1, 1)),
-                    message: format!(
-                        "the {platform} archive of engine {} is named {expected}, not {}",
-                        engine.version, archive.file
-                    ),
+                    at: at(engine.version.key.unwrap_or(engine.version.at)),
+                    message: format!("`{version}` is not an exact engine version"),
                 });
             }
+            let mut platforms = BTreeMap::new();
+            for (platform, archive) in engine.platforms {
+                let expected = platform.archive_name(&version);
+                if archive.file.value != expected {
+                    return Err(Error::Invalid {
+                        at: at(archive.file.key_or_value()),
+                        message: format!(
+                            "the {platform} archive of engine {version} is named {expected}, not {}",
+                            archive.file.value
+                        ),
+                    });
+                }
+                platforms.insert(
+                    platform,
+                    EngineArchive { file: archive.file.value, size: archive.size, sha256: archive.sha256 },
+                );
+            }
+            Some(EngineLock { version, platforms })
         }
-    }
+    };
     let mut entry_at = Vec::new();
-    for (i, e) in lock.plugins.iter().enumerate() {
-        let here = pos(&format!("plugins[{i}]"));
-        let missing = |key: &str| Error::Invalid {
-            at: here.clone().unwrap_or(at(1, 1)),
-            message: format!("a `{}` entry needs `{key}`", e.source),
-        };
-        match e.source {
-            SourceKind::Path if e.path.is_none() => return Err(missing("path")),
-            SourceKind::Url if e.url.is_none() => return Err(missing("url")),
-            SourceKind::Store if e.store.is_none() => return Err(missing("store")),
-            SourceKind::Store if e.product_id.is_none() => return Err(missing("product-id")),
-            SourceKind::Store if e.version.is_none() => return Err(missing("version")),
-            SourceKind::Github if e.github.is_none() => return Err(missing("github")),
-            SourceKind::Github if e.tag.is_none() => return Err(missing("tag")),
-            SourceKind::Store | SourceKind::Github if e.url.is_none() => return Err(missing("url")),
-            _ => {}
-        }
-        if e.files.is_empty() {
-            return Err(Error::Invalid {
-                at: pos(&format!("plugins[{i}].files")).or(here.clone()).unwrap_or(at(1, 1)),
-                message: "`files` lists no file".into(),
-            });
-        }
-        if let Some(url) = &e.url
-            && reqwest::Url::parse(url).is_err()
-        {
-            return Err(Error::Invalid {
-                at: pos(&format!("plugins[{i}].url")).or(here.clone()).unwrap_or(at(1, 1)),
-                message: format!("`{url}` is not a valid URL"),
-            });
-        }
+    let mut plugins = Vec::new();
+    for raw in raw.plugins {
+        let here = at(raw.at);
+        plugins.push(raw.value.validate(&here, &at)?);
         entry_at.push(here);
     }
+    let lock = Lock { version: VERSION, store: raw.store, engine, plugins };
     Ok(Loaded { lock, shown: shown.to_path_buf(), entry_at })
-}
-
-/// `dir/sub/a.jar` relative to `base`, `/`-separated.
-pub fn relative_path(path: &Path, base: &Path) -> String {
-    let rel = path.strip_prefix(base).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
 }
 
 /// The lock's Store settings for a config.
@@ -441,13 +497,13 @@ pub fn compare(config: &Config, loaded: &Loaded) -> Matching {
     }
     let mut per_spec = Vec::new();
     for spec in &config.plugins {
-        let is_store = matches!(spec.source, Source::Store(_));
-        let is_all = spec.source == Source::Store(StoreRef::All);
+        let is_store = matches!(spec.source, Source::Store(..));
+        let is_all = spec.source == Source::Store(StoreRef::All, ());
         let found: Vec<usize> = if is_store && store_changed {
             Vec::new()
         } else if is_all {
             (0..lock.plugins.len())
-                .filter(|&i| !used[i] && lock.plugins[i].store.as_ref().is_some_and(StoreSelector::is_all))
+                .filter(|&i| !used[i] && matches!(lock.plugins[i].origin, Source::Store(StoreRef::All, _)))
                 .collect()
         } else {
             (0..lock.plugins.len())
@@ -458,7 +514,7 @@ pub fn compare(config: &Config, loaded: &Loaded) -> Matching {
         // `store: all` on an account with no installable plugin locks nothing: not drift.
         if found.is_empty() && (store_changed || !is_all) {
             let at = spec.at.as_ref().map(|a| format!("{a}: ")).unwrap_or_default();
-            drift.push(format!("{at}`{}` is not in the lock as configured", spec.describe(&config.base_dir)));
+            drift.push(format!("{at}`{}` is not in the lock as configured", spec.source.describe(&config.base_dir)));
             per_spec.push(None);
             continue;
         }
@@ -470,7 +526,8 @@ pub fn compare(config: &Config, loaded: &Loaded) -> Matching {
     for (i, e) in lock.plugins.iter().enumerate() {
         if !used[i] {
             let at = loaded.at(i).map(|a| format!("{a}: ")).unwrap_or_default();
-            drift.push(format!("{at}{} (`{}`) is no longer in {}", e.name, e.describe(), config_file.display()));
+            let described = e.origin.describe(&config.base_dir);
+            drift.push(format!("{at}{} (`{described}`) is no longer in {}", e.name, config_file.display()));
         }
     }
     Matching { per_spec, drift }
@@ -483,15 +540,14 @@ mod tests {
     fn entry() -> Entry {
         Entry {
             name: "Excel Keywords".into(),
-            source: SourceKind::Store,
-            path: None,
-            store: Some(StoreSelector::Id(42)),
-            product_id: Some(42),
-            github: None,
-            tag: None,
-            asset: None,
-            version: Some("1.2.3".into()),
-            url: Some("https://cdn.example.com/excel.zip".into()),
+            origin: Source::Store(
+                StoreRef::Id(42),
+                StoreRelease {
+                    product_id: 42,
+                    version: "1.2.3".into(),
+                    url: reqwest::Url::parse("https://cdn.example.com/excel.zip").unwrap(),
+                },
+            ),
             jar: None,
             kind: Kind::Keyword,
             sha256: Sha256::of(b"x"),
@@ -547,12 +603,103 @@ mod tests {
     fn errors_name_the_line() {
         let text = "version: 1\nplugins:\n  - name: x\n    source: store\n    kind: keyword\n    sha256: 00\n";
         let err = parse(text, Path::new("katalon-prep.lock")).unwrap_err().to_string();
-        // A bad value inside an entry is reported at the entry.
-        assert!(err.starts_with("katalon-prep.lock:3:"), "{err}");
+        // A bad value inside an entry is reported where it is written.
+        assert!(err.starts_with("katalon-prep.lock:6:13: plugins[0].sha256: a sha256 is"), "{err}");
         assert!(err.contains("sha256"), "{err}");
         let text = "version: 1\nplugins:\n  - name: x\n    source: store\n    kind: keyword\n    sha256: 2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881\n    size: 1\n    files: [a]\n";
         let err = parse(text, Path::new("katalon-prep.lock")).unwrap_err().to_string();
         assert!(err.starts_with("katalon-prep.lock:3:"), "{err}");
         assert!(err.contains("needs `store`"), "{err}");
+    }
+
+    /// Locks written before entries were an `Origin` (every source kind, a
+    /// Store selector written as a name and as `all`) read back and write
+    /// the same bytes.
+    #[test]
+    fn written_locks_read_back_to_the_same_bytes() {
+        let body = "version: 1
+store:
+  app-version: 9.7.2
+  license-type: ENTERPRISE
+plugins:
+- name: Excel Keywords
+  source: store
+  store: 42
+  product-id: 42
+  version: 1.2.3
+  url: https://cdn.example.com/plugins/excel-keywords-1.2.3.zip
+  kind: keyword
+  sha256: 82d47764765f0b9d87a7e40946ecb756747c17c55425f49c13b03d43c6c87f5c
+  size: 3000535
+  files:
+  - Plugins/excel-keywords-1.2.3.jar
+- name: PDF Keywords
+  source: store
+  store: all
+  product-id: 7
+  version: '2.0'
+  url: https://cdn.example.com/plugins/pdf.zip
+  kind: keyword
+  sha256: 82d47764765f0b9d87a7e40946ecb756747c17c55425f49c13b03d43c6c87f5c
+  size: 1
+  files:
+  - Plugins/pdf.jar
+- name: Other
+  source: store
+  store: Other Keywords
+  product-id: 8
+  version: 1.0.0
+  url: https://cdn.example.com/plugins/other.zip
+  kind: keyword
+  sha256: 82d47764765f0b9d87a7e40946ecb756747c17c55425f49c13b03d43c6c87f5c
+  size: 1
+  files:
+  - Plugins/other.jar
+- name: keywords-1.2.0.zip
+  source: github
+  github: acme/keywords
+  tag: v1.2.0
+  asset: '*.zip'
+  version: v1.2.0
+  url: https://github.com/acme/keywords/releases/download/v1.2.0/keywords-1.2.0.zip
+  jar: keywords-*.jar
+  kind: keyword
+  sha256: 3a5f0b9d87a7e40946ecb756747c17c55425f49c13b03d43c6c87f5c82d47764
+  size: 1200
+  files:
+  - Plugins/keywords-1.2.0.jar
+- name: foo-1.2.0.jar
+  source: url
+  url: https://example.com/foo-1.2.0.jar
+  kind: platform
+  sha256: 3a5f0b9d87a7e40946ecb756747c17c55425f49c13b03d43c6c87f5c82d47764
+  size: 1200
+  files:
+  - Plugins/platform/foo-1.2.0.jar
+- name: local.jar
+  source: path
+  path: vendor/sub/local.jar
+  kind: keyword
+  sha256: 0b9d87a7e40946ecb756747c17c55425f49c13b03d43c6c87f5c82d477643a5f
+  size: 10
+  files:
+  - Plugins/local.jar
+";
+        let text = format!("{HEADER}{body}");
+        let loaded = parse(&text, Path::new("katalon-prep.lock")).unwrap();
+        assert_eq!(loaded.lock.render(), text);
+        let kinds: Vec<&str> = loaded.lock.plugins.iter().map(|e| e.origin.kind()).collect();
+        assert_eq!(kinds, ["store", "store", "store", "github", "url", "path"]);
+        assert!(matches!(&loaded.lock.plugins[1].origin, Source::Store(StoreRef::All, r) if r.product_id == 7));
+        assert_eq!(loaded.at(3).map(|a| (a.line, a.column)), Some((41, 3)));
+    }
+
+    #[test]
+    fn an_entry_missing_what_its_source_needs_is_refused_at_the_entry() {
+        let text = "version: 1\nplugins:\n- name: k\n  source: github\n  github: nothing-here\n  tag: v1\n  url: https://x/y.jar\n  kind: keyword\n  sha256: 82d47764765f0b9d87a7e40946ecb756747c17c55425f49c13b03d43c6c87f5c\n  size: 1\n  files: [a]\n";
+        let err = parse(text, Path::new("katalon-prep.lock")).unwrap_err().to_string();
+        assert!(err.starts_with("katalon-prep.lock:3:3: `nothing-here` is not a GitHub repository"), "{err}");
+        let err = parse(&text.replace("  tag: v1\n", ""), Path::new("katalon-prep.lock")).unwrap_err().to_string();
+        assert!(err.starts_with("katalon-prep.lock:3:3: a `github` entry needs `tag`"), "{err}");
     }
 }

@@ -135,7 +135,7 @@ fn lock_findings(config: &config::Config) -> Result<Vec<Finding>, Error> {
         None if config
             .plugins
             .iter()
-            .any(|p| matches!(p.source, config::Source::Store(_) | config::Source::Github(_))) =>
+            .any(|p| matches!(p.source, config::Source::Store(..) | config::Source::Github(..))) =>
         {
             found.push(Finding {
                 severity: Severity::Warning,
@@ -163,9 +163,7 @@ fn lock_findings(config: &config::Config) -> Result<Vec<Finding>, Error> {
     }
     for spec in config.plugins.iter().filter(|p| matches!(p.source, config::Source::Url(_)) && p.sha256.is_none()) {
         let pinned = loaded.as_ref().is_some_and(|l| l.lock.plugins.iter().any(|e| e.matches(spec, &config.base_dir)));
-        if !pinned
-            && let config::Error::Invalid { at, message, hint } = config::unpinned_url(spec, &config.shown_file())
-        {
+        if !pinned && let config::Error::Invalid { at, message, hint } = config::unpinned_url(spec) {
             found.push(Finding {
                 severity: Severity::Error,
                 rule: "unpinned-url",

@@ -26,7 +26,7 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
     let mode = if args.update { Mode::Update } else { Mode::Lock };
     // The key is needed only when a Store entry must be resolved.
     let store_pending = config.plugins.iter().enumerate().any(|(i, p)| {
-        matches!(p.source, Source::Store(_))
+        matches!(p.source, Source::Store(..))
             && (args.update || matching.as_ref().and_then(|m| m.per_spec.get(i).cloned().flatten()).is_none())
     });
     let key =
@@ -72,7 +72,7 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
                             let files =
                                 chosen.iter().map(|c| format!("{}/{}", install::PLUGINS_DIR, c.relative())).collect();
                             if a.sha256.is_none()
-                                && let Origin::Url { url } = &a.origin
+                                && let Origin::Url(url) = &a.origin
                             {
                                 ctx.reporter.report(Event::Warning(format!(
                                     "{url} has no sha256 in {}: trusting what was downloaded now (trust on first use) and pinning sha256 {} in {}{}",

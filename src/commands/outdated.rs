@@ -5,8 +5,8 @@
 //! was written show up here when the config says `store: all`.
 
 use katalon_prep::cli::{OutdatedArgs, OutdatedFormat};
-use katalon_prep::config::{self, GithubRelease, Source, StoreRef};
-use katalon_prep::lock::{self, SourceKind};
+use katalon_prep::config::{self, Source, StoreRef};
+use katalon_prep::lock;
 use katalon_prep::plugins::resolve::Remote;
 use katalon_prep::report::Event;
 use katalon_prep::{Context, Error, Exit, secret};
@@ -32,8 +32,8 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> Result<Exit, Error> {
     let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
     let (path, shown) = lock::path_for(&config);
     let loaded = lock::load(&path, &shown)?.ok_or(lock::Error::Missing { path: shown.clone() })?;
-    let store_all = config.plugins.iter().any(|p| p.source == Source::Store(StoreRef::All));
-    let needs_store = store_all || loaded.lock.plugins.iter().any(|e| e.source == SourceKind::Store);
+    let store_all = config.plugins.iter().any(|p| p.source == Source::Store(StoreRef::All, ()));
+    let needs_store = store_all || loaded.lock.plugins.iter().any(|e| matches!(e.origin, Source::Store(..)));
     let key =
         if needs_store { Some(secret::resolve(&katalon_prep::key_request(ctx, &config), ctx.env)?) } else { None };
     let opts = super::prepare::fetch_options(&args.fetch, ctx.env);
@@ -45,41 +45,36 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> Result<Exit, Error> {
         for e in &loaded.lock.plugins {
             let mut row = Row {
                 name: e.name.clone(),
-                source: e.source.to_string(),
-                locked: e.version.clone(),
+                source: e.origin.kind().to_string(),
+                locked: e.origin.version().map(str::to_string),
                 available: None,
                 applicable: false,
             };
-            match e.source {
-                SourceKind::Store => {
+            match &e.origin {
+                Source::Store(_, release) => {
                     row.applicable = true;
-                    row.available =
-                        listing.and_then(|l| e.product_id.and_then(|id| l.by_product(id))).map(|p| p.version.clone());
+                    row.available = listing.and_then(|l| l.by_product(release.product_id)).map(|p| p.version.clone());
                 }
-                SourceKind::Github => {
+                Source::Github(release, _) => {
                     row.applicable = true;
-                    let slug = e.github.clone().unwrap_or_default();
-                    let (owner, repo) = slug.split_once('/').unwrap_or((slug.as_str(), ""));
-                    let g = GithubRelease {
-                        owner: owner.to_string(),
-                        repo: repo.to_string(),
-                        tag: e.tag.clone().unwrap_or_default(),
-                        asset: e.asset.clone(),
-                    };
                     let gh = remote.github().await?;
                     row.available = gh
-                        .latest(&g, ctx.reporter)
+                        .latest(release, ctx.reporter)
                         .await
                         .map_err(katalon_prep::plugins::Error::from)?
                         .map(|r| r.tag_name);
                 }
-                SourceKind::Path | SourceKind::Url => {}
+                Source::Path(_) | Source::Url(_) => {}
             }
             rows.push(row);
         }
         if store_all && let Some(listing) = listing {
             for p in &listing.plugins {
-                let known = loaded.lock.plugins.iter().any(|e| e.product_id == Some(p.product_id));
+                let known = loaded
+                    .lock
+                    .plugins
+                    .iter()
+                    .any(|e| matches!(&e.origin, Source::Store(_, r) if r.product_id == p.product_id));
                 if !known {
                     rows.push(Row {
                         name: p.name.clone(),
@@ -105,7 +100,7 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> Result<Exit, Error> {
     super::print_data(&text)?;
     // A GitHub plugin is pinned by the `tag:` the config writes: `lock
     // --update` cannot move it, editing the tag does.
-    let github = rows.iter().filter(|r| r.is_outdated() && r.source == SourceKind::Github.to_string()).count();
+    let github = rows.iter().filter(|r| r.is_outdated() && r.source == "github").count();
     let mut how = Vec::new();
     if outdated > github {
         how.push("`katalon-prep lock --update` locks what the Store serves now".to_string());

@@ -4,8 +4,10 @@
 //!
 //! This module reads one file and does no other I/O.
 
-pub mod locate;
 pub mod raw;
+mod source;
+
+pub use source::{GithubRelease, Origin, Source, StoreRef, StoreRelease, relative_path};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +15,7 @@ use std::time::Duration;
 
 use crate::digest::Sha256;
 use crate::location::{self, Located, Location, closest};
-use locate::Index;
+use crate::yaml::{self, ErrorKind, Mark, Spanned, Value};
 use raw::{RawConfig, RawEngine, RawKind, RawLint, RawPlugin, RawRun, RawStore};
 
 /// The default config file name, looked for in the working directory.
@@ -38,6 +40,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// An error at `at` when the place is known, else one that names none.
+    pub fn at(at: Option<Location>, message: impl Into<String>, hint: Option<String>) -> Error {
+        match at {
+            Some(at) => Error::Invalid { at, message: message.into(), hint },
+            None => Error::Other { message: message.into(), hint },
+        }
+    }
+
     /// Where the error is, when it is in a file.
     pub fn location(&self) -> Option<&Location> {
         match self {
@@ -100,56 +110,6 @@ pub struct Run {
     pub kill_after: Option<Duration>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// A file in the repository, resolved against the config's folder.
-    Path(PathBuf),
-    Url(reqwest::Url),
-    /// Plugins of the Katalon Store account.
-    Store(StoreRef),
-    /// An asset of a GitHub release.
-    Github(GithubRelease),
-}
-
-/// Which Store plugins a `store:` entry means.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum StoreRef {
-    /// `product.id`.
-    Id(u64),
-    /// `product.name` (compared case-insensitively).
-    Name(String),
-    /// Every plugin on the account, as katalonc installs them.
-    All,
-}
-
-impl std::fmt::Display for StoreRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StoreRef::Id(id) => write!(f, "{id}"),
-            StoreRef::Name(name) => f.write_str(name),
-            StoreRef::All => f.write_str("all"),
-        }
-    }
-}
-
-/// `github: owner/repo` with `tag` and an `asset` glob.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GithubRelease {
-    pub owner: String,
-    pub repo: String,
-    pub tag: String,
-    /// A glob that must match exactly one asset of the release; `None` means
-    /// the release must have exactly one asset.
-    pub asset: Option<String>,
-}
-
-impl GithubRelease {
-    /// `owner/repo`.
-    pub fn slug(&self) -> String {
-        format!("{}/{}", self.owner, self.repo)
-    }
-}
-
 /// Which licence the Store picks plugin versions for (`licenseType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LicenseType {
@@ -207,20 +167,9 @@ impl PluginSpec {
         match &self.source {
             Source::Path(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             Source::Url(u) => u.path_segments().and_then(|mut s| s.next_back()).unwrap_or(u.as_str()).to_string(),
-            Source::Store(StoreRef::Name(name)) => name.clone(),
-            Source::Store(r) => format!("store: {r}"),
-            Source::Github(g) => format!("{}@{}", g.slug(), g.tag),
-        }
-    }
-
-    /// The entry as written, for messages: `url https://…`, `store 42`.
-    pub fn describe(&self, base_dir: &Path) -> String {
-        match &self.source {
-            // As written: relative to the config's folder.
-            Source::Path(p) => format!("path: {}", p.strip_prefix(base_dir).unwrap_or(p).display()),
-            Source::Url(u) => format!("url: {}", crate::net::urls::redacted(u)),
-            Source::Store(r) => format!("store: {r}"),
-            Source::Github(g) => format!("github: {} tag: {}", g.slug(), g.tag),
+            Source::Store(StoreRef::Name(name), ()) => name.clone(),
+            Source::Store(r, ()) => format!("store: {r}"),
+            Source::Github(g, ()) => format!("{}@{}", g.slug(), g.tag),
         }
     }
 }
@@ -228,16 +177,16 @@ impl PluginSpec {
 /// The error for a `url` plugin that neither the config nor the lock pins.
 /// Checked after the lock is read: `katalon-prep lock` may record the hash
 /// (trust on first use), after which the entry is pinned by the lock.
-pub fn unpinned_url(spec: &PluginSpec, file: &Path) -> Error {
-    Error::Invalid {
-        at: spec.at.clone().unwrap_or(Location { file: file.to_path_buf(), line: 1, column: 1 }),
-        message: "a `url` plugin needs a `sha256`".into(),
-        hint: Some(
+pub fn unpinned_url(spec: &PluginSpec) -> Error {
+    Error::at(
+        spec.at.clone(),
+        "a `url` plugin needs a `sha256`",
+        Some(
             "add `sha256: <64 hex characters>` (`sha256sum FILE` prints it), or run `katalon-prep lock` \
              to record it in katalon-prep.lock (trust on first use)"
                 .into(),
         ),
-    }
+    )
 }
 
 /// The validated config. Relative paths are already resolved against
@@ -263,7 +212,7 @@ pub struct Config {
 impl Config {
     /// Whether any plugin comes from the Katalon Store.
     pub fn uses_store(&self) -> bool {
-        self.plugins.iter().any(|p| matches!(p.source, Source::Store(_)))
+        self.plugins.iter().any(|p| matches!(p.source, Source::Store(..)))
     }
 
     /// The file messages about the config name.
@@ -293,89 +242,70 @@ pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Config, Error> {
 /// Parses and validates config text. `file` is how the file is named in
 /// messages; `base_dir` is what relative paths in it are relative to.
 pub fn parse(text: &str, file: &Path, base_dir: &Path) -> Result<Config, Error> {
-    let raw = parse_raw(text, file)?;
-    let v = Validator { file, index: Index::build(text), base_dir };
-    v.validate(raw)
-}
-
-fn parse_raw(text: &str, file: &Path) -> Result<RawConfig, Error> {
+    let root = yaml::parse(text).map_err(|e| yaml_error(e, file))?;
     // An empty file, or one with only comments, is an empty config.
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| syntax_error(e, text, file))?;
-    if value.is_null() {
-        return Ok(RawConfig::default());
-    }
-    // Deserialise from the text (not the value) so errors keep their position.
-    serde_yaml::from_str::<RawConfig>(text).map_err(|e| syntax_error(e, text, file))
+    let raw = if root.is_null() {
+        RawConfig::default()
+    } else {
+        yaml::from_node::<RawConfig>(&root).map_err(|e| yaml_error(e, file))?
+    };
+    Validator { file, base_dir }.validate(raw)
 }
 
-/// Turns a serde_yaml error into one naming file:line:column, with the
-/// closest known key when a key is unknown.
-fn syntax_error(err: serde_yaml::Error, text: &str, file: &Path) -> Error {
-    let (line, column) = crate::location::yaml_line_column(text, err.location());
-    let at = Location { file: file.to_path_buf(), line, column };
-    let full = err.to_string();
-    // serde_yaml appends " at line L column C"; the location is printed first instead.
-    let message = match full.find(" at line ") {
-        Some(i) => full[..i].to_string(),
-        None => full,
+/// Turns a YAML error into one naming file:line:column, with the closest
+/// known key when a key is unknown.
+fn yaml_error(err: yaml::Error, file: &Path) -> Error {
+    let at = Location { file: file.to_path_buf(), line: err.at.line, column: err.at.column };
+    let ErrorKind::UnknownField { field, expected } = &err.kind else {
+        return Error::Invalid { at, message: err.to_string(), hint: None };
     };
-    if let Some(unknown) = message.split("unknown field `").nth(1).and_then(|s| s.split('`').next()) {
-        let expected: Vec<&str> =
-            message.split("expected").nth(1).map(|s| s.split('`').skip(1).step_by(2).collect()).unwrap_or_default();
-        let section = message.split(": unknown field").next().filter(|s| *s != message && !s.is_empty());
-        let message = match section {
-            Some(section) => format!("unknown key `{unknown}` in `{section}`"),
-            None => format!("unknown key `{unknown}`"),
-        };
-        let hint = match closest(unknown, expected.iter().copied()) {
-            Some(best) => Some(format!("did you mean `{best}`?")),
-            None if !expected.is_empty() => Some(format!("known keys here: {}", expected.join(", "))),
-            None => None,
-        };
-        return Error::Invalid { at, message, hint };
-    }
-    Error::Invalid { at, message, hint: None }
+    let message = match err.path.as_str() {
+        "" => format!("unknown key `{field}`"),
+        section => format!("unknown key `{field}` in `{section}`"),
+    };
+    let hint = match closest(field, expected.iter().copied()) {
+        Some(best) => Some(format!("did you mean `{best}`?")),
+        None if !expected.is_empty() => Some(format!("known keys here: {}", expected.join(", "))),
+        None => None,
+    };
+    Error::Invalid { at, message, hint }
 }
 
 struct Validator<'a> {
     file: &'a Path,
-    index: Index,
     base_dir: &'a Path,
 }
 
 impl Validator<'_> {
-    fn at(&self, path: &str) -> Option<Location> {
-        // A sequence item is where its first key is.
-        let pos = if path.ends_with(']') { self.index.key(path) } else { self.index.value(path) };
-        pos.map(|p| Location { file: self.file.to_path_buf(), line: p.line, column: p.column })
+    fn loc(&self, at: Mark) -> Location {
+        Location { file: self.file.to_path_buf(), line: at.line, column: at.column }
     }
 
-    fn at_key(&self, path: &str) -> Option<Location> {
-        self.index.key(path).map(|p| Location { file: self.file.to_path_buf(), line: p.line, column: p.column })
+    fn located<T>(&self, s: Spanned<T>) -> Located<T> {
+        Located::new(s.value, Some(self.loc(s.at)))
     }
 
-    fn invalid(&self, path: &str, message: impl Into<String>, hint: Option<String>) -> Error {
-        let at = self.at(path).unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 });
-        Error::Invalid { at, message: message.into(), hint }
+    fn invalid(&self, at: Mark, message: impl Into<String>, hint: Option<String>) -> Error {
+        Error::Invalid { at: self.loc(at), message: message.into(), hint }
     }
 
     fn validate(&self, raw: RawConfig) -> Result<Config, Error> {
-        let project = raw.project.map(|p| Located::new(self.base_dir.join(p), self.at("project")));
+        let project = raw.project.map(|p| Located::new(self.base_dir.join(&p.value), Some(self.loc(p.at))));
         let api_key_env = match raw.api_key.and_then(|a| a.env) {
-            Some(name) if !crate::secret::is_env_name(&name) => {
+            Some(name) if !crate::secret::is_env_name(&name.value) => {
                 return Err(self.invalid(
-                    "api-key.env",
+                    name.at,
                     // Not echoed: what is written here instead of a name is often the key.
                     "`api-key.env` holds something that is not an environment variable name (not shown: it may be the key itself)",
                     Some("give the variable's name, e.g. `env: KATALON_API_KEY`, never the key itself".into()),
                 ));
             }
-            Some(name) => Some(Located::new(name, self.at("api-key.env"))),
+            Some(name) => Some(self.located(name)),
             None => None,
         };
         let run = self.run(raw.run.unwrap_or_default())?;
-        let has_store_section = raw.store.is_some();
-        let mut store = self.store(raw.store.unwrap_or_default())?;
+        let store_key = raw.store.as_ref().map(Spanned::key_or_value);
+        let mut store = self.store(raw.store.map(|s| s.value).unwrap_or_default())?;
         let engine = match raw.engine {
             Some(e) => Some(self.engine(e)?),
             None => None,
@@ -385,32 +315,27 @@ impl Validator<'_> {
                 // The engine is what the run uses: the Store picks plugins for it.
                 None => store.app_version = Some(engine.version.clone()),
                 Some(app) if app.value != engine.version.value => {
-                    return Err(Error::Invalid {
-                        at: app.at.clone().unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 }),
-                        message: format!(
+                    return Err(Error::at(
+                        app.at.clone(),
+                        format!(
                             "`store.app-version: {}` differs from `engine.version: {}`{}",
                             app.value,
                             engine.version.value,
                             location::suffix(&engine.version.at)
                         ),
-                        hint: Some(
+                        Some(
                             "the Store must pick plugins for the engine the run uses: remove `store.app-version` \
                              (it then follows `engine.version`) or make the two equal"
                                 .into(),
                         ),
-                    });
+                    ));
                 }
                 Some(_) => {}
             }
         }
-        let plugins = raw
-            .plugins
-            .unwrap_or_default()
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| self.plugin(i, p))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.check_store_plugins(&plugins, &store, has_store_section)?;
+        let plugins =
+            raw.plugins.unwrap_or_default().into_iter().map(|p| self.plugin(p)).collect::<Result<Vec<_>, _>>()?;
+        self.check_store_plugins(&plugins, &store, store_key)?;
         let lint_allow = self.lint(raw.lint.unwrap_or_default())?;
         Ok(Config {
             file: Some(self.file.to_path_buf()),
@@ -428,34 +353,40 @@ impl Validator<'_> {
 
     /// `lint.allow`: each entry a rule id that may be turned off.
     fn lint(&self, raw: RawLint) -> Result<crate::katalonc::lint::Allow, Error> {
-        let ids = raw.allow.unwrap_or_default();
-        for (i, id) in ids.iter().enumerate() {
-            crate::katalonc::lint::Allow::parse([id.as_str()]).map_err(|e| {
-                self.invalid(
-                    &format!("lint.allow[{i}]"),
-                    e.to_string(),
-                    Some("README's rule table lists every rule id".into()),
-                )
+        let Some(allow) = raw.allow else { return Ok(crate::katalonc::lint::Allow::default()) };
+        for id in &allow.value {
+            crate::katalonc::lint::Allow::parse([id.value.as_str()]).map_err(|e| {
+                self.invalid(id.at, e.to_string(), Some("README's rule table lists every rule id".into()))
             })?;
         }
-        crate::katalonc::lint::Allow::parse(ids.iter().map(String::as_str))
-            .map_err(|e| self.invalid("lint.allow", e.to_string(), None))
+        crate::katalonc::lint::Allow::parse(allow.value.iter().map(|id| id.value.as_str()))
+            .map_err(|e| self.invalid(allow.at, e.to_string(), None))
     }
 
     /// `engine: { version, url }`.
-    fn engine(&self, raw: RawEngine) -> Result<EngineSettings, Error> {
-        let version = match raw.version {
-            Some(serde_yaml::Value::String(v)) if is_exact_version(v.trim()) => v.trim().to_string(),
-            Some(serde_yaml::Value::Number(n)) => {
+    fn engine(&self, raw: Spanned<RawEngine>) -> Result<EngineSettings, Error> {
+        let section = raw.key_or_value();
+        let RawEngine { version, url } = raw.value;
+        let Some(version) = version else {
+            return Err(self.invalid(
+                section,
+                "`engine` needs a `version`",
+                Some("e.g.\n  engine:\n    version: \"10.3.1\"".into()),
+            ));
+        };
+        let at = version.at;
+        let version = match version.value {
+            Value::String(v) if is_exact_version(v.trim()) => v.trim().to_string(),
+            Value::Number(n) => {
                 return Err(self.invalid(
-                    "engine.version",
+                    at,
                     format!("`engine.version` must be text; YAML reads {n} as a number"),
                     Some(format!("quote it, with every digit you mean: `version: \"{n}.0\"`")),
                 ));
             }
-            Some(serde_yaml::Value::String(v)) => {
+            Value::String(v) => {
                 return Err(self.invalid(
-                    "engine.version",
+                    at,
                     format!("`{v}` is not an exact engine version"),
                     Some(
                         "write the full version Katalon publishes, e.g. `version: \"10.3.1\"` (no ranges, no `latest`)"
@@ -463,148 +394,133 @@ impl Validator<'_> {
                     ),
                 ));
             }
-            Some(_) => {
-                return Err(self.invalid(
-                    "engine.version",
-                    "`engine.version` must be a version such as \"10.3.1\"",
-                    None,
-                ));
-            }
-            None => {
-                return Err(Error::Invalid {
-                    at: self.at_key("engine").unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 }),
-                    message: "`engine` needs a `version`".into(),
-                    hint: Some("e.g.\n  engine:\n    version: \"10.3.1\"".into()),
-                });
-            }
+            _ => return Err(self.invalid(at, "`engine.version` must be a version such as \"10.3.1\"", None)),
         };
-        let url = match raw.url {
+        let url = match url {
             Some(u) => {
-                let url = reqwest::Url::parse(&u)
-                    .map_err(|e| self.invalid("engine.url", format!("`{u}` is not a valid URL: {e}"), None))?;
+                let url = reqwest::Url::parse(&u.value)
+                    .map_err(|e| self.invalid(u.at, format!("`{}` is not a valid URL: {e}", u.value), None))?;
                 if !matches!(url.scheme(), "https" | "http") || url.cannot_be_a_base() {
                     return Err(self.invalid(
-                        "engine.url",
-                        format!("`{u}` is not an http(s) base URL"),
+                        u.at,
+                        format!("`{}` is not an http(s) base URL", u.value),
                         Some(format!("the default is {DEFAULT_DOWNLOAD_URL}; a mirror serves the same layout")),
                     ));
                 }
-                Some(Located::new(url, self.at("engine.url")))
+                Some(Located::new(url, Some(self.loc(u.at))))
             }
             None => None,
         };
-        Ok(EngineSettings { version: Located::new(version, self.at("engine.version")), url })
+        Ok(EngineSettings { version: Located::new(version, Some(self.loc(at))), url })
     }
 
     fn store(&self, raw: RawStore) -> Result<StoreSettings, Error> {
         let url = match raw.url {
             Some(u) => {
-                let url = reqwest::Url::parse(&u)
-                    .map_err(|e| self.invalid("store.url", format!("`{u}` is not a valid URL: {e}"), None))?;
+                let url = reqwest::Url::parse(&u.value)
+                    .map_err(|e| self.invalid(u.at, format!("`{}` is not a valid URL: {e}", u.value), None))?;
                 if !matches!(url.scheme(), "https" | "http") {
                     return Err(self.invalid(
-                        "store.url",
+                        u.at,
                         format!("unsupported URL scheme `{}`", url.scheme()),
                         Some(format!("the Store's URL is normally {DEFAULT_STORE_URL}")),
                     ));
                 }
-                Some(Located::new(url, self.at("store.url")))
+                Some(Located::new(url, Some(self.loc(u.at))))
             }
             None => None,
         };
         let app_version = match raw.app_version {
             None => None,
-            Some(serde_yaml::Value::String(v)) if !v.trim().is_empty() => {
-                Some(Located::new(v.trim().to_string(), self.at("store.app-version")))
+            Some(Spanned { value: Value::String(v), at, .. }) if !v.trim().is_empty() => {
+                Some(Located::new(v.trim().to_string(), Some(self.loc(at))))
             }
-            Some(serde_yaml::Value::Number(n)) => {
+            Some(Spanned { value: Value::Number(n), at, .. }) => {
                 return Err(self.invalid(
-                    "store.app-version",
+                    at,
                     format!("`store.app-version` must be text; YAML reads {n} as a number"),
                     Some(format!("quote it: `app-version: \"{n}\"` (with every digit you mean, e.g. \"9.10\")")),
                 ));
             }
-            Some(_) => {
-                return Err(self.invalid(
-                    "store.app-version",
-                    "`store.app-version` must be a version such as \"9.7.2\"",
-                    None,
-                ));
+            Some(other) => {
+                return Err(self.invalid(other.at, "`store.app-version` must be a version such as \"9.7.2\"", None));
             }
         };
-        let license_type = match raw.license_type.as_deref().map(str::to_ascii_uppercase).as_deref() {
-            None | Some("ENTERPRISE") => LicenseType::Enterprise,
-            Some("FREE") => LicenseType::Free,
-            Some("TRIAL") => LicenseType::Trial,
-            Some(other) => {
-                return Err(self.invalid(
-                    "store.license-type",
-                    format!("unknown licence type `{other}`"),
-                    Some("use ENTERPRISE (the default), FREE or TRIAL".into()),
-                ));
-            }
+        let license_type = match &raw.license_type {
+            None => LicenseType::Enterprise,
+            Some(l) => match l.value.to_ascii_uppercase().as_str() {
+                "ENTERPRISE" => LicenseType::Enterprise,
+                "FREE" => LicenseType::Free,
+                "TRIAL" => LicenseType::Trial,
+                other => {
+                    return Err(self.invalid(
+                        l.at,
+                        format!("unknown licence type `{other}`"),
+                        Some("use ENTERPRISE (the default), FREE or TRIAL".into()),
+                    ));
+                }
+            },
         };
         Ok(StoreSettings { url, app_version, license_type })
     }
 
     /// Store plugins need `store.app-version`; `store: all` excludes the others.
-    fn check_store_plugins(&self, plugins: &[PluginSpec], store: &StoreSettings, section: bool) -> Result<(), Error> {
-        let store_specs: Vec<&PluginSpec> = plugins.iter().filter(|p| matches!(p.source, Source::Store(_))).collect();
+    fn check_store_plugins(
+        &self,
+        plugins: &[PluginSpec],
+        store: &StoreSettings,
+        section: Option<Mark>,
+    ) -> Result<(), Error> {
+        let store_specs: Vec<&PluginSpec> = plugins.iter().filter(|p| matches!(p.source, Source::Store(..))).collect();
         let Some(first) = store_specs.first() else { return Ok(()) };
         if store.app_version.is_none() {
-            let at = if section { self.at_key("store") } else { first.at.clone() };
-            return Err(Error::Invalid {
-                at: at.unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 }),
-                message: "Store plugins need `store.app-version`: the Katalon Runtime Engine version the run \
-                          uses (the Store picks each plugin's version from it)"
-                    .into(),
-                hint: Some("add, at the top level:\n  store:\n    app-version: \"9.7.2\"".into()),
-            });
+            return Err(Error::at(
+                section.map(|at| self.loc(at)).or_else(|| first.at.clone()),
+                "Store plugins need `store.app-version`: the Katalon Runtime Engine version the run \
+                 uses (the Store picks each plugin's version from it)",
+                Some("add, at the top level:\n  store:\n    app-version: \"9.7.2\"".into()),
+            ));
         }
         if store_specs.len() > 1
-            && let Some(all) = store_specs.iter().find(|p| p.source == Source::Store(StoreRef::All))
+            && let Some(all) = store_specs.iter().find(|p| p.source == Source::Store(StoreRef::All, ()))
         {
-            let other = store_specs.iter().find(|p| p.source != Source::Store(StoreRef::All)).unwrap_or(all);
-            return Err(Error::Invalid {
-                at: other.at.clone().unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 }),
-                message: format!(
+            let other = store_specs.iter().find(|p| p.source != Source::Store(StoreRef::All, ())).unwrap_or(all);
+            return Err(Error::at(
+                other.at.clone(),
+                format!(
                     "`{}` is already part of `store: all`{}",
-                    other.describe(self.base_dir),
+                    other.source.describe(self.base_dir),
                     location::suffix(&all.at)
                 ),
-                hint: Some("keep either `store: all` or the single Store entries".into()),
-            });
+                Some("keep either `store: all` or the single Store entries".into()),
+            ));
         }
         Ok(())
     }
 
     fn run(&self, raw: RawRun) -> Result<Run, Error> {
         let target = match (raw.test_suite, raw.test_suite_collection) {
-            (Some(_), Some(_)) => {
+            (Some(_), Some(c)) => {
                 return Err(self.invalid(
-                    "run.test-suite-collection",
+                    c.at,
                     "`run.test-suite` and `run.test-suite-collection` are both set",
                     Some("katalonc runs one of them; keep one".into()),
                 ));
             }
-            (Some(s), None) => Some(Located::new(Target::Suite(trim_ts(&s)), self.at("run.test-suite"))),
-            (None, Some(c)) => {
-                Some(Located::new(Target::Collection(trim_ts(&c)), self.at("run.test-suite-collection")))
-            }
+            (Some(s), None) => Some(Located::new(Target::Suite(trim_ts(&s.value)), Some(self.loc(s.at)))),
+            (None, Some(c)) => Some(Located::new(Target::Collection(trim_ts(&c.value)), Some(self.loc(c.at)))),
             (None, None) => None,
         };
         let mut globals = BTreeMap::new();
         for (name, value) in raw.globals.unwrap_or_default() {
-            let path = format!("run.globals.{name}");
-            let value = self.scalar(&path, &value)?;
-            globals.insert(name, Located::new(value, self.at(&path)));
+            let text = self.scalar(&value)?;
+            globals.insert(name, Located::new(text, Some(self.loc(value.at))));
         }
         let mut args = Vec::new();
-        for (i, arg) in raw.args.unwrap_or_default().into_iter().enumerate() {
-            let path = format!("run.args[{i}]");
-            if crate::katalonc::options::is_api_key_arg(&arg) {
+        for arg in raw.args.unwrap_or_default() {
+            if crate::katalonc::options::is_api_key_arg(&arg.value) {
                 return Err(self.invalid(
-                    &path,
+                    arg.at,
                     "`run.args` contains an API key option: a secret in a committed file",
                     Some(
                         "remove it and store the key in your CI's secrets as KATALON_API_KEY; \
@@ -613,20 +529,20 @@ impl Validator<'_> {
                     ),
                 ));
             }
-            args.push(Located::new(arg, self.at_key(&path)));
+            args.push(self.located(arg));
         }
         let mut config = Vec::new();
         for (name, value) in raw.config.unwrap_or_default() {
-            let path = format!("run.config.{name}");
-            let value = self.scalar(&path, &value)?;
-            config.push((name.trim_start_matches('-').to_string(), Located::new(value, self.at_key(&path))));
+            let text = self.scalar(&value)?;
+            let at = self.loc(value.key_or_value());
+            config.push((name.trim_start_matches('-').to_string(), Located::new(text, Some(at))));
         }
         let display = match raw.display {
             None => None,
-            Some(text) => Some(crate::run::display::Mode::parse(text.trim()).ok_or_else(|| {
+            Some(text) => Some(crate::run::display::Mode::parse(text.value.trim()).ok_or_else(|| {
                 self.invalid(
-                    "run.display",
-                    format!("unknown `run.display` value `{text}`"),
+                    text.at,
+                    format!("unknown `run.display` value `{}`", text.value),
                     Some("use `auto` (a private Xvfb on Linux when DISPLAY is unset; the default) or `none`".into()),
                 )
             })?),
@@ -636,8 +552,8 @@ impl Validator<'_> {
             timeout: self.duration("run.timeout", raw.timeout)?,
             kill_after: self.duration("run.kill-after", raw.kill_after)?,
             target,
-            browser: raw.browser.map(|b| Located::new(b, self.at("run.browser"))),
-            profile: raw.profile.map(|p| Located::new(p, self.at("run.profile"))),
+            browser: raw.browser.map(|b| self.located(b)),
+            profile: raw.profile.map(|p| self.located(p)),
             retry: raw.retry,
             report_folder: raw.report_folder.map(|r| self.base_dir.join(r)),
             globals,
@@ -647,31 +563,35 @@ impl Validator<'_> {
     }
 
     /// A duration as users write it (`90`, `90s`, `30m`, `1h30m`).
-    fn duration(&self, path: &str, value: Option<serde_yaml::Value>) -> Result<Option<Duration>, Error> {
-        let text = match value {
-            None => return Ok(None),
-            Some(serde_yaml::Value::String(s)) => s,
-            Some(serde_yaml::Value::Number(n)) => n.to_string(),
-            Some(_) => {
-                return Err(self.invalid(path, format!("`{path}` must be a duration such as 90, 30m or 1h30m"), None));
+    fn duration(&self, name: &str, value: Option<Spanned<Value>>) -> Result<Option<Duration>, Error> {
+        let Some(value) = value else { return Ok(None) };
+        let text = match value.value {
+            Value::String(s) => s,
+            Value::Number(n) => n.to_string(),
+            _ => {
+                return Err(self.invalid(
+                    value.at,
+                    format!("`{name}` must be a duration such as 90, 30m or 1h30m"),
+                    None,
+                ));
             }
         };
-        crate::duration::parse(&text).map(Some).map_err(|e| self.invalid(path, format!("`{path}`: {e}"), None))
+        crate::duration::parse(&text).map(Some).map_err(|e| self.invalid(value.at, format!("`{name}`: {e}"), None))
     }
 
     /// A YAML scalar as katalonc will see it (`true`, `30`, `text`).
-    fn scalar(&self, path: &str, value: &serde_yaml::Value) -> Result<String, Error> {
-        match value {
-            serde_yaml::Value::String(s) => Ok(s.clone()),
-            serde_yaml::Value::Bool(b) => Ok(b.to_string()),
-            serde_yaml::Value::Number(n) => Ok(n.to_string()),
-            _ => Err(self.invalid(path, "expected a single value (text, number or true/false)", None)),
+    fn scalar(&self, value: &Spanned<Value>) -> Result<String, Error> {
+        match &value.value {
+            Value::String(s) => Ok(s.clone()),
+            Value::Bool(b) => Ok(b.to_string()),
+            Value::Number(n) => Ok(n.to_string()),
+            _ => Err(self.invalid(value.at, "expected a single value (text, number or true/false)", None)),
         }
     }
 
-    fn plugin(&self, i: usize, raw: RawPlugin) -> Result<PluginSpec, Error> {
-        let path = format!("plugins[{i}]");
-        let at = self.at_key(&path);
+    fn plugin(&self, raw: Spanned<RawPlugin>) -> Result<PluginSpec, Error> {
+        let entry = raw.at;
+        let raw = raw.value;
         let sources: Vec<&str> = [
             ("path", raw.path.is_some()),
             ("url", raw.url.is_some()),
@@ -682,41 +602,31 @@ impl Validator<'_> {
         .filter(|(_, s)| *s)
         .map(|(n, _)| *n)
         .collect();
-        let source_error = |message: String| Error::Invalid {
-            at: at.clone().unwrap_or(Location { file: self.file.to_path_buf(), line: 1, column: 1 }),
-            message,
-            hint: None,
-        };
         let no_source = "a plugin entry needs a source: `path`, `url`, `store` or `github`";
         if sources.is_empty() {
-            return Err(source_error(no_source.into()));
+            return Err(self.invalid(entry, no_source, None));
         }
         if sources.len() > 1 {
-            return Err(source_error(format!(
-                "a plugin entry needs exactly one source, found {}",
-                sources.join(" and ")
-            )));
+            return Err(self.invalid(
+                entry,
+                format!("a plugin entry needs exactly one source, found {}", sources.join(" and ")),
+                None,
+            ));
         }
         if raw.github.is_none() {
-            for key in ["tag", "asset"] {
-                let set = if key == "tag" { raw.tag.is_some() } else { raw.asset.is_some() };
-                if set {
-                    return Err(self.invalid(
-                        &format!("{path}.{key}"),
-                        format!("`{key}` belongs to `github` plugins only"),
-                        None,
-                    ));
-                }
+            let github_only = [("tag", raw.tag.as_ref().map(|t| t.at)), ("asset", raw.asset.as_ref().map(|a| a.at))];
+            if let Some((key, at)) = github_only.into_iter().find_map(|(key, at)| at.map(|at| (key, at))) {
+                return Err(self.invalid(at, format!("`{key}` belongs to `github` plugins only"), None));
             }
         }
         let source = if let Some(p) = raw.path {
             Source::Path(self.base_dir.join(p))
         } else if let Some(u) = raw.url {
-            let url = reqwest::Url::parse(&u)
-                .map_err(|e| self.invalid(&format!("{path}.url"), format!("`{u}` is not a valid URL: {e}"), None))?;
+            let url = reqwest::Url::parse(&u.value)
+                .map_err(|e| self.invalid(u.at, format!("`{}` is not a valid URL: {e}", u.value), None))?;
             if !matches!(url.scheme(), "https" | "http") {
                 return Err(self.invalid(
-                    &format!("{path}.url"),
+                    u.at,
                     format!("unsupported URL scheme `{}`", url.scheme()),
                     Some("plugin URLs must be https://".into()),
                 ));
@@ -724,64 +634,55 @@ impl Validator<'_> {
             // A missing `sha256` is checked once the lock has been read: the lock may pin it.
             Source::Url(url)
         } else if let Some(value) = raw.store {
-            let r = self.store_ref(&format!("{path}.store"), &value)?;
+            let r = self.store_ref(&value)?;
             if r == StoreRef::All {
-                for (key, set) in
-                    [("sha256", raw.sha256.is_some()), ("kind", raw.kind.is_some()), ("jar", raw.jar.is_some())]
-                {
-                    if set {
-                        return Err(self.invalid(
-                            &format!("{path}.{key}"),
-                            format!("`{key}` cannot apply to `store: all` (it lists many plugins)"),
-                            Some("list the plugin on its own, e.g. `- store: 42`, to give it options".into()),
-                        ));
-                    }
+                let options = [
+                    ("sha256", raw.sha256.as_ref().map(|s| s.at)),
+                    ("kind", raw.kind.as_ref().map(|k| k.at)),
+                    ("jar", raw.jar.as_ref().map(|j| j.at)),
+                ];
+                if let Some((key, at)) = options.into_iter().find_map(|(key, at)| at.map(|at| (key, at))) {
+                    return Err(self.invalid(
+                        at,
+                        format!("`{key}` cannot apply to `store: all` (it lists many plugins)"),
+                        Some("list the plugin on its own, e.g. `- store: 42`, to give it options".into()),
+                    ));
                 }
             }
-            Source::Store(r)
+            Source::Store(r, ())
         } else if let Some(slug) = raw.github {
-            Source::Github(self.github(&path, &slug, raw.tag, raw.asset)?)
+            Source::Github(self.github(slug, raw.tag, raw.asset)?, ())
         } else {
-            return Err(source_error(no_source.into()));
+            return Err(self.invalid(entry, no_source, None));
         };
         let sha256 = match raw.sha256 {
-            Some(s) => Some(s.parse::<Sha256>().map_err(|e| self.invalid(&format!("{path}.sha256"), e, None))?),
+            Some(s) => Some(s.value.parse::<Sha256>().map_err(|e| self.invalid(s.at, e, None))?),
             None => None,
         };
         if let Some(glob) = &raw.jar {
-            globset::Glob::new(glob).map_err(|e| {
-                self.invalid(&format!("{path}.jar"), format!("`{glob}` is not a valid glob: {}", e.kind()), None)
+            globset::Glob::new(&glob.value).map_err(|e| {
+                self.invalid(glob.at, format!("`{}` is not a valid glob: {}", glob.value, e.kind()), None)
             })?;
         }
-        let kind = raw.kind.map(|k| match k {
+        let kind = raw.kind.map(|k| match k.value {
             RawKind::Keyword => Kind::Keyword,
             RawKind::Platform => Kind::Platform,
         });
-        Ok(PluginSpec { source, sha256, kind, jar: raw.jar, at })
+        Ok(PluginSpec { source, sha256, kind, jar: raw.jar.map(|j| j.value), at: Some(self.loc(entry)) })
     }
+
     /// `store: 42`, `store: "Excel Keywords"`, `store: all`.
-    fn store_ref(&self, path: &str, value: &serde_yaml::Value) -> Result<StoreRef, Error> {
+    fn store_ref(&self, value: &Spanned<Value>) -> Result<StoreRef, Error> {
         let bad = || {
             self.invalid(
-                path,
+                value.at,
                 "`store` must be a product id (`store: 42`), a product name (`store: \"Excel Keywords\"`) or `all`",
                 None,
             )
         };
-        match value {
-            serde_yaml::Value::Number(n) => n.as_u64().map(StoreRef::Id).ok_or_else(bad),
-            serde_yaml::Value::String(s) => {
-                let s = s.trim();
-                if s.is_empty() {
-                    Err(bad())
-                } else if s == "all" {
-                    Ok(StoreRef::All)
-                } else if let Ok(id) = s.parse::<u64>() {
-                    Ok(StoreRef::Id(id))
-                } else {
-                    Ok(StoreRef::Name(s.to_string()))
-                }
-            }
+        match &value.value {
+            Value::Number(n) => n.as_u64().map(StoreRef::Id).ok_or_else(bad),
+            Value::String(s) => StoreRef::from_text(s).ok_or_else(bad),
             _ => Err(bad()),
         }
     }
@@ -789,47 +690,51 @@ impl Validator<'_> {
     /// `github: owner/repo` with its `tag` and `asset`.
     fn github(
         &self,
-        path: &str,
-        slug: &str,
-        tag: Option<serde_yaml::Value>,
-        asset: Option<String>,
+        slug: Spanned<String>,
+        tag: Option<Spanned<Value>>,
+        asset: Option<Spanned<String>>,
     ) -> Result<GithubRelease, Error> {
-        let valid_part =
-            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        let (owner, repo) = match slug.trim().split_once('/') {
-            Some((o, r)) if valid_part(o) && valid_part(r) => (o.to_string(), r.to_string()),
-            _ => {
-                return Err(self.invalid(
-                    &format!("{path}.github"),
-                    format!("`{slug}` is not a GitHub repository"),
-                    Some("write it as `owner/repo`, e.g. `github: katalon-studio/my-keywords`".into()),
-                ));
-            }
+        let Some((owner, repo)) = split_slug(&slug.value) else {
+            return Err(self.invalid(
+                slug.at,
+                format!("`{}` is not a GitHub repository", slug.value),
+                Some("write it as `owner/repo`, e.g. `github: katalon-studio/my-keywords`".into()),
+            ));
         };
         let tag = match tag {
-            Some(serde_yaml::Value::String(t)) if !t.trim().is_empty() => t.trim().to_string(),
-            Some(serde_yaml::Value::Number(n)) => {
+            Some(Spanned { value: Value::String(t), .. }) if !t.trim().is_empty() => t.trim().to_string(),
+            Some(Spanned { value: Value::Number(n), at, .. }) => {
                 return Err(self.invalid(
-                    &format!("{path}.tag"),
+                    at,
                     format!("`tag` must be text; YAML reads {n} as a number"),
                     Some(format!("quote it: `tag: \"{n}\"` (with every character of the tag)")),
                 ));
             }
-            Some(_) => return Err(self.invalid(&format!("{path}.tag"), "`tag` must be a release tag", None)),
+            Some(other) => return Err(self.invalid(other.at, "`tag` must be a release tag", None)),
             None => {
                 return Err(self.invalid(
-                    &format!("{path}.github"),
-                    format!("the `github: {slug}` plugin needs a `tag`"),
+                    slug.at,
+                    format!("the `github: {}` plugin needs a `tag`", slug.value),
                     Some("pin the release, e.g. `tag: v1.2.0`".into()),
                 ));
             }
         };
         if let Some(glob) = &asset {
-            globset::Glob::new(glob).map_err(|e| {
-                self.invalid(&format!("{path}.asset"), format!("`{glob}` is not a valid glob: {}", e.kind()), None)
+            globset::Glob::new(&glob.value).map_err(|e| {
+                self.invalid(glob.at, format!("`{}` is not a valid glob: {}", glob.value, e.kind()), None)
             })?;
         }
-        Ok(GithubRelease { owner, repo, tag, asset })
+        Ok(GithubRelease { owner, repo, tag, asset: asset.map(|a| a.value) })
+    }
+}
+
+/// `owner/repo` as GitHub allows the two names, else `None`.
+pub fn split_slug(slug: &str) -> Option<(String, String)> {
+    let valid_part =
+        |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    match slug.trim().split_once('/') {
+        Some((o, r)) if valid_part(o) && valid_part(r) => Some((o.to_string(), r.to_string())),
+        _ => None,
     }
 }
 

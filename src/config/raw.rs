@@ -1,22 +1,25 @@
 //! `katalon-prep.yml` exactly as written: serde types that mirror the YAML,
 //! with no validation beyond shapes. Unknown keys are rejected here
 //! (`deny_unknown_fields`) so that a misspelt key is reported, not ignored.
+//! A value whose place a later check may name is read as a [`Spanned`].
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::yaml::{Spanned, Value};
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawConfig {
-    pub project: Option<String>,
+    pub project: Option<Spanned<String>>,
     pub run: Option<RawRun>,
     pub api_key: Option<RawApiKey>,
     pub offline: Option<bool>,
-    pub store: Option<RawStore>,
-    pub plugins: Option<Vec<RawPlugin>>,
+    pub store: Option<Spanned<RawStore>>,
+    pub plugins: Option<Vec<Spanned<RawPlugin>>>,
     pub lint: Option<RawLint>,
-    pub engine: Option<RawEngine>,
+    pub engine: Option<Spanned<RawEngine>>,
 }
 
 /// The top-level `engine:` section (the Katalon Runtime Engine to provision).
@@ -24,36 +27,36 @@ pub struct RawConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawEngine {
     /// An exact version, but YAML may read `10.3` as a float: kept as a value.
-    pub version: Option<serde_yaml::Value>,
-    pub url: Option<String>,
+    pub version: Option<Spanned<Value>>,
+    pub url: Option<Spanned<String>>,
 }
 
 /// The top-level `store:` settings (the Katalon Store the account lives on).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawStore {
-    pub url: Option<String>,
+    pub url: Option<Spanned<String>>,
     /// A version number, but YAML may read `9.0` as a float: kept as a value.
-    pub app_version: Option<serde_yaml::Value>,
-    pub license_type: Option<String>,
+    pub app_version: Option<Spanned<Value>>,
+    pub license_type: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawRun {
-    pub test_suite: Option<String>,
-    pub test_suite_collection: Option<String>,
-    pub browser: Option<String>,
-    pub profile: Option<String>,
+    pub test_suite: Option<Spanned<String>>,
+    pub test_suite_collection: Option<Spanned<String>>,
+    pub browser: Option<Spanned<String>>,
+    pub profile: Option<Spanned<String>>,
     pub retry: Option<u32>,
     pub report_folder: Option<String>,
-    pub globals: Option<BTreeMap<String, serde_yaml::Value>>,
-    pub args: Option<Vec<String>>,
-    pub config: Option<BTreeMap<String, serde_yaml::Value>>,
-    pub display: Option<String>,
+    pub globals: Option<BTreeMap<String, Spanned<Value>>>,
+    pub args: Option<Vec<Spanned<String>>>,
+    pub config: Option<BTreeMap<String, Spanned<Value>>>,
+    pub display: Option<Spanned<String>>,
     /// A duration: a bare number of seconds, or text such as `30m`.
-    pub timeout: Option<serde_yaml::Value>,
-    pub kill_after: Option<serde_yaml::Value>,
+    pub timeout: Option<Spanned<Value>>,
+    pub kill_after: Option<Spanned<Value>>,
 }
 
 /// The `lint:` settings.
@@ -61,13 +64,13 @@ pub struct RawRun {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawLint {
     /// Rule ids turned off.
-    pub allow: Option<Vec<String>>,
+    pub allow: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawApiKey {
-    pub env: Option<String>,
+    pub env: Option<Spanned<String>>,
 }
 
 /// One plugin entry: every source key is optional here and validation checks
@@ -76,16 +79,16 @@ pub struct RawApiKey {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawPlugin {
     pub path: Option<String>,
-    pub url: Option<String>,
+    pub url: Option<Spanned<String>>,
     /// A product id (`42`), a product name, or `all`.
-    pub store: Option<serde_yaml::Value>,
+    pub store: Option<Spanned<Value>>,
     /// `owner/repo` of a GitHub release.
-    pub github: Option<String>,
-    pub tag: Option<serde_yaml::Value>,
-    pub asset: Option<String>,
-    pub sha256: Option<String>,
-    pub kind: Option<RawKind>,
-    pub jar: Option<String>,
+    pub github: Option<Spanned<String>>,
+    pub tag: Option<Spanned<Value>>,
+    pub asset: Option<Spanned<String>>,
+    pub sha256: Option<Spanned<String>>,
+    pub kind: Option<Spanned<RawKind>>,
+    pub jar: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

@@ -186,7 +186,7 @@ impl Fetcher<'_> {
                         accept: accept.unwrap_or("*/*"),
                         expected: a.sha256,
                         at: a.at.clone(),
-                        package: matches!(a.origin, Origin::Store { .. }),
+                        package: matches!(a.origin, Origin::Store(..)),
                         name: file_name_of(&a.origin),
                         slots: Some(slots),
                     };
@@ -355,8 +355,8 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Error> + Send
 /// ends in `asset.name`). The lock's URLs are without query.
 fn file_name_of(origin: &Origin) -> Option<String> {
     match origin {
-        Origin::Url { url } | Origin::Github { url, .. } => reqwest::Url::parse(url).ok().map(|u| artifact_name(&u)),
-        Origin::Store { .. } | Origin::Path { .. } => None,
+        Origin::Url(url) | Origin::Github(_, url) => Some(artifact_name(url)),
+        Origin::Store(..) | Origin::Path(_) => None,
     }
 }
 

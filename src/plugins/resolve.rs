@@ -17,7 +17,8 @@ use tokio::sync::OnceCell;
 use super::github::{self, Github};
 use super::store::{self, Listing, Store};
 use super::{Error, cache::Cache};
-use crate::config::{Config, Kind, PluginSpec, Source, StoreRef, StoreSettings};
+pub use crate::config::Origin;
+use crate::config::{Config, Kind, PluginSpec, Source, StoreRelease, StoreSettings, relative_path};
 use crate::digest::Sha256;
 use crate::env::Env;
 use crate::location::Location;
@@ -45,30 +46,6 @@ pub enum FetchFrom {
     Url { url: Url, auth: Auth, accept: Option<&'static str> },
     /// Pinned by the lock and already in the cache.
     Cache,
-}
-
-/// What the lock records about where an artifact came from.
-#[derive(Debug, Clone)]
-pub enum Origin {
-    Path {
-        path: String,
-    },
-    /// URLs here are already without query and credentials.
-    Url {
-        url: String,
-    },
-    Store {
-        selector: StoreRef,
-        product_id: u64,
-        version: String,
-        url: String,
-    },
-    Github {
-        repo: String,
-        tag: String,
-        asset: Option<String>,
-        url: String,
-    },
 }
 
 /// One artifact to fetch and install.
@@ -241,7 +218,7 @@ pub async fn resolve(
             Some((loaded, indices)) => {
                 let mut artifacts = Vec::new();
                 for idx in indices {
-                    artifacts.push(from_lock(config, i, spec, loaded, idx, cache, remote).await?);
+                    artifacts.push(from_lock(i, spec, loaded, idx, cache, remote).await?);
                 }
                 Planned::Fetch(artifacts)
             }
@@ -265,15 +242,10 @@ fn reuse_locked_sha(a: &mut Artifact, loaded: &Loaded, cache: &Cache) {
     if a.sha256.is_some() {
         return;
     }
-    let (url, version) = match &a.origin {
-        Origin::Store { url, version, .. } => (url, version),
-        Origin::Github { url, tag, .. } => (url, tag),
-        Origin::Path { .. } | Origin::Url { .. } => return,
-    };
-    let same = loaded.lock.plugins.iter().find(|e| {
-        e.url.as_deref() == Some(url.as_str())
-            && (e.version.as_ref() == Some(version) || e.tag.as_ref() == Some(version))
-    });
+    let Some(url) = a.origin.download_url() else { return };
+    let version = a.origin.version();
+    let same =
+        loaded.lock.plugins.iter().find(|e| e.origin.download_url() == Some(url) && e.origin.version() == version);
     if let Some(e) = same
         && cache.get(&e.sha256).is_some()
     {
@@ -283,7 +255,6 @@ fn reuse_locked_sha(a: &mut Artifact, loaded: &Loaded, cache: &Cache) {
 
 /// An artifact the lock pins.
 async fn from_lock(
-    config: &Config,
     i: usize,
     spec: &PluginSpec,
     loaded: &Loaded,
@@ -293,7 +264,6 @@ async fn from_lock(
 ) -> Result<Artifact, Error> {
     let e = &loaded.lock.plugins[idx];
     let cached = cache.get(&e.sha256).is_some();
-    let locked_url = e.url.as_deref().and_then(|u| Url::parse(u).ok());
     let mut a = Artifact {
         spec: i,
         name: e.name.clone(),
@@ -302,32 +272,31 @@ async fn from_lock(
         kind: Some(e.kind),
         jar: spec.jar.clone(),
         at: spec.at.clone(),
-        origin: origin_of(spec, e, config),
+        origin: e.origin.clone(),
         locked: Some(idx),
     };
-    match &spec.source {
-        Source::Path(p) => {
+    // `lock::compare` pairs an entry only with a spec of its own kind.
+    match (&spec.source, &e.origin) {
+        (Source::Path(p), _) => {
             a.from = FetchFrom::Path(p.clone());
             a.sha256 = spec.sha256;
         }
-        Source::Url(u) => {
+        (Source::Url(u), _) => {
             if !cached {
                 a.from = FetchFrom::Url { url: u.clone(), auth: Auth::None, accept: None };
             }
         }
-        Source::Store(_) if cached => {}
-        Source::Store(_) => {
+        (Source::Store(..) | Source::Github(..), _) if cached => {}
+        (Source::Store(..), Source::Store(_, release)) => {
             let listing = remote.listing().await?;
-            let product_id = e.product_id.unwrap_or(0);
-            let locked = e.version.clone().unwrap_or_default();
-            match listing.by_product(product_id) {
-                Some(p) if p.version == locked => {
+            match listing.by_product(release.product_id) {
+                Some(p) if p.version == release.version => {
                     a.from = FetchFrom::Url { url: p.download_url.clone(), auth: Auth::Store, accept: None };
                 }
                 other => {
                     return Err(store::Error::NoLongerServed {
                         name: e.name.clone(),
-                        locked,
+                        locked: release.version.clone(),
                         now: other.map(|p| p.version.clone()),
                         at: spec.at.clone(),
                     }
@@ -335,11 +304,10 @@ async fn from_lock(
                 }
             }
         }
-        Source::Github(_) if cached => {}
-        Source::Github(g) => {
+        (Source::Github(g, ()), Source::Github(_, locked_url)) => {
             let gh = remote.github().await?;
             let release = gh.release(g, &spec.at, remote.reporter()).await?;
-            let wanted = locked_url.as_ref().map(super::artifact_name).unwrap_or_default();
+            let wanted = super::artifact_name(locked_url);
             let asset = release.assets.iter().find(|x| x.name == wanted).ok_or_else(|| github::Error::AssetGone {
                 repo: g.slug(),
                 tag: g.tag.clone(),
@@ -348,23 +316,9 @@ async fn from_lock(
             })?;
             a.from = FetchFrom::Url { url: asset.url.clone(), auth: Auth::Github, accept: Some(github::ASSET_ACCEPT) };
         }
+        (Source::Store(..) | Source::Github(..), _) => {}
     }
     Ok(a)
-}
-
-fn origin_of(spec: &PluginSpec, e: &lock::Entry, config: &Config) -> Origin {
-    let url = e.url.clone().unwrap_or_default();
-    match &spec.source {
-        Source::Path(p) => Origin::Path { path: lock::relative_path(p, &config.base_dir) },
-        Source::Url(u) => Origin::Url { url: net::urls::without_query(u).to_string() },
-        Source::Store(r) => Origin::Store {
-            selector: r.clone(),
-            product_id: e.product_id.unwrap_or(0),
-            version: e.version.clone().unwrap_or_default(),
-            url,
-        },
-        Source::Github(g) => Origin::Github { repo: g.slug(), tag: g.tag.clone(), asset: g.asset.clone(), url },
-    }
 }
 
 /// An entry resolved from its source, ignoring any lock.
@@ -375,67 +329,62 @@ async fn fresh(
     mode: Mode,
     remote: &Remote<'_>,
 ) -> Result<Vec<Artifact>, Error> {
-    let base = Artifact {
+    let artifact = |name: String, from: FetchFrom, origin: Origin| Artifact {
         spec: i,
-        name: spec.display_name(),
-        from: FetchFrom::Cache,
+        name,
+        from,
         sha256: spec.sha256,
         kind: spec.kind,
         jar: spec.jar.clone(),
         at: spec.at.clone(),
-        origin: Origin::Url { url: String::new() },
+        origin,
         locked: None,
     };
     Ok(match &spec.source {
-        Source::Path(p) => vec![Artifact {
-            from: FetchFrom::Path(p.clone()),
-            origin: Origin::Path { path: lock::relative_path(p, &config.base_dir) },
-            ..base
-        }],
+        Source::Path(p) => vec![artifact(
+            spec.display_name(),
+            FetchFrom::Path(p.clone()),
+            Source::Path(relative_path(p, &config.base_dir).into()),
+        )],
         Source::Url(u) => {
             if spec.sha256.is_none() && mode == Mode::Prepare {
-                return Err(crate::config::unpinned_url(spec, &config.shown_file()).into());
+                return Err(crate::config::unpinned_url(spec).into());
             }
-            vec![Artifact {
-                from: FetchFrom::Url { url: u.clone(), auth: Auth::None, accept: None },
-                origin: Origin::Url { url: net::urls::without_query(u).to_string() },
-                ..base
-            }]
+            vec![artifact(
+                spec.display_name(),
+                FetchFrom::Url { url: u.clone(), auth: Auth::None, accept: None },
+                Source::Url(net::urls::without_query(u)),
+            )]
         }
-        Source::Store(r) => {
+        Source::Store(r, ()) => {
             let listing = remote.listing().await?;
             listing
                 .select(r, &spec.at, remote.reporter())?
                 .into_iter()
-                .map(|p| Artifact {
-                    name: p.name.clone(),
-                    from: FetchFrom::Url { url: p.download_url.clone(), auth: Auth::Store, accept: None },
-                    kind: spec.kind.or(Some(p.kind)),
-                    origin: Origin::Store {
-                        selector: r.clone(),
+                .map(|p| {
+                    let release = StoreRelease {
                         product_id: p.product_id,
                         version: p.version.clone(),
-                        url: net::urls::without_query(&p.download_url).to_string(),
-                    },
-                    ..base.clone()
+                        url: net::urls::without_query(&p.download_url),
+                    };
+                    let from = FetchFrom::Url { url: p.download_url.clone(), auth: Auth::Store, accept: None };
+                    Artifact {
+                        kind: spec.kind.or(Some(p.kind)),
+                        ..artifact(p.name.clone(), from, Source::Store(r.clone(), release))
+                    }
                 })
                 .collect()
         }
-        Source::Github(g) => {
+        Source::Github(g, ()) => {
             let gh = remote.github().await?;
             let release = gh.release(g, &spec.at, remote.reporter()).await?;
             let asset = github::pick_asset(&release, g, &spec.at)?;
+            let from =
+                FetchFrom::Url { url: asset.url.clone(), auth: Auth::Github, accept: Some(github::ASSET_ACCEPT) };
+            let origin = Source::Github(g.clone(), net::urls::without_query(&asset.browser_download_url));
             vec![Artifact {
-                name: asset.name.clone(),
-                from: FetchFrom::Url { url: asset.url.clone(), auth: Auth::Github, accept: Some(github::ASSET_ACCEPT) },
                 sha256: spec.sha256.or_else(|| github::asset_digest(asset)),
-                origin: Origin::Github {
-                    repo: g.slug(),
-                    tag: g.tag.clone(),
-                    asset: g.asset.clone(),
-                    url: net::urls::without_query(&asset.browser_download_url).to_string(),
-                },
-                ..base
+                ..artifact(asset.name.clone(), from, origin)
             }]
         }
     })
@@ -443,44 +392,5 @@ async fn fresh(
 
 /// The lock entry for a fetched artifact and the files it installs.
 pub fn lock_entry(a: &Artifact, sha256: Sha256, size: u64, kind: Kind, files: Vec<String>) -> lock::Entry {
-    let mut e = lock::Entry {
-        name: a.name.clone(),
-        source: lock::SourceKind::Url,
-        path: None,
-        store: None,
-        product_id: None,
-        github: None,
-        tag: None,
-        asset: None,
-        version: None,
-        url: None,
-        jar: a.jar.clone(),
-        kind,
-        sha256,
-        size,
-        files,
-    };
-    match &a.origin {
-        Origin::Path { path } => {
-            e.source = lock::SourceKind::Path;
-            e.path = Some(path.clone());
-        }
-        Origin::Url { url } => e.url = Some(url.clone()),
-        Origin::Store { selector, product_id, version, url } => {
-            e.source = lock::SourceKind::Store;
-            e.store = Some(selector.into());
-            e.product_id = Some(*product_id);
-            e.version = Some(version.clone());
-            e.url = Some(url.clone());
-        }
-        Origin::Github { repo, tag, asset, url } => {
-            e.source = lock::SourceKind::Github;
-            e.github = Some(repo.clone());
-            e.tag = Some(tag.clone());
-            e.asset = asset.clone();
-            e.version = Some(tag.clone());
-            e.url = Some(url.clone());
-        }
-    }
-    e
+    lock::Entry { name: a.name.clone(), origin: a.origin.clone(), jar: a.jar.clone(), kind, sha256, size, files }
 }

@@ -138,8 +138,12 @@ proptest! {
     }
 
     #[test]
-    fn yaml_position_index_takes_any_text(text in config_like()) {
-        let _ = config::locate::Index::build(&text);
+    fn yaml_node_tree_takes_any_text_and_places_errors_in_it(text in config_like()) {
+        if let Err(e) = katalon_prep::yaml::parse(&text) {
+            let lines = text.split('\n').count();
+            prop_assert!(e.at.line >= 1 && e.at.line <= lines, "line {} of {lines}: {e}", e.at.line);
+            prop_assert!(e.at.column >= 1, "column {}: {e}", e.at.column);
+        }
     }
 }
 
