@@ -66,29 +66,29 @@ impl From<lock::Error> for Error {
 }
 
 impl Error {
+    /// The documented exit code ([`Exit`]). Every variant is listed: a new
+    /// one does not compile until it says which code it ends the run with;
+    /// a wrapped module error keeps the code its own `exit()` gives.
     pub fn exit(&self) -> Exit {
         match self {
-            Error::Config(_) | Error::Usage { .. } => Exit::Usage,
-            Error::Key(_) => Exit::ApiKey,
-            Error::Project(project::Error::Read { .. } | project::Error::Write { .. }) => Exit::Filesystem,
-            Error::Project(_) => Exit::Project,
-            Error::Plugins(e) => plugins_exit(e),
-            Error::Cache(_) => Exit::Filesystem,
-            Error::Install(e) => install_exit(e),
-            Error::Net(e) => net_exit(e),
-            Error::Lock(e) => lock_exit(e),
-            Error::Matrix(matrix::Error::Project(project::Error::Read { .. })) => Exit::Filesystem,
-            Error::Matrix(matrix::Error::Glob { .. }) => Exit::Usage,
-            Error::Matrix(_) => Exit::Project,
-            Error::Platform(_) => Exit::PlatformUnsupported,
+            Error::Config(e) => e.exit(),
+            Error::Key(e) => e.exit(),
+            Error::Project(e) => e.exit(),
+            Error::Plugins(e) => e.exit(),
+            Error::Cache(e) => e.exit(),
+            Error::Install(e) => e.exit(),
+            Error::Net(e) => e.exit(),
+            Error::Lock(e) => e.exit(),
+            Error::Matrix(e) => e.exit(),
+            Error::Platform(e) => e.exit(),
             Error::Engine(e) => e.exit(),
             Error::Write { .. } => Exit::Filesystem,
+            Error::Display(e) => e.exit(),
+            Error::Supervise(e) => e.exit(),
+            Error::TimedOut { .. } => Exit::TimedOut,
+            Error::Usage { .. } => Exit::Usage,
             Error::Lint { .. } => Exit::Lint,
             Error::NoReports { .. } => Exit::NoReports,
-            Error::Display(_) => Exit::NoDisplay,
-            Error::Supervise(crate::run::supervise::Error::Start { .. }) => Exit::Usage,
-            Error::Supervise(_) => Exit::Internal,
-            Error::TimedOut { .. } => Exit::TimedOut,
             Error::Internal(_) => Exit::Internal,
         }
     }
@@ -103,75 +103,66 @@ fn how_stopped(killed_after: Option<std::time::Duration>) -> String {
     }
 }
 
-fn net_exit(e: &net::Error) -> Exit {
-    match e {
-        net::Error::Write { .. } => Exit::Filesystem,
-        net::Error::Tls(_) | net::Error::Insecure { .. } => Exit::Usage,
-        _ => Exit::Network,
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn lock_exit(e: &lock::Error) -> Exit {
-    match e {
-        lock::Error::Read { .. } => Exit::Filesystem,
-        lock::Error::Invalid { .. } => Exit::Usage,
-        lock::Error::Drift { .. }
-        | lock::Error::Missing { .. }
-        | lock::Error::NoneToKeep { .. }
-        | lock::Error::PathChanged(_)
-        | lock::Error::EngineMissing { .. } => Exit::LockOutdated,
+    fn io() -> std::io::Error {
+        std::io::Error::other("x")
     }
-}
 
-fn store_exit(e: &plugins::store::Error) -> Exit {
-    use plugins::store::Error as E;
-    match e {
-        E::Unauthorized { .. } => Exit::Credentials,
-        E::List(source) => net_exit(source),
-        E::BadUrl { .. } | E::NotOnAccount { .. } | E::Unavailable { .. } | E::NoAppVersion => Exit::Usage,
-        E::NoLongerServed { .. } => Exit::LockOutdated,
+    /// Every documented code is what some error ends the run with, except
+    /// the two a command returns as its outcome: success, and `outdated
+    /// --exit-code` finding something. A code no error reaches is either
+    /// dead or mapped by a variant that lost it.
+    #[test]
+    fn every_exit_code_is_reachable() {
+        let errors: Vec<Error> = vec![
+            Error::Usage { message: "m".into() },
+            secret::Error::BadVarName.into(),
+            project::Error::NotFound { where_: "here".into() }.into(),
+            Error::Lint { message: "m".into() },
+            Error::NoReports { message: "m".into() },
+            crate::engine::Unsupported { name: "os-arch".into() }.into(),
+            net::Error::Redirects { url: "https://x".into(), max: 1 }.into(),
+            plugins::Error::Store(Box::new(plugins::store::Error::Unauthorized {
+                from: crate::secret::KeySource::Stdin,
+                status: 401,
+            }))
+            .into(),
+            plugins::Error::Archive {
+                plugin: "p".into(),
+                source: plugins::archive::Error::NoJar { name: "n".into(), entries: String::new() },
+            }
+            .into(),
+            lock::Error::Missing { path: "katalon-prep.lock".into() }.into(),
+            Error::Write { path: "f".into(), source: io() },
+            crate::run::display::Error::NotInstalled.into(),
+            Error::TimedOut { after: std::time::Duration::from_secs(1), killed_after: None },
+            Error::Internal("bug".into()),
+        ];
+        let mut reached: Vec<Exit> = errors.iter().map(Error::exit).collect();
+        reached.extend([Exit::Ok, Exit::Outdated]);
+        for exit in Exit::ALL {
+            assert!(reached.contains(&exit), "no error ends the run with {exit:?} ({})", exit.code());
+        }
     }
-}
 
-fn github_exit(e: &plugins::github::Error) -> Exit {
-    use plugins::github::Error as E;
-    match e {
-        E::Unauthorized { .. } => Exit::Credentials,
-        E::BadApiUrl { .. } | E::Asset(_) => Exit::Usage,
-        E::AssetGone { .. } => Exit::LockOutdated,
-        E::Insecure(source) => net_exit(source),
-        E::Client(_)
-        | E::NotFound { .. }
-        | E::RateLimited { .. }
-        | E::Status { .. }
-        | E::Transport { .. }
-        | E::TooLarge { .. } => Exit::Network,
-    }
-}
-
-fn install_exit(e: &plugins::install::Error) -> Exit {
-    match e {
-        plugins::install::Error::Io { .. } => Exit::Filesystem,
-        _ => Exit::Project,
-    }
-}
-
-fn plugins_exit(e: &plugins::Error) -> Exit {
-    use plugins::Error as E;
-    match e {
-        E::Network { source, .. } => net_exit(source),
-        E::Save { .. } => Exit::Filesystem,
-        E::Checksum { .. } => Exit::Integrity,
-        E::Archive { source, .. } if source.is_io() => Exit::Filesystem,
-        E::Archive { .. } => Exit::Integrity,
-        E::Cache(_) | E::PathRead { .. } | E::CacheVanished { .. } => Exit::Filesystem,
-        E::Store(e) => store_exit(e),
-        E::Github(e) => github_exit(e),
-        E::Lock(e) => lock_exit(e),
-        E::Config(_) => Exit::Usage,
-        E::NeedKey => Exit::ApiKey,
-        E::Install(e) => install_exit(e),
-        E::PathMissing { .. } | E::PathNotFile { .. } | E::Choice { .. } => Exit::Usage,
-        E::Internal(_) => Exit::Internal,
+    /// A wrapped error keeps the code of the module that raised it: a disk
+    /// failure inside the plugin stage is still a filesystem error.
+    #[test]
+    fn wrapped_errors_keep_their_code() {
+        let archive_io = plugins::Error::Archive {
+            plugin: "p".into(),
+            source: plugins::archive::Error::Io { path: "f".into(), source: io() },
+        };
+        assert_eq!(Error::from(archive_io).exit(), Exit::Filesystem);
+        let insecure =
+            plugins::Error::Network { plugin: "p".into(), source: net::Error::Insecure { url: "http://x".into() } };
+        assert_eq!(Error::from(insecure).exit(), Exit::Usage);
+        let read = matrix::Error::Project(project::Error::Read { path: "f".into(), source: io() });
+        assert_eq!(Error::from(read).exit(), Exit::Filesystem);
+        let start = crate::run::supervise::Error::Start { program: "katalonc".into(), source: io() };
+        assert_eq!(Error::from(start).exit(), Exit::Usage);
     }
 }

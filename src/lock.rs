@@ -60,6 +60,22 @@ pub enum Error {
     EngineMissing { lock: PathBuf, version: String, platform: Platform },
 }
 
+impl Error {
+    /// The documented exit code.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Read { .. } => Exit::Filesystem,
+            Error::Invalid { .. } => Exit::Usage,
+            Error::Drift { .. } => Exit::LockOutdated,
+            Error::Missing { .. } => Exit::LockOutdated,
+            Error::NoneToKeep { .. } => Exit::LockOutdated,
+            Error::PathChanged(_) => Exit::LockOutdated,
+            Error::EngineMissing { .. } => Exit::LockOutdated,
+        }
+    }
+}
+
 /// A `path` plugin whose file no longer hashes to what the lock pins.
 #[derive(Debug)]
 pub struct PathChange {

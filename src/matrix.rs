@@ -75,6 +75,20 @@ pub enum Error {
     MissingSuites { missing: Vec<(String, Location)> },
 }
 
+impl Error {
+    /// The documented exit code.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Project(e) => e.exit(),
+            Error::Glob { .. } => Exit::Usage,
+            Error::Empty { .. } => Exit::Project,
+            Error::NotACollection { .. } => Exit::Project,
+            Error::MissingSuites { .. } => Exit::Project,
+        }
+    }
+}
+
 fn list(missing: &[(String, Location)]) -> String {
     missing.iter().map(|(s, at)| format!("  - {s} (at {at})")).collect::<Vec<_>>().join("\n")
 }

@@ -144,6 +144,22 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// The documented exit code: every API key error is exit 11.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Missing { .. } => Exit::ApiKey,
+            Error::BadVarName => Exit::ApiKey,
+            Error::Ambiguous { .. } => Exit::ApiKey,
+            Error::Malformed { .. } => Exit::ApiKey,
+            Error::TooShort { .. } => Exit::ApiKey,
+            Error::Empty { .. } => Exit::ApiKey,
+            Error::Read { .. } => Exit::ApiKey,
+        }
+    }
+}
+
 /// `X is` / `X and Y are`.
 fn names(vars: &[String]) -> String {
     match vars {

@@ -38,6 +38,18 @@ pub enum Error {
 }
 
 impl Error {
+    /// The documented exit code: a config error is a usage error (10), an
+    /// unreadable config file included.
+    pub fn exit(&self) -> crate::Exit {
+        match self {
+            Error::Read { .. } => crate::Exit::Usage,
+            Error::Invalid { .. } => crate::Exit::Usage,
+            Error::Other { .. } => crate::Exit::Usage,
+        }
+    }
+}
+
+impl Error {
     /// Where the error is, when it is in a file.
     pub fn location(&self) -> Option<&Location> {
         match self {

@@ -69,14 +69,14 @@ impl Error {
     pub fn exit(&self) -> crate::Exit {
         use crate::Exit;
         match self {
-            Error::Network { source, .. } if source.is_local() => Exit::Filesystem,
-            Error::Network { source: net::Error::Insecure { .. } | net::Error::Tls(_), .. } => Exit::Usage,
-            Error::Network { .. } => Exit::Network,
-            Error::Checksum(_) | Error::NoKatalonc { .. } => Exit::Integrity,
-            Error::Extract { source, .. } if source.is_io() => Exit::Filesystem,
-            Error::Extract { .. } => Exit::Integrity,
-            Error::Cache(_) | Error::Writable(_) => Exit::Filesystem,
-            Error::BadEnvUrl { .. } | Error::NotConfigured { .. } => Exit::Usage,
+            Error::Network { source, .. } => source.exit(),
+            Error::Checksum(_) => Exit::Integrity,
+            Error::Extract { source, .. } => source.exit(),
+            Error::NoKatalonc { .. } => Exit::Integrity,
+            Error::Cache(e) => e.exit(),
+            Error::Writable(e) => e.exit(),
+            Error::NotConfigured { .. } => Exit::Usage,
+            Error::BadEnvUrl { .. } => Exit::Usage,
             Error::Internal(_) => Exit::Internal,
         }
     }

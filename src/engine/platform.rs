@@ -127,6 +127,13 @@ pub struct Unsupported {
     pub name: String,
 }
 
+impl Unsupported {
+    /// The documented exit code: exit 15.
+    pub fn exit(&self) -> crate::Exit {
+        crate::Exit::PlatformUnsupported
+    }
+}
+
 /// The platform this process prepares for: [`PLATFORM_ENV`] when set, else
 /// the machine it runs on.
 pub fn host() -> Result<Platform, Unsupported> {

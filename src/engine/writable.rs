@@ -38,6 +38,13 @@ pub struct Error {
     pub source: io::Error,
 }
 
+impl Error {
+    /// The documented exit code: exit 40, a filesystem error.
+    pub fn exit(&self) -> crate::Exit {
+        crate::Exit::Filesystem
+    }
+}
+
 fn err(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     move |source| Error { path: path.to_path_buf(), source }
 }

@@ -102,6 +102,31 @@ pub enum Error {
 }
 
 impl Error {
+    /// The documented exit code: a refused scheme or TLS set-up is the
+    /// user's to fix (10), a failed write the disk's (40), the rest the
+    /// network's (20).
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Insecure { .. } => Exit::Usage,
+            Error::Status { .. } => Exit::Network,
+            Error::Transport { .. } => Exit::Network,
+            Error::Certificate { .. } => Exit::Network,
+            Error::Truncated { .. } => Exit::Network,
+            Error::TooLarge { .. } => Exit::Network,
+            Error::Deadline { .. } => Exit::Network,
+            Error::Redirects { .. } => Exit::Network,
+            Error::BadRedirect { .. } => Exit::Network,
+            Error::Write { .. } => Exit::Filesystem,
+            Error::ApiTooLarge { .. } => Exit::Network,
+            Error::Json { .. } => Exit::Network,
+            Error::Tls(e) => e.exit(),
+            Error::Client(_) => Exit::Network,
+        }
+    }
+}
+
+impl Error {
     /// Errors of the local machine (disk), not of the network.
     pub fn is_local(&self) -> bool {
         matches!(self, Error::Write { .. })

@@ -22,6 +22,17 @@ pub enum Error {
     Setup(String),
 }
 
+impl Error {
+    /// The documented exit code: every TLS set-up error is a usage error (10).
+    pub fn exit(&self) -> crate::Exit {
+        match self {
+            Error::CertFile { .. } => crate::Exit::Usage,
+            Error::NoCerts { .. } => crate::Exit::Usage,
+            Error::Setup(_) => crate::Exit::Usage,
+        }
+    }
+}
+
 pub fn client_config() -> Result<rustls::ClientConfig, Error> {
     let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
     if let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()).map(PathBuf::from) {

@@ -46,6 +46,18 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// The documented exit code: every cache error is a filesystem error (40).
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::NotWritable { .. } => Exit::Filesystem,
+            Error::NoDefault => Exit::Filesystem,
+            Error::Io { .. } => Exit::Filesystem,
+        }
+    }
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Io { path: path.to_path_buf(), source }
 }

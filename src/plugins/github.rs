@@ -72,6 +72,26 @@ pub enum Error {
     AssetGone { repo: String, tag: String, asset: String, at: Option<Location> },
 }
 
+impl Error {
+    /// The documented exit code.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::BadApiUrl { .. } => Exit::Usage,
+            Error::Insecure(e) => e.exit(),
+            Error::Client(_) => Exit::Network,
+            Error::NotFound { .. } => Exit::Network,
+            Error::RateLimited { .. } => Exit::Network,
+            Error::Unauthorized { .. } => Exit::Credentials,
+            Error::Status { .. } => Exit::Network,
+            Error::TooLarge { .. } => Exit::Network,
+            Error::Transport { .. } => Exit::Network,
+            Error::Asset(_) => Exit::Usage,
+            Error::AssetGone { .. } => Exit::LockOutdated,
+        }
+    }
+}
+
 /// An `asset` glob that does not name exactly one asset.
 #[derive(Debug)]
 pub struct AssetMismatch {

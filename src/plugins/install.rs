@@ -42,6 +42,19 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// The documented exit code: a clash with the project's files is a
+    /// project error (12), a failed write the disk's (40).
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Clash { .. } => Exit::Project,
+            Error::Duplicate { .. } => Exit::Project,
+            Error::Io { .. } => Exit::Filesystem,
+        }
+    }
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Io { path: path.to_path_buf(), source }
 }

@@ -84,6 +84,32 @@ pub enum Error {
     Internal(String),
 }
 
+impl Error {
+    /// The documented exit code; a wrapped error keeps its own.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Network { source, .. } => source.exit(),
+            Error::Save { .. } => Exit::Filesystem,
+            Error::Checksum { .. } => Exit::Integrity,
+            Error::Archive { source, .. } => source.exit(),
+            Error::Store(e) => e.exit(),
+            Error::Github(e) => e.exit(),
+            Error::Lock(e) => e.exit(),
+            Error::Config(e) => e.exit(),
+            Error::NeedKey => Exit::ApiKey,
+            Error::CacheVanished { .. } => Exit::Filesystem,
+            Error::Cache(e) => e.exit(),
+            Error::Install(e) => e.exit(),
+            Error::PathMissing { .. } => Exit::Usage,
+            Error::PathNotFile { .. } => Exit::Usage,
+            Error::PathRead { .. } => Exit::Filesystem,
+            Error::Choice { .. } => Exit::Usage,
+            Error::Internal(_) => Exit::Internal,
+        }
+    }
+}
+
 // Boxed: these carry locations and lists, and every `Result` pays for the largest variant.
 impl From<store::Error> for Error {
     fn from(e: store::Error) -> Self {

@@ -53,6 +53,22 @@ pub enum Error {
     NoLongerServed { name: String, locked: String, now: Option<String>, at: Option<Location> },
 }
 
+impl Error {
+    /// The documented exit code.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Unauthorized { .. } => Exit::Credentials,
+            Error::List(e) => e.exit(),
+            Error::NoAppVersion => Exit::Usage,
+            Error::BadUrl { .. } => Exit::Usage,
+            Error::NotOnAccount { .. } => Exit::Usage,
+            Error::Unavailable { .. } => Exit::Usage,
+            Error::NoLongerServed { .. } => Exit::LockOutdated,
+        }
+    }
+}
+
 fn has_list(has: &[String]) -> String {
     if has.is_empty() {
         "hint: the account has no installable plugins for this Katalon version".to_string()

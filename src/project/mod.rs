@@ -62,6 +62,23 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// The documented exit code: the project's content is a project error
+    /// (12), reading or writing its files the disk's (40).
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::NotFound { .. } => Exit::Project,
+            Error::Ambiguous { .. } => Exit::Project,
+            Error::Xml { .. } => Exit::Project,
+            Error::Missing { .. } => Exit::Project,
+            Error::Read { .. } => Exit::Filesystem,
+            Error::Utf16 { .. } => Exit::Project,
+            Error::Write { .. } => Exit::Filesystem,
+        }
+    }
+}
+
 fn list(paths: &[PathBuf]) -> String {
     paths.iter().map(|p| format!("  - {}", p.display())).collect::<Vec<_>>().join("\n")
 }

@@ -70,6 +70,21 @@ pub enum Error {
     NotReady { program: PathBuf, log: String },
 }
 
+impl Error {
+    /// The documented exit code: every display error is exit 50.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::NotInstalled => Exit::NoDisplay,
+            Error::Setup(_) => Exit::NoDisplay,
+            Error::Spawn { .. } => Exit::NoDisplay,
+            Error::Failed { .. } => Exit::NoDisplay,
+            Error::NoFreeDisplay { .. } => Exit::NoDisplay,
+            Error::NotReady { .. } => Exit::NoDisplay,
+        }
+    }
+}
+
 /// The last lines of Xvfb's output, indented under the message.
 fn log_tail(log: &str) -> String {
     let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();

@@ -70,6 +70,20 @@ pub enum Error {
     Job(#[source] std::io::Error),
 }
 
+impl Error {
+    /// The documented exit code: a katalonc that cannot be started is the
+    /// user's to fix (10); losing track of a started one is our bug (70).
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Start { .. } => Exit::Usage,
+            Error::Signals(_) => Exit::Internal,
+            Error::Wait(_) => Exit::Internal,
+            Error::Job(_) => Exit::Internal,
+        }
+    }
+}
+
 /// Runs `cmd` (program, arguments, directory and environment set) under
 /// `limits` until it and everything it started have ended.
 pub async fn run(cmd: tokio::process::Command, limits: Limits) -> Result<Ended, Error> {
