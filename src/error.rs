@@ -43,12 +43,13 @@ pub enum Error {
     /// `killed_after`: the grace period, when the run ignored the stop request and was killed.
     #[error("katalonc timed out after {}: katalon-prep stopped it and every process it started{}", crate::duration::display(*after), how_stopped(*killed_after))]
     TimedOut { after: std::time::Duration, killed_after: Option<std::time::Duration> },
+    /// `hint`: what to do about it, printed after the message.
     #[error("{message}")]
-    Usage { message: String },
+    Usage { message: String, hint: Option<String> },
     #[error("{message}")]
-    Lint { message: String },
+    Lint { message: String, hint: Option<String> },
     #[error("{message}")]
-    NoReports { message: String },
+    NoReports { message: String, hint: Option<String> },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -92,6 +93,42 @@ impl Error {
             Error::Internal(_) => Exit::Internal,
         }
     }
+
+    /// What the user can do about it: printed last, after the cause chain,
+    /// so the cause is read first. A wrapped module error keeps its own.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Config(e) => e.hint(),
+            Error::Key(e) => e.hint(),
+            Error::Project(e) => e.hint(),
+            Error::Plugins(e) => e.hint(),
+            Error::Cache(e) => e.hint(),
+            Error::Install(e) => e.hint(),
+            Error::Net(e) => e.hint(),
+            Error::Lock(e) => e.hint(),
+            Error::Matrix(e) => e.hint(),
+            Error::Platform(e) => e.hint(),
+            Error::Engine(e) => e.hint(),
+            Error::Write { .. } => None,
+            Error::Display(e) => e.hint(),
+            Error::Supervise(e) => e.hint(),
+            Error::TimedOut { .. } => None,
+            Error::Usage { hint, .. } => hint.clone(),
+            Error::Lint { hint, .. } => hint.clone(),
+            Error::NoReports { hint, .. } => hint.clone(),
+            Error::Internal(_) => None,
+        }
+    }
+
+    /// A usage error without a hint.
+    pub fn usage(message: impl Into<String>) -> Error {
+        Error::Usage { message: message.into(), hint: None }
+    }
+
+    /// A usage error and what to do about it.
+    pub fn usage_hint(message: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::Usage { message: message.into(), hint: Some(hint.into()) }
+    }
 }
 
 /// How a timed-out run ended, after "stopped it and every process it started".
@@ -118,11 +155,11 @@ mod tests {
     #[test]
     fn every_exit_code_is_reachable() {
         let errors: Vec<Error> = vec![
-            Error::Usage { message: "m".into() },
+            Error::usage("m"),
             secret::Error::BadVarName.into(),
             project::Error::NotFound { where_: "here".into() }.into(),
-            Error::Lint { message: "m".into() },
-            Error::NoReports { message: "m".into() },
+            Error::Lint { message: "m".into(), hint: None },
+            Error::NoReports { message: "m".into(), hint: None },
             crate::engine::Unsupported { name: "os-arch".into() }.into(),
             net::Error::Redirects { url: "https://x".into(), max: 1 }.into(),
             plugins::Error::Store(Box::new(plugins::store::Error::Unauthorized {

@@ -64,12 +64,9 @@ pub enum Error {
     Project(#[from] project::Error),
     #[error("`{glob}` is not a valid glob: {reason}")]
     Glob { glob: String, reason: String },
-    #[error("{what} gives no shards{}", hint.as_ref().map(|h| format!("\nhint: {h}")).unwrap_or_default())]
+    #[error("{what} gives no shards")]
     Empty { what: String, hint: Option<String> },
-    #[error(
-        "`{path}` is a test suite, not a test suite collection{}\nhint: shard suites with --suites '{path}'",
-        crate::location::suffix(at)
-    )]
+    #[error("`{path}` is a test suite, not a test suite collection{}", crate::location::suffix(at))]
     NotACollection { path: String, at: Option<Location> },
     #[error("The collection runs suites that do not exist in the project:\n{}", list(missing))]
     MissingSuites { missing: Vec<(String, Location)> },
@@ -85,6 +82,17 @@ impl Error {
             Error::Empty { .. } => Exit::Project,
             Error::NotACollection { .. } => Exit::Project,
             Error::MissingSuites { .. } => Exit::Project,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Project(e) => e.hint(),
+            Error::Glob { .. } => None,
+            Error::Empty { hint, .. } => hint.clone(),
+            Error::NotACollection { path, .. } => Some(format!("shard suites with --suites '{path}'")),
+            Error::MissingSuites { .. } => None,
         }
     }
 }

@@ -51,6 +51,16 @@ impl Error {
             Error::Io { .. } => Exit::Filesystem,
         }
     }
+
+    /// No unpacking error has a hint; the message says what is wrong.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Format { .. } => None,
+            Error::Unsafe { .. } => None,
+            Error::Bomb { .. } => None,
+            Error::Io { .. } => None,
+        }
+    }
 }
 
 /// One entry of the extracted tree, by its `/`-separated path.

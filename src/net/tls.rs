@@ -31,6 +31,15 @@ impl Error {
             Error::Setup(_) => crate::Exit::Usage,
         }
     }
+
+    /// No TLS set-up error has a hint; the message names the file.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::CertFile { .. } => None,
+            Error::NoCerts { .. } => None,
+            Error::Setup(_) => None,
+        }
+    }
 }
 
 pub fn client_config() -> Result<rustls::ClientConfig, Error> {

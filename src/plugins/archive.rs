@@ -69,6 +69,19 @@ impl Error {
             Error::Io { .. } => Exit::Filesystem,
         }
     }
+
+    /// No archive error has a hint; the message says what is wrong.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::NotAJar { .. } => None,
+            Error::NotAZip { .. } => None,
+            Error::Unsafe { .. } => None,
+            Error::Bomb { .. } => None,
+            Error::NoJar { .. } => None,
+            Error::DuplicateJar { .. } => None,
+            Error::Io { .. } => None,
+        }
+    }
 }
 
 /// What a jar says about itself.

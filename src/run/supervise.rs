@@ -56,7 +56,7 @@ pub struct Ended {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("Could not start {}\nhint: is it an executable katalonc?", program.display())]
+    #[error("Could not start {}", program.display())]
     Start {
         program: PathBuf,
         #[source]
@@ -80,6 +80,16 @@ impl Error {
             Error::Signals(_) => Exit::Internal,
             Error::Wait(_) => Exit::Internal,
             Error::Job(_) => Exit::Internal,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Start { .. } => Some("is it an executable katalonc?".into()),
+            Error::Signals(_) => None,
+            Error::Wait(_) => None,
+            Error::Job(_) => None,
         }
     }
 }
