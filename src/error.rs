@@ -8,48 +8,66 @@ use crate::{config, lock, matrix, net, plugins, project, secret};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Exit 10.
     #[error(transparent)]
     Config(#[from] config::Error),
+    /// Exit 11.
     #[error(transparent)]
     Key(#[from] secret::Error),
+    /// Exit 12; 40 when a project file cannot be read or written.
     #[error(transparent)]
     Project(#[from] project::Error),
+    /// The code of the stage that failed: 10, 11, 12, 20, 21, 30, 31, 40, 70 (see
+    /// [`plugins::Error::exit`]).
     #[error(transparent)]
     Plugins(#[from] plugins::Error),
+    /// Exit 40.
     #[error(transparent)]
     Cache(#[from] plugins::cache::Error),
+    /// Exit 12; 40 when the project cannot be written.
     #[error(transparent)]
     Install(#[from] plugins::install::Error),
+    /// Exit 20; 10 for refused plain http or a bad CA bundle, 40 for a failed write.
     #[error(transparent)]
     Net(#[from] net::Error),
+    /// Exit 31; 10 for an invalid lock file, 40 for an unreadable one.
     #[error(transparent)]
     Lock(Box<lock::Error>),
+    /// Exit 12; 10 for a bad glob, 40 for an unreadable project file.
     #[error(transparent)]
     Matrix(#[from] matrix::Error),
+    /// Exit 15.
     #[error(transparent)]
     Platform(#[from] crate::engine::Unsupported),
+    /// The code of the engine stage: 10, 20, 30, 40, 70 (see [`crate::engine::Error::exit`]).
     #[error(transparent)]
     Engine(Box<crate::engine::Error>),
+    /// Exit 40.
     #[error("Could not write {}", path.display())]
     Write {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
+    /// Exit 50.
     #[error(transparent)]
     Display(#[from] crate::run::display::Error),
+    /// Exit 10 when katalonc cannot be started, else 70.
     #[error(transparent)]
     Supervise(#[from] crate::run::supervise::Error),
-    /// `killed_after`: the grace period, when the run ignored the stop request and was killed.
+    /// Exit 51. `killed_after`: the grace period, when the run ignored the stop request and was killed.
     #[error("katalonc timed out after {}: katalon-prep stopped it and every process it started{}", crate::duration::display(*after), how_stopped(*killed_after))]
     TimedOut { after: std::time::Duration, killed_after: Option<std::time::Duration> },
-    /// `hint`: what to do about it, printed after the message.
+    /// Exit 10. `hint`: what to do about it, printed after the message.
     #[error("{message}")]
     Usage { message: String, hint: Option<String> },
+    /// Exit 13.
     #[error("{message}")]
     Lint { message: String, hint: Option<String> },
+    /// Exit 14.
     #[error("{message}")]
     NoReports { message: String, hint: Option<String> },
+    /// Exit 70.
     #[error("internal error: {0}")]
     Internal(String),
 }
