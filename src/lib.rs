@@ -290,7 +290,7 @@ fn check_lock_fits(
     match (loaded, matching) {
         (None, _) if locked => return Err(lock::Error::Missing { path: lock_shown }.into()),
         (None, _) if config.plugins.iter().any(|p| matches!(p.source, config::Source::Store(..) | config::Source::Github(..))) => {
-            ctx.reporter.report(Event::Warning(format!(
+            ctx.reporter.report(Event::warning(format!(
                 "no {}: Store and GitHub plugins are installed as served now, not pinned; run `katalon-prep lock` and commit the file",
                 lock_shown.display()
             )))
@@ -300,9 +300,9 @@ fn check_lock_fits(
             if locked {
                 return Err(drift.into());
             }
-            ctx.reporter.report(Event::Warning(format!(
+            ctx.reporter.report(Event::warning(format!(
                 "{}; installing the entries that changed from {} as configured",
-                drift.to_string().lines().take_while(|l| !l.starts_with("hint:")).collect::<Vec<_>>().join("\n"),
+                drift,
                 config.shown_file().display()
             )));
         }
@@ -336,7 +336,8 @@ fn check_path_pin(
     if locked {
         return Err(changed.into());
     }
-    ctx.reporter.report(Event::Warning(format!("{changed}; installing it as it is now")));
+    ctx.reporter
+        .report(Event::Warning { message: format!("{changed}; installing it as it is now"), hint: changed.hint() });
     Ok(())
 }
 

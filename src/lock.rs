@@ -37,27 +37,61 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("{at}: {message}\nhint: regenerate it with `katalon-prep lock --update`")]
+    #[error("{at}: {message}")]
     Invalid { at: Location, message: String },
-    #[error("{} is out of date with {}:\n{}\nhint: run `katalon-prep lock` and commit {}", lock.display(), config.display(), items.iter().map(|i| format!("  - {i}")).collect::<Vec<_>>().join("\n"), lock.display())]
+    #[error("{} is out of date with {}:\n{}", lock.display(), config.display(), items.iter().map(|i| format!("  - {i}")).collect::<Vec<_>>().join("\n"))]
     Drift { lock: PathBuf, config: PathBuf, items: Vec<String> },
-    #[error("No {} to check against (--locked)\nhint: run `katalon-prep lock` and commit {}", path.display(), path.display())]
+    #[error("No {} to check against (--locked)", path.display())]
     Missing { path: PathBuf },
     #[error(
-        "No lock file at {}: nothing says which cache entries to keep\nhint: name katalon-prep.lock files (or folders holding one) that exist",
+        "No lock file at {}: nothing says which cache entries to keep",
         path.display()
     )]
     NoneToKeep { path: PathBuf },
     #[error(
-        "Plugin {}: {} changed since {} was written{}\n  locked:   {}\n  computed: {}\nhint: run `katalon-prep lock --update` and commit {}",
-        .0.name, .0.path.display(), .0.lock.display(), crate::location::suffix(&.0.at), .0.locked, .0.actual, .0.lock.display()
+        "Plugin {}: {} changed since {} was written{}\n  locked:   {}\n  computed: {}",
+        .0.name, .0.path.display(), .0.lock.display(), crate::location::suffix(&.0.at), .0.locked, .0.actual
     )]
     PathChanged(Box<PathChange>),
     #[error(
-        "{} pins no engine {version} for {platform} (--locked)\nhint: run `katalon-prep lock --platform {platform}` (or `--platform all`) and commit {}",
-        lock.display(), lock.display()
+        "{} pins no engine {version} for {platform} (--locked)",
+        lock.display()
     )]
     EngineMissing { lock: PathBuf, version: String, platform: Platform },
+}
+
+impl Error {
+    /// The documented exit code.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Read { .. } => Exit::Filesystem,
+            Error::Invalid { .. } => Exit::Usage,
+            Error::Drift { .. } => Exit::LockOutdated,
+            Error::Missing { .. } => Exit::LockOutdated,
+            Error::NoneToKeep { .. } => Exit::LockOutdated,
+            Error::PathChanged(_) => Exit::LockOutdated,
+            Error::EngineMissing { .. } => Exit::LockOutdated,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            Error::Read { .. } => return None,
+            Error::Invalid { .. } => "regenerate it with `katalon-prep lock --update`".to_string(),
+            Error::Drift { lock, .. } => format!("run `katalon-prep lock` and commit {}", lock.display()),
+            Error::Missing { path } => format!("run `katalon-prep lock` and commit {}", path.display()),
+            Error::NoneToKeep { .. } => "name katalon-prep.lock files (or folders holding one) that exist".to_string(),
+            Error::PathChanged(change) => {
+                format!("run `katalon-prep lock --update` and commit {}", change.lock.display())
+            }
+            Error::EngineMissing { lock, platform, .. } => format!(
+                "run `katalon-prep lock --platform {platform}` (or `--platform all`) and commit {}",
+                lock.display()
+            ),
+        })
+    }
 }
 
 /// A `path` plugin whose file no longer hashes to what the lock pins.

@@ -64,15 +64,37 @@ pub enum Error {
     Project(#[from] project::Error),
     #[error("`{glob}` is not a valid glob: {reason}")]
     Glob { glob: String, reason: String },
-    #[error("{what} gives no shards{}", hint.as_ref().map(|h| format!("\nhint: {h}")).unwrap_or_default())]
+    #[error("{what} gives no shards")]
     Empty { what: String, hint: Option<String> },
-    #[error(
-        "`{path}` is a test suite, not a test suite collection{}\nhint: shard suites with --suites '{path}'",
-        crate::location::suffix(at)
-    )]
+    #[error("`{path}` is a test suite, not a test suite collection{}", crate::location::suffix(at))]
     NotACollection { path: String, at: Option<Location> },
     #[error("The collection runs suites that do not exist in the project:\n{}", list(missing))]
     MissingSuites { missing: Vec<(String, Location)> },
+}
+
+impl Error {
+    /// The documented exit code.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Project(e) => e.exit(),
+            Error::Glob { .. } => Exit::Usage,
+            Error::Empty { .. } => Exit::Project,
+            Error::NotACollection { .. } => Exit::Project,
+            Error::MissingSuites { .. } => Exit::Project,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Project(e) => e.hint(),
+            Error::Glob { .. } => None,
+            Error::Empty { hint, .. } => hint.clone(),
+            Error::NotACollection { path, .. } => Some(format!("shard suites with --suites '{path}'")),
+            Error::MissingSuites { .. } => None,
+        }
+    }
 }
 
 fn list(missing: &[(String, Location)]) -> String {

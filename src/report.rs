@@ -54,10 +54,23 @@ pub enum Event {
     GroupStart(String),
     /// The stage begun by the last [`Event::GroupStart`] ended.
     GroupEnd,
-    /// Something the user should look at; the run goes on.
-    Warning(String),
+    /// Something the user should look at; the run goes on. `hint`, what to
+    /// do about it, is printed last.
+    Warning { message: String, hint: Option<String> },
     /// Plain information.
     Info(String),
+}
+
+impl Event {
+    /// A warning without a hint.
+    pub fn warning(message: impl Into<String>) -> Event {
+        Event::Warning { message: message.into(), hint: None }
+    }
+
+    /// A warning and what to do about it.
+    pub fn warning_hint(message: impl Into<String>, hint: impl Into<String>) -> Event {
+        Event::Warning { message: message.into(), hint: Some(hint.into()) }
+    }
 }
 
 pub trait Reporter: Send + Sync {

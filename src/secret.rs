@@ -115,26 +115,19 @@ impl fmt::Display for ApiKey {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("No Katalon API key found; looked in:\n{}\nhint: set {var} from your CI's secret store (e.g. `{var}: ${{{{ secrets.KATALON_API_KEY }}}}` on GitHub), or pass --without-api-key to emit the line without it", looked.iter().map(|l| format!("  - {l}")).collect::<Vec<_>>().join("\n"))]
+    #[error("No Katalon API key found; looked in:\n{}", looked.iter().map(|l| format!("  - {l}")).collect::<Vec<_>>().join("\n"))]
     Missing { var: String, looked: Vec<String> },
     #[error(
-        "The name given for the API key's variable (--api-key-env or KATALON_PREP_API_KEY_ENV) is not an environment variable name\nhint: give the variable's name, e.g. KATALON_API_KEY, never the key itself"
+        "The name given for the API key's variable (--api-key-env or KATALON_PREP_API_KEY_ENV) is not an environment variable name"
     )]
     BadVarName,
     #[error("Both {var} and {var}_FILE are set; set only one of them")]
     Ambiguous { var: String },
-    #[error(
-        "The API key from {from} is malformed: {reason}\nhint: a Katalon API key is a single token without spaces or newlines"
-    )]
+    #[error("The API key from {from} is malformed: {reason}")]
     Malformed { from: KeySource, reason: &'static str },
-    #[error(
-        "The API key from {from} is {len} characters long; a Katalon API key has at least {MIN_KEY_LEN}\nhint: copy the whole key from Katalon TestOps or the Katalon Platform (Settings > API Keys); a placeholder or a word is not a key"
-    )]
+    #[error("The API key from {from} is {len} characters long; a Katalon API key has at least {MIN_KEY_LEN}")]
     TooShort { from: KeySource, len: usize },
-    #[error(
-        "{} set but empty; no API key in it\nhint: a CI secret is empty where it is not available, e.g. on a pull request from a fork; set the secret for this job, or pass --without-api-key",
-        names(vars)
-    )]
+    #[error("{} set but empty; no API key in it", names(vars))]
     Empty { vars: Vec<String> },
     #[error("Could not read the API key from {from}")]
     Read {
@@ -142,6 +135,37 @@ pub enum Error {
         #[source]
         cause: std::io::Error,
     },
+}
+
+impl Error {
+    /// The documented exit code: every API key error is exit 11.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Missing { .. } => Exit::ApiKey,
+            Error::BadVarName => Exit::ApiKey,
+            Error::Ambiguous { .. } => Exit::ApiKey,
+            Error::Malformed { .. } => Exit::ApiKey,
+            Error::TooShort { .. } => Exit::ApiKey,
+            Error::Empty { .. } => Exit::ApiKey,
+            Error::Read { .. } => Exit::ApiKey,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            Error::Missing { var, .. } => format!(
+                "set {var} from your CI's secret store (e.g. `{var}: ${{{{ secrets.KATALON_API_KEY }}}}` on GitHub), or pass --without-api-key to emit the line without it"
+            ),
+            Error::BadVarName => "give the variable's name, e.g. KATALON_API_KEY, never the key itself".into(),
+            Error::Ambiguous { .. } => return None,
+            Error::Malformed { .. } => "a Katalon API key is a single token without spaces or newlines".into(),
+            Error::TooShort { .. } => "copy the whole key from Katalon TestOps or the Katalon Platform (Settings > API Keys); a placeholder or a word is not a key".into(),
+            Error::Empty { .. } => "a CI secret is empty where it is not available, e.g. on a pull request from a fork; set the secret for this job, or pass --without-api-key".into(),
+            Error::Read { .. } => return None,
+        })
+    }
 }
 
 /// `X is` / `X and Y are`.

@@ -168,18 +168,23 @@ impl Reporter for Ui {
             Event::Installed { .. } => {}
             Event::Removed { file } => self.line(&format!("Removed     {}", untrusted(&self.rel(&file)))),
             Event::Info(text) => self.line(&text),
-            Event::Warning(w) => self.line(&format!("warning: {w}")),
+            Event::Warning { message, hint: None } => self.line(&format!("warning: {message}")),
+            Event::Warning { message, hint: Some(hint) } => self.line(&format!("warning: {message}\nhint: {hint}")),
         }
     }
 }
 
-/// `error: …` then `  caused by: …` for each source, all redacted.
+/// `error: …`, then `  caused by: …` for each source, then `hint: …` last,
+/// all redacted: the cause is read before what to do about it.
 pub fn print_error(err: &katalon_prep::Error) {
     let mut text = format!("error: {err}");
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
         text.push_str(&format!("\n  caused by: {cause}"));
         source = cause.source();
+    }
+    if let Some(hint) = err.hint() {
+        text.push_str(&format!("\nhint: {hint}"));
     }
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "{}", secret::redact(&text));

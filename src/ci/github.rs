@@ -128,6 +128,8 @@ pub const ACTION_CACHE_DIR: &str = ".katalon-prep-cache";
 pub struct InputError {
     pub input: &'static str,
     pub problem: String,
+    /// What to do about it, printed after the message.
+    pub hint: Option<String>,
 }
 
 /// An action input as the runner passes it: `INPUT_<NAME>` with the name
@@ -145,7 +147,7 @@ fn bool_input(env: &Env, name: &'static str) -> Result<bool, InputError> {
         None => Ok(false),
         Some(v) if v == "true" => Ok(true),
         Some(v) if v == "false" => Ok(false),
-        Some(v) => Err(InputError { input: name, problem: format!("is `{v}`; expected true or false") }),
+        Some(v) => Err(InputError { input: name, problem: format!("is `{v}`; expected true or false"), hint: None }),
     }
 }
 
@@ -199,6 +201,7 @@ pub fn action_argv(env: &Env, cwd: &Path) -> Result<Vec<String>, InputError> {
             return Err(InputError {
                 input: "command",
                 problem: format!("is `{other}`; expected prepare, report or run"),
+                hint: None,
             });
         }
     };
@@ -217,7 +220,10 @@ pub fn action_argv(env: &Env, cwd: &Path) -> Result<Vec<String>, InputError> {
         return Err(InputError {
             input: "cache-dir",
             problem: format!(
-                "is `{cache}`: outside the folders the runner mounts into the container ({CONTAINER_WORKSPACE}, /github/home, /github/workflow, /github/file_commands{runner_temp}), so the cache would be written inside the container and lost\nhint: put it in the workspace, e.g. `cache-dir: .katalon-prep-cache` (the default; actions/cache can save it)"
+                "is `{cache}`: outside the folders the runner mounts into the container ({CONTAINER_WORKSPACE}, /github/home, /github/workflow, /github/file_commands{runner_temp}), so the cache would be written inside the container and lost"
+            ),
+            hint: Some(
+                "put it in the workspace, e.g. `cache-dir: .katalon-prep-cache` (the default; actions/cache can save it)".into(),
             ),
         });
     }
@@ -242,12 +248,16 @@ pub fn action_argv(env: &Env, cwd: &Path) -> Result<Vec<String>, InputError> {
     if let Some(extra) = input("args") {
         // An input may spread options over several lines: more words, not more commands.
         let one_line = extra.replace(['\n', '\r'], " ");
-        let split = split::split(&one_line)
-            .map_err(|e| InputError { input: "args", problem: format!("cannot be split into options: {e}") })?;
+        let split = split::split(&one_line).map_err(|e| InputError {
+            input: "args",
+            problem: format!("cannot be split into options: {e}"),
+            hint: None,
+        })?;
         if split.rest.is_some() {
             return Err(InputError {
                 input: "args",
                 problem: "holds shell syntax (`;`, `&&`, `|`); give katalonc options only".into(),
+                hint: None,
             });
         }
         let words: Vec<String> = split.words.into_iter().map(|w| w.text).collect();

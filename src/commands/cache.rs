@@ -22,7 +22,7 @@ pub fn run(ctx: &Context, cmd: CacheCommand) -> Result<Exit, Error> {
             let entries = cache.entries().len();
             let corrupt = cache.verify();
             for c in &corrupt {
-                ctx.reporter.report(Event::Warning(format!("corrupt cache entry {}: {}", c.sha256, c.reason)));
+                ctx.reporter.report(Event::warning(format!("corrupt cache entry {}: {}", c.sha256, c.reason)));
                 if fix {
                     cache.remove(&c.sha256)?;
                     ctx.reporter.report(Event::Info(format!("removed {}", c.sha256)));
@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, cmd: CacheCommand) -> Result<Exit, Error> {
                 if problems.len() > SHOWN {
                     text.push_str(&format!("\n  … and {} more", problems.len() - SHOWN));
                 }
-                ctx.reporter.report(Event::Warning(format!("corrupt engine {sha}:{text}")));
+                ctx.reporter.report(Event::warning(format!("corrupt engine {sha}:{text}")));
                 if fix {
                     engines.remove(sha)?;
                     ctx.reporter.report(Event::Info(format!("removed engine {sha}")));

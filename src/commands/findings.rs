@@ -28,7 +28,9 @@ pub fn report(ctx: &Context, findings: &[Finding]) -> Result<(), Error> {
         let hint = f.hint.as_ref().map(|h| format!("\nhint: {h}")).unwrap_or_default();
         match f.severity {
             Severity::Error => errors.push(format!("  {at}{} [{}]{}", f.message, f.rule, hint.replace('\n', "\n    "))),
-            Severity::Warning => ctx.reporter.report(Event::Warning(format!("{at}{} [{}]{hint}", f.message, f.rule))),
+            Severity::Warning => ctx
+                .reporter
+                .report(Event::Warning { message: format!("{at}{} [{}]", f.message, f.rule), hint: f.hint.clone() }),
             Severity::Info => ctx.reporter.report(Event::Info(format!("note: {at}{} [{}]{hint}", f.message, f.rule))),
         }
     }
@@ -38,10 +40,11 @@ pub fn report(ctx: &Context, findings: &[Finding]) -> Result<(), Error> {
     let n = errors.len();
     Err(Error::Lint {
         message: format!(
-            "Refusing to emit the katalonc line: {n} lint error{}\n{}\nhint: `katalon-prep check` lists every finding",
+            "Refusing to emit the katalonc line: {n} lint error{}\n{}",
             if n == 1 { "" } else { "s" },
             errors.join("\n")
         ),
+        hint: Some("`katalon-prep check` lists every finding".into()),
     })
 }
 

@@ -104,9 +104,10 @@ fn prompt(ctx: &Context, args: &InitArgs) -> Result<Prompt, Error> {
     let interactive =
         !args.yes && (args.interactive || (std::io::stdin().is_terminal() && std::io::stderr().is_terminal()));
     if interactive && ctx.api_key_stdin {
-        return Err(Error::Usage {
-            message: "--api-key-stdin and the questions of `init` would both read standard input\nhint: pass --yes and the answers as flags (--suite, --profile, --browser, --move-plugins)".into(),
-        });
+        return Err(Error::usage_hint(
+            "--api-key-stdin and the questions of `init` would both read standard input",
+            "pass --yes and the answers as flags (--suite, --profile, --browser, --move-plugins)",
+        ));
     }
     Ok(Prompt { interactive, lines: None })
 }
@@ -121,9 +122,10 @@ fn choose_engine(
 ) -> Result<(), Error> {
     draft.engine = match &draft.version {
         None if args.engine => {
-            return Err(Error::Usage {
-                message: "--engine needs the project's Katalon version, and the project records none\nhint: add `engine: { version: \"10.3.1\" }` to the config by hand".into(),
-            });
+            return Err(Error::usage_hint(
+                "--engine needs the project's Katalon version, and the project records none",
+                "add `engine: { version: \"10.3.1\" }` to the config by hand",
+            ));
         }
         Some((v, _)) if !args.engine && ask.interactive => ask.yes_no(&format!(
             "Let katalon-prep download, pin and run the Katalon Runtime Engine {v} itself (instead of the official image's)?"
@@ -131,10 +133,9 @@ fn choose_engine(
         _ => args.engine,
     };
     if draft.engine && to.system.is_some() {
-        ctx.reporter.report(Event::Warning(
+        ctx.reporter.report(Event::warning(
             "the CI file runs katalonc.sh of the official image; with `engine:`, `prepare` also downloads the engine: \
-             run `katalon-prep run` in a plain job instead, or drop `engine:`"
-                .into(),
+             run `katalon-prep run` in a plain job instead, or drop `engine:`",
         ));
     }
     Ok(())
@@ -210,7 +211,7 @@ fn write_ci(ctx: &Context, args: &InitArgs, to: &Targets, s: System, content: &s
     write_new(&path, Path::new(s.file()), content.as_bytes(), args.force)?;
     ctx.reporter.report(Event::Info(format!("Wrote {}", s.file())));
     if to.shown_config != Path::new(config::DEFAULT_FILE) {
-        ctx.reporter.report(Event::Warning(format!(
+        ctx.reporter.report(Event::warning(format!(
             "{} expects katalon-prep.yml at the repository root: point it at {}",
             s.file(),
             to.shown_config.display()
@@ -220,12 +221,10 @@ fn write_ci(ctx: &Context, args: &InitArgs, to: &Targets, s: System, content: &s
 }
 
 fn exists(shown: &Path) -> Error {
-    Error::Usage {
-        message: format!(
-            "{} already exists; `init` does not overwrite it\nhint: pass --force to replace it, or --config FILE to write the config elsewhere",
-            shown.display()
-        ),
-    }
+    Error::usage_hint(
+        format!("{} already exists; `init` does not overwrite it", shown.display()),
+        "pass --force to replace it, or --config FILE to write the config elsewhere",
+    )
 }
 
 /// Writes a new file; without `force`, refuses one that appeared meanwhile.
@@ -255,12 +254,10 @@ fn from_args(text: &str) -> Result<(line::Converted, Vec<split::Word>, String), 
     let text = posix.as_str();
     let split = split::split(text).map_err(|e| {
         // Not quoted: the line may hold a key that could not be registered.
-        Error::Usage {
-            message: format!(
-                "--from-args: {e} at byte {} of the line; a shell would refuse it\nhint: paste the line exactly as the CI runs it (`katalon-prep check --args` shows where)",
-                e.at()
-            ),
-        }
+        Error::usage_hint(
+            format!("--from-args: {e} at byte {} of the line; a shell would refuse it", e.at()),
+            "paste the line exactly as the CI runs it (`katalon-prep check --args` shows where)",
+        )
     })?;
     let mut words = split.words;
     // On the raw text, as `check --args` does: a Windows path is matched before POSIX unescaping.
@@ -302,7 +299,7 @@ fn find_project(ctx: &Context, conv: Option<&line::Converted>, base_dir: &Path) 
             return Ok(project::discover(Some(&Located::bare(path)), &ctx.cwd)?);
         }
         let found = project::discover(None, base_dir)?;
-        ctx.reporter.report(Event::Warning(format!(
+        ctx.reporter.report(Event::warning(format!(
             "-projectPath={named} does not exist here (a path inside the CI's container?); using {}",
             argv::relative(&found.prj, &ctx.cwd).display()
         )));
@@ -355,7 +352,7 @@ fn lint_result(ctx: &Context, config: config::Config, project: &Project, draft: 
     }
     let (errors, _, _) = lint::counts(&found);
     let consequence = if errors > 0 { "; `prepare`, `args` and `run` refuse it until they are fixed" } else { "" };
-    ctx.reporter.report(Event::Warning(format!(
+    ctx.reporter.report(Event::warning(format!(
         "The line the new config gives has findings{consequence}:\n{}",
         findings::text(&found, None, &ctx.cwd).trim_end()
     )));
@@ -379,10 +376,10 @@ fn report_conversion(ctx: &Context, conv: &line::Converted) {
                 d.option
             )
         };
-        ctx.reporter.report(Event::Warning(text));
+        ctx.reporter.report(Event::warning(text));
     }
     for m in &conv.messages {
-        let event = if m.warning { Event::Warning(m.text.clone()) } else { Event::Info(format!("note: {}", m.text)) };
+        let event = if m.warning { Event::warning(m.text.clone()) } else { Event::Info(format!("note: {}", m.text)) };
         ctx.reporter.report(event);
     }
 }
@@ -444,7 +441,7 @@ fn choose_run(
             Some((resolved.kind, resolved.path))
         }
         None => {
-            ctx.reporter.report(Event::Warning(format!(
+            ctx.reporter.report(Event::warning(format!(
                 "No test suite chosen ({} in the project): `run.test-suite` is left for you to fill in, or pass --suite",
                 draft.targets.len()
             )));
@@ -526,9 +523,10 @@ fn plugin_jars(project: &Project) -> Vec<(String, Kind)> {
 fn store_listing(ctx: &Context, draft: &Draft) -> Result<Vec<StoreListed>, Error> {
     use katalon_prep::plugins::store;
     let Some((version, _)) = &draft.version else {
-        return Err(Error::Usage {
-            message: "--store needs the Katalon version the run uses, and the project records none\nhint: leave out --store and add `store:` entries by hand".into(),
-        });
+        return Err(Error::usage_hint(
+            "--store needs the Katalon version the run uses, and the project records none",
+            "leave out --store and add `store:` entries by hand",
+        ));
     };
     let key = secret::resolve(&katalon_prep::key_request(ctx, &config::Config::default()), ctx.env)?;
     let settings = config::StoreSettings::default();
@@ -576,11 +574,10 @@ fn plan_plugins(
             let to = format!("{}/{sub}{file}", init::VENDOR_DIR);
             let dest = base_dir.join(&to);
             if dest.exists() && std::fs::read(&dest).ok() != std::fs::read(project.root.join(rel)).ok() {
-                return Err(Error::Usage {
-                    message: format!(
-                        "{to} already exists and differs from {rel}; not moving the project's plugins\nhint: remove or rename {to}, or leave out --move-plugins"
-                    ),
-                });
+                return Err(Error::usage_hint(
+                    format!("{to} already exists and differs from {rel}; not moving the project's plugins"),
+                    format!("remove or rename {to}, or leave out --move-plugins"),
+                ));
             }
             Some(to)
         } else {
@@ -648,9 +645,7 @@ impl Prompt {
                 Ok(None)
             }
             Some(Ok(l)) => Ok(Some(l.trim().to_string())),
-            Some(Err(e)) => {
-                Err(Error::Usage { message: format!("could not read the answer from standard input: {e}") })
-            }
+            Some(Err(e)) => Err(Error::usage(format!("could not read the answer from standard input: {e}"))),
         }
     }
 

@@ -74,7 +74,7 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
                             if a.sha256.is_none()
                                 && let Origin::Url(url) = &a.origin
                             {
-                                ctx.reporter.report(Event::Warning(format!(
+                                ctx.reporter.report(Event::warning(format!(
                                     "{url} has no sha256 in {}: trusting what was downloaded now (trust on first use) and pinning sha256 {} in {}{}",
                                     config.shown_file().display(),
                                     f.entry.meta.sha256,
@@ -128,9 +128,10 @@ fn requested_platforms(args: &LockArgs) -> Result<Vec<Platform>, Error> {
         if name.trim() == "all" {
             out.extend(Platform::ALL);
         } else {
-            out.push(name.parse::<Platform>().map_err(|message| Error::Usage {
-                message: format!("--platform: {message}\nhint: or `--platform all`"),
-            })?);
+            out.push(
+                name.parse::<Platform>()
+                    .map_err(|message| Error::usage_hint(format!("--platform: {message}"), "or `--platform all`"))?,
+            );
         }
     }
     Ok(out)
@@ -151,12 +152,10 @@ async fn lock_engine(
     let requested = requested_platforms(args)?;
     let Some(settings) = &config.engine else {
         if !requested.is_empty() {
-            return Err(Error::Usage {
-                message: format!(
-                    "--platform pins the engine, and {} has no `engine:`\nhint: add `engine: {{ version: \"10.3.1\" }}`",
-                    config.shown_file().display()
-                ),
-            });
+            return Err(Error::usage_hint(
+                format!("--platform pins the engine, and {} has no `engine:`", config.shown_file().display()),
+                "add `engine: { version: \"10.3.1\" }`",
+            ));
         }
         return Ok(None);
     };
@@ -199,7 +198,7 @@ async fn lock_engine(
             let got = engine::hash_only(&http, &wanted, ctx.reporter).await?;
             (got.sha256, got.size)
         };
-        ctx.reporter.report(Event::Warning(format!(
+        ctx.reporter.report(Event::warning(format!(
             "{}: Katalon publishes no checksums; trusting what was downloaded now (trust on first use) and pinning sha256 {sha256} in {}",
             wanted.file,
             lock_shown.display()

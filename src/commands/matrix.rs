@@ -33,14 +33,15 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
             (matrix::from_collection(&project, &path)?, format!("`{}`", path.value))
         }
         (None, None, None) => {
-            return Err(Error::Usage {
-                message: "Nothing to shard\nhint: pass --collection PATH or --suites GLOB, or set `run.test-suite-collection` in katalon-prep.yml".into(),
-            });
+            return Err(Error::usage_hint(
+                "Nothing to shard",
+                "pass --collection PATH or --suites GLOB, or set `run.test-suite-collection` in katalon-prep.yml",
+            ));
         }
     };
     let max_parallel = args.max_parallel.unwrap_or(m.max_parallel);
     for w in &m.warnings {
-        ctx.reporter.report(Event::Warning(w.clone()));
+        ctx.reporter.report(Event::warning(w.clone()));
     }
     let os = match args.runner_os {
         Some(RunnerOs::Linux) => Os::Linux,
@@ -48,8 +49,8 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
         Some(RunnerOs::Macos) => Os::Macos,
         None => Os::of_run(ctx.env),
     };
-    for w in browser_warnings(&m, os, &allow) {
-        ctx.reporter.report(Event::Warning(w));
+    for (message, hint) in browser_warnings(&m, os, &allow) {
+        ctx.reporter.report(Event::warning_hint(message, hint));
     }
     let skipped = if m.skipped > 0 { format!(" ({} disabled skipped)", m.skipped) } else { String::new() };
     ctx.reporter.report(Event::Info(format!(
@@ -108,7 +109,7 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
 
 /// One warning per browser that some shards use and that cannot run on
 /// `os` (the lint's table), naming the shards; none for allowed rules.
-fn browser_warnings(m: &Matrix, os: Os, allow: &Allow) -> Vec<String> {
+fn browser_warnings(m: &Matrix, os: Os, allow: &Allow) -> Vec<(String, String)> {
     let mut by_browser: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
     for shard in &m.shards {
         if let Some(browser) = &shard.browser {
@@ -123,11 +124,12 @@ fn browser_warnings(m: &Matrix, os: Os, allow: &Allow) -> Vec<String> {
                 return None;
             }
             let n = suites.len();
-            Some(format!(
-                "{n} {} `{browser}`, which does not run on {os}, where the shards run: {} [{rule}]\nhint: {hint}; or pass --runner-os for the runners the shards go to",
+            let message = format!(
+                "{n} {} `{browser}`, which does not run on {os}, where the shards run: {} [{rule}]",
                 if n == 1 { "shard uses" } else { "shards use" },
                 suites.join(", ")
-            ))
+            );
+            Some((message, format!("{hint}; or pass --runner-os for the runners the shards go to")))
         })
         .collect()
 }

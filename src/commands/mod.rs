@@ -53,15 +53,15 @@ pub fn run(cli: Cli, reporter: &dyn Reporter, env: &Env) -> Result<Status, Error
             )));
         }
         if let Some((path, why)) = outcome.failed {
-            reporter.report(Event::Warning(format!(
-                "Could not give {} to UID {}:{}: {why}; it stays root's\nhint: run the container as that user (docker run -u {}:{}), or set {}=false to keep root's files as they are",
-                path.display(),
-                h.uid,
-                h.gid,
-                h.uid,
-                h.gid,
-                katalon_prep::ownership::ENV_SWITCH
-            )));
+            reporter.report(Event::warning_hint(
+                format!("Could not give {} to UID {}:{}: {why}; it stays root's", path.display(), h.uid, h.gid),
+                format!(
+                    "run the container as that user (docker run -u {}:{}), or set {}=false to keep root's files as they are",
+                    h.uid,
+                    h.gid,
+                    katalon_prep::ownership::ENV_SWITCH
+                ),
+            ));
         }
     }
     result
@@ -104,10 +104,10 @@ fn dispatch(cli: Cli, cwd: std::path::PathBuf, reporter: &dyn Reporter, env: &En
 /// The GitHub Action's entry point: its inputs become a `prepare`, `report`
 /// or `run` command line, parsed by the same definitions as any other.
 fn github_action(cwd: std::path::PathBuf, reporter: &dyn Reporter, env: &Env) -> Result<Status, Error> {
-    let argv = katalon_prep::ci::github::action_argv(env, &cwd).map_err(|e| Error::Usage { message: e.to_string() })?;
-    let cli = Cli::try_parse_from(std::iter::once("katalon-prep".to_string()).chain(argv)).map_err(|e| {
-        Error::Usage { message: format!("The action inputs make an invalid command line: {}", e.kind()) }
-    })?;
+    let argv = katalon_prep::ci::github::action_argv(env, &cwd)
+        .map_err(|e| Error::Usage { message: e.to_string(), hint: e.hint })?;
+    let cli = Cli::try_parse_from(std::iter::once("katalon-prep".to_string()).chain(argv))
+        .map_err(|e| Error::usage(format!("The action inputs make an invalid command line: {}", e.kind())))?;
     if matches!(cli.command, Command::GithubAction) {
         return Err(Error::Internal("the action's command line names the action again".into()));
     }
@@ -117,7 +117,7 @@ fn github_action(cwd: std::path::PathBuf, reporter: &dyn Reporter, env: &Env) ->
 /// The lint rules `--allow` turns off (an unknown or unallowable id is exit 10).
 pub(crate) fn allow_flags(flags: &katalon_prep::cli::AllowArgs) -> Result<katalon_prep::katalonc::lint::Allow, Error> {
     katalon_prep::katalonc::lint::Allow::parse(flags.allow.iter().map(String::as_str))
-        .map_err(|e| Error::Usage { message: format!("--allow: {e}\nhint: docs/src/lint-rules.md lists all rule ids") })
+        .map_err(|e| Error::usage_hint(format!("--allow: {e}"), "docs/src/lint-rules.md lists all rule ids"))
 }
 
 /// Writes data to stdout; a closed pipe (`| head`) is not an error.

@@ -41,8 +41,8 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bo
         LineFormat::Shell => quote::shell_line(&argv),
         LineFormat::Json => quote::json_array(&argv),
         LineFormat::Powershell => quote::powershell_line(&argv),
-        LineFormat::Cmd => quote::cmd_line(&argv).map_err(|e| Error::Usage {
-            message: format!("The line has no cmd.exe form: {e}\nhint: use --format json or powershell"),
+        LineFormat::Cmd => quote::cmd_line(&argv).map_err(|e| {
+            Error::usage_hint(format!("The line has no cmd.exe form: {e}"), "use --format json or powershell")
         })?,
     });
     text.push('\n');
@@ -60,7 +60,7 @@ pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bo
 /// The shard `--shard` or `--suite/--browser/--profile` ask for.
 pub(crate) fn shard(args: &ShardArgs) -> Result<Shard, Error> {
     match &args.shard {
-        Some(json) => Shard::parse(json).map_err(|message| Error::Usage { message }),
+        Some(json) => Shard::parse(json).map_err(Error::usage),
         None => Ok(Shard { suite: args.suite.clone(), browser: args.browser.clone(), profile: args.profile.clone() }),
     }
 }
@@ -115,7 +115,7 @@ pub(crate) fn prepared(
     let key =
         if without_key { None } else { Some(secret::resolve(&katalon_prep::key_request(ctx, &plan.config), ctx.env)?) };
     for warning in std::mem::take(&mut plan.warnings) {
-        ctx.reporter.report(Event::Warning(warning));
+        ctx.reporter.report(Event::warning(warning));
     }
     let mut line = katalon_prep::build_line(&plan, &ctx.cwd, workdir_as, key.is_some());
     refuse_line_breaks(&line, extra, lint.one_line)?;
@@ -181,9 +181,10 @@ pub(crate) fn prepared(
 /// and katalon-prep injects `-apiKey` itself.
 fn refuse_key_in(extra: &[String]) -> Result<(), Error> {
     if extra.iter().any(|a| options::is_api_key_arg(a)) {
-        return Err(Error::Usage {
-            message: "The extra katalonc options contain an API key option\nhint: remove it; katalon-prep injects -apiKey from KATALON_API_KEY (or the action's `api-key` input) itself".into(),
-        });
+        return Err(Error::usage_hint(
+            "The extra katalonc options contain an API key option",
+            "remove it; katalon-prep injects -apiKey from KATALON_API_KEY (or the action's `api-key` input) itself",
+        ));
     }
     Ok(())
 }
@@ -204,13 +205,14 @@ fn refuse_line_breaks(line: &Line, extra: &[String], one_line: bool) -> Result<(
     let extra = extra.iter().map(|a| (a, None));
     match main.chain(config).chain(extra).find(|(a, _)| broken(a)) {
         None => Ok(()),
-        Some((arg, at)) => Err(Error::Usage {
-            message: format!(
-                "{}the katalonc argument `{}` holds a line break or a NUL byte; the line must stay one line\nhint: remove it from the value (a suite, profile or option written across lines)",
+        Some((arg, at)) => Err(Error::usage_hint(
+            format!(
+                "{}the katalonc argument `{}` holds a line break or a NUL byte; the line must stay one line",
                 at.map(|at| format!("{at}: ")).unwrap_or_default(),
                 katalon_prep::report::untrusted(&secret::redact(arg))
             ),
-        }),
+            "remove it from the value (a suite, profile or option written across lines)",
+        )),
     }
 }
 

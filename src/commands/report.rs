@@ -78,7 +78,7 @@ fn register_credentials(words: &[String]) {
 pub fn report(ctx: &Context, args: &ReportArgs) -> Result<Status, Error> {
     let since = match &args.since {
         Some(v) => {
-            Some(results::since::parse(v, SystemTime::now()).map_err(|e| Error::Usage { message: e.to_string() })?)
+            Some(results::since::parse(v, SystemTime::now()).map_err(|e| Error::usage_hint(e.to_string(), e.hint()))?)
         }
         None => None,
     };
@@ -151,7 +151,7 @@ fn warn_unreadable(ctx: &Context, results: &Results) {
     for s in &results.suites {
         if let results::State::Unreadable(why) = &s.state {
             let file = s.file.as_deref().map(|f| results::parse::show(f, &ctx.cwd)).unwrap_or_default();
-            ctx.reporter.report(Event::Warning(format!("{file} {why}; its suite is reported without counts")));
+            ctx.reporter.report(Event::warning(format!("{file} {why}; its suite is reported without counts")));
         }
     }
 }
@@ -167,10 +167,10 @@ fn nothing_found(looked: &[(PathBuf, Option<String>)], since: Option<&str>, cwd:
         .collect();
     let when = since.map(|s| format!(" written since {s}")).unwrap_or_default();
     Error::NoReports {
-        message: format!(
-            "No Katalon report ({}){when} found; looked in:\n{}\nhint: run the tests first, or name the JUnit files or the folders holding them: `katalon-prep report PATH...`",
-            results::JUNIT_FILE,
-            places.join("\n")
+        message: format!("No Katalon report ({}){when} found; looked in:\n{}", results::JUNIT_FILE, places.join("\n")),
+        hint: Some(
+            "run the tests first, or name the JUnit files or the folders holding them: `katalon-prep report PATH...`"
+                .into(),
         ),
     }
 }
@@ -180,7 +180,7 @@ fn nothing_found(looked: &[(PathBuf, Option<String>)], since: Option<&str>, cwd:
 /// never changes the exit code: whatever goes wrong is a warning.
 pub(crate) fn after_run(ctx: &Context, started: SystemTime, extra: &[String]) {
     if let Err(e) = summarise_run(ctx, started, extra) {
-        ctx.reporter.report(Event::Warning(format!("no test summary: {}", secret::redact(&e.to_string()))));
+        ctx.reporter.report(Event::warning(format!("no test summary: {}", secret::redact(&e.to_string()))));
     }
 }
 
@@ -194,7 +194,7 @@ fn summarise_run(ctx: &Context, started: SystemTime, extra: &[String]) -> Result
     let selected = find::select(search.candidates, true, Some(floor));
     if selected.is_empty() {
         let looked: Vec<String> = search.looked.iter().map(|(p, _)| results::parse::show(p, &ctx.cwd)).collect();
-        ctx.reporter.report(Event::Warning(format!(
+        ctx.reporter.report(Event::warning(format!(
             "katalonc wrote no {} that katalon-prep could find (looked in {})",
             results::JUNIT_FILE,
             looked.join(", ")

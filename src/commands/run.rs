@@ -130,8 +130,8 @@ fn outcome(ctx: &Context, ended: &Ended, limits: Limits) -> Result<Status, Error
         });
     }
     if ended.leftovers && ended.stopped.is_none() {
-        ctx.reporter.report(Event::Warning(
-            "katalonc exited but left processes running in its process group; katalon-prep stopped them".into(),
+        ctx.reporter.report(Event::warning(
+            "katalonc exited but left processes running in its process group; katalon-prep stopped them",
         ));
     }
     let code = code_of(ended.status);
@@ -156,12 +156,10 @@ fn find(explicit: Option<&Path>, cwd: &Path, config: &Config, path_var: &OsStr) 
         };
         return match found {
             Some(p) => Ok(Katalonc::At(p)),
-            None => Err(Error::Usage {
-                message: format!(
-                    "katalonc not found at {} (from --katalonc or KATALONC)\nhint: give the path of katalonc or katalonc.sh from the Katalon Runtime Engine",
-                    given.display()
-                ),
-            }),
+            None => Err(Error::usage_hint(
+                format!("katalonc not found at {} (from --katalonc or KATALONC)", given.display()),
+                "give the path of katalonc or katalonc.sh from the Katalon Runtime Engine",
+            )),
         };
     }
     if engine_configured(config) {
@@ -172,12 +170,10 @@ fn find(explicit: Option<&Path>, cwd: &Path, config: &Config, path_var: &OsStr) 
             return Ok(Katalonc::At(p));
         }
     }
-    Err(Error::Usage {
-        message: format!(
-            "katalonc not found: no {} on PATH\nhint: install the Katalon Runtime Engine and put katalonc on PATH, or pass --katalonc PATH (or set KATALONC)",
-            NAMES.join(" or ")
-        ),
-    })
+    Err(Error::usage_hint(
+        format!("katalonc not found: no {} on PATH", NAMES.join(" or ")),
+        "install the Katalon Runtime Engine and put katalonc on PATH, or pass --katalonc PATH (or set KATALONC)",
+    ))
 }
 
 /// Which katalonc, as far as it is known before any plugin work.

@@ -33,9 +33,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("{at}: {message}{}", hint.as_ref().map(|h| format!("\nhint: {h}")).unwrap_or_default())]
+    #[error("{at}: {message}")]
     Invalid { at: Location, message: String, hint: Option<String> },
-    #[error("{message}{}", hint.as_ref().map(|h| format!("\nhint: {h}")).unwrap_or_default())]
+    #[error("{message}")]
     Other { message: String, hint: Option<String> },
 }
 
@@ -48,6 +48,27 @@ impl Error {
         }
     }
 
+    /// The documented exit code: a config error is a usage error (10), an
+    /// unreadable config file included.
+    pub fn exit(&self) -> crate::Exit {
+        match self {
+            Error::Read { .. } => crate::Exit::Usage,
+            Error::Invalid { .. } => crate::Exit::Usage,
+            Error::Other { .. } => crate::Exit::Usage,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Read { .. } => None,
+            Error::Invalid { hint, .. } => hint.clone(),
+            Error::Other { hint, .. } => hint.clone(),
+        }
+    }
+}
+
+impl Error {
     /// Where the error is, when it is in a file.
     pub fn location(&self) -> Option<&Location> {
         match self {
@@ -767,16 +788,25 @@ mod tests {
         assert!(!c.offline);
     }
 
+    /// The error as the user reads it: the message, then the hint.
+    fn shown(e: Error) -> String {
+        match e.hint() {
+            Some(hint) => format!("{e}\nhint: {hint}"),
+            None => e.to_string(),
+        }
+    }
+
     #[test]
     fn unknown_key_names_line_and_suggests() {
-        let err = parse_str("run:\n  tset-suite: x\n").unwrap_err().to_string();
+        let err = parse_str("run:\n  tset-suite: x\n").map(drop).map_err(shown).unwrap_err();
         assert!(err.starts_with("katalon-prep.yml:2:"), "{err}");
         assert!(err.contains("did you mean `test-suite`?"), "{err}");
     }
 
     #[test]
     fn misspelt_plugin_key_is_reported() {
-        let err = parse_str("plugins:\n  - url: https://h/x.jar\n    sah256: abc\n").unwrap_err().to_string();
+        let err =
+            parse_str("plugins:\n  - url: https://h/x.jar\n    sah256: abc\n").map(drop).map_err(shown).unwrap_err();
         assert!(err.contains("katalon-prep.yml:3:"), "{err}");
         assert!(err.contains("`sha256`"), "{err}");
     }
@@ -805,7 +835,7 @@ mod tests {
 
     #[test]
     fn unknown_run_display_names_its_line() {
-        let err = parse_str("run:\n  display: xvfb\n").unwrap_err().to_string();
+        let err = parse_str("run:\n  display: xvfb\n").map(drop).map_err(shown).unwrap_err();
         assert!(err.starts_with("katalon-prep.yml:2:"), "{err}");
         assert!(err.contains("`auto`"), "{err}");
     }
@@ -825,12 +855,12 @@ mod tests {
     #[test]
     fn engine_versions_are_exact() {
         for bad in ["latest", "10.x", "10", "^10.3.1", "10.3.1-beta"] {
-            let err = parse_str(&format!("engine:\n  version: \"{bad}\"\n")).unwrap_err().to_string();
+            let err = parse_str(&format!("engine:\n  version: \"{bad}\"\n")).map(drop).map_err(shown).unwrap_err();
             assert!(err.starts_with("katalon-prep.yml:2:"), "{bad}: {err}");
         }
-        let err = parse_str("engine:\n  version: 10.3\n").unwrap_err().to_string();
+        let err = parse_str("engine:\n  version: 10.3\n").map(drop).map_err(shown).unwrap_err();
         assert!(err.contains("quote it"), "{err}");
-        let err = parse_str("engine:\n  url: https://mirror.example.com\n").unwrap_err().to_string();
+        let err = parse_str("engine:\n  url: https://mirror.example.com\n").map(drop).map_err(shown).unwrap_err();
         assert!(err.contains("needs a `version`"), "{err}");
     }
 

@@ -40,9 +40,26 @@ pub enum Error {
 }
 
 impl Error {
-    /// Local I/O failures (exit 40) as opposed to bad content (exit 30).
-    pub fn is_io(&self) -> bool {
-        matches!(self, Error::Io { .. })
+    /// The documented exit code: bad content is an integrity error (30), a
+    /// failed write the disk's (40).
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Format { .. } => Exit::Integrity,
+            Error::Unsafe { .. } => Exit::Integrity,
+            Error::Bomb { .. } => Exit::Integrity,
+            Error::Io { .. } => Exit::Filesystem,
+        }
+    }
+
+    /// No unpacking error has a hint; the message says what is wrong.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Format { .. } => None,
+            Error::Unsafe { .. } => None,
+            Error::Bomb { .. } => None,
+            Error::Io { .. } => None,
+        }
     }
 }
 

@@ -38,8 +38,8 @@ pub enum Error {
         source: net::Error,
     },
     #[error(
-        "Checksum mismatch for the engine {} from {}\n  locked:     sha256 {}, {} bytes\n  downloaded: sha256 {}, {} bytes\nhint: the server (or a mirror) serves other bytes than when {} was written; nothing was installed. If Katalon really republished the archive, check it and run `katalon-prep lock --update`",
-        .0.file, .0.url, .0.expected, .0.expected_size, .0.actual, .0.actual_size, .0.lock.display()
+        "Checksum mismatch for the engine {} from {}\n  locked:     sha256 {}, {} bytes\n  downloaded: sha256 {}, {} bytes",
+        .0.file, .0.url, .0.expected, .0.expected_size, .0.actual, .0.actual_size
     )]
     Checksum(Box<Mismatch>),
     #[error("The engine {file} could not be unpacked")]
@@ -48,15 +48,13 @@ pub enum Error {
         #[source]
         source: extract::Error,
     },
-    #[error(
-        "The engine {file} holds no {katalonc}\nhint: is {url} an engine archive? A mirror must serve Katalon's files unchanged"
-    )]
+    #[error("The engine {file} holds no {katalonc}")]
     NoKatalonc { file: String, katalonc: &'static str, url: String },
     #[error(transparent)]
     Cache(#[from] crate::plugins::cache::Error),
     #[error(transparent)]
     Writable(#[from] writable::Error),
-    #[error("No `engine:` in {}\nhint: add, at the top level:\n  engine:\n    version: \"10.3.1\"", config.display())]
+    #[error("No `engine:` in {}", config.display())]
     NotConfigured { config: PathBuf },
     #[error("`{value}` ({DOWNLOAD_URL_ENV}) is not an http(s) base URL")]
     BadEnvUrl { value: String },
@@ -69,15 +67,37 @@ impl Error {
     pub fn exit(&self) -> crate::Exit {
         use crate::Exit;
         match self {
-            Error::Network { source, .. } if source.is_local() => Exit::Filesystem,
-            Error::Network { source: net::Error::Insecure { .. } | net::Error::Tls(_), .. } => Exit::Usage,
-            Error::Network { .. } => Exit::Network,
-            Error::Checksum(_) | Error::NoKatalonc { .. } => Exit::Integrity,
-            Error::Extract { source, .. } if source.is_io() => Exit::Filesystem,
-            Error::Extract { .. } => Exit::Integrity,
-            Error::Cache(_) | Error::Writable(_) => Exit::Filesystem,
-            Error::BadEnvUrl { .. } | Error::NotConfigured { .. } => Exit::Usage,
+            Error::Network { source, .. } => source.exit(),
+            Error::Checksum(_) => Exit::Integrity,
+            Error::Extract { source, .. } => source.exit(),
+            Error::NoKatalonc { .. } => Exit::Integrity,
+            Error::Cache(e) => e.exit(),
+            Error::Writable(e) => e.exit(),
+            Error::NotConfigured { .. } => Exit::Usage,
+            Error::BadEnvUrl { .. } => Exit::Usage,
             Error::Internal(_) => Exit::Internal,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Network { source, .. } => source.hint(),
+            Error::Checksum(m) => Some(format!(
+                "the server (or a mirror) serves other bytes than when {} was written; nothing was installed. If Katalon really republished the archive, check it and run `katalon-prep lock --update`",
+                m.lock.display()
+            )),
+            Error::Extract { .. } => None,
+            Error::NoKatalonc { url, .. } => {
+                Some(format!("is {url} an engine archive? A mirror must serve Katalon's files unchanged"))
+            }
+            Error::Cache(e) => e.hint(),
+            Error::Writable(_) => None,
+            Error::NotConfigured { .. } => {
+                Some("add, at the top level:\n  engine:\n    version: \"10.3.1\"".to_string())
+            }
+            Error::BadEnvUrl { .. } => None,
+            Error::Internal(_) => None,
         }
     }
 }
@@ -384,7 +404,7 @@ pub async fn provision(
     let loaded = crate::lock::load(&lock_path, &lock_shown)?;
     let (w, warning) = wanted(config, loaded.as_ref(), platform, locked, ctx.env)?;
     if let Some(warning) = warning {
-        ctx.reporter.report(Event::Warning(warning));
+        ctx.reporter.report(Event::warning(warning));
     }
     let cache = Cache::open(&ctx.cache_dir()?)?;
     let http = Http::new(opts.net.clone())?;

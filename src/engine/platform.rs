@@ -118,13 +118,25 @@ impl FromStr for Platform {
 
 /// This machine is one Katalon publishes no engine for.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error(
-    "Katalon publishes no Runtime Engine for this platform ({name})\nhint: run on one of {}, or set {PLATFORM_ENV} to prepare the engine of another platform",
-    Platform::ALL.map(Platform::as_str).join(", ")
-)]
+#[error("Katalon publishes no Runtime Engine for this platform ({name})")]
 pub struct Unsupported {
     /// `os-arch` as detected, or the value of [`PLATFORM_ENV`].
     pub name: String,
+}
+
+impl Unsupported {
+    /// The documented exit code: exit 15.
+    pub fn exit(&self) -> crate::Exit {
+        crate::Exit::PlatformUnsupported
+    }
+
+    /// What the user can do about it, printed after the message.
+    pub fn hint(&self) -> Option<String> {
+        Some(format!(
+            "run on one of {}, or set {PLATFORM_ENV} to prepare the engine of another platform",
+            Platform::ALL.map(Platform::as_str).join(", ")
+        ))
+    }
 }
 
 /// The platform this process prepares for: [`PLATFORM_ENV`] when set, else

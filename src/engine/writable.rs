@@ -18,7 +18,7 @@
 //! Built beside its final place and renamed into it; a writable engine whose
 //! marker names another cache entry (the lock moved on) is replaced.
 
-use std::fs::{self, File};
+use fs_err::{self as fs, File};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -33,13 +33,18 @@ const MARKER: &str = ".katalon-prep-engine.json";
 #[derive(Debug, thiserror::Error)]
 #[error("Could not make the writable engine at {}", path.display())]
 pub struct Error {
+    /// The writable engine's folder; the file that failed, and how, is in
+    /// `source` (fs-err names it).
     pub path: PathBuf,
     #[source]
     pub source: io::Error,
 }
 
-fn err(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
-    move |source| Error { path: path.to_path_buf(), source }
+impl Error {
+    /// The documented exit code: exit 40, a filesystem error.
+    pub fn exit(&self) -> crate::Exit {
+        crate::Exit::Filesystem
+    }
 }
 
 /// What making the writable engine did, for the summary and the docs.
@@ -73,25 +78,28 @@ pub fn written_by_katalonc(rel: &str) -> bool {
 /// `root`; returns its katalonc, absolute.
 pub fn ensure(root: &Path, engine: &Engine) -> Result<(PathBuf, Made), Error> {
     let dir = dir_for(root, engine);
+    make(root, &dir, engine).map_err(|source| Error { path: dir, source })
+}
+
+fn make(root: &Path, dir: &Path, engine: &Engine) -> io::Result<(PathBuf, Made)> {
     let katalonc = dir.join(&engine.meta.katalonc);
     let state = root.join(STATE_DIR);
-    fs::create_dir_all(state.join("engine")).map_err(err(&state))?;
+    fs::create_dir_all(state.join("engine"))?;
     let ignore = state.join(".gitignore");
     if !ignore.exists() {
         crate::fsutil::write_atomic_unsynced(
             &ignore,
             b"# Made by katalon-prep: the writable engine and its state.\n*\n",
             crate::fsutil::Mode::Shared,
-        )
-        .map_err(err(&ignore))?;
+        )?;
     }
-    if is_current(&dir, engine) {
+    if is_current(dir, engine) {
         return Ok((absolute(katalonc), Made::default()));
     }
     let lock_path = state.join("engine.lock");
-    let lock = File::options().create(true).truncate(false).write(true).open(&lock_path).map_err(err(&lock_path))?;
-    lock.lock().map_err(err(&lock_path))?;
-    if is_current(&dir, engine) {
+    let lock = File::options().create(true).truncate(false).write(true).open(&lock_path)?;
+    lock.lock()?;
+    if is_current(dir, engine) {
         return Ok((absolute(katalonc), Made::default()));
     }
     let started = Instant::now();
@@ -103,7 +111,7 @@ pub fn ensure(root: &Path, engine: &Engine) -> Result<(PathBuf, Made), Error> {
         }
     }
     let tmp = parent.join(format!(".tmp-{:016x}", fastrand::u64(..)));
-    fs::create_dir(&tmp).map_err(err(&tmp))?;
+    fs::create_dir(&tmp)?;
     let mut made = Made { made: true, ..Made::default() };
     let built = build(&engine.tree(), &tmp, engine, &mut made);
     if let Err(e) = built {
@@ -112,14 +120,14 @@ pub fn ensure(root: &Path, engine: &Engine) -> Result<(PathBuf, Made), Error> {
     }
     let marker = serde_json::json!({ "sha256": engine.meta.sha256, "file": engine.meta.file });
     let marker_path = tmp.join(MARKER);
-    fs::write(&marker_path, marker.to_string()).map_err(err(&marker_path))?;
+    fs::write(&marker_path, marker.to_string())?;
     if dir.exists() {
         // Made from another cache entry: move it aside, then remove it.
         let old = parent.join(format!(".tmp-{:016x}", fastrand::u64(..)));
-        fs::rename(&dir, &old).map_err(err(&dir))?;
+        fs::rename(dir, &old)?;
         remove_tree(&old);
     }
-    fs::rename(&tmp, &dir).map_err(err(&dir))?;
+    fs::rename(&tmp, dir)?;
     made.seconds = started.elapsed().as_secs_f64();
     Ok((absolute(katalonc), made))
 }
@@ -136,22 +144,22 @@ fn is_current(dir: &Path, engine: &Engine) -> bool {
         && dir.join(&engine.meta.katalonc).symlink_metadata().is_ok()
 }
 
-fn build(from: &Path, to: &Path, engine: &Engine, made: &mut Made) -> Result<(), Error> {
+fn build(from: &Path, to: &Path, engine: &Engine, made: &mut Made) -> io::Result<()> {
     let mut can_link = true;
     for (rel, node) in &engine.meta.manifest {
         let src = from.join(rel);
         let dst = to.join(rel);
         match node {
-            Node::Dir => fs::create_dir_all(&dst).map_err(err(&dst))?,
+            Node::Dir => fs::create_dir_all(&dst)?,
             Node::Symlink { target } => {
                 if let Some(p) = dst.parent() {
-                    fs::create_dir_all(p).map_err(err(p))?;
+                    fs::create_dir_all(p)?;
                 }
-                symlink(target, &dst).map_err(err(&dst))?;
+                symlink(target, &dst)?;
             }
             Node::File { size, executable, .. } => {
                 if let Some(p) = dst.parent() {
-                    fs::create_dir_all(p).map_err(err(p))?;
+                    fs::create_dir_all(p)?;
                 }
                 let link = can_link && !written_by_katalonc(rel);
                 if link {
@@ -164,8 +172,8 @@ fn build(from: &Path, to: &Path, engine: &Engine, made: &mut Made) -> Result<(),
                         Err(_) => can_link = false,
                     }
                 }
-                fs::copy(&src, &dst).map_err(err(&dst))?;
-                writable(&dst, *executable).map_err(err(&dst))?;
+                fs::copy(&src, &dst)?;
+                writable(&dst, *executable)?;
                 made.copied += 1;
                 made.copied_bytes += size;
             }
@@ -176,7 +184,7 @@ fn build(from: &Path, to: &Path, engine: &Engine, made: &mut Made) -> Result<(),
 
 #[cfg(unix)]
 fn symlink(target: &str, path: &Path) -> io::Result<()> {
-    std::os::unix::fs::symlink(target, path)
+    fs::os::unix::fs::symlink(target, path)
 }
 
 #[cfg(not(unix))]
@@ -190,7 +198,7 @@ fn writable(path: &Path, executable: bool) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(if executable { 0o755 } else { 0o644 }))
+        fs::set_permissions(path, std::fs::Permissions::from_mode(if executable { 0o755 } else { 0o644 }))
     }
     #[cfg(not(unix))]
     {
@@ -222,5 +230,35 @@ mod tests {
         assert!(!written_by_katalonc(&format!("{top}/jre/lib/modules")));
         assert!(!written_by_katalonc(&format!("{top}/plugins/org.eclipse.osgi.jar")));
         assert!(!written_by_katalonc(&format!("{top}/katalonc")));
+    }
+
+    /// fs-err names the file that failed: the message gives the writable
+    /// engine's folder, the cause the exact file and operation.
+    #[test]
+    fn a_failed_copy_names_its_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = tmp.path().join("cache");
+        let manifest = [(
+            "top/gone.bin".to_string(),
+            Node::File { size: 1, sha256: crate::digest::Sha256::of(b"x"), executable: false },
+        )];
+        let engine = Engine {
+            dir: cache.clone(),
+            meta: crate::engine::cache::Meta {
+                format: 1,
+                sha256: crate::digest::Sha256::of(b"x"),
+                size: 1,
+                file: "e.tar.gz".into(),
+                version: "10.3.1".into(),
+                platform: crate::engine::Platform::LinuxX64,
+                katalonc: "top/katalonc".into(),
+                manifest: manifest.into_iter().collect(),
+            },
+        };
+        let root = tmp.path().join("project");
+        let err = ensure(&root, &engine).unwrap_err();
+        assert_eq!(err.path, dir_for(&root, &engine));
+        let cause = err.source.to_string();
+        assert!(cause.contains(&engine.tree().join("top/gone.bin").display().to_string()), "{cause}");
     }
 }

@@ -55,9 +55,7 @@ impl Default for Settings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error(
-        "Refusing plain http for {url}\nhint: use https://, or pass --allow-http (loopback hosts are always allowed)"
-    )]
+    #[error("Refusing plain http for {url}")]
     Insecure { url: String },
     #[error("{url} answered {status}{}", tries_suffix(*attempts))]
     Status { url: String, status: u16, attempts: u32, retry_after: Option<Duration> },
@@ -68,9 +66,7 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
-    #[error(
-        "The TLS certificate of {url} is not trusted\nhint: if your network inspects TLS, give its CA bundle with SSL_CERT_FILE=/path/to/ca.pem"
-    )]
+    #[error("The TLS certificate of {url} is not trusted")]
     Certificate {
         url: String,
         #[source]
@@ -78,10 +74,10 @@ pub enum Error {
     },
     #[error("Download of {url} ended after {got} of {expected} bytes{}", tries_suffix(*attempts))]
     Truncated { url: String, got: u64, expected: u64, attempts: u32 },
-    #[error("{url} is larger than the {limit}-byte limit\nhint: raise it with --max-download-size")]
+    #[error("{url} is larger than the {limit}-byte limit")]
     TooLarge { url: String, limit: u64 },
     #[error(
-        "Download of {url} did not finish within {} (retries included)\nhint: raise it with --download-timeout or KATALON_PREP_DOWNLOAD_TIMEOUT, e.g. 2h",
+        "Download of {url} did not finish within {} (retries included)",
         crate::duration::display(*limit)
     )]
     Deadline { url: String, limit: Duration },
@@ -103,6 +99,54 @@ pub enum Error {
     Tls(#[from] tls::Error),
     #[error("Could not set up the HTTP client")]
     Client(#[source] reqwest::Error),
+}
+
+impl Error {
+    /// The documented exit code: a refused scheme or TLS set-up is the
+    /// user's to fix (10), a failed write the disk's (40), the rest the
+    /// network's (20).
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Insecure { .. } => Exit::Usage,
+            Error::Status { .. } => Exit::Network,
+            Error::Transport { .. } => Exit::Network,
+            Error::Certificate { .. } => Exit::Network,
+            Error::Truncated { .. } => Exit::Network,
+            Error::TooLarge { .. } => Exit::Network,
+            Error::Deadline { .. } => Exit::Network,
+            Error::Redirects { .. } => Exit::Network,
+            Error::BadRedirect { .. } => Exit::Network,
+            Error::Write { .. } => Exit::Filesystem,
+            Error::ApiTooLarge { .. } => Exit::Network,
+            Error::Json { .. } => Exit::Network,
+            Error::Tls(e) => e.exit(),
+            Error::Client(_) => Exit::Network,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        let hint = match self {
+            Error::Insecure { .. } => "use https://, or pass --allow-http (loopback hosts are always allowed)",
+            Error::Status { .. } => return None,
+            Error::Transport { .. } => return None,
+            Error::Certificate { .. } => {
+                "if your network inspects TLS, give its CA bundle with SSL_CERT_FILE=/path/to/ca.pem"
+            }
+            Error::Truncated { .. } => return None,
+            Error::TooLarge { .. } => "raise it with --max-download-size",
+            Error::Deadline { .. } => "raise it with --download-timeout or KATALON_PREP_DOWNLOAD_TIMEOUT, e.g. 2h",
+            Error::Redirects { .. } => return None,
+            Error::BadRedirect { .. } => return None,
+            Error::Write { .. } => return None,
+            Error::ApiTooLarge { .. } => return None,
+            Error::Json { .. } => return None,
+            Error::Tls(_) => return None,
+            Error::Client(_) => return None,
+        };
+        Some(hint.to_string())
+    }
 }
 
 impl Error {

@@ -22,6 +22,26 @@ pub enum Error {
     Setup(String),
 }
 
+impl Error {
+    /// The documented exit code: every TLS set-up error is a usage error (10).
+    pub fn exit(&self) -> crate::Exit {
+        match self {
+            Error::CertFile { .. } => crate::Exit::Usage,
+            Error::NoCerts { .. } => crate::Exit::Usage,
+            Error::Setup(_) => crate::Exit::Usage,
+        }
+    }
+
+    /// No TLS set-up error has a hint; the message names the file.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::CertFile { .. } => None,
+            Error::NoCerts { .. } => None,
+            Error::Setup(_) => None,
+        }
+    }
+}
+
 /// The client's TLS set-up; `ca_file` is `SSL_CERT_FILE`, trusted besides the bundled roots.
 pub fn client_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, Error> {
     let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };

@@ -55,9 +55,32 @@ pub enum Error {
 }
 
 impl Error {
-    /// Local I/O failures (exit 40) as opposed to bad content (exit 30).
-    pub fn is_io(&self) -> bool {
-        matches!(self, Error::Io { .. })
+    /// The documented exit code: bad content is an integrity error (30), a
+    /// failed read or write the disk's (40).
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::NotAJar { .. } => Exit::Integrity,
+            Error::NotAZip { .. } => Exit::Integrity,
+            Error::Unsafe { .. } => Exit::Integrity,
+            Error::Bomb { .. } => Exit::Integrity,
+            Error::NoJar { .. } => Exit::Integrity,
+            Error::DuplicateJar { .. } => Exit::Integrity,
+            Error::Io { .. } => Exit::Filesystem,
+        }
+    }
+
+    /// No archive error has a hint; the message says what is wrong.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::NotAJar { .. } => None,
+            Error::NotAZip { .. } => None,
+            Error::Unsafe { .. } => None,
+            Error::Bomb { .. } => None,
+            Error::NoJar { .. } => None,
+            Error::DuplicateJar { .. } => None,
+            Error::Io { .. } => None,
+        }
     }
 }
 

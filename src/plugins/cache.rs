@@ -28,15 +28,13 @@ const TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("The cache directory {} is not writable\nhint: choose another with --cache-dir DIR (or KATALON_PREP_CACHE_DIR)", dir.display())]
+    #[error("The cache directory {} is not writable", dir.display())]
     NotWritable {
         dir: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error(
-        "No cache directory: neither XDG_CACHE_HOME nor HOME (nor LOCALAPPDATA on Windows) is set\nhint: choose one with --cache-dir DIR (or KATALON_PREP_CACHE_DIR)"
-    )]
+    #[error("No cache directory: neither XDG_CACHE_HOME nor HOME (nor LOCALAPPDATA on Windows) is set")]
     NoDefault,
     #[error("Cache I/O failed on {}", path.display())]
     Io {
@@ -44,6 +42,27 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl Error {
+    /// The documented exit code: every cache error is a filesystem error (40).
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::NotWritable { .. } => Exit::Filesystem,
+            Error::NoDefault => Exit::Filesystem,
+            Error::Io { .. } => Exit::Filesystem,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::NotWritable { .. } => Some("choose another with --cache-dir DIR (or KATALON_PREP_CACHE_DIR)".into()),
+            Error::NoDefault => Some("choose one with --cache-dir DIR (or KATALON_PREP_CACHE_DIR)".into()),
+            Error::Io { .. } => None,
+        }
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {

@@ -41,13 +41,11 @@ pub enum Error {
     Insecure(net::Error),
     #[error("Could not set up the GitHub API client: {0}")]
     Client(String),
-    #[error("GitHub has no release `{tag}` in {repo} ({url} answered 404){}{}\nhint: check `github:` and `tag:`; a private repository also answers 404 without a GITHUB_TOKEN that can read it", tries_suffix(*attempts), suffix(at))]
+    #[error("GitHub has no release `{tag}` in {repo} ({url} answered 404){}{}", tries_suffix(*attempts), suffix(at))]
     NotFound { repo: String, tag: String, url: String, attempts: u32, at: Option<Location> },
-    #[error("GitHub API rate limit exceeded at {url}{}\nhint: {}", reset_text(*reset), if *token { "wait for the reset, or use a token with a higher limit" } else { "set GITHUB_TOKEN (in GitHub Actions: `GITHUB_TOKEN: ${{ github.token }}`) for a higher limit" })]
+    #[error("GitHub API rate limit exceeded at {url}{}", reset_text(*reset))]
     RateLimited { url: String, reset: Option<u64>, token: bool },
-    #[error(
-        "GitHub rejected the token in {TOKEN_ENV} ({status}) at {url}\nhint: check that GITHUB_TOKEN is valid and can read the repository"
-    )]
+    #[error("GitHub rejected the token in {TOKEN_ENV} ({status}) at {url}")]
     Unauthorized { url: String, status: u16 },
     #[error("GitHub answered {status} at {url}{}: {message}", tries_suffix(*attempts))]
     Status { url: String, status: u16, message: String, attempts: u32 },
@@ -56,20 +54,58 @@ pub enum Error {
     #[error("Could not reach the GitHub API at {url}{}: {message}", tries_suffix(*attempts))]
     Transport { url: String, message: String, attempts: u32 },
     #[error(
-        "`asset: {}` matches {} assets of {} {}{}; it must match exactly one\nhint: the release has: {}",
+        "`asset: {}` matches {} assets of {} {}{}; it must match exactly one",
         .0.glob,
         .0.matched.len(),
         .0.repo,
         .0.tag,
-        suffix(&.0.at),
-        if .0.assets.is_empty() { "no assets".to_string() } else { .0.assets.join(", ") }
+        suffix(&.0.at)
     )]
     Asset(Box<AssetMismatch>),
-    #[error(
-        "GitHub release {tag} of {repo} no longer has the locked asset {asset}{}\nhint: the locked artifact is not in the cache; run `katalon-prep lock --update` and commit katalon-prep.lock",
-        suffix(at)
-    )]
+    #[error("GitHub release {tag} of {repo} no longer has the locked asset {asset}{}", suffix(at))]
     AssetGone { repo: String, tag: String, asset: String, at: Option<Location> },
+}
+
+impl Error {
+    /// The documented exit code.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::BadApiUrl { .. } => Exit::Usage,
+            Error::Insecure(e) => e.exit(),
+            Error::Client(_) => Exit::Network,
+            Error::NotFound { .. } => Exit::Network,
+            Error::RateLimited { .. } => Exit::Network,
+            Error::Unauthorized { .. } => Exit::Credentials,
+            Error::Status { .. } => Exit::Network,
+            Error::TooLarge { .. } => Exit::Network,
+            Error::Transport { .. } => Exit::Network,
+            Error::Asset(_) => Exit::Usage,
+            Error::AssetGone { .. } => Exit::LockOutdated,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            Error::BadApiUrl { .. } => return None,
+            Error::Insecure(e) => return e.hint(),
+            Error::Client(_) => return None,
+            Error::NotFound { .. } => "check `github:` and `tag:`; a private repository also answers 404 without a GITHUB_TOKEN that can read it".into(),
+            Error::RateLimited { token: true, .. } => "wait for the reset, or use a token with a higher limit".into(),
+            Error::RateLimited { token: false, .. } => {
+                "set GITHUB_TOKEN (in GitHub Actions: `GITHUB_TOKEN: ${{ github.token }}`) for a higher limit".into()
+            }
+            Error::Unauthorized { .. } => "check that GITHUB_TOKEN is valid and can read the repository".into(),
+            Error::Status { .. } => return None,
+            Error::TooLarge { .. } => return None,
+            Error::Transport { .. } => return None,
+            Error::Asset(m) => {
+                format!("the release has: {}", if m.assets.is_empty() { "no assets".to_string() } else { m.assets.join(", ") })
+            }
+            Error::AssetGone { .. } => "the locked artifact is not in the cache; run `katalon-prep lock --update` and commit katalon-prep.lock".into(),
+        })
+    }
 }
 
 /// An `asset` glob that does not name exactly one asset.

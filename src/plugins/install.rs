@@ -30,7 +30,7 @@ const LOCK_FILE: &str = ".katalon-prep.lock";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{} exists and was not installed by katalon-prep; refusing to overwrite it\nhint: remove or rename that file, or remove the plugin from katalon-prep.yml", path.display())]
+    #[error("{} exists and was not installed by katalon-prep; refusing to overwrite it", path.display())]
     Clash { path: PathBuf },
     #[error("Two plugins install the same file {}: {first} and {second}", path.display())]
     Duplicate { path: PathBuf, first: String, second: String },
@@ -40,6 +40,30 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl Error {
+    /// The documented exit code: a clash with the project's files is a
+    /// project error (12), a failed write the disk's (40).
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Clash { .. } => Exit::Project,
+            Error::Duplicate { .. } => Exit::Project,
+            Error::Io { .. } => Exit::Filesystem,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Clash { .. } => {
+                Some("remove or rename that file, or remove the plugin from katalon-prep.yml".into())
+            }
+            Error::Duplicate { .. } => None,
+            Error::Io { .. } => None,
+        }
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -165,7 +189,7 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
     for rel in unsafe_paths {
         old.files.remove(&rel);
         old.pending.remove(&rel);
-        reporter.report(Event::Warning(format!(
+        reporter.report(Event::warning(format!(
             "{} lists `{}`, which is not a file in {}; ignoring that entry",
             record_path.display(),
             rel.escape_debug(),
@@ -241,7 +265,7 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
                 outcome.removed.push(target);
             }
             Ok(_) => {
-                reporter.report(Event::Warning(format!(
+                reporter.report(Event::warning(format!(
                     "{} was installed by katalon-prep but has changed since; leaving it in place",
                     target.display()
                 )));
@@ -319,7 +343,7 @@ pub fn clean(project_root: &Path, reporter: &dyn Reporter) -> Result<Cleaned, Er
     crate::fsutil::remove_stale_temps(&plugins.join(PLATFORM_DIR));
     let record = read_record(&record_path);
     let keep = |target: PathBuf, done: &mut Cleaned| {
-        reporter.report(Event::Warning(format!(
+        reporter.report(Event::warning(format!(
             "{} has changed since katalon-prep wrote it; leaving it in place",
             crate::report::untrusted_path(&target)
         )));

@@ -40,7 +40,7 @@ pub enum Error {
         #[source]
         source: net::Error,
     },
-    #[error("Plugin {plugin}: sha256 mismatch{}\n  expected: {}\n  computed: {}\nhint: nothing was installed; if the new file is trusted, update `sha256` in katalon-prep.yml", suffix(&mismatch.at), mismatch.expected, mismatch.actual)]
+    #[error("Plugin {plugin}: sha256 mismatch{}\n  expected: {}\n  computed: {}", suffix(&mismatch.at), mismatch.expected, mismatch.actual)]
     Checksum { plugin: String, mismatch: Box<Mismatch> },
     #[error("Plugin {plugin}: the artifact is not acceptable")]
     Archive {
@@ -56,13 +56,9 @@ pub enum Error {
     Lock(Box<crate::lock::Error>),
     #[error(transparent)]
     Config(Box<crate::config::Error>),
-    #[error(
-        "Store plugins must be downloaded, but no Katalon API key was found\nhint: set KATALON_API_KEY (or the variable named by --api-key-env); it is sent only to the Store"
-    )]
+    #[error("Store plugins must be downloaded, but no Katalon API key was found")]
     NeedKey,
-    #[error(
-        "Plugin {plugin}: the cache entry {sha256} disappeared while katalon-prep was running\nhint: run the command again"
-    )]
+    #[error("Plugin {plugin}: the cache entry {sha256} disappeared while katalon-prep was running")]
     CacheVanished { plugin: String, sha256: Sha256 },
     #[error(transparent)]
     Cache(#[from] cache::Error),
@@ -70,7 +66,7 @@ pub enum Error {
     Install(#[from] install::Error),
     #[error("Plugin file {} does not exist{}", path.display(), suffix(at))]
     PathMissing { path: PathBuf, at: Option<Location> },
-    #[error("Plugin file {} {what}{}\nhint: `path:` names a jar or a zip package in the repository", path.display(), suffix(at))]
+    #[error("Plugin file {} {what}{}", path.display(), suffix(at))]
     PathNotFile { path: PathBuf, what: &'static str, at: Option<Location> },
     #[error("Could not read plugin file {}", path.display())]
     PathRead {
@@ -82,6 +78,60 @@ pub enum Error {
     Choice { plugin: String, message: String, at: Option<Location> },
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl Error {
+    /// The documented exit code; a wrapped error keeps its own.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Network { source, .. } => source.exit(),
+            Error::Save { .. } => Exit::Filesystem,
+            Error::Checksum { .. } => Exit::Integrity,
+            Error::Archive { source, .. } => source.exit(),
+            Error::Store(e) => e.exit(),
+            Error::Github(e) => e.exit(),
+            Error::Lock(e) => e.exit(),
+            Error::Config(e) => e.exit(),
+            Error::NeedKey => Exit::ApiKey,
+            Error::CacheVanished { .. } => Exit::Filesystem,
+            Error::Cache(e) => e.exit(),
+            Error::Install(e) => e.exit(),
+            Error::PathMissing { .. } => Exit::Usage,
+            Error::PathNotFile { .. } => Exit::Usage,
+            Error::PathRead { .. } => Exit::Filesystem,
+            Error::Choice { .. } => Exit::Usage,
+            Error::Internal(_) => Exit::Internal,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain; a
+    /// wrapped error keeps its own.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Network { source, .. } => source.hint(),
+            Error::Save { source, .. } => source.hint(),
+            Error::Checksum { .. } => {
+                Some("nothing was installed; if the new file is trusted, update `sha256` in katalon-prep.yml".into())
+            }
+            Error::Archive { source, .. } => source.hint(),
+            Error::Store(e) => e.hint(),
+            Error::Github(e) => e.hint(),
+            Error::Lock(e) => e.hint(),
+            Error::Config(e) => e.hint(),
+            Error::NeedKey => Some(
+                "set KATALON_API_KEY (or the variable named by --api-key-env); it is sent only to the Store".into(),
+            ),
+            Error::CacheVanished { .. } => Some("run the command again".into()),
+            Error::Cache(e) => e.hint(),
+            Error::Install(e) => e.hint(),
+            Error::PathMissing { .. } => None,
+            Error::PathNotFile { .. } => Some("`path:` names a jar or a zip package in the repository".into()),
+            Error::PathRead { .. } => None,
+            Error::Choice { .. } => None,
+            Error::Internal(_) => None,
+        }
+    }
 }
 
 // Boxed: these carry locations and lists, and every `Result` pays for the largest variant.

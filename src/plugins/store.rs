@@ -29,35 +29,66 @@ const KEYWORD_TYPE: &str = "Custom Keywords Plugin";
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(
-        "The Katalon Store rejected the API key from {from} ({status} {})\nhint: check that this secret holds a valid Katalon API key of the account that owns the plugins",
+        "The Katalon Store rejected the API key from {from} ({status} {})",
         if *status == 401 { "Invalid credentials" } else { "Forbidden" }
     )]
     Unauthorized { from: KeySource, status: u16 },
     #[error("Could not list the plugins of the Katalon Store account")]
     List(#[source] net::Error),
     #[error(
-        "The Katalon Store must be asked (katalon-prep.lock pins Store plugins) but katalon-prep.yml sets no `store.app-version`\nhint: set `store: app-version:` to the Katalon version you run, or run `katalon-prep lock` so the lock matches the config"
+        "The Katalon Store must be asked (katalon-prep.lock pins Store plugins) but katalon-prep.yml sets no `store.app-version`"
     )]
     NoAppVersion,
     #[error("{URL_ENV}=`{value}` is not a valid URL: {reason}")]
     BadUrl { value: String, reason: String },
-    #[error("The Katalon Store account has no plugin `store: {wanted}`{}\n{}", suffix(at), has_list(has))]
+    #[error("The Katalon Store account has no plugin `store: {wanted}`{}", suffix(at))]
     NotOnAccount { wanted: StoreRef, has: Vec<String>, at: Option<Location> },
     #[error("Store plugin {name} (product {product_id}) cannot be installed: {reason}{}", suffix(at))]
     Unavailable { name: String, product_id: u64, reason: String, at: Option<Location> },
     #[error(
-        "The Katalon Store no longer serves the locked version of {name}: katalon-prep.lock pins {locked}, the Store now serves {}{}\nhint: the locked artifact is not in the cache; run `katalon-prep lock --update` to lock what the Store serves now, and commit katalon-prep.lock",
+        "The Katalon Store no longer serves the locked version of {name}: katalon-prep.lock pins {locked}, the Store now serves {}{}",
         now.as_deref().unwrap_or("nothing"),
         suffix(at)
     )]
     NoLongerServed { name: String, locked: String, now: Option<String>, at: Option<Location> },
 }
 
+impl Error {
+    /// The documented exit code.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Unauthorized { .. } => Exit::Credentials,
+            Error::List(e) => e.exit(),
+            Error::NoAppVersion => Exit::Usage,
+            Error::BadUrl { .. } => Exit::Usage,
+            Error::NotOnAccount { .. } => Exit::Usage,
+            Error::Unavailable { .. } => Exit::Usage,
+            Error::NoLongerServed { .. } => Exit::LockOutdated,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            Error::Unauthorized { .. } => {
+                "check that this secret holds a valid Katalon API key of the account that owns the plugins".into()
+            }
+            Error::List(e) => return e.hint(),
+            Error::NoAppVersion => "set `store: app-version:` to the Katalon version you run, or run `katalon-prep lock` so the lock matches the config".into(),
+            Error::BadUrl { .. } => return None,
+            Error::NotOnAccount { has, .. } => has_list(has),
+            Error::Unavailable { .. } => return None,
+            Error::NoLongerServed { .. } => "the locked artifact is not in the cache; run `katalon-prep lock --update` to lock what the Store serves now, and commit katalon-prep.lock".into(),
+        })
+    }
+}
+
 fn has_list(has: &[String]) -> String {
     if has.is_empty() {
-        "hint: the account has no installable plugins for this Katalon version".to_string()
+        "the account has no installable plugins for this Katalon version".to_string()
     } else {
-        format!("hint: the account has: {}", has.join(", "))
+        format!("the account has: {}", has.join(", "))
     }
 }
 
@@ -108,7 +139,7 @@ impl Listing {
         };
         if *wanted == StoreRef::All {
             for s in &self.skipped {
-                reporter.report(Event::Warning(format!("Store plugin {}: {}; skipped", s.name, s.reason)));
+                reporter.report(Event::warning(format!("Store plugin {}: {}; skipped", s.name, s.reason)));
             }
             return Ok(self.plugins.clone());
         }

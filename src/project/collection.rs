@@ -67,9 +67,8 @@ impl Project {
             != "TestSuiteCollectionEntity"
         {
             return Err(Error::Xml {
-                message: format!(
-                    "`{path}` is a test suite, not a test suite collection\nhint: give a collection, or shard suites with --suites"
-                ),
+                message: format!("`{path}` is a test suite, not a test suite collection"),
+                hint: Some("give a collection, or shard suites with --suites".into()),
             });
         }
         let root = doc.root_element();

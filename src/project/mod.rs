@@ -25,23 +25,13 @@ pub const SEARCH_DEPTH: usize = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error(
-        "No Katalon project (.prj) found {where_}\nhint: set `project:` in katalon-prep.yml or pass --project PATH"
-    )]
+    #[error("No Katalon project (.prj) found {where_}")]
     NotFound { where_: String },
-    #[error(
-        "Several Katalon projects found {where_}:\n{}\nhint: choose one with `project:` in katalon-prep.yml or --project PATH",
-        list(candidates)
-    )]
+    #[error("Several Katalon projects found {where_}:\n{}", list(candidates))]
     Ambiguous { where_: String, candidates: Vec<PathBuf> },
     #[error("{message}")]
-    Xml { message: String },
-    #[error(
-        "{what} `{}` does not exist in the project{}{}",
-        crate::report::untrusted(name),
-        suffix(at),
-        hint_line(hint)
-    )]
+    Xml { message: String, hint: Option<String> },
+    #[error("{what} `{}` does not exist in the project{}", crate::report::untrusted(name), suffix(at))]
     Missing { what: &'static str, name: String, at: Option<Location>, hint: Option<String> },
     #[error("Could not read {}", path.display())]
     Read {
@@ -50,7 +40,7 @@ pub enum Error {
         source: std::io::Error,
     },
     #[error(
-        "{} is UTF-16 text; `offline: true` edits only ISO-8859-1 or UTF-8 properties files (as Katalon writes them), so it was left untouched\nhint: save it as UTF-8, or set plugin.reloadOption=\"OFFLINE\" in it yourself and drop `offline: true`",
+        "{} is UTF-16 text; `offline: true` edits only ISO-8859-1 or UTF-8 properties files (as Katalon writes them), so it was left untouched",
         path.display()
     )]
     Utf16 { path: PathBuf },
@@ -62,12 +52,41 @@ pub enum Error {
     },
 }
 
-fn list(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| format!("  - {}", p.display())).collect::<Vec<_>>().join("\n")
+impl Error {
+    /// The documented exit code: the project's content is a project error
+    /// (12), reading or writing its files the disk's (40).
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::NotFound { .. } => Exit::Project,
+            Error::Ambiguous { .. } => Exit::Project,
+            Error::Xml { .. } => Exit::Project,
+            Error::Missing { .. } => Exit::Project,
+            Error::Read { .. } => Exit::Filesystem,
+            Error::Utf16 { .. } => Exit::Project,
+            Error::Write { .. } => Exit::Filesystem,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::NotFound { .. } => Some("set `project:` in katalon-prep.yml or pass --project PATH".into()),
+            Error::Ambiguous { .. } => Some("choose one with `project:` in katalon-prep.yml or --project PATH".into()),
+            Error::Xml { hint, .. } => hint.clone(),
+            Error::Missing { hint, .. } => hint.clone(),
+            Error::Read { .. } => None,
+            Error::Utf16 { .. } => Some(
+                "save it as UTF-8, or set plugin.reloadOption=\"OFFLINE\" in it yourself and drop `offline: true`"
+                    .into(),
+            ),
+            Error::Write { .. } => None,
+        }
+    }
 }
 
-fn hint_line(hint: &Option<String>) -> String {
-    hint.as_ref().map(|h| format!("\nhint: {h}")).unwrap_or_default()
+fn list(paths: &[PathBuf]) -> String {
+    paths.iter().map(|p| format!("  - {}", p.display())).collect::<Vec<_>>().join("\n")
 }
 
 /// A Katalon project found on disk.
@@ -184,10 +203,11 @@ pub(crate) fn read(path: &Path) -> Result<String, Error> {
     // Not the disk's fault: the project file itself is wrong (exit 12).
     String::from_utf8(bytes).map_err(|e| Error::Xml {
         message: format!(
-            "{} is not UTF-8 text (byte {} is not valid UTF-8)\nhint: Katalon writes its project files as UTF-8; save it as UTF-8",
+            "{} is not UTF-8 text (byte {} is not valid UTF-8)",
             path.display(),
             e.utf8_error().valid_up_to()
         ),
+        hint: Some("Katalon writes its project files as UTF-8; save it as UTF-8".into()),
     })
 }
 

@@ -8,7 +8,7 @@ use super::Error;
 pub fn parse<'a>(text: &'a str, file: &Path) -> Result<roxmltree::Document<'a>, Error> {
     roxmltree::Document::parse(text).map_err(|e| {
         let pos = e.pos();
-        Error::Xml { message: format!("{}:{}:{}: not valid XML: {e}", file.display(), pos.row, pos.col) }
+        Error::Xml { message: format!("{}:{}:{}: not valid XML: {e}", file.display(), pos.row, pos.col), hint: None }
     })
 }
 
@@ -28,6 +28,7 @@ pub fn expect_root<'a>(doc: &'a roxmltree::Document, file: &Path, allowed: &[&st
             pos.col,
             allowed.iter().map(|a| format!("<{a}>")).collect::<Vec<_>>().join(" or ")
         ),
+        hint: None,
     })
 }
 

@@ -8,11 +8,16 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Why a `--since` value is not understood.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "--since `{value}` is neither an RFC 3339 time nor a duration\nhint: write a time like 2024-05-01T10:00:00Z or 2024-05-01T12:00:00+02:00, or a duration back from now like 30m, 2h, 1h30m (at most 30 days)"
-)]
+#[error("--since `{value}` is neither an RFC 3339 time nor a duration")]
 pub struct Invalid {
     pub value: String,
+}
+
+impl Invalid {
+    /// What to write instead, printed after the message.
+    pub fn hint(&self) -> &'static str {
+        "write a time like 2024-05-01T10:00:00Z or 2024-05-01T12:00:00+02:00, or a duration back from now like 30m, 2h, 1h30m (at most 30 days)"
+    }
 }
 
 /// The moment `value` names, durations counted back from `now`.

@@ -44,12 +44,7 @@ const READY_WITHIN: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error(
-        "katalonc needs an X display on Linux: DISPLAY is not set and Xvfb is not installed (no Xvfb on PATH)\n\
-         hint: install it (Debian/Ubuntu: `apt-get install xvfb`; Fedora/RHEL: `dnf install xorg-x11-server-Xvfb`; \
-         Alpine: `apk add xvfb`), or set DISPLAY to a display you run yourself, \
-         or pass `--display none` (`run.display: none` in katalon-prep.yml) to run katalonc without one"
-    )]
+    #[error("katalonc needs an X display on Linux: DISPLAY is not set and Xvfb is not installed (no Xvfb on PATH)")]
     NotInstalled,
     #[error("Could not prepare a private X display")]
     Setup(#[source] std::io::Error),
@@ -62,12 +57,44 @@ pub enum Error {
     #[error("{} could not open display :{number}{}", program.display(), log_tail(log))]
     Failed { program: PathBuf, number: u32, log: String },
     #[error(
-        "{} found no free display from :{FIRST} to :{}\nhint: stop stale X servers, or remove stale /tmp/.X<n>-lock files",
+        "{} found no free display from :{FIRST} to :{}",
         program.display(), FIRST + TRIES - 1
     )]
     NoFreeDisplay { program: PathBuf },
     #[error("{} did not accept connections within {}s{}", program.display(), READY_WITHIN.as_secs(), log_tail(log))]
     NotReady { program: PathBuf, log: String },
+}
+
+impl Error {
+    /// The documented exit code: every display error is exit 50.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::NotInstalled => Exit::NoDisplay,
+            Error::Setup(_) => Exit::NoDisplay,
+            Error::Spawn { .. } => Exit::NoDisplay,
+            Error::Failed { .. } => Exit::NoDisplay,
+            Error::NoFreeDisplay { .. } => Exit::NoDisplay,
+            Error::NotReady { .. } => Exit::NoDisplay,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::NotInstalled => Some(
+                "install it (Debian/Ubuntu: `apt-get install xvfb`; Fedora/RHEL: `dnf install xorg-x11-server-Xvfb`; \
+                 Alpine: `apk add xvfb`), or set DISPLAY to a display you run yourself, \
+                 or pass `--display none` (`run.display: none` in katalon-prep.yml) to run katalonc without one"
+                    .into(),
+            ),
+            Error::Setup(_) => None,
+            Error::Spawn { .. } => None,
+            Error::Failed { .. } => None,
+            Error::NoFreeDisplay { .. } => Some("stop stale X servers, or remove stale /tmp/.X<n>-lock files".into()),
+            Error::NotReady { .. } => None,
+        }
+    }
 }
 
 /// The last lines of Xvfb's output, indented under the message.
@@ -314,8 +341,9 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn no_xvfb_names_the_package() {
-        let err = plan(Mode::Auto, Some(OsStr::new("")), OsStr::new("/nonexistent")).unwrap_err().to_string();
-        assert!(err.contains("apt-get install xvfb"), "{err}");
+        let err = plan(Mode::Auto, Some(OsStr::new("")), OsStr::new("/nonexistent")).unwrap_err();
+        let hint = err.hint().unwrap_or_default();
+        assert!(hint.contains("apt-get install xvfb"), "{err}: {hint}");
     }
 
     #[test]

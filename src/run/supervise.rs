@@ -56,7 +56,7 @@ pub struct Ended {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("Could not start {}\nhint: is it an executable katalonc?", program.display())]
+    #[error("Could not start {}", program.display())]
     Start {
         program: PathBuf,
         #[source]
@@ -68,6 +68,30 @@ pub enum Error {
     Wait(#[source] std::io::Error),
     #[error("Could not put katalonc in a job object")]
     Job(#[source] std::io::Error),
+}
+
+impl Error {
+    /// The documented exit code: a katalonc that cannot be started is the
+    /// user's to fix (10); losing track of a started one is our bug (70).
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            Error::Start { .. } => Exit::Usage,
+            Error::Signals(_) => Exit::Internal,
+            Error::Wait(_) => Exit::Internal,
+            Error::Job(_) => Exit::Internal,
+        }
+    }
+
+    /// What the user can do about it, printed after the cause chain.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Start { .. } => Some("is it an executable katalonc?".into()),
+            Error::Signals(_) => None,
+            Error::Wait(_) => None,
+            Error::Job(_) => None,
+        }
+    }
 }
 
 /// Runs `cmd` (program, arguments, directory and environment set) under

@@ -331,6 +331,25 @@ fn unwritable_cache_is_a_filesystem_error_naming_the_flag() {
     assert!(!f.path("Plugins").exists());
 }
 
+/// Issue 12: the hint is printed last, after the cause chain, so the cause
+/// is read first and the advice closes the message.
+#[test]
+fn hint_follows_the_cause_chain() {
+    let f = Fixture::project();
+    f.write("vendor/a.jar", keyword_jar("A"));
+    f.write("not-a-dir", b"file");
+    f.config("plugins:\n  - path: vendor/a.jar\n");
+    let out = f.prepare().env("KATALON_PREP_CACHE_DIR", f.path("not-a-dir/cache")).output().unwrap();
+    assert_eq!(out.status.code(), Some(40));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    let error = lines.iter().position(|l| l.starts_with("error: ") && l.contains("is not writable"));
+    let cause = lines.iter().position(|l| l.starts_with("  caused by: "));
+    let hint = lines.iter().position(|l| *l == "hint: choose another with --cache-dir DIR (or KATALON_PREP_CACHE_DIR)");
+    assert!(matches!((error, cause, hint), (Some(e), Some(c), Some(h)) if e < c && c < h), "{stderr}");
+    assert_eq!(hint, Some(lines.len() - 1), "the hint is the last line: {stderr}");
+}
+
 #[test]
 fn default_cache_dir_follows_xdg_cache_home() {
     let f = Fixture::project();
