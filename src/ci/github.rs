@@ -319,6 +319,7 @@ pub struct Prepared<'a> {
     pub installed: Option<&'a Installed>,
     /// The cache directory as asked for (`--cache-dir`), when no plugin work told.
     pub cache_dir: Option<PathBuf>,
+    /// [`crate::workspace::Workspace::cache_key`].
     pub cache_key: String,
 }
 
@@ -512,18 +513,6 @@ pub fn publish_results(
     ];
     write_outputs(&outputs).map_err(failed("GITHUB_OUTPUT"))?;
     Ok(())
-}
-
-/// The cache key output: what `katalon-prep cache key` prints when there
-/// is a lock; without one (or with one that does not parse, which `prepare`
-/// has reported already), a key of the config file's content.
-pub fn cache_key(config: &crate::config::Config) -> String {
-    let (path, shown) = crate::lock::path_for(config);
-    if let Ok(Some(loaded)) = crate::lock::load(&path, &shown) {
-        return loaded.lock.cache_key(crate::engine::platform::host().ok());
-    }
-    let bytes = config.file.as_ref().and_then(|f| std::fs::read(f).ok()).unwrap_or_default();
-    format!("katalon-prep-{}-config-{}", crate::plugins::cache::LAYOUT, &crate::digest::Sha256::of(&bytes).hex()[..32])
 }
 
 #[cfg(test)]

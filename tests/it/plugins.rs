@@ -444,3 +444,24 @@ fn cache_verify_fix_removes_an_entry_with_several_bad_jars_once() {
     f.cmd().args(["cache", "verify", "--fix"]).assert().success();
     f.cmd().args(["cache", "verify"]).assert().success().stderr(predicate::str::contains("0 cache entries checked"));
 }
+
+/// `-v` shows the pipeline: each stage `prepare` runs, by name, in the order
+/// it runs; without `-v` none of it.
+#[test]
+fn verbose_prepare_shows_each_stage_in_order() {
+    let f = Fixture::project();
+    f.write("vendor/excel-keywords.jar", keyword_jar("com.example.Excel"));
+    f.config("offline: true\nplugins:\n  - path: vendor/excel-keywords.jar\n");
+    let out = f.prepare().arg("-v").env_remove("RUST_LOG").output().unwrap();
+    let err = support::stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let closes: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains(" close "))
+        .filter_map(|l| l.split_whitespace().find(|w| w.ends_with(':')))
+        .map(|w| w.trim_end_matches(':'))
+        .collect();
+    assert_eq!(closes, ["line", "reconcile", "resolve", "fetch", "install", "settings", "engine"], "{err}");
+    let quiet = f.prepare().env_remove("RUST_LOG").output().unwrap();
+    assert!(!support::stderr(&quiet).contains(" close "), "{}", support::stderr(&quiet));
+}
