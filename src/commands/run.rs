@@ -65,7 +65,8 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
         None => format!("Running {}", program.display()),
     }));
     let started = std::time::SystemTime::now();
-    let ended = supervised(&program, &argv, &ctx.cwd, xvfb.as_ref(), limits)?;
+    let ended =
+        tracing::info_span!("katalonc").in_scope(|| supervised(&program, &argv, &ctx.cwd, xvfb.as_ref(), limits))?;
     drop(argv);
     // The display outlives katalonc's whole group, never the run.
     if let Some(mut xvfb) = xvfb {
@@ -73,7 +74,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     }
     let status = outcome(ctx, &ended, limits);
     // The tests' summary, whatever the code (a timed-out run's too); it never changes the code.
-    super::report::after_run(ctx, started, &args.extra);
+    tracing::info_span!("report").in_scope(|| super::report::after_run(ctx, started, &args.extra));
     status
 }
 

@@ -255,3 +255,26 @@ fn forwards_sigint_to_katalonc() {
     assert_eq!(p.read("fake/signal"), "INT\n");
     assert_eq!(code, Some(130), "{err}");
 }
+
+/// `run -v` shows the pipeline through to katalonc and the report, stage by stage.
+#[test]
+fn verbose_run_shows_each_stage_through_katalonc_and_the_report() {
+    let p = Fixture::shop();
+    p.write("vendor/k.jar", support::keyword_jar("com.example.K"));
+    p.config(&format!("{CONFIG}plugins:\n  - path: vendor/k.jar\n"));
+    let fake = p.fake_katalonc("katalonc");
+    let out = p.cmd_with_key().env_remove("RUST_LOG").args(["-v", "run", "--katalonc"]).arg(&fake).output().unwrap();
+    assert_exit(&out, 0);
+    let err = stderr(&out);
+    let closes: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains(" close "))
+        .filter_map(|l| l.split_whitespace().find(|w| w.ends_with(':')))
+        .map(|w| w.trim_end_matches(':'))
+        .collect();
+    assert_eq!(
+        closes,
+        ["line", "reconcile", "resolve", "fetch", "install", "settings", "engine", "katalonc", "report"],
+        "{err}"
+    );
+}
