@@ -108,7 +108,7 @@ impl Matrix {
 pub fn from_collection(project: &Project, path: &Located<String>, known: &[String]) -> Result<Matrix, Error> {
     let trimmed = crate::project::ts_path(&path.value);
     let target = Located::new(Target::Collection(trimmed.to_string()), path.at.clone());
-    let resolved = project.resolve_target(&target, known)?;
+    let resolved = project.resolve_target(&target, || known)?;
     if resolved.kind == TsKind::Suite {
         return Err(Error::NotACollection { path: resolved.path, at: path.at.clone() });
     }

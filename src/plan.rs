@@ -72,7 +72,7 @@ pub fn check<'w>(workspace: &'w Workspace, request: &Request) -> Result<(Plan<'w
     request.shard.apply(&mut run);
     let mut findings = Vec::new();
     let target = match &run.target {
-        Some(written) => match workspace.project.resolve_target(written, &workspace.index.ts_files) {
+        Some(written) => match workspace.project.resolve_target(written, || workspace.index.ts_files()) {
             Ok(resolved) => {
                 workspace.index.remember(&resolved.path, resolved.kind);
                 let kind = match written.value {

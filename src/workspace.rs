@@ -2,10 +2,11 @@
 //! the lock, each read **once** by [`Workspace::load`]; every later stage
 //! borrows them and reads none of these files again.
 //!
-//! Reads: `katalon-prep.yml`, the `.prj` (and the `.prj` search), the
-//! listing of `Test Suites/`, `Profiles/` (with each profile's global
-//! variables) and `settings/external/execution/`, and `katalon-prep.lock`.
-//! Writes nothing.
+//! Reads: `katalon-prep.yml`, the `.prj` (and the `.prj` search),
+//! `Profiles/` (with each profile's global variables),
+//! `settings/external/execution/` and `katalon-prep.lock`. The listing of
+//! `Test Suites/` and each `.ts` are read when first asked for, once
+//! ([`Facts::ts_files`], [`Facts::ts_kind`]). Writes nothing.
 //!
 //! A lock that cannot be read or parsed is kept as its error: only the
 //! stages that need the lock fail on it (`prepare` with plugins or an

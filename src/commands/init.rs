@@ -439,7 +439,8 @@ fn choose_run(
     };
     draft.target = match target {
         Some(t) => {
-            let resolved = project.resolve_target(&Located::bare(Target::Suite(trim_ts(&t))), &project.ts_files())?;
+            let known = project.ts_files();
+            let resolved = project.resolve_target(&Located::bare(Target::Suite(trim_ts(&t))), || &known)?;
             Some((resolved.kind, resolved.path))
         }
         None => {

@@ -13,7 +13,7 @@ use katalon_prep::{Context, Error, Exit};
 
 pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
     let ws = Workspace::load(ctx)?;
-    let (config, project, known) = (&ws.config, &ws.project, &ws.index.ts_files);
+    let (config, project, known) = (&ws.config, &ws.project, ws.index.ts_files());
     let allow = super::allow_flags(&args.lint)?.union(&config.lint_allow);
     let (m, source): (Matrix, String) = match (&args.suites, &args.collection, &config.run.target) {
         (Some(glob), _, _) => {

@@ -297,7 +297,9 @@ pub struct Facts {
     pub custom_configs: Vec<String>,
     /// The Katalon version the run uses, as far as known, and where that is known from.
     pub version: Option<(Version, VersionFrom)>,
-    pub ts_files: Vec<String>,
+    /// The `.ts` files, listed when first asked for ([`Facts::ts_files`]):
+    /// only a missing suite needs them, for its hint.
+    ts_files: std::cell::OnceCell<Vec<String>>,
     /// The kinds of the `.ts` files read so far: each is read once.
     kinds: std::cell::RefCell<BTreeMap<String, Option<TsKind>>>,
 }
@@ -353,9 +355,14 @@ impl Facts {
             profiles,
             custom_configs: project.custom_execution_configs(),
             version: run_version(config, project),
-            ts_files: project.ts_files(),
+            ts_files: Default::default(),
             kinds: Default::default(),
         }
+    }
+
+    /// Every `.ts` under `Test Suites/` ([`Project::ts_files`]), listed once.
+    pub fn ts_files(&self) -> &[String] {
+        self.ts_files.get_or_init(|| self.project.ts_files())
     }
 
     /// The kind of the `.ts` at a project-relative path (`.ts` optional),
@@ -939,7 +946,7 @@ fn check_ts(l: &mut Linter, want: TsKind, value: &str, origin: Origin) {
             "missing-suite",
             origin,
             format!("{what} `{path}` does not exist in the project"),
-            Some(crate::project::did_you_mean(path, &f.ts_files, "the project has no .ts files under `Test Suites/`")),
+            Some(crate::project::did_you_mean(path, f.ts_files(), "the project has no .ts files under `Test Suites/`")),
         ),
         Some(kind) if kind != want => {
             let is = match kind {

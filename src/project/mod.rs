@@ -207,9 +207,13 @@ impl Project {
     }
 
     /// Checks that the target exists and decides, from its root element,
-    /// whether it is a suite or a collection. `known` is [`Project::ts_files`],
-    /// listed once by the caller, for the hint.
-    pub fn resolve_target(&self, target: &Located<Target>, known: &[String]) -> Result<ResolvedTarget, Error> {
+    /// whether it is a suite or a collection. `known` gives [`Project::ts_files`]
+    /// as the caller listed them, asked for only for the hint when the target is missing.
+    pub fn resolve_target<'k>(
+        &self,
+        target: &Located<Target>,
+        known: impl FnOnce() -> &'k [String],
+    ) -> Result<ResolvedTarget, Error> {
         let path = target.value.path().to_string();
         let file = self.root.join(format!("{path}.ts"));
         let what = match target.value {
@@ -217,7 +221,7 @@ impl Project {
             Target::Collection(_) => "Test suite collection",
         };
         if !file.is_file() {
-            let hint = Some(did_you_mean(&path, known, "the project has no .ts files under `Test Suites/`"));
+            let hint = Some(did_you_mean(&path, known(), "the project has no .ts files under `Test Suites/`"));
             return Err(Error::Missing { what, name: path, at: target.at.clone(), hint });
         }
         let kind = self.ts_kind(&file)?;
