@@ -455,12 +455,7 @@ fn verbose_prepare_shows_each_stage_in_order() {
     let out = f.prepare().arg("-v").env_remove("RUST_LOG").output().unwrap();
     let err = support::stderr(&out);
     assert!(out.status.success(), "{err}");
-    let closes: Vec<&str> = err
-        .lines()
-        .filter(|l| l.contains(" close "))
-        .filter_map(|l| l.split_whitespace().find(|w| w.ends_with(':')))
-        .map(|w| w.trim_end_matches(':'))
-        .collect();
+    let closes = support::closed_spans(&err);
     assert_eq!(closes, ["line", "reconcile", "resolve", "fetch", "install", "settings", "engine"], "{err}");
     let quiet = f.prepare().env_remove("RUST_LOG").output().unwrap();
     assert!(!support::stderr(&quiet).contains(" close "), "{}", support::stderr(&quiet));

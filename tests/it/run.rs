@@ -266,12 +266,7 @@ fn verbose_run_shows_each_stage_through_katalonc_and_the_report() {
     let out = p.cmd_with_key().env_remove("RUST_LOG").args(["-v", "run", "--katalonc"]).arg(&fake).output().unwrap();
     assert_exit(&out, 0);
     let err = stderr(&out);
-    let closes: Vec<&str> = err
-        .lines()
-        .filter(|l| l.contains(" close "))
-        .filter_map(|l| l.split_whitespace().find(|w| w.ends_with(':')))
-        .map(|w| w.trim_end_matches(':'))
-        .collect();
+    let closes = support::closed_spans(&err);
     assert_eq!(
         closes,
         ["line", "reconcile", "resolve", "fetch", "install", "settings", "engine", "katalonc", "report"],
