@@ -38,8 +38,7 @@ impl Shard {
     /// Replaces the run's suite, browser and profile with the shard's.
     pub fn apply(&self, run: &mut Run) {
         if let Some(suite) = &self.suite {
-            let suite = suite.trim().trim_end_matches('/');
-            let suite = suite.strip_suffix(".ts").unwrap_or(suite);
+            let suite = crate::project::ts_path(suite);
             run.target = Some(Located::bare(Target::Suite(suite.to_string())));
         }
         if let Some(browser) = &self.browser {
@@ -127,11 +126,11 @@ impl Matrix {
 /// One shard per enabled `<TestSuiteRunConfiguration>`, whatever the
 /// execution mode; `max_parallel` is `maxConcurrentInstances` for a PARALLEL
 /// collection, 1 for a SEQUENTIAL one.
-pub fn from_collection(project: &Project, path: &Located<String>) -> Result<Matrix, Error> {
-    let trimmed = path.value.trim().trim_end_matches('/');
-    let trimmed = trimmed.strip_suffix(".ts").unwrap_or(trimmed);
+/// `known` is the project's `.ts` files ([`Project::ts_files`]), for the hint when the path is none of them.
+pub fn from_collection(project: &Project, path: &Located<String>, known: &[String]) -> Result<Matrix, Error> {
+    let trimmed = crate::project::ts_path(&path.value);
     let target = Located::new(Target::Collection(trimmed.to_string()), path.at.clone());
-    let resolved = project.resolve_target(&target)?;
+    let resolved = project.resolve_target(&target, || known)?;
     if resolved.kind == TsKind::Suite {
         return Err(Error::NotACollection { path: resolved.path, at: path.at.clone() });
     }

@@ -219,6 +219,8 @@ pub fn init_logging(verbose: u8, quiet: bool, env: &Env) {
     let color = !env.no_color && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        // Each pipeline stage's span, once it ends, with its time: `-v` shows the pipeline.
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_ansi(color)
         .with_target(false)
         .with_writer(|| RedactingWriter)

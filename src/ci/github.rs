@@ -301,6 +301,7 @@ pub struct Prepared<'a> {
     pub installed: Option<&'a Installed>,
     /// The cache directory as asked for (`--cache-dir`), when no plugin work told.
     pub cache_dir: Option<PathBuf>,
+    /// [`crate::workspace::Workspace::cache_key`].
     pub cache_key: String,
 }
 
@@ -461,18 +462,6 @@ pub fn result_outputs(
         ("report-path".to_string(), show(report_path, cwd, container)),
         ("junit-path".to_string(), junit_path.map(|p| show(p, cwd, container)).unwrap_or_default()),
     ]
-}
-
-/// The cache key output: what `katalon-prep cache key` prints when there
-/// is a lock; without one (or with one that does not parse, which `prepare`
-/// has reported already), a key of the config file's content.
-pub fn cache_key(config: &crate::config::Config, env: &Env) -> String {
-    let (path, shown) = crate::lock::path_for(config);
-    if let Ok(Some(loaded)) = crate::lock::load(&path, &shown) {
-        return loaded.lock.cache_key(crate::engine::platform::host(env).ok());
-    }
-    let bytes = config.file.as_ref().and_then(|f| std::fs::read(f).ok()).unwrap_or_default();
-    format!("katalon-prep-{}-config-{}", crate::plugins::cache::LAYOUT, &crate::digest::Sha256::of(&bytes).hex()[..32])
 }
 
 #[cfg(test)]

@@ -6,9 +6,11 @@ use katalon_prep::cli::{CheckArgs, CheckFormat};
 use katalon_prep::katalonc::lint::{self, Allow, Arg, Facts, Finding, Origin, Settings, Severity};
 use katalon_prep::katalonc::{options, split};
 use katalon_prep::location::{Located, Location};
+use katalon_prep::plan::{self, Request};
 use katalon_prep::project::{self, Project, TsKind};
 use katalon_prep::report::Event;
-use katalon_prep::{Context, Error, Exit, Plan, config, lock, secret};
+use katalon_prep::workspace::Workspace;
+use katalon_prep::{Context, Error, Exit, config, lock, secret};
 
 use super::findings;
 
@@ -36,74 +38,32 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> Result<Exit, Error> {
     Ok(if errors > 0 { Exit::Lint } else { Exit::Ok })
 }
 
-/// The config's line, its target and, for a collection, its entries.
+/// The config's line, its target and, for a collection, its entries: the
+/// plan check `prepare` runs, every finding listed rather than refused.
 fn configured(ctx: &Context, allow: &Allow) -> Result<Vec<Finding>, Error> {
-    let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    let ws = Workspace::load(ctx)?;
+    let config = &ws.config;
     let allow = allow.clone().union(&config.lint_allow);
-    let explicit = match &ctx.project {
-        Some(flag) => Some(Located::bare(ctx.cwd.join(flag))),
-        None => config.project.clone(),
-    };
-    let project = project::discover(explicit.as_ref(), &config.base_dir)?;
-    let facts = Facts::for_run(&project, &config);
     let settings = Settings {
-        facts: Some(&facts),
+        facts: Some(&ws.index),
         os: options::Os::of_run(ctx.env),
         hand_written: false,
         target_required: false,
         source: None,
     };
+    let (plan, checked) = plan::check(&ws, &Request::default())?;
     let mut found = Vec::new();
+    for finding in checked {
+        found.extend(as_findings(&ws, finding)?);
+    }
     let mut collection = Vec::new();
-    let target = match &config.run.target {
-        Some(t) => match project.resolve_target(t) {
-            Ok(resolved) => {
-                let written = match &t.value {
-                    config::Target::Suite(_) => TsKind::Suite,
-                    config::Target::Collection(_) => TsKind::Collection,
-                };
-                if written != resolved.kind {
-                    let (key, other) = match resolved.kind {
-                        TsKind::Suite => ("test-suite-collection", "test-suite"),
-                        TsKind::Collection => ("test-suite", "test-suite-collection"),
-                    };
-                    found.push(Finding {
-                        severity: Severity::Warning,
-                        rule: "wrong-kind",
-                        message: format!(
-                            "`run.{key}: {}` names a {}; katalon-prep emits the right option anyway",
-                            resolved.path,
-                            if resolved.kind == TsKind::Suite { "test suite" } else { "test suite collection" }
-                        ),
-                        hint: Some(format!("write `{other}:` to say so")),
-                        origin: Origin::of(t.at.as_ref()),
-                    });
-                }
-                if resolved.kind == TsKind::Collection {
-                    let c = project.collection(&resolved.path)?;
-                    // A `-browserType` on the line (`run.browser`, or one in `run.args`) replaces the entries' own.
-                    let overridden = config.run.browser.is_some()
-                        || config.run.args.iter().any(|a| a.value.starts_with("-browserType"));
-                    collection = lint::lint_collection(&c, settings, overridden);
-                }
-                Some(resolved)
-            }
-            Err(project::Error::Missing { what, name, at, hint }) => {
-                found.push(Finding {
-                    severity: Severity::Error,
-                    rule: "missing-suite",
-                    message: format!("{} `{name}` does not exist in the project", what.to_lowercase()),
-                    hint,
-                    origin: Origin::of(at.as_ref()),
-                });
-                None
-            }
-            Err(e) => return Err(e.into()),
-        },
-        None => None,
-    };
-    found.extend(lock_findings(&config)?);
-    let plan = Plan { config, project, target, warnings: Vec::new() };
+    if let Some(target) = plan.target.as_ref().filter(|t| t.kind == TsKind::Collection) {
+        let c = ws.project.collection(&target.path)?;
+        // A `-browserType` on the line (`run.browser`, or one in `run.args`) replaces the entries' own.
+        let overridden =
+            config.run.browser.is_some() || config.run.args.iter().any(|a| a.value.starts_with("-browserType"));
+        collection = lint::lint_collection(&c, settings, overridden);
+    }
     let line = katalon_prep::build_line(&plan, &ctx.cwd, None, false);
     found.extend(lint::lint(&lint::args_of(&line, &[]), settings));
     found.extend(collection);
@@ -111,69 +71,73 @@ fn configured(ctx: &Context, allow: &Allow) -> Result<Vec<Finding>, Error> {
     Ok(found)
 }
 
-/// The lock, when there is one: it must parse and fit the config (drift is
-/// what `prepare --locked` refuses); every `url` plugin must be pinned.
-fn lock_findings(config: &config::Config) -> Result<Vec<Finding>, Error> {
-    let mut found = Vec::new();
-    let (path, shown) = lock::path_for(config);
-    let loaded = match lock::load(&path, &shown) {
-        Ok(loaded) => loaded,
-        Err(lock::Error::Invalid { at, message }) => {
-            found.push(Finding {
-                severity: Severity::Error,
-                rule: "lock-invalid",
-                message,
-                hint: Some("regenerate it with `katalon-prep lock --update`".into()),
-                origin: Origin::File(at),
-            });
-            return Ok(found);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let lock_at = Location { file: shown.clone(), line: 1, column: 1 };
-    match &loaded {
-        None if config
-            .plugins
-            .iter()
-            .any(|p| matches!(p.source, config::Source::Store(..) | config::Source::Github(..))) =>
-        {
-            found.push(Finding {
+/// A plan finding as `check` lists it; none for what the line's lint
+/// reports itself (a missing profile is `unknown-profile` there).
+fn as_findings(ws: &Workspace, finding: plan::Finding) -> Result<Vec<Finding>, Error> {
+    let (_, shown) = ws.lock_path();
+    Ok(vec![match finding {
+        plan::Finding::Missing(project::Error::Missing { what: "Execution profile", .. }) => return Ok(Vec::new()),
+        plan::Finding::Missing(project::Error::Missing { what, name, at, hint }) => Finding {
+            severity: Severity::Error,
+            rule: "missing-suite",
+            message: format!("{} `{name}` does not exist in the project", what.to_lowercase()),
+            hint,
+            origin: Origin::of(at.as_ref()),
+        },
+        plan::Finding::Missing(other) => return Err(other.into()),
+        plan::Finding::WrongKind { written, resolved } => {
+            let (key, other) = match resolved.kind {
+                TsKind::Suite => ("test-suite-collection", "test-suite"),
+                TsKind::Collection => ("test-suite", "test-suite-collection"),
+            };
+            Finding {
                 severity: Severity::Warning,
-                rule: "no-lock",
+                rule: "wrong-kind",
                 message: format!(
-                    "no {}: Store and GitHub plugins are installed as served at run time, not pinned",
-                    shown.display()
+                    "`run.{key}: {}` names a {}; katalon-prep emits the right option anyway",
+                    resolved.path,
+                    if resolved.kind == TsKind::Suite { "test suite" } else { "test suite collection" }
                 ),
-                hint: Some("run `katalon-prep lock` and commit the file".into()),
-                origin: Origin::Generated,
-            })
+                hint: Some(format!("write `{other}:` to say so")),
+                origin: Origin::of(written.at.as_ref()),
+            }
         }
-        None => {}
-        Some(l) => {
-            for item in lock::compare(config, l).drift {
-                found.push(Finding {
+        plan::Finding::LockUnreadable(lock::Error::Invalid { at, message }) => Finding {
+            severity: Severity::Error,
+            rule: "lock-invalid",
+            message,
+            hint: Some("regenerate it with `katalon-prep lock --update`".into()),
+            origin: Origin::File(at),
+        },
+        plan::Finding::LockUnreadable(other) => return Err(other.into()),
+        plan::Finding::NoLock => Finding {
+            severity: Severity::Warning,
+            rule: "no-lock",
+            message: format!(
+                "no {}: Store and GitHub plugins are installed as served at run time, not pinned",
+                shown.display()
+            ),
+            hint: Some("run `katalon-prep lock` and commit the file".into()),
+            origin: Origin::Generated,
+        },
+        plan::Finding::LockDrift(items) => {
+            let at = Location { file: shown.to_path_buf(), line: 1, column: 1 };
+            return Ok(items
+                .into_iter()
+                .map(|item| Finding {
                     severity: Severity::Warning,
                     rule: "lock-outdated",
                     message: format!("{} is out of date: {item}", shown.display()),
                     hint: Some("run `katalon-prep lock` and commit it; `prepare --locked` refuses it (exit 31)".into()),
-                    origin: Origin::File(lock_at.clone()),
-                });
-            }
+                    origin: Origin::File(at.clone()),
+                })
+                .collect());
         }
-    }
-    for spec in config.plugins.iter().filter(|p| matches!(p.source, config::Source::Url(_)) && p.sha256.is_none()) {
-        let pinned = loaded.as_ref().is_some_and(|l| l.lock.plugins.iter().any(|e| e.matches(spec, &config.base_dir)));
-        if !pinned && let config::Error::Invalid { at, message, hint } = config::unpinned_url(spec) {
-            found.push(Finding {
-                severity: Severity::Error,
-                rule: "unpinned-url",
-                message,
-                hint,
-                origin: Origin::File(at),
-            });
+        plan::Finding::UnpinnedUrl(config::Error::Invalid { at, message, hint }) => {
+            Finding { severity: Severity::Error, rule: "unpinned-url", message, hint, origin: Origin::File(at) }
         }
-    }
-    Ok(found)
+        plan::Finding::UnpinnedUrl(other) => return Err(other.into()),
+    }])
 }
 
 /// A hand-written line: split as a shell would, its secrets registered

@@ -34,7 +34,10 @@ fn install(ctx: &Context, args: &EngineArgs) -> Result<PathBuf, Error> {
     let root = project_root(ctx, &config)?;
     let opts = super::prepare::fetch_options(&args.fetch, ctx.env);
     let rt = super::runtime()?;
-    let provisioned = rt.block_on(katalon_prep::engine::provision(ctx, &config, &root, &opts, args.locked))?;
+    let (lock_path, lock_shown) = katalon_prep::lock::path_for(&config);
+    let lock = katalon_prep::lock::load(&lock_path, &lock_shown)?;
+    let provisioned =
+        rt.block_on(katalon_prep::engine::provision(ctx, &config, lock.as_ref(), &root, &opts, args.locked))?;
     provisioned
         .map(|p| p.katalonc)
         .ok_or_else(|| Error::Internal("the engine is configured but was not provisioned".into()))

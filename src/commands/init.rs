@@ -335,8 +335,7 @@ fn lint_line(ctx: &Context, project: &Project, text: &str, words: Vec<split::Wor
 fn lint_result(ctx: &Context, config: config::Config, project: &Project, draft: &Draft) {
     let target = draft.target.as_ref().map(|(kind, path)| project::ResolvedTarget { kind: *kind, path: path.clone() });
     let facts = Facts::for_run(project, &config);
-    let plan = katalon_prep::Plan { config, project: project.clone(), target, warnings: Vec::new() };
-    let line = katalon_prep::build_line(&plan, &ctx.cwd, None, false);
+    let line = katalon_prep::line_of(project, target.as_ref(), &config.run, &ctx.cwd, None, false);
     let settings = Settings {
         facts: Some(&facts),
         os: katalon_prep::katalonc::options::Os::of_run(ctx.env),
@@ -345,7 +344,7 @@ fn lint_result(ctx: &Context, config: config::Config, project: &Project, draft: 
         source: None,
     };
     let mut found = lint::lint(&lint::args_of(&line, &[]), settings);
-    plan.config.lint_allow.apply(&mut found);
+    config.lint_allow.apply(&mut found);
     let found: Vec<_> = found.into_iter().filter(|f| f.severity != lint::Severity::Info).collect();
     if found.is_empty() {
         return;
@@ -437,7 +436,8 @@ fn choose_run(
     };
     draft.target = match target {
         Some(t) => {
-            let resolved = project.resolve_target(&Located::bare(Target::Suite(trim_ts(&t))))?;
+            let known = project.ts_files();
+            let resolved = project.resolve_target(&Located::bare(Target::Suite(trim_ts(&t))), || &known)?;
             Some((resolved.kind, resolved.path))
         }
         None => {
@@ -460,7 +460,7 @@ fn choose_run(
         profile.or_else(|| draft.profiles.iter().find(|p| *p == "default").cloned())
     };
     if let Some(p) = &profile {
-        project.check_profile(&Located::bare(p.clone()))?;
+        project.check_profile(&Located::bare(p.clone()), &draft.profiles)?;
     }
     draft.profile = profile;
 
@@ -489,8 +489,7 @@ fn slashed(path: &Path) -> String {
 }
 
 fn trim_ts(path: &str) -> String {
-    let p = path.trim().trim_end_matches('/');
-    p.strip_suffix(".ts").unwrap_or(p).to_string()
+    katalon_prep::project::ts_path(path).to_string()
 }
 
 /// The jars katalonc loads offline from the project (`Plugins/*.jar`,

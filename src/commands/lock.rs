@@ -14,9 +14,9 @@ use katalon_prep::config::{self, Source};
 use katalon_prep::engine::{self, Platform};
 use katalon_prep::lock::{self, Lock};
 use katalon_prep::plugins::resolve::{self, Mode, Origin, Planned, Remote};
-use katalon_prep::plugins::{self, Fetcher, cache::Cache, install};
+use katalon_prep::plugins::{Fetcher, cache::Cache};
 use katalon_prep::report::Event;
-use katalon_prep::{Context, Error, Exit, secret};
+use katalon_prep::{Context, Error, Exit, pipeline, secret};
 
 pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
     let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
@@ -41,13 +41,6 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
             let remote = Remote::new(opts.net.clone(), &config.store, key.as_ref(), ctx.env, ctx.reporter);
             let lock_ref = existing.as_ref().zip(matching.as_ref());
             let planned = resolve::resolve(&config, lock_ref, mode, &cache, &remote).await?;
-            let artifacts: Vec<resolve::Artifact> = planned
-                .iter()
-                .flat_map(|p| match p {
-                    Planned::Fetch(a) => a.clone(),
-                    Planned::Kept(_) => Vec::new(),
-                })
-                .collect();
             let fetcher = Fetcher {
                 cache: &cache,
                 remote: &remote,
@@ -55,8 +48,7 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
                 jobs: opts.jobs,
                 reporter: ctx.reporter,
             };
-            let fetched = fetcher.fetch_all(&artifacts).await?;
-            let mut made = artifacts.iter().zip(fetched);
+            let mut made = pipeline::fetch_selected(&planned, &fetcher).await?.into_iter();
             for p in &planned {
                 match p {
                     Planned::Kept(indices) => {
@@ -65,24 +57,21 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
                         }
                     }
                     Planned::Fetch(list) => {
-                        for _ in list {
-                            let Some((a, f)) = made.next() else { break };
-                            let chosen = plugins::select(a.jar.as_deref(), a.kind, &a.at, &f)?;
-                            let kind = chosen.first().map(|c| c.kind).unwrap_or(config::Kind::Keyword);
-                            let files =
-                                chosen.iter().map(|c| format!("{}/{}", install::PLUGINS_DIR, c.relative())).collect();
+                        for got in made.by_ref().take(list.len()) {
+                            let (a, meta) = (&got.artifact, &got.fetched.entry.meta);
+                            let kind = got.items.first().map(|c| c.kind).unwrap_or(config::Kind::Keyword);
                             if a.sha256.is_none()
                                 && let Origin::Url(url) = &a.origin
                             {
                                 ctx.reporter.report(Event::warning(format!(
                                     "{url} has no sha256 in {}: trusting what was downloaded now (trust on first use) and pinning sha256 {} in {}{}",
                                     config.shown_file().display(),
-                                    f.entry.meta.sha256,
+                                    meta.sha256,
                                     shown.display(),
                                     katalon_prep::location::suffix(&a.at)
                                 )));
                             }
-                            entries.push(resolve::lock_entry(a, f.entry.meta.sha256, f.entry.meta.size, kind, files));
+                            entries.push(resolve::lock_entry(a, meta.sha256, meta.size, kind, got.files()));
                         }
                     }
                 }

@@ -8,29 +8,26 @@ use katalon_prep::katalonc::options::Os;
 use katalon_prep::location::Located;
 use katalon_prep::matrix::{self, Matrix};
 use katalon_prep::report::Event;
-use katalon_prep::{Context, Error, Exit, config, project};
+use katalon_prep::workspace::Workspace;
+use katalon_prep::{Context, Error, Exit};
 
 pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
-    let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
+    let ws = Workspace::load(ctx)?;
+    let (config, project, known) = (&ws.config, &ws.project, ws.index.ts_files());
     let allow = super::allow_flags(&args.lint)?.union(&config.lint_allow);
-    let explicit = match &ctx.project {
-        Some(flag) => Some(Located::bare(ctx.cwd.join(flag))),
-        None => config.project.clone(),
-    };
-    let project = project::discover(explicit.as_ref(), &config.base_dir)?;
     let (m, source): (Matrix, String) = match (&args.suites, &args.collection, &config.run.target) {
         (Some(glob), _, _) => {
             let browser = args.browser.clone().or_else(|| config.run.browser.as_ref().map(|b| b.value.clone()));
             let profile = args.profile.clone().or_else(|| config.run.profile.as_ref().map(|p| p.value.clone()));
-            (matrix::from_suites(&project, glob, browser, profile)?, format!("suites `{glob}`"))
+            (matrix::from_suites(project, glob, browser, profile)?, format!("suites `{glob}`"))
         }
         (None, Some(path), _) => {
             let path = Located::bare(path.clone());
-            (matrix::from_collection(&project, &path)?, format!("`{}`", path.value))
+            (matrix::from_collection(project, &path, known)?, format!("`{}`", path.value))
         }
         (None, None, Some(target)) => {
             let path = Located::new(target.value.path().to_string(), target.at.clone());
-            (matrix::from_collection(&project, &path)?, format!("`{}`", path.value))
+            (matrix::from_collection(project, &path, known)?, format!("`{}`", path.value))
         }
         (None, None, None) => {
             return Err(Error::usage_hint(
@@ -71,7 +68,7 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
             }
         }
         MatrixFormat::Gitlab => {
-            let key_var = katalon_prep::key_request(ctx, &config).var;
+            let key_var = katalon_prep::key_request(ctx, config).var;
             let mut global_args = Vec::new();
             if let Some(c) = &ctx.config {
                 global_args.extend(["--config".to_string(), c.to_string_lossy().into_owned()]);
@@ -97,7 +94,7 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
                 prep_image: &args.prep_image,
                 key_var: &key_var,
                 global_args,
-                lock: rel(&katalon_prep::lock::path_for(&config).0),
+                lock: rel(ws.lock_path().0),
                 report_folder,
                 source,
             };

@@ -1,5 +1,6 @@
 //! One function per subcommand: turns parsed flags into calls of the
-//! pipeline in `lib.rs` and decides what goes to stdout.
+//! library (the pipeline: `prepare::prepared`, then `katalon_prep::pipeline`)
+//! and decides what goes to stdout.
 
 mod cache;
 mod check;
@@ -82,11 +83,11 @@ fn dispatch(cli: Cli, cwd: std::path::PathBuf, reporter: &dyn Reporter, env: &En
     match cli.command {
         Command::Prepare(args) => {
             let opts = prepare::PrepareOptions { net: &args.fetch, locked: args.locked };
-            prepare::prepare(&ctx, &args.emit, Some((opts, args.offline))).map(Into::into)
+            prepare::prepare(&ctx, &args.emit, Some(opts), args.offline).map(Into::into)
         }
         Command::Lock(args) => lock::run(&ctx, &args).map(Into::into),
         Command::Outdated(args) => outdated::run(&ctx, &args).map(Into::into),
-        Command::Args(args) => prepare::prepare(&ctx, &args, None).map(Into::into),
+        Command::Args(args) => prepare::prepare(&ctx, &args, None, false).map(Into::into),
         Command::Cache(cmd) => cache::run(&ctx, cmd).map(Into::into),
         Command::Engine(cmd) => engine::run(&ctx, cmd).map(Into::into),
         Command::Check(args) => check::check(&ctx, &args).map(Into::into),

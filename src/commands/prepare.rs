@@ -11,10 +11,12 @@ use katalon_prep::katalonc::lint::Allow;
 use katalon_prep::katalonc::{lint, options, quote};
 use katalon_prep::matrix::Shard;
 use katalon_prep::net::{RetryPolicy, Settings};
+use katalon_prep::plan::{self, Finding, Plan, Request};
 use katalon_prep::plugins::archive::Limits;
 use katalon_prep::report::Event;
 use katalon_prep::secret::ApiKey;
-use katalon_prep::{Context, Error, Exit, FetchOptions, secret};
+use katalon_prep::workspace::Workspace;
+use katalon_prep::{Context, Error, Exit, FetchOptions, Installed, pipeline, secret};
 
 /// What `prepare` adds to `args`.
 pub struct PrepareOptions<'a> {
@@ -23,17 +25,11 @@ pub struct PrepareOptions<'a> {
     pub locked: bool,
 }
 
-pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<(PrepareOptions, bool)>) -> Result<Exit, Error> {
-    let shard = shard(&emit.shard)?;
-    let Prepared { line, key, .. } = prepared(
-        ctx,
-        &shard,
-        emit.without_api_key,
-        emit.workdir_as.clone(),
-        fetch,
-        &emit.extra,
-        Lint::emit(&emit.lint),
-    )?;
+pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<PrepareOptions>, offline: bool) -> Result<Exit, Error> {
+    let request = Request { shard: shard(&emit.shard)?, offline };
+    let ws = Workspace::load(ctx)?;
+    let how = How { without_key: emit.without_api_key, workdir_as: emit.workdir_as.clone(), fetch, extra: &emit.extra };
+    let Prepared { line, key, .. } = prepared(ctx, &ws, &request, how, Lint::emit(&emit.lint))?;
     let view = KeyView::real_or_omit(key.as_ref());
     // Both hold the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));
@@ -95,68 +91,50 @@ pub(crate) struct Prepared {
     pub engine_katalonc: Option<std::path::PathBuf>,
 }
 
-/// What `prepare` does before emitting, shared with `run`: plan, key (masked
-/// first), lint (refusing on errors, before any plugin work), plugins.
+/// The whole of `prepare`, shared with `run`, top to bottom: the plan,
+/// the key (masked first), the line (linted, refused on errors before any
+/// plugin work), the plugin and engine stages ([`pipeline::prepare`]), then
+/// the line and what was done published to the CI.
 pub(crate) fn prepared(
     ctx: &Context,
-    shard: &Shard,
-    without_key: bool,
-    workdir_as: Option<String>,
-    fetch: Option<(PrepareOptions, bool)>,
-    extra: &[String],
+    ws: &Workspace,
+    request: &Request,
+    how: How,
     lint: Lint,
 ) -> Result<Prepared, Error> {
-    refuse_key_in(extra)?;
+    refuse_key_in(how.extra)?;
     let allow = super::allow_flags(lint.allow)?;
-    // Every secret learnt from here on (the key, a token among the options)
-    // is masked on GitHub before it can reach a log or an output: `commands::run`
-    // installed the `::add-mask::` hook first thing.
-    let mut plan = katalon_prep::plan_with(ctx, shard)?;
-    let key =
-        if without_key { None } else { Some(secret::resolve(&katalon_prep::key_request(ctx, &plan.config), ctx.env)?) };
-    for warning in std::mem::take(&mut plan.warnings) {
-        ctx.reporter.report(Event::warning(warning));
-    }
-    let mut line = katalon_prep::build_line(&plan, &ctx.cwd, workdir_as, key.is_some());
-    refuse_line_breaks(&line, extra, lint.one_line)?;
-    lint_line(ctx, &plan, &line, extra, &allow, lint.target_required)?;
-    let split = extra.iter().position(|a| a == options::CONFIG).unwrap_or(extra.len());
-    for arg in &extra[..split] {
-        line.push_main(arg.clone());
-    }
-    for arg in extra.iter().skip(split + 1) {
-        line.push_config(arg.clone());
-    }
-    let mut installed = None;
-    if let Some((fetch, offline)) = fetch {
-        plan.config.offline |= offline;
-        let locked = fetch.locked;
-        let opts = fetch_options(fetch.net, ctx.env);
-        let rt = super::runtime()?;
-        // Store plugins need the key even when the line leaves it out
-        // (--without-api-key); found or not, it matters only on a cache miss.
-        let store_key = match &key {
-            None if plan.config.uses_store() => {
-                Some(secret::resolve(&katalon_prep::key_request(ctx, &plan.config), ctx.env))
-            }
-            _ => None,
-        };
-        let key_for_store = key.as_ref().or(store_key.as_ref().and_then(|k| k.as_ref().ok()));
-        let result = rt.block_on(katalon_prep::install_plugins(ctx, &plan, &opts, key_for_store, locked));
-        let mut done = match (result, store_key) {
-            // The Store needed the key after all: say why it could not be had
-            // (a malformed key, both variables set), not merely that it is missing.
-            (Err(Error::Plugins(katalon_prep::plugins::Error::NeedKey)), Some(Err(why)))
-                if !matches!(why, secret::Error::Missing { .. }) =>
-            {
-                return Err(why.into());
-            }
-            (result, _) => result?,
-        };
-        done.engine =
-            rt.block_on(katalon_prep::engine::provision(ctx, &plan.config, &plan.project.root, &opts, locked))?;
-        installed = Some(done);
-    }
+    let (plan, findings) = plan::check(ws, request)?;
+    let needs_lock = how.fetch.is_some() && (!ws.config.plugins.is_empty() || ws.config.engine.is_some());
+    let findings = refuse(findings, needs_lock || has_unpinned_url(&ws.config))?;
+    let key = if how.without_key {
+        None
+    } else {
+        Some(secret::resolve(&katalon_prep::key_request(ctx, &ws.config), ctx.env)?)
+    };
+    // Store plugins need the key even when the line leaves it out
+    // (--without-api-key); found or not, it matters only on a cache miss.
+    // Asked now, so that it is masked before any stage logs.
+    let store_key = match &key {
+        None if how.fetch.is_some() && ws.config.uses_store() => {
+            Some(secret::resolve(&katalon_prep::key_request(ctx, &ws.config), ctx.env))
+        }
+        _ => None,
+    };
+    report_wrong_kind(ctx, &findings);
+    let line = tracing::info_span!("line").in_scope(|| {
+        let mut line = katalon_prep::build_line(&plan, &ctx.cwd, how.workdir_as, key.is_some());
+        refuse_line_breaks(&line, how.extra, lint.one_line)?;
+        lint_line(ctx, &plan, &line, how.extra, &allow, lint.target_required)?;
+        let split = how.extra.iter().position(|a| a == options::CONFIG).unwrap_or(how.extra.len());
+        how.extra[..split].iter().for_each(|arg| line.push_main(arg.clone()));
+        how.extra.iter().skip(split + 1).for_each(|arg| line.push_config(arg.clone()));
+        Ok::<_, Error>(line)
+    })?;
+    let installed = match how.fetch {
+        Some(fetch) => Some(plugins_and_engine(ctx, &plan, &findings, fetch, key.as_ref(), store_key)?),
+        None => None,
+    };
     ctx.reporter.report(Event::Info(format!("katalonc {}", quote::shell_line(&line.render(KeyView::Masked)))));
     if ctx.env.github_actions {
         crate::workflow::publish(
@@ -164,17 +142,103 @@ pub(crate) fn prepared(
             &github::Prepared {
                 cwd: &ctx.cwd,
                 container: github::in_container_action(ctx.env),
-                project: &plan.project,
+                project: &ws.project,
                 line: &line,
                 key: key.as_ref(),
                 installed: installed.as_ref(),
                 cache_dir: ctx.cache_dir.clone(),
-                cache_key: github::cache_key(&plan.config, ctx.env),
+                cache_key: ws.cache_key(ctx.env),
             },
         )?;
     }
-    let engine_katalonc = installed.as_ref().and_then(|i| i.engine.as_ref()).map(|e| e.katalonc.clone());
+    let engine_katalonc = installed.and_then(|i| i.engine).map(|e| e.katalonc);
     Ok(Prepared { line, key, engine_katalonc })
+}
+
+/// What `prepare`, `args` and `run` ask of [`prepared`] beyond the plan.
+pub(crate) struct How<'a> {
+    pub without_key: bool,
+    /// `--workdir-as`: the paths as another working directory sees them.
+    pub workdir_as: Option<String>,
+    /// `None` for `args`, which does no plugin work.
+    pub fetch: Option<PrepareOptions<'a>>,
+    /// Extra katalonc options after `--`.
+    pub extra: &'a [String],
+}
+
+/// The plugin and engine stages, with the key the Store needs: the line's,
+/// else `store_key`, asked for the Store alone.
+fn plugins_and_engine(
+    ctx: &Context,
+    plan: &Plan,
+    findings: &[Finding],
+    fetch: PrepareOptions,
+    key: Option<&ApiKey>,
+    store_key: Option<Result<ApiKey, secret::Error>>,
+) -> Result<Installed, Error> {
+    let opts = fetch_options(fetch.net, ctx.env);
+    let rt = super::runtime()?;
+    let key = key.or(store_key.as_ref().and_then(|k| k.as_ref().ok()));
+    let stages = pipeline::Stages { opts: &opts, key, locked: fetch.locked };
+    match (rt.block_on(pipeline::prepare(ctx, plan, findings, &stages)), store_key) {
+        // The Store needed the key after all: say why it could not be had
+        // (a malformed key, both variables set), not merely that it is missing.
+        (Err(Error::Plugins(katalon_prep::plugins::Error::NeedKey)), Some(Err(why)))
+            if !matches!(why, secret::Error::Missing { .. }) =>
+        {
+            Err(why.into())
+        }
+        (result, _) => result,
+    }
+}
+
+/// What is fatal in the plan check for `prepare`, `args` and `run`: a
+/// missing suite, collection or profile, a `url` plugin with no pin, and a
+/// lock that cannot be read when something needs it. The rest is reported
+/// at the stage it concerns.
+fn refuse(findings: Vec<Finding>, needs_lock: bool) -> Result<Vec<Finding>, Error> {
+    // The lock's first, as the plan check meets them: a `url` plugin's pin is read before the project.
+    let rank = |f: &Finding| match f {
+        Finding::LockUnreadable(_) if needs_lock => Some(0),
+        Finding::UnpinnedUrl(_) => Some(0),
+        Finding::Missing(_) => Some(1),
+        _ => None,
+    };
+    let (mut fatal, rest): (Vec<Finding>, Vec<Finding>) = findings.into_iter().partition(|f| rank(f).is_some());
+    fatal.sort_by_key(|f| rank(f));
+    match fatal.into_iter().next() {
+        Some(Finding::LockUnreadable(e)) => Err(e.into()),
+        Some(Finding::UnpinnedUrl(e)) => Err(e.into()),
+        Some(Finding::Missing(e)) => Err(e.into()),
+        _ => Ok(rest),
+    }
+}
+
+/// A `url` plugin without `sha256`: its pin is in the lock, which must then be read.
+fn has_unpinned_url(config: &katalon_prep::config::Config) -> bool {
+    config.plugins.iter().any(|p| matches!(p.source, katalon_prep::config::Source::Url(_)) && p.sha256.is_none())
+}
+
+/// A target of the other kind than written: said once the key is masked.
+fn report_wrong_kind(ctx: &Context, findings: &[Finding]) {
+    use katalon_prep::config::Target;
+    use katalon_prep::project::TsKind;
+    for finding in findings {
+        let Finding::WrongKind { written, resolved } = finding else { continue };
+        let at = katalon_prep::location::suffix(&written.at);
+        let warning = match (&written.value, resolved.kind) {
+            (Target::Suite(p), TsKind::Collection) if written.at.is_none() => {
+                format!("`{p}` is a test suite collection; emitting -testSuiteCollectionPath")
+            }
+            (Target::Suite(p), _) => format!(
+                "`run.test-suite: {p}` is a test suite collection; emitting -testSuiteCollectionPath (write `test-suite-collection:` to say so){at}"
+            ),
+            (Target::Collection(p), _) => format!(
+                "`run.test-suite-collection: {p}` is a test suite; emitting -testSuitePath (write `test-suite:` to say so){at}"
+            ),
+        };
+        ctx.reporter.report(Event::warning(warning));
+    }
 }
 
 /// Refuses extra options carrying a key: it belongs in the CI's secrets,
@@ -220,23 +284,22 @@ fn refuse_line_breaks(line: &Line, extra: &[String], one_line: bool) -> Result<(
 /// errors refuse it (exit 13).
 fn lint_line(
     ctx: &Context,
-    plan: &katalon_prep::Plan,
+    plan: &Plan,
     line: &Line,
     extra: &[String],
     allow: &Allow,
     target_required: bool,
 ) -> Result<(), Error> {
     let args = lint::args_of(line, extra);
-    let facts = lint::Facts::for_run(&plan.project, &plan.config);
     let settings = lint::Settings {
-        facts: Some(&facts),
+        facts: Some(&plan.workspace.index),
         os: options::Os::of_run(ctx.env),
         hand_written: false,
         target_required,
         source: None,
     };
     let mut found = lint::lint(&args, settings);
-    allow.clone().union(&plan.config.lint_allow).apply(&mut found);
+    allow.clone().union(&plan.config().lint_allow).apply(&mut found);
     super::findings::report(ctx, &found)
 }
 

@@ -22,7 +22,10 @@ use katalon_prep::run::supervise::{self, Ended, Limits, Stopped};
 use katalon_prep::{Context, Error, secret};
 use zeroize::Zeroizing;
 
-use super::prepare::{Lint, PrepareOptions, Prepared, prepared, shard};
+use katalon_prep::plan::Request;
+use katalon_prep::workspace::Workspace;
+
+use super::prepare::{How, Lint, PrepareOptions, Prepared, prepared, shard};
 
 /// The names looked for on PATH, in order.
 #[cfg(unix)]
@@ -31,22 +34,20 @@ const NAMES: &[&str] = &["katalonc", "katalonc.sh"];
 const NAMES: &[&str] = &["katalonc.exe", "katalonc.bat"];
 
 pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
+    let request = Request { shard: shard(&args.shard)?, offline: args.offline };
+    let ws = Workspace::load(ctx)?;
     // Before any plugin work: a missing katalonc or display fails the run.
-    let config = katalon_prep::config::load(ctx.config.as_deref(), &ctx.cwd)?;
-    let (mode, limits) = settings(args, &config);
-    let katalonc = find(args.katalonc.as_deref(), &ctx.cwd, &config, &ctx.env.path)?;
+    let (mode, limits) = settings(args, &ws.config);
+    let katalonc = find(args.katalonc.as_deref(), &ctx.cwd, &ws.config, &ctx.env.path)?;
     let display = display::plan(mode, ctx.env.display.as_deref(), &ctx.env.path)?;
-    let shard = shard(&args.shard)?;
-    let opts = PrepareOptions { net: &args.fetch, locked: args.locked };
-    let Prepared { line, key, engine_katalonc } = prepared(
-        ctx,
-        &shard,
-        args.without_api_key,
-        None,
-        Some((opts, args.offline)),
-        &args.extra,
-        Lint { allow: &args.lint, target_required: true, one_line: false },
-    )?;
+    let how = How {
+        without_key: args.without_api_key,
+        workdir_as: None,
+        fetch: Some(PrepareOptions { net: &args.fetch, locked: args.locked }),
+        extra: &args.extra,
+    };
+    let lint = Lint { allow: &args.lint, target_required: true, one_line: false };
+    let Prepared { line, key, engine_katalonc } = prepared(ctx, &ws, &request, how, lint)?;
     let view = KeyView::real_or_omit(key.as_ref());
     // Holds the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));
@@ -64,7 +65,8 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
         None => format!("Running {}", program.display()),
     }));
     let started = std::time::SystemTime::now();
-    let ended = supervised(&program, &argv, &ctx.cwd, xvfb.as_ref(), limits)?;
+    let ended =
+        tracing::info_span!("katalonc").in_scope(|| supervised(&program, &argv, &ctx.cwd, xvfb.as_ref(), limits))?;
     drop(argv);
     // The display outlives katalonc's whole group, never the run.
     if let Some(mut xvfb) = xvfb {
@@ -72,7 +74,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
     }
     let status = outcome(ctx, &ended, limits);
     // The tests' summary, whatever the code (a timed-out run's too); it never changes the code.
-    super::report::after_run(ctx, started, &args.extra);
+    tracing::info_span!("report").in_scope(|| super::report::after_run(ctx, started, &args.extra));
     status
 }
 

@@ -245,19 +245,26 @@ impl Config {
 /// Loads the config: `explicit` is `--config` (must exist); otherwise
 /// `katalon-prep.yml` in `cwd` is used when present.
 pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Config, Error> {
+    load_with_text(explicit, cwd).map(|(config, _)| config)
+}
+
+/// [`load`], also giving the file's text (`None` without a file): the
+/// workspace keys the cache on it without reading the file again.
+pub fn load_with_text(explicit: Option<&Path>, cwd: &Path) -> Result<(Config, Option<String>), Error> {
     let path = match explicit {
         Some(p) => cwd.join(p),
         None => {
             let p = cwd.join(DEFAULT_FILE);
             if !p.is_file() {
-                return Ok(Config { base_dir: cwd.to_path_buf(), ..Config::default() });
+                return Ok((Config { base_dir: cwd.to_path_buf(), ..Config::default() }, None));
             }
             p
         }
     };
     let text = std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
     let shown = explicit.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(DEFAULT_FILE));
-    parse(&text, &shown, path.parent().unwrap_or(cwd))
+    let config = parse(&text, &shown, path.parent().unwrap_or(cwd))?;
+    Ok((config, Some(text)))
 }
 
 /// Parses and validates config text. `file` is how the file is named in
@@ -769,8 +776,7 @@ pub fn is_exact_version(v: &str) -> bool {
 
 /// `Test Suites/Smoke.ts` and `Test Suites/Smoke` name the same suite.
 fn trim_ts(path: &str) -> String {
-    let p = path.trim().trim_end_matches('/');
-    p.strip_suffix(".ts").unwrap_or(p).to_string()
+    crate::project::ts_path(path).to_string()
 }
 
 #[cfg(test)]

@@ -392,6 +392,7 @@ pub struct Provisioned {
 pub async fn provision(
     ctx: &crate::Context<'_>,
     config: &crate::config::Config,
+    lock: Option<&crate::lock::Loaded>,
     project_root: &Path,
     opts: &crate::FetchOptions,
     locked: bool,
@@ -400,9 +401,7 @@ pub async fn provision(
         return Ok(None);
     }
     let platform = platform::host(ctx.env)?;
-    let (lock_path, lock_shown) = crate::lock::path_for(config);
-    let loaded = crate::lock::load(&lock_path, &lock_shown)?;
-    let (w, warning) = wanted(config, loaded.as_ref(), platform, locked, ctx.env)?;
+    let (w, warning) = wanted(config, lock, platform, locked, ctx.env)?;
     if let Some(warning) = warning {
         ctx.reporter.report(Event::warning(warning));
     }
@@ -445,24 +444,4 @@ pub async fn provision(
 /// the plugins'.
 pub fn engine_limits(opts: &crate::FetchOptions) -> Limits {
     Limits { max_total: opts.net.max_size.saturating_mul(4), ..opts.limits }
-}
-
-/// The katalonc a run of this project uses: the writable engine's (made,
-/// and the engine fetched, when missing), absolute; `None` when the config
-/// has no `engine:`. For callers outside an async runtime (`run`).
-pub fn katalonc_for(
-    ctx: &crate::Context<'_>,
-    config: &crate::config::Config,
-    project_root: &Path,
-    opts: &crate::FetchOptions,
-    locked: bool,
-) -> Result<Option<PathBuf>, crate::Error> {
-    if config.engine.is_none() {
-        return Ok(None);
-    }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| crate::Error::Internal(format!("could not start the async runtime: {e}")))?;
-    Ok(rt.block_on(provision(ctx, config, project_root, opts, locked))?.map(|p| p.katalonc))
 }

@@ -297,7 +297,11 @@ pub struct Facts {
     pub custom_configs: Vec<String>,
     /// The Katalon version the run uses, as far as known, and where that is known from.
     pub version: Option<(Version, VersionFrom)>,
-    pub ts_files: Vec<String>,
+    /// The `.ts` files, listed when first asked for ([`Facts::ts_files`]):
+    /// only a missing suite needs them, for its hint.
+    ts_files: std::cell::OnceCell<Vec<String>>,
+    /// The kinds of the `.ts` files read so far: each is read once.
+    kinds: std::cell::RefCell<BTreeMap<String, Option<TsKind>>>,
 }
 
 /// Where the run's Katalon version is known from.
@@ -344,14 +348,38 @@ pub fn run_version(config: Option<&crate::config::Config>, project: &Project) ->
 impl Facts {
     /// The project's facts; the run's version from `config` when given (see [`run_version`]).
     pub fn of(project: &Project, config: Option<&crate::config::Config>) -> Facts {
+        let profiles = project.profiles();
         Facts {
             project: project.clone(),
-            profiles: project.profiles(),
-            globals: project.global_variables(),
+            globals: project.global_variables_of(&profiles),
+            profiles,
             custom_configs: project.custom_execution_configs(),
             version: run_version(config, project),
-            ts_files: project.ts_files(),
+            ts_files: Default::default(),
+            kinds: Default::default(),
         }
+    }
+
+    /// Every `.ts` under `Test Suites/` ([`Project::ts_files`]), listed once.
+    pub fn ts_files(&self) -> &[String] {
+        self.ts_files.get_or_init(|| self.project.ts_files())
+    }
+
+    /// The kind of the `.ts` at a project-relative path (`.ts` optional),
+    /// `None` when there is none or it is neither kind; read once per path.
+    pub fn ts_kind(&self, path: &str) -> Option<TsKind> {
+        let path = crate::project::ts_path(path);
+        if let Some(kind) = self.kinds.borrow().get(path) {
+            return *kind;
+        }
+        let kind = self.project.ts_kind_at(path);
+        self.kinds.borrow_mut().insert(path.to_string(), kind);
+        kind
+    }
+
+    /// Notes the kind of a `.ts` read elsewhere (the plan's target), so it is not read again.
+    pub fn remember(&self, path: &str, kind: TsKind) {
+        self.kinds.borrow_mut().insert(crate::project::ts_path(path).to_string(), Some(kind));
     }
 
     /// The facts of `project` for a run configured by `config`.
@@ -823,7 +851,7 @@ fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str
                     "unknown-profile",
                     origin,
                     format!("execution profile `{value}` does not exist in the project"),
-                    Some(suggest(value, &f.profiles, "the project has no `Profiles/*.glbl`")),
+                    Some(crate::project::did_you_mean(value, &f.profiles, "the project has no `Profiles/*.glbl`")),
                 );
             }
         }
@@ -838,7 +866,11 @@ fn check_value(l: &mut Linter, key: &str, kind: Value, known: Known, value: &str
                         "unknown-global",
                         origin,
                         format!("no execution profile defines the global variable `{var}`: katalonc ignores `-{key}`"),
-                        Some(suggest(var, &all, "the project's profiles define no global variables")),
+                        Some(crate::project::did_you_mean(
+                            var,
+                            &all,
+                            "the project's profiles define no global variables",
+                        )),
                     );
                 }
             }
@@ -859,15 +891,6 @@ fn newer(l: &mut Linter, what: &str, since: &Version, origin: Origin) {
             format!("{what} needs Katalon {since} or newer; {}", from.says(run)),
             Some("katalonc ignores options it does not know: check the Katalon version the run uses".into()),
         );
-    }
-}
-
-/// `did you mean` when one is close, else the whole list.
-pub fn suggest(word: &str, all: &[String], when_empty: &str) -> String {
-    match closest(word, all.iter().map(String::as_str)) {
-        Some(best) => format!("did you mean `{best}`?"),
-        None if all.is_empty() => when_empty.to_string(),
-        None => format!("the project has: {}", all.join(", ")),
     }
 }
 
@@ -912,19 +935,18 @@ fn check_browser(l: &mut Linter, value: &str, origin: Origin) {
 
 fn check_ts(l: &mut Linter, want: TsKind, value: &str, origin: Origin) {
     let Some(f) = l.settings.facts else { return };
-    let path = value.trim().trim_end_matches('/');
-    let path = path.strip_suffix(".ts").unwrap_or(path);
+    let path = crate::project::ts_path(value);
     let (what, option, other) = match want {
         TsKind::Suite => ("test suite", "-testSuitePath", "-testSuiteCollectionPath"),
         TsKind::Collection => ("test suite collection", "-testSuiteCollectionPath", "-testSuitePath"),
     };
-    match f.project.ts_kind_at(path) {
+    match f.ts_kind(path) {
         None => l.push(
             Severity::Error,
             "missing-suite",
             origin,
             format!("{what} `{path}` does not exist in the project"),
-            Some(suggest(path, &f.ts_files, "the project has no .ts files under `Test Suites/`")),
+            Some(crate::project::did_you_mean(path, f.ts_files(), "the project has no .ts files under `Test Suites/`")),
         ),
         Some(kind) if kind != want => {
             let is = match kind {
@@ -1013,7 +1035,7 @@ pub fn lint_collection(collection: &Collection, settings: Settings, browser_over
                 "unknown-profile",
                 origin,
                 format!("execution profile `{profile}` does not exist in the project"),
-                Some(suggest(profile, &f.profiles, "the project has no `Profiles/*.glbl`")),
+                Some(crate::project::did_you_mean(profile, &f.profiles, "the project has no `Profiles/*.glbl`")),
             );
         }
     }

@@ -58,8 +58,7 @@ impl Collection {
 impl Project {
     /// Reads the collection at `path` (project-relative, `.ts` optional).
     pub fn collection(&self, path: &str) -> Result<Collection, Error> {
-        let path = path.trim().trim_end_matches('/');
-        let path = path.strip_suffix(".ts").unwrap_or(path).to_string();
+        let path = super::ts_path(path).to_string();
         let file = self.root.join(format!("{path}.ts"));
         let text = read(&file)?;
         let doc = xml::parse(&text, &file)?;

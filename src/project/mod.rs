@@ -167,19 +167,24 @@ fn prj_files(dir: &Path, _depth: usize) -> Vec<PathBuf> {
 /// Collects `.prj` files, skipping hidden folders and folders that never
 /// hold projects (dependency and build output trees).
 fn walk(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
-    found.extend(prj_files(dir, depth));
-    if depth == 0 {
-        return;
-    }
+    // One listing per folder: the `.prj` files in it, and the folders to search below.
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_file() && has_ext(&path, "prj") {
+            found.push(path);
+            continue;
+        }
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with('.') || matches!(name.as_ref(), "node_modules" | "target" | "Libs" | "bin" | "Reports") {
+        if depth == 0
+            || name.starts_with('.')
+            || matches!(name.as_ref(), "node_modules" | "target" | "Libs" | "bin" | "Reports")
+        {
             continue;
         }
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            walk(&entry.path(), depth - 1, found);
+            walk(&path, depth - 1, found);
         }
     }
 }
@@ -222,8 +227,13 @@ impl Project {
     }
 
     /// Checks that the target exists and decides, from its root element,
-    /// whether it is a suite or a collection.
-    pub fn resolve_target(&self, target: &Located<Target>) -> Result<ResolvedTarget, Error> {
+    /// whether it is a suite or a collection. `known` gives [`Project::ts_files`]
+    /// as the caller listed them, asked for only for the hint when the target is missing.
+    pub fn resolve_target<'k>(
+        &self,
+        target: &Located<Target>,
+        known: impl FnOnce() -> &'k [String],
+    ) -> Result<ResolvedTarget, Error> {
         let path = target.value.path().to_string();
         let file = self.root.join(format!("{path}.ts"));
         let what = match target.value {
@@ -231,12 +241,7 @@ impl Project {
             Target::Collection(_) => "Test suite collection",
         };
         if !file.is_file() {
-            let all = self.ts_files();
-            let hint = match closest(&path, all.iter().map(String::as_str)) {
-                Some(best) => Some(format!("did you mean `{best}`?")),
-                None if all.is_empty() => Some("the project has no .ts files under `Test Suites/`".into()),
-                None => Some(format!("the project has: {}", all.join(", "))),
-            };
+            let hint = Some(did_you_mean(&path, known(), "the project has no .ts files under `Test Suites/`"));
             return Err(Error::Missing { what, name: path, at: target.at.clone(), hint });
         }
         let kind = self.ts_kind(&file)?;
@@ -268,19 +273,31 @@ impl Project {
         out
     }
 
-    /// Checks that a profile exists.
-    pub fn check_profile(&self, profile: &Located<String>) -> Result<(), Error> {
-        let all = self.profiles();
-        if all.contains(&profile.value) {
+    /// Checks that a profile is one of `known` ([`Project::profiles`], listed once by the caller).
+    pub fn check_profile(&self, profile: &Located<String>, known: &[String]) -> Result<(), Error> {
+        if known.contains(&profile.value) {
             return Ok(());
         }
-        let hint = match closest(&profile.value, all.iter().map(String::as_str)) {
-            Some(best) => Some(format!("did you mean `{best}`?")),
-            None if all.is_empty() => Some("the project has no `Profiles/*.glbl`".into()),
-            None => Some(format!("the project has: {}", all.join(", "))),
-        };
+        let hint = Some(did_you_mean(&profile.value, known, "the project has no `Profiles/*.glbl`"));
         Err(Error::Missing { what: "Execution profile", name: profile.value.clone(), at: profile.at.clone(), hint })
     }
+}
+
+/// The hint for a name the project does not have: the closest of `known`,
+/// else `none` when there is nothing, else the whole list.
+pub fn did_you_mean(name: &str, known: &[String], none: &str) -> String {
+    match closest(name, known.iter().map(String::as_str)) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None if known.is_empty() => none.to_string(),
+        None => format!("the project has: {}", known.join(", ")),
+    }
+}
+
+/// A project-relative `.ts` path as written (`Test Suites/A.ts`, `Test Suites/A/`)
+/// without surrounding blanks, trailing `/` or the `.ts` extension.
+pub fn ts_path(written: &str) -> &str {
+    let path = written.trim().trim_end_matches('/');
+    path.strip_suffix(".ts").unwrap_or(path)
 }
 
 impl Project {
@@ -298,8 +315,13 @@ impl Project {
     /// (`<GlobalVariableEntity><name>` in `Profiles/<profile>.glbl`). A profile
     /// that does not parse is listed with no variables.
     pub fn global_variables(&self) -> BTreeMap<String, BTreeSet<String>> {
+        self.global_variables_of(&self.profiles())
+    }
+
+    /// [`Project::global_variables`] of the `profiles` already listed.
+    pub fn global_variables_of(&self, profiles: &[String]) -> BTreeMap<String, BTreeSet<String>> {
         let mut out = BTreeMap::new();
-        for profile in self.profiles() {
+        for profile in profiles.iter().cloned() {
             let file = self.root.join("Profiles").join(format!("{profile}.glbl"));
             let mut names = BTreeSet::new();
             if let Ok(text) = std::fs::read_to_string(&file)
@@ -334,8 +356,7 @@ impl Project {
     /// The kind of the `.ts` at a project-relative path (`.ts` optional),
     /// `None` when there is no such file or it is neither kind.
     pub fn ts_kind_at(&self, path: &str) -> Option<TsKind> {
-        let path = path.trim().trim_end_matches('/');
-        let path = path.strip_suffix(".ts").unwrap_or(path);
+        let path = ts_path(path);
         let file = self.root.join(format!("{path}.ts"));
         if !file.is_file() {
             return None;

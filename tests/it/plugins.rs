@@ -502,3 +502,19 @@ fn cache_dir_and_verify_output() {
     support::assert_success(&verify);
     support::assert_run_snapshot!("cache_verify", f, verify);
 }
+
+/// `-v` shows the pipeline: each stage `prepare` runs, by name, in the order
+/// it runs; without `-v` none of it.
+#[test]
+fn verbose_prepare_shows_each_stage_in_order() {
+    let f = Fixture::project();
+    f.write("vendor/excel-keywords.jar", keyword_jar("com.example.Excel"));
+    f.config("offline: true\nplugins:\n  - path: vendor/excel-keywords.jar\n");
+    let out = f.prepare().arg("-v").env_remove("RUST_LOG").output().unwrap();
+    support::assert_success(&out);
+    let err = support::stderr(&out);
+    let closes = support::closed_spans(&err);
+    assert_eq!(closes, ["line", "reconcile", "resolve", "fetch", "install", "settings", "engine"], "{err}");
+    let quiet = f.prepare().env_remove("RUST_LOG").output().unwrap();
+    assert!(!support::stderr(&quiet).contains(" close "), "{}", support::stderr(&quiet));
+}

@@ -272,3 +272,21 @@ fn run_output_when_tests_failed() {
     assert_code(&out, 1);
     support::assert_run_snapshot!(p, out);
 }
+
+/// `run -v` shows the pipeline through to katalonc and the report, stage by stage.
+#[test]
+fn verbose_run_shows_each_stage_through_katalonc_and_the_report() {
+    let p = Fixture::shop();
+    p.write("vendor/k.jar", support::keyword_jar("com.example.K"));
+    p.config(&format!("{CONFIG}plugins:\n  - path: vendor/k.jar\n"));
+    let fake = p.fake_katalonc("katalonc");
+    let out = p.cmd_with_key().env_remove("RUST_LOG").args(["-v", "run", "--katalonc"]).arg(&fake).output().unwrap();
+    support::assert_success(&out);
+    let err = stderr(&out);
+    let closes = support::closed_spans(&err);
+    assert_eq!(
+        closes,
+        ["line", "reconcile", "resolve", "fetch", "install", "settings", "engine", "katalonc", "report"],
+        "{err}"
+    );
+}

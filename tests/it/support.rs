@@ -618,3 +618,14 @@ pub fn assert_linted(out: &std::process::Output) {
         report(out)
     );
 }
+
+/// The pipeline stages a `-v` run's stderr shows, in the order they ended:
+/// the names of the tracing spans as they close.
+pub fn closed_spans(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.contains(" close "))
+        .filter_map(|l| l.split_whitespace().find(|w| w.ends_with(':')))
+        .map(|w| w.trim_end_matches(':'))
+        .collect()
+}
