@@ -687,3 +687,26 @@ fn anchors_are_made_as_mdbook_makes_them() {
             .collect();
     assert_eq!(ids, expected);
 }
+
+/// ARCHITECTURE.md's module map names every module of `src/` (each file and
+/// folder at its top), and every `src/…` path it names exists: the map stays
+/// true when a module is added, moved or removed.
+#[test]
+fn architecture_names_every_module_and_only_real_ones() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let named: Vec<&str> = text.split('`').skip(1).step_by(2).filter(|s| s.starts_with("src/")).collect();
+    for path in &named {
+        assert!(root.join(path).exists(), "ARCHITECTURE.md names `{path}`, which does not exist");
+    }
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(root.join("src")).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let shown = if entry.path().is_dir() { format!("src/{name}/") } else { format!("src/{name}") };
+        if !named.contains(&shown.as_str()) {
+            missing.push(shown);
+        }
+    }
+    missing.sort();
+    assert!(missing.is_empty(), "modules missing from ARCHITECTURE.md's module map: {missing:?}");
+}
