@@ -559,11 +559,13 @@ pub fn transcript(root: &Path, out: &std::process::Output) -> String {
 
 /// What differs between a Unix and a Windows run of the same command: the
 /// binary's file name in clap's usage lines and the system's wording of a
-/// missing file.
+/// missing file (Windows' and Wine's).
 pub fn platform_settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"katalon-prep\.exe\b", "katalon-prep");
     settings.add_filter(r"The system cannot find the (file|path) specified\.", "No such file or directory");
+    // Wine's wording of the same error (Windows tests run under Wine in CI).
+    settings.add_filter(r"File not found\.", "No such file or directory");
     settings
 }
 
