@@ -112,7 +112,8 @@ import re, sys, yaml
 # build-from-source is the native Action's own (its install step reads it).
 declared = set(yaml.safe_load(open("action.yml"))["inputs"]) - {"build-from-source"}
 src = open("src/ci/github.rs", encoding="utf-8").read()
-read = set(re.findall(r'\binput\("([a-z-]+)"\)', src)) | set(re.findall(r'bool_input\("([a-z-]+)"\)', src))
+# `input("x")` (the closure over the Env) and `bool_input(env, "x")`.
+read = set(re.findall(r'\binput\("([a-z-]+)"\)', src)) | set(re.findall(r'bool_input\((?:env, )?"([a-z-]+)"\)', src))
 read |= {"config", "project"} if '("config", "--config")' in src else set()
 read.add("api-key")  # read by the key lookup itself (INPUT_API-KEY), never on a command line
 if declared != read:
@@ -131,7 +132,8 @@ import re, sys, yaml
 declared = set(yaml.safe_load(open("action.yml"))["outputs"])
 src = open("src/ci/github.rs", encoding="utf-8").read()
 body = src[src.index("pub fn outputs("):src.index("pub fn summary(")]
-body += src[src.index("pub fn publish_results("):src.index("pub fn cache_key(")]
+rest = src[src.index("pub fn result_outputs("):]
+body += rest[:rest.index("\n}\n")]
 written = set(re.findall(r'\("([a-z-]+)"\.(?:into|to_string)\(\)', body))
 if declared != written:
     sys.exit(f"declared only: {sorted(declared - written)}; written only: {sorted(written - declared)}")
