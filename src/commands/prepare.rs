@@ -25,7 +25,7 @@ pub struct PrepareOptions<'a> {
 }
 
 pub fn prepare(ctx: &Context, emit: &EmitArgs, fetch: Option<PrepareOptions>, offline: bool) -> Result<Exit, Error> {
-    let request = Request { shard: shard(&emit.shard)?, offline };
+    let request = Request { shard: shard(&emit.shard)?, offline, target: None };
     let ws = Workspace::load(ctx)?;
     refuse_key_in(&emit.extra)?;
     let fetch = fetch.map(|f| pipeline::Fetch { opts: fetch_options(f.net, ctx.env), locked: f.locked });

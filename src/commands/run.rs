@@ -36,7 +36,7 @@ const NAMES: &[&str] = &["katalonc", "katalonc.sh"];
 const NAMES: &[&str] = &["katalonc.exe", "katalonc.bat"];
 
 pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
-    let request = Request { shard: shard(&args.shard)?, offline: args.offline };
+    let request = Request { shard: shard(&args.shard)?, offline: args.offline, target: None };
     let ws = Workspace::load(ctx)?;
     // Before any plugin work: a missing katalonc or display fails the run.
     let (mode, limits) = settings(args, &ws.config);
