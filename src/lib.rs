@@ -1,17 +1,18 @@
 //! katalon-prep: prepares a Katalon test run in CI.
 //!
-//! Data flows one way — **workspace → plan → reconcile (lock) → resolve →
-//! fetch (cache) → install (project) → settings → engine → line** — and each
-//! stage is a module that knows nothing of the later ones. The whole path,
-//! as `prepare` runs it (the binary's `commands/prepare.rs::prepared`
-//! calls these in this order):
+//! Data flows one way — **workspace → key → plan → line → reconcile (lock) →
+//! resolve → fetch (cache) → install (project) → settings → engine** — and
+//! each stage is a module that knows nothing of the later ones. The whole
+//! path, as `prepare` runs it: the binary loads the workspace and hands it to
+//! [`pipeline::prepare`], one function that calls the stages in this order,
+//! each in a tracing span of its name (`-v` shows them):
 //!
 //! ```text
 //! workspace::Workspace::load  katalon-prep.yml, the project index, katalon-prep.lock: each read once
-//! plan::check                 the run (config + shard) against the project and the lock → Plan + findings
-//! secret::resolve             the API key from CI secrets (never printed)
-//! build_line + katalonc::lint the katalonc line, the key a placeholder until rendered; refused on lint errors
-//! pipeline::prepare           the stages below, each in a tracing span of its name:
+//! pipeline::prepare
+//!   key                       the API key from CI secrets (never printed), masked before anything logs
+//!   plan                      plan::check: the run (config + shard) against the project and the lock
+//!   line                      build_line + katalonc::lint; refused on lint errors (exit 13); `args` stops here
 //!   reconcile                 whether the lock may be used as it is (--locked refuses drift)
 //!   resolve                   each plugin entry (or its lock entry) as concrete artifacts
 //!   fetch                     each artifact into the content-addressed cache
@@ -20,9 +21,11 @@
 //!   engine                    the engine: lock pin → cache (verified) → the project's writable copy
 //! ```
 //!
-//! `run` adds katalonc (`run::supervise`) and the report (`results`) after it.
-//! The library prints nothing: it returns values and reports [`report::Event`]s
-//! through the [`report::Reporter`] the binary gives it.
+//! It returns the line, the key and what was installed; the binary prints the
+//! line and publishes it to the CI, and `run` adds katalonc (`run::supervise`)
+//! and the report (`results`) after it. The library prints nothing: it
+//! returns values and reports [`report::Event`]s through the
+//! [`report::Reporter`] the binary gives it.
 
 pub mod ci;
 pub mod cli;

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Run, Target};
 use crate::location::{Located, Location};
-use crate::project::{self, Project, TsKind, collection::Mode};
+use crate::project::collection::{Collection, Mode};
+use crate::project::{self, Project, TsKind};
 
 /// One shard: the suite, and optionally the browser and profile, that
 /// replace the config's `run` values. Serialised as one `include` entry.
@@ -123,18 +124,11 @@ impl Matrix {
     }
 }
 
-/// One shard per enabled `<TestSuiteRunConfiguration>`, whatever the
-/// execution mode; `max_parallel` is `maxConcurrentInstances` for a PARALLEL
-/// collection, 1 for a SEQUENTIAL one.
-/// `known` is the project's `.ts` files ([`Project::ts_files`]), for the hint when the path is none of them.
-pub fn from_collection(project: &Project, path: &Located<String>, known: &[String]) -> Result<Matrix, Error> {
-    let trimmed = crate::project::ts_path(&path.value);
-    let target = Located::new(Target::Collection(trimmed.to_string()), path.at.clone());
-    let resolved = project.resolve_target(&target, || known)?;
-    if resolved.kind == TsKind::Suite {
-        return Err(Error::NotACollection { path: resolved.path, at: path.at.clone() });
-    }
-    let collection = project.collection(&resolved.path)?;
+/// One shard per enabled `<TestSuiteRunConfiguration>` of `collection`
+/// (read by [`crate::plan::check`]), whatever the execution mode;
+/// `max_parallel` is `maxConcurrentInstances` for a PARALLEL collection, 1
+/// for a SEQUENTIAL one.
+pub fn from_collection(project: &Project, collection: &Collection) -> Result<Matrix, Error> {
     let mut shards = Vec::new();
     let mut missing = Vec::new();
     let mut warnings = Vec::new();

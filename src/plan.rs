@@ -1,6 +1,6 @@
 //! The plan: what one run asks for ([`Request`]) checked against the
 //! [`Workspace`], once, for every command that runs or checks the config
-//! (`prepare`, `args`, `run`, `check`).
+//! (`prepare`, `args`, `run`, `check`, `matrix`).
 //!
 //! [`check`] reads nothing: it borrows the workspace and returns the
 //! [`Plan`] with every [`Finding`]; each command decides which findings are
@@ -10,6 +10,7 @@
 use crate::config::{self, Config, Source, Target};
 use crate::location::Located;
 use crate::matrix::Shard;
+use crate::project::collection::{Collection, Ts};
 use crate::project::{self, Project, ResolvedTarget, TsKind};
 use crate::workspace::Workspace;
 use crate::{Error, lock};
@@ -21,6 +22,8 @@ pub struct Request {
     pub shard: Shard,
     /// `--offline`: set `plugin.reloadOption="OFFLINE"` even when the config does not.
     pub offline: bool,
+    /// Replaces the run's target after the shard (`matrix --collection`).
+    pub target: Option<Located<Target>>,
 }
 
 /// The config checked against the project, for one run.
@@ -30,6 +33,8 @@ pub struct Plan<'w> {
     pub run: config::Run,
     /// The run's target, checked; `None` when none is configured or it is missing.
     pub target: Option<ResolvedTarget>,
+    /// The target's entries when it is a collection, from the one read of its `.ts`.
+    pub collection: Option<Collection>,
     /// Whether the project is set to load plugins offline (config or `--offline`).
     pub offline: bool,
     /// How the lock fits the config, when there is a lock that parses.
@@ -70,10 +75,15 @@ pub fn check<'w>(workspace: &'w Workspace, request: &Request) -> Result<(Plan<'w
     let config = &workspace.config;
     let mut run = config.run.clone();
     request.shard.apply(&mut run);
+    if let Some(target) = &request.target {
+        run.target = Some(target.clone());
+    }
     let mut findings = Vec::new();
+    let mut collection = None;
     let target = match &run.target {
-        Some(written) => match workspace.project.resolve_target(written, || workspace.index.ts_files()) {
-            Ok(resolved) => {
+        Some(written) => match read_target(workspace, written) {
+            Ok((resolved, read)) => {
+                collection = read;
                 workspace.index.remember(&resolved.path, resolved.kind);
                 let kind = match written.value {
                     Target::Suite(_) => TsKind::Suite,
@@ -99,7 +109,23 @@ pub fn check<'w>(workspace: &'w Workspace, request: &Request) -> Result<(Plan<'w
     }
     let matching = lock_findings(workspace, &mut findings);
     let offline = config.offline || request.offline;
-    Ok((Plan { workspace, run, target, offline, matching }, findings))
+    Ok((Plan { workspace, run, target, collection, offline, matching }, findings))
+}
+
+/// The run's target, its `.ts` read once: its kind and, for a collection,
+/// its entries. A missing one is the project's error, with the names it has.
+fn read_target(
+    ws: &Workspace,
+    written: &Located<Target>,
+) -> Result<(ResolvedTarget, Option<Collection>), project::Error> {
+    let path = written.value.path();
+    if !ws.project.root.join(format!("{path}.ts")).is_file() {
+        return ws.project.resolve_target(written, || ws.index.ts_files()).map(|t| (t, None));
+    }
+    Ok(match ws.project.ts(path)? {
+        Ts::Suite => (ResolvedTarget { kind: TsKind::Suite, path: path.to_string() }, None),
+        Ts::Collection(c) => (ResolvedTarget { kind: TsKind::Collection, path: path.to_string() }, Some(c)),
+    })
 }
 
 /// The lock against the config: unreadable, missing while it would pin

@@ -59,6 +59,10 @@ pub enum Event {
     Warning { message: String, hint: Option<String> },
     /// Plain information.
     Info(String),
+    /// Lint findings on the katalonc line that do not refuse it (warnings
+    /// and notes), in the order found; errors refuse the line instead
+    /// ([`crate::Error::Lint`]).
+    Findings(Vec<crate::katalonc::lint::Finding>),
 }
 
 impl Event {

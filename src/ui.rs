@@ -170,6 +170,9 @@ impl Reporter for Ui {
             Event::Info(text) => self.line(&text),
             Event::Warning { message, hint: None } => self.line(&format!("warning: {message}")),
             Event::Warning { message, hint: Some(hint) } => self.line(&format!("warning: {message}\nhint: {hint}")),
+            Event::Findings(found) => {
+                crate::commands::findings::events(&found, &self.cwd).into_iter().for_each(|e| self.report(e))
+            }
         }
     }
 }

@@ -57,12 +57,11 @@ fn configured(ctx: &Context, allow: &Allow) -> Result<Vec<Finding>, Error> {
         found.extend(as_findings(&ws, finding)?);
     }
     let mut collection = Vec::new();
-    if let Some(target) = plan.target.as_ref().filter(|t| t.kind == TsKind::Collection) {
-        let c = ws.project.collection(&target.path)?;
+    if let Some(c) = &plan.collection {
         // A `-browserType` on the line (`run.browser`, or one in `run.args`) replaces the entries' own.
         let overridden =
             config.run.browser.is_some() || config.run.args.iter().any(|a| a.value.starts_with("-browserType"));
-        collection = lint::lint_collection(&c, settings, overridden);
+        collection = lint::lint_collection(c, settings, overridden);
     }
     let line = katalon_prep::build_line(&plan, &ctx.cwd, None, false);
     found.extend(lint::lint(&lint::args_of(&line, &[]), settings));

@@ -7,45 +7,27 @@ use std::path::Path;
 
 use katalon_prep::ci::github::{self, Level};
 use katalon_prep::env::Env;
-use katalon_prep::katalonc::lint::{self, Finding, Origin, Severity};
+use katalon_prep::katalonc::lint::{self, Finding, Origin, Severity, place};
 use katalon_prep::report::Event;
-use katalon_prep::{Context, Error, secret};
+use katalon_prep::secret;
 
-/// Where a finding is, for people: `katalon-prep.yml:4:7`, `--args:1:12`.
-fn place(origin: &Origin, source: Option<&str>, cwd: &Path) -> Option<String> {
-    match origin {
-        Origin::File(at) => Some(format!("{}:{}:{}", lint::shown_path(&at.file, cwd), at.line, at.column)),
-        other => lint::describe(other, source),
-    }
-}
-
-/// For `prepare`/`args`/`run`: warnings and notes go to the reporter; any
-/// error refuses the line (exit 13).
-pub fn report(ctx: &Context, findings: &[Finding]) -> Result<(), Error> {
-    let mut errors = Vec::new();
+/// For `prepare`/`args`/`run` ([`Event::Findings`]): warnings and notes as
+/// the one-line events the UI prints; errors refuse the line instead
+/// ([`lint::refusal`], exit 13).
+pub fn events(findings: &[Finding], cwd: &Path) -> Vec<Event> {
+    let mut events = Vec::new();
     for f in findings {
-        let at = place(&f.origin, None, &ctx.cwd).map(|p| format!("{p}: ")).unwrap_or_default();
+        let at = place(&f.origin, None, cwd).map(|p| format!("{p}: ")).unwrap_or_default();
         let hint = f.hint.as_ref().map(|h| format!("\nhint: {h}")).unwrap_or_default();
         match f.severity {
-            Severity::Error => errors.push(format!("  {at}{} [{}]{}", f.message, f.rule, hint.replace('\n', "\n    "))),
-            Severity::Warning => ctx
-                .reporter
-                .report(Event::Warning { message: format!("{at}{} [{}]", f.message, f.rule), hint: f.hint.clone() }),
-            Severity::Info => ctx.reporter.report(Event::Info(format!("note: {at}{} [{}]{hint}", f.message, f.rule))),
+            Severity::Error => {}
+            Severity::Warning => {
+                events.push(Event::Warning { message: format!("{at}{} [{}]", f.message, f.rule), hint: f.hint.clone() })
+            }
+            Severity::Info => events.push(Event::Info(format!("note: {at}{} [{}]{hint}", f.message, f.rule))),
         }
     }
-    if errors.is_empty() {
-        return Ok(());
-    }
-    let n = errors.len();
-    Err(Error::Lint {
-        message: format!(
-            "Refusing to emit the katalonc line: {n} lint error{}\n{}",
-            if n == 1 { "" } else { "s" },
-            errors.join("\n")
-        ),
-        hint: Some("`katalon-prep check` lists every finding".into()),
-    })
+    events
 }
 
 /// The `check` text report.

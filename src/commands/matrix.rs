@@ -3,17 +3,19 @@
 
 use katalon_prep::ci::gitlab;
 use katalon_prep::cli::{MatrixArgs, MatrixFormat, RunnerOs};
+use katalon_prep::config::Target;
 use katalon_prep::katalonc::lint::{self, Allow};
 use katalon_prep::katalonc::options::Os;
 use katalon_prep::location::Located;
 use katalon_prep::matrix::{self, Matrix};
+use katalon_prep::plan::{self, Request};
 use katalon_prep::report::Event;
 use katalon_prep::workspace::Workspace;
 use katalon_prep::{Context, Error, Exit};
 
 pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
     let ws = Workspace::load(ctx)?;
-    let (config, project, known) = (&ws.config, &ws.project, ws.index.ts_files());
+    let (config, project) = (&ws.config, &ws.project);
     let allow = super::allow_flags(&args.lint)?.union(&config.lint_allow);
     let (m, source): (Matrix, String) = match (&args.suites, &args.collection, &config.run.target) {
         (Some(glob), _, _) => {
@@ -23,11 +25,11 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
         }
         (None, Some(path), _) => {
             let path = Located::bare(path.clone());
-            (matrix::from_collection(project, &path, known)?, format!("`{}`", path.value))
+            (collection(&ws, &path)?, format!("`{}`", path.value))
         }
         (None, None, Some(target)) => {
             let path = Located::new(target.value.path().to_string(), target.at.clone());
-            (matrix::from_collection(project, &path, known)?, format!("`{}`", path.value))
+            (collection(&ws, &path)?, format!("`{}`", path.value))
         }
         (None, None, None) => {
             return Err(Error::usage_hint(
@@ -102,6 +104,28 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
         }
     }
     Ok(Exit::Ok)
+}
+
+/// The shards of the collection at `path`, checked by the plan check as
+/// `prepare` checks a target (it must exist, its `.ts` is read once). What is
+/// fatal for `matrix`: a missing collection, or a suite given for one; the
+/// profile and the lock are not its concern.
+fn collection(ws: &Workspace, path: &Located<String>) -> Result<Matrix, Error> {
+    let written = Target::Collection(katalon_prep::project::ts_path(&path.value).to_string());
+    let request = Request { target: Some(Located::new(written, path.at.clone())), ..Request::default() };
+    let (plan, findings) = plan::check(ws, &request)?;
+    match (plan.target, plan.collection) {
+        (_, Some(collection)) => Ok(matrix::from_collection(&ws.project, &collection)?),
+        (Some(suite), None) => Err(matrix::Error::NotACollection { path: suite.path, at: path.at.clone() }.into()),
+        // The target's `Missing` comes first; the profile's, if any, after it.
+        (None, _) => match findings.into_iter().find_map(|f| match f {
+            plan::Finding::Missing(e) => Some(e),
+            _ => None,
+        }) {
+            Some(missing) => Err(matrix::Error::from(missing).into()),
+            None => Err(Error::Internal("the plan check found no target and said nothing".into())),
+        },
+    }
 }
 
 /// One warning per browser that some shards use and that cannot run on

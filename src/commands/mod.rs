@@ -1,12 +1,12 @@
 //! One function per subcommand: turns parsed flags into calls of the
-//! library (the pipeline: `prepare::prepared`, then `katalon_prep::pipeline`)
+//! library (the pipeline: `katalon_prep::pipeline::prepare`, via `prepare::prepared`)
 //! and decides what goes to stdout.
 
 mod cache;
 mod check;
 mod clean;
 mod engine;
-mod findings;
+pub(crate) mod findings;
 mod generate;
 mod init;
 mod lock;

@@ -25,7 +25,9 @@ use zeroize::Zeroizing;
 use katalon_prep::plan::Request;
 use katalon_prep::workspace::Workspace;
 
-use super::prepare::{How, Lint, PrepareOptions, Prepared, prepared, shard};
+use katalon_prep::pipeline::{self, Prepared};
+
+use super::prepare::{fetch_options, lint_rules, prepared, refuse_key_in, shard};
 
 /// The names looked for on PATH, in order.
 #[cfg(unix)]
@@ -34,20 +36,23 @@ const NAMES: &[&str] = &["katalonc", "katalonc.sh"];
 const NAMES: &[&str] = &["katalonc.exe", "katalonc.bat"];
 
 pub fn run(ctx: &Context, args: &RunArgs) -> Result<Status, Error> {
-    let request = Request { shard: shard(&args.shard)?, offline: args.offline };
+    let request = Request { shard: shard(&args.shard)?, offline: args.offline, target: None };
     let ws = Workspace::load(ctx)?;
     // Before any plugin work: a missing katalonc or display fails the run.
     let (mode, limits) = settings(args, &ws.config);
     let katalonc = find(args.katalonc.as_deref(), &ctx.cwd, &ws.config, &ctx.env.path)?;
     let display = display::plan(mode, ctx.env.display.as_deref(), &ctx.env.path)?;
-    let how = How {
+    refuse_key_in(&args.extra)?;
+    let req = pipeline::Request {
+        plan: request,
         without_key: args.without_api_key,
         workdir_as: None,
-        fetch: Some(PrepareOptions { net: &args.fetch, locked: args.locked }),
         extra: &args.extra,
+        lint: lint_rules(&args.lint, true, false)?,
+        fetch: Some(pipeline::Fetch { opts: fetch_options(&args.fetch, ctx.env), locked: args.locked }),
     };
-    let lint = Lint { allow: &args.lint, target_required: true, one_line: false };
-    let Prepared { line, key, engine_katalonc } = prepared(ctx, &ws, &request, how, lint)?;
+    let Prepared { line, key, installed } = prepared(ctx, &ws, &req)?;
+    let engine_katalonc = installed.and_then(|i| i.engine).map(|e| e.katalonc);
     let view = KeyView::real_or_omit(key.as_ref());
     // Holds the key: wiped from memory when dropped.
     let argv = Zeroizing::new(line.render(view));

@@ -979,6 +979,38 @@ pub fn describe(origin: &Origin, source: Option<&str>) -> Option<String> {
     }
 }
 
+/// Where a finding is, for people: `katalon-prep.yml:4:7` (the file
+/// relative to `cwd`), `--args:1:12`.
+pub fn place(origin: &Origin, source: Option<&str>, cwd: &Path) -> Option<String> {
+    match origin {
+        Origin::File(at) => Some(format!("{}:{}:{}", shown_path(&at.file, cwd), at.line, at.column)),
+        other => describe(other, source),
+    }
+}
+
+/// The refusal of a line with lint errors (exit 13), one indented line per
+/// error (its hint under it); `None` when there is no error.
+pub fn refusal(findings: &[Finding], cwd: &Path) -> Option<crate::Error> {
+    let errors: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| {
+            let at = place(&f.origin, None, cwd).map(|p| format!("{p}: ")).unwrap_or_default();
+            let hint = f.hint.as_ref().map(|h| format!("\nhint: {h}").replace('\n', "\n    ")).unwrap_or_default();
+            format!("  {at}{} [{}]{hint}", f.message, f.rule)
+        })
+        .collect();
+    let n = errors.len();
+    (n > 0).then(|| crate::Error::Lint {
+        message: format!(
+            "Refusing to emit the katalonc line: {n} lint error{}\n{}",
+            if n == 1 { "" } else { "s" },
+            errors.join("\n")
+        ),
+        hint: Some("`katalon-prep check` lists every finding".into()),
+    })
+}
+
 /// The 1-based line and column (in characters) of byte `at` of `text`.
 pub fn line_col(text: &str, at: usize) -> (usize, usize) {
     let at = (0..=at.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);

@@ -55,20 +55,36 @@ impl Collection {
     }
 }
 
+/// A `.ts` file, read and parsed once: a suite, or a collection with its entries.
+pub enum Ts {
+    Suite,
+    Collection(Collection),
+}
+
 impl Project {
     /// Reads the collection at `path` (project-relative, `.ts` optional).
     pub fn collection(&self, path: &str) -> Result<Collection, Error> {
-        let path = super::ts_path(path).to_string();
+        let path = super::ts_path(path);
+        match self.ts(path)? {
+            Ts::Collection(collection) => Ok(collection),
+            Ts::Suite => Err(Error::Xml {
+                message: format!("`{path}` is a test suite, not a test suite collection"),
+                hint: Some("give a collection, or shard suites with --suites".into()),
+            }),
+        }
+    }
+
+    /// Reads the `.ts` at `path` (project-relative, without `.ts`) once:
+    /// its kind and, for a collection, its entries.
+    pub fn ts(&self, path: &str) -> Result<Ts, Error> {
+        let path = path.to_string();
         let file = self.root.join(format!("{path}.ts"));
         let text = read(&file)?;
         let doc = xml::parse(&text, &file)?;
         if xml::expect_root(&doc, &file, &["TestSuiteEntity", "TestSuiteCollectionEntity"])?
             != "TestSuiteCollectionEntity"
         {
-            return Err(Error::Xml {
-                message: format!("`{path}` is a test suite, not a test suite collection"),
-                hint: Some("give a collection, or shard suites with --suites".into()),
-            });
+            return Ok(Ts::Suite);
         }
         let root = doc.root_element();
         let mode = match xml::child_text(root, "executionMode").as_deref() {
@@ -99,6 +115,6 @@ impl Project {
                 })
             })
             .collect();
-        Ok(Collection { path, file, mode, max_concurrent, entries })
+        Ok(Ts::Collection(Collection { path, file, mode, max_concurrent, entries }))
     }
 }

@@ -514,7 +514,11 @@ fn verbose_prepare_shows_each_stage_in_order() {
     support::assert_success(&out);
     let err = support::stderr(&out);
     let closes = support::closed_spans(&err);
-    assert_eq!(closes, ["line", "reconcile", "resolve", "fetch", "install", "settings", "engine"], "{err}");
+    assert_eq!(
+        closes,
+        ["key", "plan", "line", "reconcile", "resolve", "fetch", "install", "settings", "engine"],
+        "{err}"
+    );
     let quiet = f.prepare().env_remove("RUST_LOG").output().unwrap();
     assert!(!support::stderr(&quiet).contains(" close "), "{}", support::stderr(&quiet));
 }

@@ -78,6 +78,19 @@ fn misspelt_suite_suggests_the_closest_and_names_the_config_line() {
         .stderr(predicate::str::contains("did you mean `Test Suites/Smoke`?"));
 }
 
+/// The key is resolved (and masked) before the plan is checked, but its
+/// error is said after the plan's: a misspelt suite is still exit 12 when
+/// no key is set anywhere.
+#[test]
+fn a_missing_suite_is_said_before_a_missing_key() {
+    let f = Fixture::project();
+    f.config("run:\n  test-suite: Test Suites/Smok\n");
+    let out = f.cmd().env_remove("KATALON_API_KEY").arg("args").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(12), "{err}");
+    assert!(err.contains("Test suite `Test Suites/Smok` does not exist in the project"), "{err}");
+}
+
 #[test]
 fn collection_given_as_test_suite_emits_the_collection_option() {
     let f = Fixture::project();

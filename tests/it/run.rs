@@ -286,7 +286,7 @@ fn verbose_run_shows_each_stage_through_katalonc_and_the_report() {
     let closes = support::closed_spans(&err);
     assert_eq!(
         closes,
-        ["line", "reconcile", "resolve", "fetch", "install", "settings", "engine", "katalonc", "report"],
+        ["key", "plan", "line", "reconcile", "resolve", "fetch", "install", "settings", "engine", "katalonc", "report"],
         "{err}"
     );
 }
