@@ -1,7 +1,7 @@
 //! The process environment, read in one place: [`Env::from_process`] is the
 //! only code in katalon-prep that reads an environment variable (a test,
 //! `tests/it/boundaries.rs`, greps `src/` for any other). The binary builds one
-//! `Env` at start-up and hands it down — in [`crate::Context::env`] or as an
+//! `Env` at start-up and hands it down — in [`crate::context::Context::env`] or as an
 //! argument — so what the library does follows from its arguments, and a
 //! test can give it any environment ([`Env::from_vars`]).
 //!

@@ -26,15 +26,42 @@ use std::time::Instant;
 
 use tracing::{Instrument, info_span};
 
+use crate::context::Context;
+use crate::error::Error;
 use crate::katalonc::argv::{self, Line};
 use crate::katalonc::{lint, options};
 use crate::plan::{self, Finding, Plan};
+use crate::plugins::FetchOptions;
 use crate::plugins::resolve::{self, Artifact, FetchFrom, Mode, Planned, Remote};
 use crate::plugins::{self, Fetched, Fetcher, cache::Cache, install};
 use crate::report::Event;
 use crate::secret::{self, ApiKey};
 use crate::workspace::Workspace;
-use crate::{Context, Error, FetchOptions, Installed, PluginRow, engine, lock, project};
+use crate::{digest, engine, lock, project};
+
+/// One row of the closing summary.
+#[derive(Debug, Clone)]
+pub struct PluginRow {
+    pub name: String,
+    /// The plugin's version, when its source says (`path`/`url` do not).
+    pub version: Option<String>,
+    pub source: String,
+    pub sha256: digest::Sha256,
+    pub files: Vec<String>,
+    pub downloaded: bool,
+    pub bytes: u64,
+}
+
+/// What the plugin and engine stages did ([`pipeline::prepare`]).
+#[derive(Debug, Clone, Default)]
+pub struct Installed {
+    pub plugins: Vec<PluginRow>,
+    pub outcome: install::Outcome,
+    pub settings_changed: bool,
+    pub cache_dir: Option<std::path::PathBuf>,
+    /// The engine, when `engine:` is configured ([`engine::provision`]).
+    pub engine: Option<engine::Provisioned>,
+}
 
 /// What `prepare`, `args` and `run` ask of the pipeline.
 pub struct Request<'a> {
@@ -171,7 +198,7 @@ struct Keys {
 
 impl Keys {
     fn resolve(ctx: &Context, ws: &Workspace, req: &Request) -> Result<Keys, Error> {
-        let ask = || secret::resolve(&crate::key_request(ctx, &ws.config), ctx.env);
+        let ask = || secret::resolve(&ctx.key_request(&ws.config), ctx.env);
         let line = if req.without_key { None } else { Some(ask()?) };
         let (store, why_not) = match &line {
             None if req.fetch.is_some() && ws.config.uses_store() => match ask() {
@@ -226,7 +253,7 @@ fn report_wrong_kind(ctx: &Context, findings: &[Finding]) {
 /// value breaks it (exit 10) or lint finds errors (exit 13); warnings and
 /// notes are reported ([`Event::Findings`]).
 fn line(ctx: &Context, plan: &Plan, req: &Request, with_key: bool) -> Result<Line, Error> {
-    let mut line = crate::build_line(plan, &ctx.cwd, req.workdir_as.clone(), with_key);
+    let mut line = plan.line(&ctx.cwd, req.workdir_as.clone(), with_key);
     refuse_line_breaks(&line, req.extra, req.lint.one_line)?;
     let settings = lint::Settings {
         facts: Some(&plan.workspace.index),
@@ -405,7 +432,7 @@ fn row(got: &Selected) -> PluginRow {
     PluginRow {
         name: f.name.clone(),
         version: a.origin.version().map(str::to_string),
-        source: crate::describe_origin(&a.origin),
+        source: a.origin.summary_cell(),
         sha256: f.entry.meta.sha256,
         files: got.files(),
         downloaded: f.downloaded,
@@ -441,7 +468,7 @@ fn summary(ctx: &Context, plugins: &[PluginRow], started: Instant) {
         if n == 1 { "" } else { "s" },
         n - downloaded.len(),
         downloaded.len(),
-        crate::human_bytes(bytes),
+        crate::report::human_bytes(bytes),
         started.elapsed().as_secs_f64()
     )));
 }

@@ -8,12 +8,13 @@
 //! plan is not changed once made.
 
 use crate::config::{self, Config, Source, Target};
+use crate::error::Error;
 use crate::location::Located;
+use crate::lock;
 use crate::matrix::Shard;
 use crate::project::collection::{Collection, Ts};
 use crate::project::{self, Project, ResolvedTarget, TsKind};
 use crate::workspace::Workspace;
-use crate::{Error, lock};
 
 /// What one run asks for beyond the config.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +43,16 @@ pub struct Plan<'w> {
 }
 
 impl Plan<'_> {
+    /// The katalonc line of this plan.
+    pub fn line(
+        &self,
+        cwd: &std::path::Path,
+        workdir_as: Option<String>,
+        with_key: bool,
+    ) -> crate::katalonc::argv::Line {
+        crate::katalonc::argv::line_of(self.project(), self.target.as_ref(), &self.run, cwd, workdir_as, with_key)
+    }
+
     pub fn config(&self) -> &Config {
         &self.workspace.config
     }

@@ -81,6 +81,18 @@ pub trait Reporter: Send + Sync {
     fn report(&self, event: Event);
 }
 
+/// `1.5 MB`-style sizes for people.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

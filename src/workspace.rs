@@ -16,10 +16,12 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{self, Config};
+use crate::context::Context;
+use crate::error::Error;
 use crate::katalonc::lint::Facts;
 use crate::location::Located;
+use crate::lock;
 use crate::project::{self, Project};
-use crate::{Context, Error, lock};
 
 /// The config, the project index and the lock, read once.
 pub struct Workspace {

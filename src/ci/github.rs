@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 use crate::env::Env;
 use crate::katalonc::argv::{KeyView, Line, relative};
 use crate::katalonc::{quote, split};
+use crate::pipeline::{Installed, PluginRow};
 use crate::project::Project;
 use crate::results::render::cell;
 use crate::secret::ApiKey;
-use crate::{Installed, PluginRow};
 
 /// The `::add-mask::` command for a value (one per line of the value).
 pub fn add_mask_lines(value: &str) -> Vec<String> {

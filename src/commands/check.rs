@@ -63,7 +63,7 @@ fn configured(ctx: &Context, allow: &Allow) -> Result<Vec<Finding>, Error> {
             config.run.browser.is_some() || config.run.args.iter().any(|a| a.value.starts_with("-browserType"));
         collection = lint::lint_collection(c, settings, overridden);
     }
-    let line = katalon_prep::build_line(&plan, &ctx.cwd, None, false);
+    let line = plan.line(&ctx.cwd, None, false);
     found.extend(lint::lint(&lint::args_of(&line, &[]), settings));
     found.extend(collection);
     allow.apply(&mut found);

@@ -178,10 +178,7 @@ fn choose_plugins(
             moving = ask.yes_no(&format!("Move them to {}/ and list them as `path:` entries?", init::VENDOR_DIR))?;
         }
         // Asked only when there is a key to ask the Store with.
-        if !store
-            && ask.interactive
-            && secret::resolve(&katalon_prep::key_request(ctx, &config::Config::default()), ctx.env).is_ok()
-        {
+        if !store && ask.interactive && secret::resolve(&ctx.key_request(&config::Config::default()), ctx.env).is_ok() {
             store = ask.yes_no("Look them up in the Katalon Store account (with the key found in the environment)?")?;
         }
     }
@@ -335,7 +332,7 @@ fn lint_line(ctx: &Context, project: &Project, text: &str, words: Vec<split::Wor
 fn lint_result(ctx: &Context, config: config::Config, project: &Project, draft: &Draft) {
     let target = draft.target.as_ref().map(|(kind, path)| project::ResolvedTarget { kind: *kind, path: path.clone() });
     let facts = Facts::for_run(project, &config);
-    let line = katalon_prep::line_of(project, target.as_ref(), &config.run, &ctx.cwd, None, false);
+    let line = katalon_prep::katalonc::argv::line_of(project, target.as_ref(), &config.run, &ctx.cwd, None, false);
     let settings = Settings {
         facts: Some(&facts),
         os: katalon_prep::katalonc::options::Os::of_run(ctx.env),
@@ -527,7 +524,7 @@ fn store_listing(ctx: &Context, draft: &Draft) -> Result<Vec<StoreListed>, Error
             "leave out --store and add `store:` entries by hand",
         ));
     };
-    let key = secret::resolve(&katalon_prep::key_request(ctx, &config::Config::default()), ctx.env)?;
+    let key = secret::resolve(&ctx.key_request(&config::Config::default()), ctx.env)?;
     let settings = config::StoreSettings::default();
     let base = store::base_url(&settings, ctx.env).map_err(katalon_prep::plugins::Error::from)?;
     let s = store::Store { base, app_version: version.clone(), license_type: settings.license_type, key: &key };

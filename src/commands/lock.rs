@@ -29,8 +29,7 @@ pub fn run(ctx: &Context, args: &LockArgs) -> Result<Exit, Error> {
         matches!(p.source, Source::Store(..))
             && (args.update || matching.as_ref().and_then(|m| m.per_spec.get(i).cloned().flatten()).is_none())
     });
-    let key =
-        if store_pending { Some(secret::resolve(&katalon_prep::key_request(ctx, &config), ctx.env)?) } else { None };
+    let key = if store_pending { Some(secret::resolve(&ctx.key_request(&config), ctx.env)?) } else { None };
     let opts = super::prepare::fetch_options(&args.fetch, ctx.env);
     let rt = super::runtime()?;
     let entries = rt.block_on(async {

@@ -70,7 +70,7 @@ pub fn matrix(ctx: &Context, args: &MatrixArgs) -> Result<Exit, Error> {
             }
         }
         MatrixFormat::Gitlab => {
-            let key_var = katalon_prep::key_request(ctx, config).var;
+            let key_var = ctx.key_request(config).var;
             let mut global_args = Vec::new();
             if let Some(c) = &ctx.config {
                 global_args.extend(["--config".to_string(), c.to_string_lossy().into_owned()]);

@@ -34,8 +34,7 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> Result<Exit, Error> {
     let loaded = lock::load(&path, &shown)?.ok_or(lock::Error::Missing { path: shown.clone() })?;
     let store_all = config.plugins.iter().any(|p| p.source == Source::Store(StoreRef::All, ()));
     let needs_store = store_all || loaded.lock.plugins.iter().any(|e| matches!(e.origin, Source::Store(..)));
-    let key =
-        if needs_store { Some(secret::resolve(&katalon_prep::key_request(ctx, &config), ctx.env)?) } else { None };
+    let key = if needs_store { Some(secret::resolve(&ctx.key_request(&config), ctx.env)?) } else { None };
     let opts = super::prepare::fetch_options(&args.fetch, ctx.env);
     let rt = super::runtime()?;
     let rows = rt.block_on(async {

@@ -26,7 +26,7 @@ struct Places {
 fn places(ctx: &Context, extra: &[String]) -> Result<Places, Error> {
     let config = config::load(ctx.config.as_deref(), &ctx.cwd)?;
     // The key, when there is one: a report that quotes it is redacted.
-    if let Ok(key) = secret::resolve(&katalon_prep::key_request(ctx, &config), ctx.env) {
+    if let Ok(key) = secret::resolve(&ctx.key_request(&config), ctx.env) {
         drop(key);
     }
     let mut settings: Vec<String> = config.run.args.iter().map(|a| a.value.clone()).collect();

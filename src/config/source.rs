@@ -137,6 +137,16 @@ impl<S, G> Source<S, G> {
 }
 
 impl Origin {
+    /// `store 42 1.2.3`, `url https://…/x.jar`: the source column of the summary.
+    pub fn summary_cell(&self) -> String {
+        match self {
+            Source::Path(path) => format!("path {}", super::relative_path(path, std::path::Path::new(""))),
+            Source::Url(url) => format!("url {url}"),
+            Source::Store(_, release) => format!("store {} {}", release.product_id, release.version),
+            Source::Github(release, _) => format!("github {} {}", release.slug(), release.tag),
+        }
+    }
+
     /// Whether this is what `source` (as configured) resolves to.
     pub fn is_from(&self, source: &Source, base_dir: &Path) -> bool {
         match (self, source) {

@@ -390,11 +390,11 @@ pub struct Provisioned {
 /// the project's writable engine made from it. `None` when the config has
 /// no `engine:`.
 pub async fn provision(
-    ctx: &crate::Context<'_>,
+    ctx: &crate::context::Context<'_>,
     config: &crate::config::Config,
     lock: Option<&crate::lock::Loaded>,
     project_root: &Path,
-    opts: &crate::FetchOptions,
+    opts: &crate::plugins::FetchOptions,
     locked: bool,
 ) -> Result<Option<Provisioned>, crate::Error> {
     if config.engine.is_none() {
@@ -415,14 +415,14 @@ pub async fn provision(
         meta.version,
         meta.platform,
         if fetched.downloaded { "downloaded" } else { "cached" },
-        crate::human_bytes(meta.size),
+        crate::report::human_bytes(meta.size),
         if made.made {
             format!(
                 "; writable engine made in {:.2} s ({} files linked, {} copied, {})",
                 made.seconds,
                 made.linked,
                 made.copied,
-                crate::human_bytes(made.copied_bytes)
+                crate::report::human_bytes(made.copied_bytes)
             )
         } else {
             String::new()
@@ -442,6 +442,6 @@ pub async fn provision(
 /// The caps for an engine archive: engines are large (a JRE, Eclipse), so
 /// the total is four times the download cap; the ratio and entry caps are
 /// the plugins'.
-pub fn engine_limits(opts: &crate::FetchOptions) -> Limits {
+pub fn engine_limits(opts: &crate::plugins::FetchOptions) -> Limits {
     Limits { max_total: opts.net.max_size.saturating_mul(4), ..opts.limits }
 }

@@ -264,6 +264,19 @@ pub fn build(inputs: &Inputs) -> Line {
     line
 }
 
+/// The katalonc line of a run of `project` (a plan's, or `init`'s draft).
+pub fn line_of(
+    project: &Project,
+    target: Option<&ResolvedTarget>,
+    run: &Run,
+    cwd: &Path,
+    workdir_as: Option<String>,
+    with_key: bool,
+) -> Line {
+    let paths = PathStyle { cwd: cwd.to_path_buf(), workdir_as };
+    build(&Inputs { project, target, run, paths: &paths, with_key })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

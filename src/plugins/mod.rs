@@ -26,6 +26,14 @@ use crate::report::{Event, Reporter};
 use cache::{Cache, Entry, JarMeta, Meta};
 pub use resolve::{Artifact, Auth, FetchFrom, Origin, Remote};
 
+/// How plugins are fetched.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    pub jobs: usize,
+    pub net: net::Settings,
+    pub limits: archive::Limits,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("Plugin {plugin}: could not download it")]
