@@ -270,14 +270,14 @@ async fn download(
         }
         Packing::Zip => {
             let archive = staging.join("archive.zip");
-            let mut out = std::fs::File::options()
+            let out = fs_err::File::options()
                 .read(true)
                 .write(true)
                 .create_new(true)
                 .open(&archive)
-                .map_err(|source| crate::plugins::cache::Error::Io { path: archive.clone(), source })?;
+                .map_err(crate::plugins::cache::Error::from)?;
             let got = http
-                .download_as(&w.url, None, "*/*", &file, &mut out, reporter)
+                .download_as(&w.url, None, "*/*", &file, out.file(), reporter)
                 .await
                 .map_err(|source| Error::Network { file: file.clone(), source })?;
             drop(out);

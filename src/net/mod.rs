@@ -377,11 +377,10 @@ impl Http {
         header: Option<&OriginHeader<'_>>,
         accept: &str,
         name: &str,
-        file: &mut std::fs::File,
+        file: &std::fs::File,
         reporter: &dyn Reporter,
     ) -> Result<Downloaded, Error> {
         let limit = self.settings.download_timeout;
-        let file = &*file;
         let attempts = self.retrying(name, reporter, || self.try_download(url, header, accept, name, file, reporter));
         match tokio::time::timeout(limit, attempts).await {
             Ok(result) => result,
