@@ -114,7 +114,8 @@ impl Error {
             Error::Checksum { .. } => {
                 Some("nothing was installed; if the new file is trusted, update `sha256` in katalon-prep.yml".into())
             }
-            Error::Archive { source, .. } => source.hint(),
+            // The message says what is wrong with a package.
+            Error::Archive { .. } => None,
             Error::Store(e) => e.hint(),
             Error::Github(e) => e.hint(),
             Error::Lock(e) => e.hint(),
