@@ -142,6 +142,7 @@ impl Error {
             Error::Write { .. } => return None,
             Error::ApiTooLarge { .. } => return None,
             Error::Json { .. } => return None,
+            // The message names the CA file; no TLS set-up error has a hint.
             Error::Tls(_) => return None,
             Error::Client(_) => return None,
         };
