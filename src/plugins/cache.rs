@@ -403,3 +403,25 @@ impl Cache {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// fs-err names the file that failed: the message stays the cache's,
+    /// the cause says which file and what was tried.
+    #[test]
+    fn a_failed_lock_names_its_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::open(tmp.path()).unwrap();
+        let locks = tmp.path().join(LAYOUT).join("locks");
+        std::fs::remove_dir_all(&locks).unwrap();
+        // A file where the folder of locks was: opening a lock in it fails.
+        std::fs::write(&locks, b"").unwrap();
+        let err = cache.lock(&Sha256::of(b"x")).unwrap_err();
+        assert_eq!(err.to_string(), "Cache I/O failed");
+        assert_eq!(err.exit(), crate::Exit::Filesystem);
+        let cause = std::error::Error::source(&err).unwrap().to_string();
+        assert!(cause.contains(&locks.display().to_string()), "{cause}");
+    }
+}
