@@ -207,10 +207,7 @@ mod tests {
     /// failure inside the plugin stage is still a filesystem error.
     #[test]
     fn wrapped_errors_keep_their_code() {
-        let archive_io = plugins::Error::Archive {
-            plugin: "p".into(),
-            source: plugins::archive::Error::Io { path: "f".into(), source: io() },
-        };
+        let archive_io = plugins::Error::Archive { plugin: "p".into(), source: plugins::archive::Error::Io(io()) };
         assert_eq!(Error::from(archive_io).exit(), Exit::Filesystem);
         let insecure =
             plugins::Error::Network { plugin: "p".into(), source: net::Error::Insecure { url: "http://x".into() } };

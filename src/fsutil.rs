@@ -78,11 +78,12 @@ fn process_alive(_: u32) -> bool {
 /// Removes a folder and everything in it. The cache's files are read-only;
 /// Windows refuses to delete a read-only file, so there a failed attempt
 /// clears the attribute on every file and tries once more.
+/// Its error names the folder (fs-err).
 pub fn remove_tree(dir: &Path) -> std::io::Result<()> {
-    match std::fs::remove_dir_all(dir) {
+    match fs_err::remove_dir_all(dir) {
         Err(e) if cfg!(windows) && e.kind() != std::io::ErrorKind::NotFound => {
             make_writable_under(dir);
-            std::fs::remove_dir_all(dir)
+            fs_err::remove_dir_all(dir)
         }
         other => other,
     }

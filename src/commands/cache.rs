@@ -97,30 +97,24 @@ fn prune(ctx: &Context, dir: &std::path::Path, locks: &[PathBuf], dry_run: bool)
     // Waits for running prepares; none starts reading entries until done.
     let held = if dry_run { None } else { Cache::exclusive(dir)? };
     let cache = held.as_ref().map(|(c, _)| c.clone()).unwrap_or_else(|| Cache::at(dir));
+    // Plugin entries, then engines: every one no lock references.
+    let engines = Engines::new(&cache);
+    let unkept = |all: Vec<Sha256>| all.into_iter().filter(|sha| !keep.contains(sha));
+    let plugins = unkept(cache.entries()).map(|sha| {
+        let (artifact, size) = cache.get(&sha).map(|e| (e.meta.artifact, e.meta.size)).unwrap_or_default();
+        (sha, artifact, size, false)
+    });
+    let engine_dirs = unkept(engines.all()).map(|sha| {
+        let (file, size) = engines.get(&sha).map(|e| (e.meta.file, e.meta.size)).unwrap_or_default();
+        (sha, file, size, true)
+    });
     let mut removed = 0usize;
     let mut bytes = 0u64;
     let mut listing = String::new();
-    for sha in cache.entries() {
-        if keep.contains(&sha) {
-            continue;
-        }
-        let (artifact, size) = cache.get(&sha).map(|e| (e.meta.artifact, e.meta.size)).unwrap_or_default();
-        listing.push_str(&format!("{sha}  {}  {artifact}\n", human_bytes(size)));
+    for (sha, name, size, is_engine) in plugins.chain(engine_dirs) {
+        listing.push_str(&format!("{sha}  {}  {name}\n", human_bytes(size)));
         if !dry_run {
-            cache.remove(&sha)?;
-        }
-        removed += 1;
-        bytes += size;
-    }
-    let engines = Engines::new(&cache);
-    for sha in engines.all() {
-        if keep.contains(&sha) {
-            continue;
-        }
-        let (file, size) = engines.get(&sha).map(|e| (e.meta.file, e.meta.size)).unwrap_or_default();
-        listing.push_str(&format!("{sha}  {}  {file}\n", human_bytes(size)));
-        if !dry_run {
-            engines.remove(&sha)?;
+            if is_engine { engines.remove(&sha)? } else { cache.remove(&sha)? }
         }
         removed += 1;
         bytes += size;

@@ -12,7 +12,7 @@
 //! lock: an engine folder exists complete or not at all, so a warm run
 //! trusts it (no re-hash); `cache verify` re-hashes it against the manifest.
 
-use std::fs;
+use fs_err as fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -97,15 +97,14 @@ impl<'a> Engines<'a> {
     /// place. Someone else's complete engine wins over ours.
     pub fn commit(&self, staging: crate::plugins::cache::Staging, meta: Meta) -> Result<Engine, Error> {
         let meta_path = staging.dir.join(META);
-        let bytes = serde_json::to_vec(&meta).map_err(|e| Error::Io { path: meta_path.clone(), source: e.into() })?;
+        let bytes = serde_json::to_vec(&meta).map_err(|e| Error::Io(e.into()))?;
         // Synced before the rename: after a crash the marker is whole or absent.
-        let write = || -> std::io::Result<()> {
-            use std::io::Write;
+        // Closed before it too (Windows cannot rename a folder with an open file).
+        {
             let mut f = fs::File::create(&meta_path)?;
-            f.write_all(&bytes)?;
-            f.sync_all()
-        };
-        write().map_err(|source| Error::Io { path: meta_path.clone(), source })?;
+            std::io::Write::write_all(&mut f, &bytes)?;
+            f.sync_all()?;
+        }
         let target = self.dir_of(&meta.sha256);
         if target.exists() && self.get(&meta.sha256).is_none() {
             // A folder without a valid marker is nobody's engine (a bug or a

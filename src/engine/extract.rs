@@ -11,9 +11,9 @@
 //! Files are written read-only (their execute bits kept): the extracted tree
 //! is the cache's, and nothing may write into it afterwards.
 
+use fs_err::{self as fs, File};
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
@@ -31,12 +31,10 @@ pub enum Error {
     Unsafe { name: String, entry: String, reason: String },
     #[error("Archive {name} is too large when unpacked ({reason})")]
     Bomb { name: String, reason: String },
-    #[error("Could not write {}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    /// The file and the operation that failed are in the cause: fs-err
+    /// names them.
+    #[error("Could not write the engine's files")]
+    Io(#[from] io::Error),
 }
 
 impl Error {
@@ -48,17 +46,7 @@ impl Error {
             Error::Format { .. } => Exit::Integrity,
             Error::Unsafe { .. } => Exit::Integrity,
             Error::Bomb { .. } => Exit::Integrity,
-            Error::Io { .. } => Exit::Filesystem,
-        }
-    }
-
-    /// No unpacking error has a hint; the message says what is wrong.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            Error::Format { .. } => None,
-            Error::Unsafe { .. } => None,
-            Error::Bomb { .. } => None,
-            Error::Io { .. } => None,
+            Error::Io(_) => Exit::Filesystem,
         }
     }
 }
@@ -92,10 +80,6 @@ impl<'a> Unpacker<'a> {
 
     fn unsafe_entry(&self, entry: &str, reason: impl Into<String>) -> Error {
         Error::Unsafe { name: self.name.to_string(), entry: entry.to_string(), reason: reason.into() }
-    }
-
-    fn io(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
-        move |source| Error::Io { path: path.to_path_buf(), source }
     }
 
     /// Checks an entry's name; returns its normalised relative path (`None`
@@ -136,14 +120,14 @@ impl<'a> Unpacker<'a> {
         }
         let path = self.root.join(rel);
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(Self::io(parent))?;
+            fs::create_dir_all(parent)?;
         }
         Ok(path)
     }
 
     fn dir(&mut self, rel: String) -> Result<(), Error> {
         let path = self.root.join(&rel);
-        fs::create_dir_all(&path).map_err(Self::io(&path))?;
+        fs::create_dir_all(&path)?;
         self.manifest.entry(rel).or_insert(Node::Dir);
         Ok(())
     }
@@ -162,7 +146,7 @@ impl<'a> Unpacker<'a> {
         if self.manifest.contains_key(&rel) {
             return Err(self.unsafe_entry(&rel, "appears twice"));
         }
-        let file = File::options().write(true).create_new(true).open(&path).map_err(Self::io(&path))?;
+        let file = File::options().write(true).create_new(true).open(&path)?;
         let mut out = HashingWriter::new(io::BufWriter::with_capacity(256 * 1024, file));
         let mut buf = vec![0u8; 256 * 1024];
         loop {
@@ -185,11 +169,11 @@ impl<'a> Unpacker<'a> {
                     reason: format!("expands more than {}:1", self.limits.max_ratio),
                 });
             }
-            out.write_all(&buf[..n]).map_err(Self::io(&path))?;
+            out.write_all(&buf[..n])?;
         }
         let (sha256, size, buffered) = out.finish();
-        let file = buffered.into_inner().map_err(|e| Self::io(&path)(e.into_error()))?;
-        read_only(&file, executable).map_err(Self::io(&path))?;
+        let file = buffered.into_inner().map_err(|e| Error::Io(e.into_error()))?;
+        read_only(&file, executable)?;
         self.manifest.insert(rel, Node::File { sha256, size, executable });
         Ok(())
     }
@@ -215,7 +199,7 @@ impl<'a> Unpacker<'a> {
             return Err(self.unsafe_entry(&rel, "appears twice"));
         }
         let path = self.parent_dirs(&rel)?;
-        make_symlink(target, &path).map_err(Self::io(&path))?;
+        make_symlink(target, &path)?;
         self.symlinks.insert(rel.clone());
         self.manifest.insert(rel, Node::Symlink { target: target.to_string() });
         Ok(())
@@ -233,7 +217,7 @@ impl<'a> Unpacker<'a> {
             return Err(self.unsafe_entry(&rel, "appears twice"));
         }
         let path = self.parent_dirs(&rel)?;
-        fs::hard_link(self.root.join(&target), &path).map_err(Self::io(&path))?;
+        fs::hard_link(self.root.join(&target), &path)?;
         self.manifest.insert(rel, node);
         Ok(())
     }
@@ -241,7 +225,7 @@ impl<'a> Unpacker<'a> {
     /// After the last entry: every link must really resolve inside the root
     /// (a chain of links can leave it although each one's text stays in).
     fn finish(self) -> Result<Manifest, Error> {
-        let root = fs::canonicalize(self.root).map_err(Self::io(self.root))?;
+        let root = fs::canonicalize(self.root)?;
         for rel in &self.symlinks {
             let path = self.root.join(rel);
             match fs::canonicalize(&path) {
@@ -307,13 +291,16 @@ fn through_links(link: &str, target: &str, links: &BTreeSet<String>) -> bool {
 
 #[cfg(unix)]
 fn make_symlink(target: &str, path: &Path) -> io::Result<()> {
-    std::os::unix::fs::symlink(target, path)
+    fs::os::unix::fs::symlink(target, path)
 }
 
 #[cfg(not(unix))]
 fn make_symlink(target: &str, path: &Path) -> io::Result<()> {
-    let _ = (target, path);
-    Err(io::Error::other("symbolic links in the engine are supported on Unix only"))
+    let _ = target;
+    Err(io::Error::other(format!(
+        "cannot make the symbolic link `{}`: symbolic links in the engine are supported on Unix only",
+        path.display()
+    )))
 }
 
 /// Read-only, keeping the execute bits.
@@ -321,7 +308,7 @@ fn read_only(file: &File, executable: bool) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(fs::Permissions::from_mode(if executable { 0o555 } else { 0o444 }))
+        file.set_permissions(std::fs::Permissions::from_mode(if executable { 0o555 } else { 0o444 }))
     }
     #[cfg(not(unix))]
     {
@@ -392,7 +379,7 @@ pub fn untar_gz(input: &mut dyn Read, root: &Path, name: &str, limits: Limits) -
 
 /// Extracts a zip on disk into `root` (which must exist).
 pub fn unzip(archive: &Path, root: &Path, name: &str, limits: Limits) -> Result<Manifest, Error> {
-    let file = File::open(archive).map_err(|source| Error::Io { path: archive.to_path_buf(), source })?;
+    let file = File::open(archive)?;
     let bad = |e: zip::result::ZipError| Error::Format { name: name.to_string(), format: "zip", reason: e.to_string() };
     let mut zip = zip::ZipArchive::new(io::BufReader::new(file)).map_err(bad)?;
     let mut un = Unpacker::new(root, name, limits);

@@ -257,8 +257,7 @@ async fn download(
                 .download_streamed(&w.url, &file, reporter, move |input| {
                     // A retry starts over: nothing of a cut try may remain.
                     let _ = std::fs::remove_dir_all(&root);
-                    std::fs::create_dir_all(&root)
-                        .map_err(|source| extract::Error::Io { path: root.clone(), source })?;
+                    fs_err::create_dir_all(&root).map_err(extract::Error::from)?;
                     extract::untar_gz(input, &root, &name, limits)
                 })
                 .await;
@@ -270,14 +269,14 @@ async fn download(
         }
         Packing::Zip => {
             let archive = staging.join("archive.zip");
-            let mut out = std::fs::File::options()
+            let out = fs_err::File::options()
                 .read(true)
                 .write(true)
                 .create_new(true)
                 .open(&archive)
-                .map_err(|source| crate::plugins::cache::Error::Io { path: archive.clone(), source })?;
+                .map_err(crate::plugins::cache::Error::from)?;
             let got = http
-                .download_as(&w.url, None, "*/*", &file, &mut out, reporter)
+                .download_as(&w.url, None, "*/*", &file, out.file(), reporter)
                 .await
                 .map_err(|source| Error::Network { file: file.clone(), source })?;
             drop(out);
@@ -290,7 +289,7 @@ async fn download(
             }
             let (root, name, zip) = (tree.to_path_buf(), file.clone(), archive.clone());
             let manifest = tokio::task::spawn_blocking(move || {
-                std::fs::create_dir_all(&root).map_err(|source| extract::Error::Io { path: root.clone(), source })?;
+                fs_err::create_dir_all(&root).map_err(extract::Error::from)?;
                 extract::unzip(&zip, &root, &name, limits)
             })
             .await

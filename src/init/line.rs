@@ -120,14 +120,8 @@ pub fn convert(words: &[String]) -> Converted {
     while i < words.len() {
         let word = words[i].as_str();
         i += 1;
-        if word == CONFIG {
-            section = Section::Config;
-            continue;
-        }
-        if word == INFO {
-            if section == Section::Main {
-                section = Section::Info;
-            }
+        if let Some(next) = section.after_marker(word) {
+            section = next;
             continue;
         }
         let Some(body) = word.strip_prefix('-').filter(|b| !b.is_empty()) else {

@@ -453,14 +453,8 @@ pub fn lint(args: &[Arg], settings: Settings) -> Vec<Finding> {
         }
         let arg = &args[i];
         let text = arg.text.as_str();
-        if text == CONFIG {
-            section = Section::Config;
-            continue;
-        }
-        if text == INFO {
-            if section == Section::Main {
-                section = Section::Info;
-            }
+        if let Some(next) = section.after_marker(text) {
+            section = next;
             continue;
         }
         if !text.starts_with('-') || text == "-" {

@@ -59,6 +59,18 @@ impl Section {
             Section::Config => Some(CONFIG),
         }
     }
+
+    /// The section a line is in after `word`, when `word` is a section
+    /// marker (`None` otherwise). katalonc reads `--info` after `--config`
+    /// as still in the config section.
+    pub fn after_marker(self, word: &str) -> Option<Section> {
+        match word {
+            CONFIG => Some(Section::Config),
+            INFO if self == Section::Main => Some(Section::Info),
+            INFO => Some(self),
+            _ => None,
+        }
+    }
 }
 
 /// The token that starts the `--config` section.
@@ -377,6 +389,16 @@ pub fn browser_since(browser: &str) -> Option<Version> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn section_markers_switch_sections_as_katalonc_reads_them() {
+        assert_eq!(Section::Main.after_marker(CONFIG), Some(Section::Config));
+        assert_eq!(Section::Info.after_marker(CONFIG), Some(Section::Config));
+        assert_eq!(Section::Main.after_marker(INFO), Some(Section::Info));
+        // `--info` after `--config` is still the config section.
+        assert_eq!(Section::Config.after_marker(INFO), Some(Section::Config));
+        assert_eq!(Section::Main.after_marker("-browserType=Chrome"), None);
+    }
 
     #[test]
     fn lookup_is_exact_and_knows_aliases() {

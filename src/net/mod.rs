@@ -142,6 +142,7 @@ impl Error {
             Error::Write { .. } => return None,
             Error::ApiTooLarge { .. } => return None,
             Error::Json { .. } => return None,
+            // The message names the CA file; no TLS set-up error has a hint.
             Error::Tls(_) => return None,
             Error::Client(_) => return None,
         };
@@ -333,18 +334,32 @@ impl Http {
         name: &str,
         reporter: &dyn Reporter,
     ) -> Result<T, Error> {
+        self.retrying(name, reporter, || async {
+            let response = self.send_once(url, header, "application/json").await?;
+            match read_capped(response, MAX_API_BODY).await {
+                // A body that does not decode is not a hiccup: not retried.
+                Ok(Some(body)) => serde_json::from_slice(&body)
+                    .map_err(|e| (Error::Json { url: redacted(url), message: e.to_string() }, false)),
+                // Endless or huge: not a hiccup, so not retried.
+                Ok(None) => Err((Error::ApiTooLarge { url: redacted(url) }, false)),
+                Err(e) => Err((Error::Transport { url: redacted(url), attempts: 1, source: e.without_url() }, true)),
+            }
+        })
+        .await
+    }
+
+    /// Runs `attempt` under the retry policy: again while it fails with an
+    /// error it marks transient and the policy allows another try; the last
+    /// error carries the number of attempts made.
+    async fn retrying<T, F, Fut>(&self, name: &str, reporter: &dyn Reporter, attempt: F) -> Result<T, Error>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, (Error, bool)>>,
+    {
         let mut tries = retry::Tries::new(&self.settings.retry, name, reporter);
         loop {
-            let (error, transient) = match self.send_once(url, header, "application/json").await {
-                Ok(response) => match read_capped(response, MAX_API_BODY).await {
-                    Ok(Some(body)) => {
-                        return serde_json::from_slice(&body)
-                            .map_err(|e| Error::Json { url: redacted(url), message: e.to_string() });
-                    }
-                    // Endless or huge: not a hiccup, so not retried.
-                    Ok(None) => (Error::ApiTooLarge { url: redacted(url) }, false),
-                    Err(e) => (Error::Transport { url: redacted(url), attempts: 1, source: e.without_url() }, true),
-                },
+            let (error, transient) = match attempt().await {
+                Ok(done) => return Ok(done),
                 Err(failure) => failure,
             };
             if !tries.again(&error, transient, retry_after_of(&error)).await {
@@ -363,22 +378,11 @@ impl Http {
         header: Option<&OriginHeader<'_>>,
         accept: &str,
         name: &str,
-        file: &mut std::fs::File,
+        file: &std::fs::File,
         reporter: &dyn Reporter,
     ) -> Result<Downloaded, Error> {
         let limit = self.settings.download_timeout;
-        let attempts = async {
-            let mut tries = retry::Tries::new(&self.settings.retry, name, reporter);
-            loop {
-                let (error, transient) = match self.try_download(url, header, accept, name, file, reporter).await {
-                    Ok(done) => return Ok(done),
-                    Err(failure) => failure,
-                };
-                if !tries.again(&error, transient, retry_after_of(&error)).await {
-                    return Err(with_attempts(error, tries.attempt()));
-                }
-            }
-        };
+        let attempts = self.retrying(name, reporter, || self.try_download(url, header, accept, name, file, reporter));
         match tokio::time::timeout(limit, attempts).await {
             Ok(result) => result,
             Err(_) => Err(Error::Deadline { url: redacted(url), limit }),
@@ -391,7 +395,7 @@ impl Http {
         header: Option<&OriginHeader<'_>>,
         accept: &str,
         name: &str,
-        file: &mut std::fs::File,
+        mut file: &std::fs::File,
         reporter: &dyn Reporter,
     ) -> Result<Downloaded, (Error, bool)> {
         let write_err = |source| (Error::Write { url: redacted(url), source }, false);
@@ -484,16 +488,11 @@ impl Http {
         F: Fn(&mut dyn std::io::Read) -> Result<T, E> + Send + Sync + 'static,
     {
         let consume = std::sync::Arc::new(consume);
-        let mut tries = retry::Tries::new(&self.settings.retry, name, reporter);
-        loop {
-            let (error, transient) = match self.try_streamed(url, name, reporter, consume.clone()).await {
-                Ok(Ok(done)) => return Ok(done),
-                Ok(Err(consumer)) => return Err(StreamError::Consumer(consumer)),
-                Err(failure) => failure,
-            };
-            if !tries.again(&error, transient, retry_after_of(&error)).await {
-                return Err(StreamError::Net(with_attempts(error, tries.attempt())));
-            }
+        // A consumer's error ends the download as it is (the inner `Err`).
+        match self.retrying(name, reporter, || self.try_streamed(url, name, reporter, consume.clone())).await {
+            Ok(Ok(done)) => Ok(done),
+            Ok(Err(consumer)) => Err(StreamError::Consumer(consumer)),
+            Err(net) => Err(StreamError::Net(net)),
         }
     }
 

@@ -31,15 +31,6 @@ impl Error {
             Error::Setup(_) => crate::Exit::Usage,
         }
     }
-
-    /// No TLS set-up error has a hint; the message names the file.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            Error::CertFile { .. } => None,
-            Error::NoCerts { .. } => None,
-            Error::Setup(_) => None,
-        }
-    }
 }
 
 /// The client's TLS set-up; `ca_file` is `SSL_CERT_FILE`, trusted besides the bundled roots.

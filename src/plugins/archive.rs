@@ -4,9 +4,9 @@
 //!
 //! Pure file work on paths it is given; no network, no cache policy.
 
-use std::fs::File;
+use fs_err::File;
 use std::io::{BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::config::Kind;
 use crate::digest::{HashingWriter, Sha256};
@@ -46,12 +46,10 @@ pub enum Error {
     NoJar { name: String, entries: String },
     #[error("Package {name} holds two jars named {jar}")]
     DuplicateJar { name: String, jar: String },
-    #[error("Could not read or write {}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The file and the operation that failed are in the cause: fs-err
+    /// names them.
+    #[error("Could not read or write a plugin package")]
+    Io(#[from] std::io::Error),
 }
 
 impl Error {
@@ -66,20 +64,7 @@ impl Error {
             Error::Bomb { .. } => Exit::Integrity,
             Error::NoJar { .. } => Exit::Integrity,
             Error::DuplicateJar { .. } => Exit::Integrity,
-            Error::Io { .. } => Exit::Filesystem,
-        }
-    }
-
-    /// No archive error has a hint; the message says what is wrong.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            Error::NotAJar { .. } => None,
-            Error::NotAZip { .. } => None,
-            Error::Unsafe { .. } => None,
-            Error::Bomb { .. } => None,
-            Error::NoJar { .. } => None,
-            Error::DuplicateJar { .. } => None,
-            Error::Io { .. } => None,
+            Error::Io(_) => Exit::Filesystem,
         }
     }
 }
@@ -94,7 +79,7 @@ pub struct JarInfo {
 /// Opens a jar, proving it is a zip, and detects its kind:
 /// `Keywords/katalon-plugin.json` → keyword; else `Bundle-SymbolicName` → platform.
 pub fn inspect_jar(path: &Path, name: &str) -> Result<JarInfo, Error> {
-    let file = File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let file = File::open(path)?;
     let mut zip = zip::ZipArchive::new(BufReader::new(file))
         .map_err(|e| Error::NotAJar { name: name.to_string(), reason: zip_reason(path, e) })?;
     if zip.by_name(KEYWORD_MANIFEST).is_ok() {
@@ -208,13 +193,9 @@ pub fn extract_jars(package: &Path, name: &str, dest: &Path, limits: Limits) -> 
 }
 
 fn extract(package: &Path, name: &str, dest: &Path, limits: Limits) -> Result<Vec<Extracted>, Error> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Io { path, source }
-    };
-    let file = File::open(package).map_err(io(package))?;
+    let file = File::open(package)?;
     // The package's real size: the sizes in its headers can lie.
-    let package_len = file.metadata().map_err(io(package))?.len().max(1);
+    let package_len = file.metadata()?.len().max(1);
     let mut zip = zip::ZipArchive::new(BufReader::new(file))
         .map_err(|e| Error::NotAZip { name: name.to_string(), reason: zip_reason(package, e) })?;
     if zip.len() > limits.max_entries {
@@ -244,7 +225,7 @@ fn extract(package: &Path, name: &str, dest: &Path, limits: Limits) -> Result<Ve
     if jars.is_empty() {
         return Err(Error::NoJar { name: name.to_string(), entries: names.join(", ") });
     }
-    std::fs::create_dir_all(dest).map_err(io(dest))?;
+    fs_err::create_dir_all(dest)?;
     let mut total = 0u64;
     let mut out = Vec::new();
     for (i, file_name) in jars {
@@ -255,7 +236,7 @@ fn extract(package: &Path, name: &str, dest: &Path, limits: Limits) -> Result<Ve
             zip.by_index(i).map_err(|e| Error::NotAZip { name: name.to_string(), reason: e.to_string() })?;
         let compressed = entry.compressed_size().max(1);
         let target = dest.join(&file_name);
-        let mut f = HashingWriter::new(File::create(&target).map_err(io(&target))?);
+        let mut f = HashingWriter::new(File::create(&target)?);
         // Count real bytes: the sizes in the headers can lie.
         let mut buf = vec![0u8; 64 * 1024];
         let mut written = 0u64;
@@ -291,7 +272,7 @@ fn extract(package: &Path, name: &str, dest: &Path, limits: Limits) -> Result<Ve
                     ),
                 });
             }
-            f.write_all(&buf[..n]).map_err(io(&target))?;
+            f.write_all(&buf[..n])?;
         }
         let (sha256, size, _) = f.finish();
         out.push(Extracted { file: file_name, sha256, size });

@@ -15,7 +15,7 @@
 //! Files are verified when they enter and are read-only afterwards, so the
 //! warm path never re-hashes.
 
-use std::fs::{self, File};
+use fs_err::{self as fs, File};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -36,12 +36,10 @@ pub enum Error {
     },
     #[error("No cache directory: neither XDG_CACHE_HOME nor HOME (nor LOCALAPPDATA on Windows) is set")]
     NoDefault,
-    #[error("Cache I/O failed on {}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The file and the operation that failed are in the cause: fs-err
+    /// names them.
+    #[error("Cache I/O failed")]
+    Io(#[from] std::io::Error),
 }
 
 impl Error {
@@ -51,7 +49,7 @@ impl Error {
         match self {
             Error::NotWritable { .. } => Exit::Filesystem,
             Error::NoDefault => Exit::Filesystem,
-            Error::Io { .. } => Exit::Filesystem,
+            Error::Io(_) => Exit::Filesystem,
         }
     }
 
@@ -60,13 +58,9 @@ impl Error {
         match self {
             Error::NotWritable { .. } => Some("choose another with --cache-dir DIR (or KATALON_PREP_CACHE_DIR)".into()),
             Error::NoDefault => Some("choose one with --cache-dir DIR (or KATALON_PREP_CACHE_DIR)".into()),
-            Error::Io { .. } => None,
+            Error::Io(_) => None,
         }
     }
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io { path: path.to_path_buf(), source }
 }
 
 /// One jar of an entry.
@@ -159,7 +153,7 @@ impl Cache {
         tempfile::tempfile_in(root.join("tmp")).map_err(not_writable)?;
         let use_path = root.join(USE_LOCK);
         let in_use = File::options().create(true).truncate(false).write(true).open(&use_path).map_err(not_writable)?;
-        in_use.lock_shared().map_err(io(&use_path))?;
+        in_use.lock_shared()?;
         let cache = Cache { dir: dir.to_path_buf(), root, _in_use: Some(std::sync::Arc::new(in_use)) };
         cache.clean_staging();
         Ok(cache)
@@ -174,8 +168,8 @@ impl Cache {
             return Ok(None);
         }
         let use_path = root.join(USE_LOCK);
-        let lock = File::options().create(true).truncate(false).write(true).open(&use_path).map_err(io(&use_path))?;
-        lock.lock().map_err(io(&use_path))?;
+        let lock = File::options().create(true).truncate(false).write(true).open(&use_path)?;
+        lock.lock()?;
         Ok(Some((Cache::at(dir), lock)))
     }
 
@@ -213,8 +207,8 @@ impl Cache {
     /// Takes the entry's lock, blocking until it is free.
     pub fn lock(&self, sha: &Sha256) -> Result<File, Error> {
         let path = self.root.join("locks").join(format!("{}.lock", sha.hex()));
-        let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;
-        file.lock().map_err(io(&path))?;
+        let file = File::options().create(true).truncate(false).write(true).open(&path)?;
+        file.lock()?;
         Ok(file)
     }
 
@@ -231,11 +225,11 @@ impl Cache {
             let lock = match File::options().write(true).create_new(true).open(&lock_path) {
                 Ok(f) => f,
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(io(&lock_path)(e)),
+                Err(e) => return Err(e.into()),
             };
-            lock.lock().map_err(io(&lock_path))?;
+            lock.lock()?;
             let dir = tmp.join(&name);
-            fs::create_dir(&dir).map_err(io(&dir))?;
+            fs::create_dir(&dir)?;
             return Ok(Staging { dir, lock_path, _lock: lock, committed: false });
         }
     }
@@ -244,20 +238,20 @@ impl Cache {
     /// entry first, theirs is kept and ours discarded.
     pub fn commit(&self, mut staging: Staging, meta: Meta) -> Result<Entry, Error> {
         let meta_path = staging.dir.join("entry.json");
-        let bytes = serde_json::to_vec_pretty(&meta).map_err(|e| io(&meta_path)(e.into()))?;
-        fs::write(&meta_path, bytes).map_err(io(&meta_path))?;
+        let bytes = serde_json::to_vec_pretty(&meta).map_err(|e| Error::Io(e.into()))?;
+        fs::write(&meta_path, bytes)?;
         for path in files_under(&staging.dir) {
             // Flushed through a handle that may write, before the file is
             // made read-only: Windows refuses FlushFileBuffers on a handle
             // opened for reading ("Access denied").
-            File::options().write(true).open(&path).and_then(|f| f.sync_all()).map_err(io(&path))?;
-            make_read_only(&path).map_err(io(&path))?;
+            File::options().write(true).open(&path).and_then(|f| f.sync_all())?;
+            make_read_only(&path)?;
         }
         let target = self.entry_dir(&meta.sha256);
         match fs::rename(&staging.dir, &target) {
             Ok(()) => staging.committed = true,
             Err(_) if self.get(&meta.sha256).is_some() => {}
-            Err(e) => return Err(io(&target)(e)),
+            Err(e) => return Err(e.into()),
         }
         Ok(Entry { dir: target, meta })
     }
@@ -274,8 +268,8 @@ impl Cache {
         // Move it out of the way first, so a reader never sees half an entry.
         let doomed = self.root.join("tmp").join(format!("rm-{}-{:08x}", sha.hex(), fastrand::u32(..)));
         let _guard = self.tmp_guard(false)?;
-        fs::rename(dir, &doomed).map_err(io(dir))?;
-        crate::fsutil::remove_tree(&doomed).map_err(io(&doomed))
+        fs::rename(dir, &doomed)?;
+        Ok(crate::fsutil::remove_tree(&doomed)?)
     }
 
     /// `v1/locks/tmp.lock`: held shared while a staging folder is being set
@@ -284,8 +278,8 @@ impl Cache {
     /// killed run's leftovers.
     fn tmp_guard(&self, exclusive: bool) -> Result<File, Error> {
         let path = self.root.join("locks").join("tmp.lock");
-        let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;
-        if exclusive { file.lock() } else { file.lock_shared() }.map_err(io(&path))?;
+        let file = File::options().create(true).truncate(false).write(true).open(&path)?;
+        if exclusive { file.lock() } else { file.lock_shared() }?;
         Ok(file)
     }
 
@@ -332,7 +326,7 @@ impl Staging {
                 Ok(true)
             }
             Err(_) if target.is_dir() => Ok(false),
-            Err(e) => Err(io(target)(e)),
+            Err(e) => Err(e.into()),
         }
     }
 }
@@ -407,5 +401,27 @@ impl Cache {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// fs-err names the file that failed: the message stays the cache's,
+    /// the cause says which file and what was tried.
+    #[test]
+    fn a_failed_lock_names_its_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::open(tmp.path()).unwrap();
+        let locks = tmp.path().join(LAYOUT).join("locks");
+        std::fs::remove_dir_all(&locks).unwrap();
+        // A file where the folder of locks was: opening a lock in it fails.
+        std::fs::write(&locks, b"").unwrap();
+        let err = cache.lock(&Sha256::of(b"x")).unwrap_err();
+        assert_eq!(err.to_string(), "Cache I/O failed");
+        assert_eq!(err.exit(), crate::Exit::Filesystem);
+        let cause = std::error::Error::source(&err).unwrap().to_string();
+        assert!(cause.contains(&locks.display().to_string()), "{cause}");
     }
 }

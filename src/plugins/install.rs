@@ -13,8 +13,9 @@
 //! user's), and the record is rewritten without pending entries once every
 //! file is in place.
 
+use fs_err::{self as fs, File};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{self, File};
+use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -34,12 +35,10 @@ pub enum Error {
     Clash { path: PathBuf },
     #[error("Two plugins install the same file {}: {first} and {second}", path.display())]
     Duplicate { path: PathBuf, first: String, second: String },
-    #[error("Could not install into {}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The file and the operation that failed are in the cause: fs-err
+    /// names them.
+    #[error("Could not update the plugin files of the project")]
+    Io(#[from] std::io::Error),
 }
 
 impl Error {
@@ -50,7 +49,7 @@ impl Error {
         match self {
             Error::Clash { .. } => Exit::Project,
             Error::Duplicate { .. } => Exit::Project,
-            Error::Io { .. } => Exit::Filesystem,
+            Error::Io(_) => Exit::Filesystem,
         }
     }
 
@@ -61,13 +60,9 @@ impl Error {
                 Some("remove or rename that file, or remove the plugin from katalon-prep.yml".into())
             }
             Error::Duplicate { .. } => None,
-            Error::Io { .. } => None,
+            Error::Io(_) => None,
         }
     }
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io { path: path.to_path_buf(), source }
 }
 
 /// One jar to place.
@@ -132,7 +127,7 @@ pub struct Pending {
 impl Pending {
     /// Whether the file at `path` (already stat'ed as `meta`) is the one a
     /// killed run was placing.
-    fn matches(&self, meta: &fs::Metadata, path: &Path) -> bool {
+    fn matches(&self, meta: &Metadata, path: &Path) -> bool {
         meta.is_file() && meta.len() == self.size && Sha256::of_file(path).is_ok_and(|h| h == self.sha256)
     }
 }
@@ -230,7 +225,7 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
     }
     if to_place.iter().any(|(_, i)| i.kind == Kind::Platform) {
         let dir = plugins.join(PLATFORM_DIR);
-        fs::create_dir_all(&dir).map_err(io(&dir))?;
+        fs::create_dir_all(&dir)?;
     }
     if !to_place.is_empty() {
         // Claimed before the first rename: a kill from here on leaves every
@@ -244,7 +239,7 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
     for (rel, item) in to_place {
         let target = plugins.join(&rel);
         place(&item.source, &target)?;
-        let meta = fs::metadata(&target).map_err(io(&target))?;
+        let meta = fs::metadata(&target)?;
         record.files.insert(rel, Recorded { sha256: item.sha256, size: item.size, mtime_ns: mtime_ns(&meta) });
         reporter.report(Event::Installed { file: target.clone(), unchanged: false });
         outcome.placed.push(target);
@@ -260,7 +255,7 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
         match fs::symlink_metadata(&target) {
             Err(_) => {}
             Ok(meta) if meta.is_file() && meta.len() == rec.size && mtime_ns(&meta) == rec.mtime_ns => {
-                fs::remove_file(&target).map_err(io(&target))?;
+                fs::remove_file(&target)?;
                 reporter.report(Event::Removed { file: target.clone() });
                 outcome.removed.push(target);
             }
@@ -287,10 +282,10 @@ pub fn install(project_root: &Path, items: &[Item], reporter: &dyn Reporter) -> 
 
 /// Holds `Plugins/.katalon-prep.lock` (creating `Plugins/`) while it lives.
 fn lock_plugins(plugins: &Path) -> Result<File, Error> {
-    fs::create_dir_all(plugins).map_err(io(plugins))?;
+    fs::create_dir_all(plugins)?;
     let lock_path = plugins.join(LOCK_FILE);
-    let lock = File::options().create(true).truncate(false).write(true).open(&lock_path).map_err(io(&lock_path))?;
-    lock.lock().map_err(io(&lock_path))?;
+    let lock = File::options().create(true).truncate(false).write(true).open(&lock_path)?;
+    lock.lock()?;
     Ok(lock)
 }
 
@@ -358,7 +353,7 @@ pub fn clean(project_root: &Path, reporter: &dyn Reporter) -> Result<Cleaned, Er
                     && meta.len() == rec.size
                     && (mtime_ns(&meta) == rec.mtime_ns || Sha256::of_file(&target).is_ok_and(|h| h == rec.sha256)) =>
             {
-                fs::remove_file(&target).map_err(io(&target))?;
+                fs::remove_file(&target)?;
                 reporter.report(Event::Removed { file: target.clone() });
                 done.removed.push(target);
             }
@@ -372,7 +367,7 @@ pub fn clean(project_root: &Path, reporter: &dyn Reporter) -> Result<Cleaned, Er
         if let Ok(meta) = fs::symlink_metadata(&target)
             && pending.matches(&meta, &target)
         {
-            fs::remove_file(&target).map_err(io(&target))?;
+            fs::remove_file(&target)?;
             reporter.report(Event::Removed { file: target.clone() });
             done.removed.push(target);
         }
@@ -389,8 +384,7 @@ pub fn clean(project_root: &Path, reporter: &dyn Reporter) -> Result<Cleaned, Er
                 match &before {
                     Some(bytes) => crate::fsutil::write_atomic(&target, bytes, crate::fsutil::Mode::Keep),
                     None => fs::remove_file(&target),
-                }
-                .map_err(io(&target))?;
+                }?;
                 done.restored = Some(target);
             }
             // Never written (a run killed before the edit), or already undone.
@@ -399,7 +393,7 @@ pub fn clean(project_root: &Path, reporter: &dyn Reporter) -> Result<Cleaned, Er
             _ => keep(target, &mut done),
         }
     }
-    fs::remove_file(&record_path).map_err(io(&record_path))?;
+    fs::remove_file(&record_path)?;
     // Folders katalon-prep made, if nothing else is in them now.
     let _ = fs::remove_dir(plugins.join(PLATFORM_DIR));
     drop(lock);
@@ -409,11 +403,11 @@ pub fn clean(project_root: &Path, reporter: &dyn Reporter) -> Result<Cleaned, Er
 }
 
 fn write_record(path: &Path, record: &Record) -> Result<(), Error> {
-    let bytes = serde_json::to_vec_pretty(record).map_err(|e| io(path)(e.into()))?;
+    let bytes = serde_json::to_vec_pretty(record).map_err(|e| Error::Io(e.into()))?;
     // Not synced: on the warm path the fsync cost more than the rest of the
     // install. A record lost to a power cut makes the next run refuse (exit
     // 12: a file it did not place) rather than overwrite anything.
-    crate::fsutil::write_atomic_unsynced(path, &bytes, crate::fsutil::Mode::Shared).map_err(io(path))
+    Ok(crate::fsutil::write_atomic_unsynced(path, &bytes, crate::fsutil::Mode::Shared)?)
 }
 
 /// A path katalon-prep could have written: `name.jar` or `platform/name.jar`,
@@ -432,7 +426,7 @@ fn is_record_path(rel: &str) -> bool {
 
 /// Same file as the cache's (hardlink), or same size and mtime as recorded
 /// (copy): either way, no re-hashing.
-fn untouched(meta: &fs::Metadata, rec: &Recorded, source: &Path) -> bool {
+fn untouched(meta: &Metadata, rec: &Recorded, source: &Path) -> bool {
     if !meta.is_file() || meta.len() != rec.size {
         return false;
     }
@@ -443,17 +437,17 @@ fn untouched(meta: &fs::Metadata, rec: &Recorded, source: &Path) -> bool {
 }
 
 #[cfg(unix)]
-fn same_file(meta: &fs::Metadata, other: &Path) -> bool {
+fn same_file(meta: &Metadata, other: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     fs::metadata(other).is_ok_and(|o| o.dev() == meta.dev() && o.ino() == meta.ino())
 }
 
 #[cfg(not(unix))]
-fn same_file(_: &fs::Metadata, _: &Path) -> bool {
+fn same_file(_: &Metadata, _: &Path) -> bool {
     false
 }
 
-fn mtime_ns(meta: &fs::Metadata) -> i128 {
+fn mtime_ns(meta: &Metadata) -> i128 {
     meta.modified()
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
@@ -470,9 +464,8 @@ fn place(source: &Path, target: &Path) -> Result<(), Error> {
     // a hardlinked jar could be neither replaced nor deleted in the project
     // (nor the cache entry while katalonc holds the jar open). Copy there.
     if cfg!(windows) || fs::hard_link(source, &tmp).is_err() {
-        fs::copy(source, &tmp).map_err(|e| {
+        fs::copy(source, &tmp).inspect_err(|_| {
             let _ = fs::remove_file(&tmp);
-            io(target)(e)
         })?;
         // A copy of a read-only cache file is read-only too; the project's copy
         // is the user's to manage.
@@ -483,8 +476,8 @@ fn place(source: &Path, target: &Path) -> Result<(), Error> {
             let _ = fs::set_permissions(&tmp, perms);
         }
     }
-    fs::rename(&tmp, target).map_err(|e| {
+    fs::rename(&tmp, target).inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
-        io(target)(e)
-    })
+    })?;
+    Ok(())
 }

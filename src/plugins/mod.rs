@@ -122,7 +122,8 @@ impl Error {
             Error::Checksum { .. } => {
                 Some("nothing was installed; if the new file is trusted, update `sha256` in katalon-prep.yml".into())
             }
-            Error::Archive { source, .. } => source.hint(),
+            // The message says what is wrong with a package.
+            Error::Archive { .. } => None,
             Error::Store(e) => e.hint(),
             Error::Github(e) => e.hint(),
             Error::Lock(e) => e.hint(),
@@ -291,8 +292,7 @@ impl Fetcher<'_> {
             }
             let staging = cache.staging()?;
             let artifact = staging.dir.join("artifact");
-            let mut out = std::fs::File::create(&artifact)
-                .map_err(|source| cache::Error::Io { path: artifact.clone(), source })?;
+            let mut out = fs_err::File::create(&artifact).map_err(cache::Error::from)?;
             let mut src = std::fs::File::open(&path).map_err(read_err)?;
             let mut w = HashingWriter::new(&mut out);
             std::io::copy(&mut src, &mut w).map_err(read_err)?;
@@ -331,22 +331,22 @@ impl Fetcher<'_> {
         };
         let staging = cache.staging()?;
         let artifact = staging.dir.join("artifact");
-        let mut file =
-            std::fs::File::create(&artifact).map_err(|source| cache::Error::Io { path: artifact.clone(), source })?;
+        let file = fs_err::File::create(&artifact).map_err(cache::Error::from)?;
         let slot = match d.slots {
             Some(slots) => Some(slots.acquire().await.map_err(|e| Error::Internal(e.to_string()))?),
             None => None,
         };
-        let got = http.download_as(d.url, d.header.as_ref(), d.accept, name, &mut file, self.reporter).await.map_err(
-            |source| {
+        let got = http
+            .download_as(d.url, d.header.as_ref(), d.accept, name, file.file(), self.reporter)
+            .await
+            .map_err(|source| {
                 // A full or failing disk is not the network's fault.
                 if source.is_local() {
                     Error::Save { plugin: name.to_string(), source }
                 } else {
                     Error::Network { plugin: name.to_string(), source }
                 }
-            },
-        )?;
+            })?;
         drop(slot);
         let (actual, size) = (got.sha256, got.size);
         drop(file);
@@ -462,9 +462,9 @@ fn build_entry(
         } else {
             format!("{file_name}.jar")
         };
-        std::fs::create_dir_all(&jars_dir).map_err(|source| cache::Error::Io { path: jars_dir.clone(), source })?;
+        fs_err::create_dir_all(&jars_dir).map_err(cache::Error::from)?;
         let target = jars_dir.join(&jar_name);
-        std::fs::rename(artifact, &target).map_err(|source| cache::Error::Io { path: target, source })?;
+        fs_err::rename(artifact, &target).map_err(cache::Error::from)?;
         vec![(jar_name, sha256, size)]
     };
     let mut jars = Vec::new();

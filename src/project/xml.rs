@@ -34,11 +34,15 @@ pub fn expect_root<'a>(doc: &'a roxmltree::Document, file: &Path, allowed: &[&st
 
 /// The trimmed text of the first child element named `name`.
 pub fn child_text(node: roxmltree::Node, name: &str) -> Option<String> {
-    node.children()
-        .find(|c| c.has_tag_name(name))
-        .and_then(|c| c.text())
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
+    first_text(node.children(), name)
+}
+
+/// The trimmed, non-empty text of the first of `nodes` named `name`.
+fn first_text<'a, 'input: 'a>(
+    mut nodes: impl Iterator<Item = roxmltree::Node<'a, 'input>>,
+    name: &str,
+) -> Option<String> {
+    nodes.find(|c| c.has_tag_name(name)).and_then(|c| c.text()).map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 /// `file:line:column` of a node.
@@ -49,9 +53,5 @@ pub fn location(doc: &roxmltree::Document, node: roxmltree::Node, file: &Path) -
 
 /// The trimmed text of the first descendant element named `name`.
 pub fn descendant_text(node: roxmltree::Node, name: &str) -> Option<String> {
-    node.descendants()
-        .find(|c| c.has_tag_name(name))
-        .and_then(|c| c.text())
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
+    first_text(node.descendants(), name)
 }
