@@ -24,6 +24,22 @@ use std::path::PathBuf;
 
 use zeroize::Zeroizing;
 
+/// The names of the variables katalon-prep's own features read (the modules
+/// that use them refer to these, so this module depends on none of them).
+/// `false`/`0`/`no`: do not hand files over to the workspace's owner ([`crate::ownership`]).
+pub const CHOWN: &str = "KATALON_PREP_CHOWN";
+/// Overrides the detected engine platform (`linux-x64`, …): to prepare an
+/// engine for another machine, and for tests.
+pub const PLATFORM: &str = "KATALON_PREP_PLATFORM";
+/// Overrides `store.url`.
+pub const STORE_URL: &str = "KATALON_STORE_URL";
+/// Overrides `engine.url` (a mirror of Katalon's downloads).
+pub const DOWNLOAD_URL: &str = "KATALON_DOWNLOAD_URL";
+/// GitHub's API base URL (GitHub Enterprise sets it on its runners).
+pub const GITHUB_API_URL: &str = "GITHUB_API_URL";
+/// The token for GitHub release plugins.
+pub const GITHUB_TOKEN: &str = "GITHUB_TOKEN";
+
 /// What katalon-prep takes from its environment. Empty values count as
 /// unset wherever an empty value could mean nothing else.
 pub struct Env {
@@ -135,19 +151,17 @@ impl Env {
             home: s.path("HOME"),
             ca_file: s.path("SSL_CERT_FILE"),
             secrets_dir: s.path("KATALON_PREP_SECRETS_DIR"),
-            chown: s.text(crate::ownership::ENV_SWITCH),
-            platform: s.path(crate::engine::platform::PLATFORM_ENV).map(|p| p.to_string_lossy().into_owned()),
-            store_url: s.word(crate::plugins::store::URL_ENV),
-            engine_download_url: s
-                .path(crate::engine::DOWNLOAD_URL_ENV)
-                .map(|p| p.into_os_string().to_string_lossy().into_owned()),
+            chown: s.text(CHOWN),
+            platform: s.path(PLATFORM).map(|p| p.to_string_lossy().into_owned()),
+            store_url: s.word(STORE_URL),
+            engine_download_url: s.path(DOWNLOAD_URL).map(|p| p.into_os_string().to_string_lossy().into_owned()),
             github_actions: s.text("GITHUB_ACTIONS").is_some_and(|v| v == "true"),
             github_workspace: s.path("GITHUB_WORKSPACE"),
             github_output: s.path("GITHUB_OUTPUT"),
             github_step_summary: s.path("GITHUB_STEP_SUMMARY"),
-            github_api_url: s.word(crate::plugins::github::API_URL_ENV),
+            github_api_url: s.word(GITHUB_API_URL),
             github_token: s
-                .text(crate::plugins::github::TOKEN_ENV)
+                .text(GITHUB_TOKEN)
                 .map(|t| Zeroizing::new(Zeroizing::new(t).trim().to_string()))
                 .filter(|t| !t.is_empty()),
             runner_os: s.text("RUNNER_OS"),
@@ -192,18 +206,23 @@ impl fmt::Debug for Env {
             .field("secrets_dir", &self.secrets_dir)
             .field("chown", &self.chown)
             .field("platform", &self.platform)
-            .field("store_url", &self.store_url.as_deref().map(crate::net::urls::redacted_str))
-            .field("engine_download_url", &self.engine_download_url.as_deref().map(crate::net::urls::redacted_str))
+            .field("store_url", &self.store_url.as_ref().map(|_| SET))
+            .field("engine_download_url", &self.engine_download_url.as_ref().map(|_| SET))
             .field("github_actions", &self.github_actions)
             .field("github_workspace", &self.github_workspace)
             .field("github_output", &self.github_output)
             .field("github_step_summary", &self.github_step_summary)
-            .field("github_api_url", &self.github_api_url.as_deref().map(crate::net::urls::redacted_str))
-            .field("github_token", &self.github_token.as_ref().map(|_| crate::secret::MASK))
+            .field("github_api_url", &self.github_api_url.as_ref().map(|_| SET))
+            .field("github_token", &self.github_token.as_ref().map(|_| SET))
             .field("runner_os", &self.runner_os)
             .finish_non_exhaustive()
     }
 }
+
+/// What `Debug` shows of a URL or token: that it is set, never its value (a
+/// URL can carry credentials), and without reaching into the modules that
+/// know how to redact (they depend on this one).
+const SET: &str = "<set>";
 
 #[cfg(test)]
 mod tests {
@@ -222,7 +241,8 @@ mod tests {
         ]);
         let shown = format!("{env:?}");
         assert!(!shown.contains("sentinel"), "{shown}");
-        assert!(shown.contains("github_token: Some(\"***\")"), "{shown}");
+        assert!(shown.contains("github_token: Some(\"<set>\")"), "{shown}");
+        assert!(shown.contains("store_url: Some(\"<set>\")"), "{shown}");
         assert!(shown.contains("github_actions: true"), "{shown}");
         // The values are there for whoever asks by name.
         assert_eq!(env.var("KATALON_API_KEY").as_deref().map(String::as_str), Some(SENTINEL));

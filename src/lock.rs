@@ -62,8 +62,8 @@ pub enum Error {
 
 impl Error {
     /// The documented exit code.
-    pub fn exit(&self) -> crate::Exit {
-        use crate::Exit;
+    pub fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
         match self {
             Error::Read { .. } => Exit::Filesystem,
             Error::Invalid { .. } => Exit::Usage,

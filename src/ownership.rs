@@ -22,7 +22,7 @@ pub struct Handover {
 }
 
 /// The switch that turns the hand-over off.
-pub const ENV_SWITCH: &str = "KATALON_PREP_CHOWN";
+pub const ENV_SWITCH: &str = crate::env::CHOWN;
 
 /// What a finished command should hand over, decided before it runs (the
 /// working directory's owner cannot change under us, but is read once).

@@ -269,8 +269,8 @@ fn line(ctx: &Context, plan: &Plan, req: &Request, with_key: bool) -> Result<Lin
     if !found.is_empty() {
         ctx.reporter.report(Event::Findings(found));
     }
-    if let Some(refused) = refusal {
-        return Err(refused);
+    if let Some(message) = refusal {
+        return Err(Error::Lint { message, hint: Some("`katalon-prep check` lists every finding".into()) });
     }
     let split = req.extra.iter().position(|a| a == options::CONFIG).unwrap_or(req.extra.len());
     req.extra[..split].iter().for_each(|arg| line.push_main(arg.clone()));

@@ -61,7 +61,7 @@ pub enum Event {
     Info(String),
     /// Lint findings on the katalonc line that do not refuse it (warnings
     /// and notes), in the order found; errors refuse the line instead
-    /// ([`crate::Error::Lint`]).
+    /// ([`crate::error::Error::Lint`]).
     Findings(Vec<crate::katalonc::lint::Finding>),
 }
 

@@ -139,8 +139,8 @@ pub enum Error {
 
 impl Error {
     /// The documented exit code: every API key error is exit 11.
-    pub fn exit(&self) -> crate::Exit {
-        use crate::Exit;
+    pub fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
         match self {
             Error::Missing { .. } => Exit::ApiKey,
             Error::BadVarName => Exit::ApiKey,

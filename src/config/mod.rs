@@ -50,11 +50,11 @@ impl Error {
 
     /// The documented exit code: a config error is a usage error (10), an
     /// unreadable config file included.
-    pub fn exit(&self) -> crate::Exit {
+    pub fn exit(&self) -> crate::exit::Exit {
         match self {
-            Error::Read { .. } => crate::Exit::Usage,
-            Error::Invalid { .. } => crate::Exit::Usage,
-            Error::Other { .. } => crate::Exit::Usage,
+            Error::Read { .. } => crate::exit::Exit::Usage,
+            Error::Invalid { .. } => crate::exit::Exit::Usage,
+            Error::Other { .. } => crate::exit::Exit::Usage,
         }
     }
 

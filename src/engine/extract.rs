@@ -40,8 +40,8 @@ pub enum Error {
 impl Error {
     /// The documented exit code: bad content is an integrity error (30), a
     /// failed write the disk's (40).
-    pub fn exit(&self) -> crate::Exit {
-        use crate::Exit;
+    pub fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
         match self {
             Error::Format { .. } => Exit::Integrity,
             Error::Unsafe { .. } => Exit::Integrity,

@@ -27,7 +27,7 @@ use crate::plugins::cache::Cache;
 use crate::report::{Event, Reporter};
 
 /// Overrides `engine.url` (a mirror of Katalon's downloads).
-pub const DOWNLOAD_URL_ENV: &str = "KATALON_DOWNLOAD_URL";
+pub const DOWNLOAD_URL_ENV: &str = crate::env::DOWNLOAD_URL;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -64,8 +64,8 @@ pub enum Error {
 
 impl Error {
     /// The documented exit code.
-    pub fn exit(&self) -> crate::Exit {
-        use crate::Exit;
+    pub fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
         match self {
             Error::Network { source, .. } => source.exit(),
             Error::Checksum(_) => Exit::Integrity,
@@ -337,7 +337,7 @@ pub fn wanted(
     platform: Platform,
     locked: bool,
     env: &crate::env::Env,
-) -> Result<(Wanted, Option<String>), crate::Error> {
+) -> Result<(Wanted, Option<String>), crate::error::Error> {
     let settings = config.engine.as_ref().ok_or(Error::NotConfigured { config: config.shown_file() })?;
     let (_, lock_shown) = crate::lock::path_for(config);
     let version = settings.version.value.clone();
@@ -395,7 +395,7 @@ pub async fn provision(
     project_root: &Path,
     opts: &crate::plugins::FetchOptions,
     locked: bool,
-) -> Result<Option<Provisioned>, crate::Error> {
+) -> Result<Option<Provisioned>, crate::error::Error> {
     if config.engine.is_none() {
         return Ok(None);
     }

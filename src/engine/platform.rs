@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// Overrides the detected platform (`linux-x64`, …): to prepare an engine
 /// for another machine, and for tests.
-pub const PLATFORM_ENV: &str = "KATALON_PREP_PLATFORM";
+pub const PLATFORM_ENV: &str = crate::env::PLATFORM;
 
 /// One platform of the engine. The order is the order of the lock's entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -126,8 +126,8 @@ pub struct Unsupported {
 
 impl Unsupported {
     /// The documented exit code: exit 15.
-    pub fn exit(&self) -> crate::Exit {
-        crate::Exit::PlatformUnsupported
+    pub fn exit(&self) -> crate::exit::Exit {
+        crate::exit::Exit::PlatformUnsupported
     }
 
     /// What the user can do about it, printed after the message.

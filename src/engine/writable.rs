@@ -42,8 +42,8 @@ pub struct Error {
 
 impl Error {
     /// The documented exit code: exit 40, a filesystem error.
-    pub fn exit(&self) -> crate::Exit {
-        crate::Exit::Filesystem
+    pub fn exit(&self) -> crate::exit::Exit {
+        crate::exit::Exit::Filesystem
     }
 }
 

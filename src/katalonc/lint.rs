@@ -982,9 +982,10 @@ pub fn place(origin: &Origin, source: Option<&str>, cwd: &Path) -> Option<String
     }
 }
 
-/// The refusal of a line with lint errors (exit 13), one indented line per
-/// error (its hint under it); `None` when there is no error.
-pub fn refusal(findings: &[Finding], cwd: &Path) -> Option<crate::Error> {
+/// The message refusing a line with lint errors (the pipeline's exit 13),
+/// one indented line per error (its hint under it); `None` when there is no
+/// error.
+pub fn refusal(findings: &[Finding], cwd: &Path) -> Option<String> {
     let errors: Vec<String> = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
@@ -995,13 +996,12 @@ pub fn refusal(findings: &[Finding], cwd: &Path) -> Option<crate::Error> {
         })
         .collect();
     let n = errors.len();
-    (n > 0).then(|| crate::Error::Lint {
-        message: format!(
+    (n > 0).then(|| {
+        format!(
             "Refusing to emit the katalonc line: {n} lint error{}\n{}",
             if n == 1 { "" } else { "s" },
             errors.join("\n")
-        ),
-        hint: Some("`katalon-prep check` lists every finding".into()),
+        )
     })
 }
 

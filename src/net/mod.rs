@@ -105,8 +105,8 @@ impl Error {
     /// The documented exit code: a refused scheme or TLS set-up is the
     /// user's to fix (10), a failed write the disk's (40), the rest the
     /// network's (20).
-    pub fn exit(&self) -> crate::Exit {
-        use crate::Exit;
+    pub fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
         match self {
             Error::Insecure { .. } => Exit::Usage,
             Error::Status { .. } => Exit::Network,

@@ -24,11 +24,11 @@ pub enum Error {
 
 impl Error {
     /// The documented exit code: every TLS set-up error is a usage error (10).
-    pub fn exit(&self) -> crate::Exit {
+    pub fn exit(&self) -> crate::exit::Exit {
         match self {
-            Error::CertFile { .. } => crate::Exit::Usage,
-            Error::NoCerts { .. } => crate::Exit::Usage,
-            Error::Setup(_) => crate::Exit::Usage,
+            Error::CertFile { .. } => crate::exit::Exit::Usage,
+            Error::NoCerts { .. } => crate::exit::Exit::Usage,
+            Error::Setup(_) => crate::exit::Exit::Usage,
         }
     }
 }

@@ -55,8 +55,8 @@ pub enum Error {
 impl Error {
     /// The documented exit code: bad content is an integrity error (30), a
     /// failed read or write the disk's (40).
-    pub fn exit(&self) -> crate::Exit {
-        use crate::Exit;
+    pub fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
         match self {
             Error::NotAJar { .. } => Exit::Integrity,
             Error::NotAZip { .. } => Exit::Integrity,

@@ -44,8 +44,8 @@ pub enum Error {
 
 impl Error {
     /// The documented exit code: every cache error is a filesystem error (40).
-    pub fn exit(&self) -> crate::Exit {
-        use crate::Exit;
+    pub fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
         match self {
             Error::NotWritable { .. } => Exit::Filesystem,
             Error::NoDefault => Exit::Filesystem,
@@ -420,7 +420,7 @@ mod tests {
         std::fs::write(&locks, b"").unwrap();
         let err = cache.lock(&Sha256::of(b"x")).unwrap_err();
         assert_eq!(err.to_string(), "Cache I/O failed");
-        assert_eq!(err.exit(), crate::Exit::Filesystem);
+        assert_eq!(err.exit(), crate::exit::Exit::Filesystem);
         let cause = std::error::Error::source(&err).unwrap().to_string();
         assert!(cause.contains(&locks.display().to_string()), "{cause}");
     }

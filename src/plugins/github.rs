@@ -27,8 +27,8 @@ use crate::location::{Location, suffix};
 use crate::net::{self, Http, OriginHeader, tries_suffix};
 use crate::report::Reporter;
 
-pub const API_URL_ENV: &str = "GITHUB_API_URL";
-pub const TOKEN_ENV: &str = "GITHUB_TOKEN";
+pub const API_URL_ENV: &str = crate::env::GITHUB_API_URL;
+pub const TOKEN_ENV: &str = crate::env::GITHUB_TOKEN;
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
 /// What GitHub wants to serve an asset's bytes from its API URL.
 pub const ASSET_ACCEPT: &str = "application/octet-stream";
@@ -68,8 +68,8 @@ pub enum Error {
 
 impl Error {
     /// The documented exit code.
-    pub fn exit(&self) -> crate::Exit {
-        use crate::Exit;
+    pub fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
         match self {
             Error::BadApiUrl { .. } => Exit::Usage,
             Error::Insecure(e) => e.exit(),

@@ -44,8 +44,8 @@ pub enum Error {
 impl Error {
     /// The documented exit code: a clash with the project's files is a
     /// project error (12), a failed write the disk's (40).
-    pub fn exit(&self) -> crate::Exit {
-        use crate::Exit;
+    pub fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
         match self {
             Error::Clash { .. } => Exit::Project,
             Error::Duplicate { .. } => Exit::Project,

@@ -90,8 +90,8 @@ pub enum Error {
 
 impl Error {
     /// The documented exit code; a wrapped error keeps its own.
-    pub fn exit(&self) -> crate::Exit {
-        use crate::Exit;
+    pub fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
         match self {
             Error::Network { source, .. } => source.exit(),
             Error::Save { .. } => Exit::Filesystem,

@@ -22,7 +22,7 @@ use crate::secret::{ApiKey, KeySource};
 /// The list endpoint, under the Store's base URL.
 pub const LIST_PATH: &str = "/api/products/ks";
 /// The environment variable that overrides `store.url`.
-pub const URL_ENV: &str = "KATALON_STORE_URL";
+pub const URL_ENV: &str = crate::env::STORE_URL;
 /// What `product_type.name` says for a keyword plugin (case-insensitive).
 const KEYWORD_TYPE: &str = "Custom Keywords Plugin";
 
@@ -55,8 +55,8 @@ pub enum Error {
 
 impl Error {
     /// The documented exit code.
-    pub fn exit(&self) -> crate::Exit {
-        use crate::Exit;
+    pub fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
         match self {
             Error::Unauthorized { .. } => Exit::Credentials,
             Error::List(e) => e.exit(),

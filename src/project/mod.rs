@@ -55,8 +55,8 @@ pub enum Error {
 impl Error {
     /// The documented exit code: the project's content is a project error
     /// (12), reading or writing its files the disk's (40).
-    pub fn exit(&self) -> crate::Exit {
-        use crate::Exit;
+    pub fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
         match self {
             Error::NotFound { .. } => Exit::Project,
             Error::Ambiguous { .. } => Exit::Project,

@@ -67,8 +67,8 @@ pub enum Error {
 
 impl Error {
     /// The documented exit code: every display error is exit 50.
-    pub fn exit(&self) -> crate::Exit {
-        use crate::Exit;
+    pub fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
         match self {
             Error::NotInstalled => Exit::NoDisplay,
             Error::Setup(_) => Exit::NoDisplay,

@@ -73,8 +73,8 @@ pub enum Error {
 impl Error {
     /// The documented exit code: a katalonc that cannot be started is the
     /// user's to fix (10); losing track of a started one is our bug (70).
-    pub fn exit(&self) -> crate::Exit {
-        use crate::Exit;
+    pub fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
         match self {
             Error::Start { .. } => Exit::Usage,
             Error::Signals(_) => Exit::Internal,
