@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, GithubRelease, Kind, Origin, PluginSpec, Source, StoreRef, StoreRelease};
 use crate::digest::Sha256;
-use crate::engine::Platform;
+use crate::engine::platform::Platform;
 use crate::location::Location;
 use crate::yaml::{self, Mark, Spanned};
 

@@ -58,8 +58,23 @@ pub enum Error {
     NotConfigured { config: PathBuf },
     #[error("`{value}` ({DOWNLOAD_URL_ENV}) is not an http(s) base URL")]
     BadEnvUrl { value: String },
+    /// The lock does not pin the engine as `--locked` asks (exit 31).
+    #[error(transparent)]
+    Lock(Box<crate::lock::Error>),
+    /// Katalon publishes no engine for this machine (exit 15).
+    #[error(transparent)]
+    Platform(#[from] platform::Unsupported),
+    /// The HTTP client could not be set up (TLS roots: exit 10).
+    #[error(transparent)]
+    Client(#[from] net::Error),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<crate::lock::Error> for Error {
+    fn from(e: crate::lock::Error) -> Self {
+        Error::Lock(Box::new(e))
+    }
 }
 
 impl Error {
@@ -75,6 +90,9 @@ impl Error {
             Error::Writable(e) => e.exit(),
             Error::NotConfigured { .. } => Exit::Usage,
             Error::BadEnvUrl { .. } => Exit::Usage,
+            Error::Lock(e) => e.exit(),
+            Error::Platform(e) => e.exit(),
+            Error::Client(e) => e.exit(),
             Error::Internal(_) => Exit::Internal,
         }
     }
@@ -97,6 +115,9 @@ impl Error {
                 Some("add, at the top level:\n  engine:\n    version: \"10.3.1\"".to_string())
             }
             Error::BadEnvUrl { .. } => None,
+            Error::Lock(e) => e.hint(),
+            Error::Platform(e) => e.hint(),
+            Error::Client(e) => e.hint(),
             Error::Internal(_) => None,
         }
     }
@@ -337,7 +358,7 @@ pub fn wanted(
     platform: Platform,
     locked: bool,
     env: &crate::env::Env,
-) -> Result<(Wanted, Option<String>), crate::error::Error> {
+) -> Result<(Wanted, Option<String>), Error> {
     let settings = config.engine.as_ref().ok_or(Error::NotConfigured { config: config.shown_file() })?;
     let (_, lock_shown) = crate::lock::path_for(config);
     let version = settings.version.value.clone();
@@ -395,7 +416,7 @@ pub async fn provision(
     project_root: &Path,
     opts: &crate::plugins::FetchOptions,
     locked: bool,
-) -> Result<Option<Provisioned>, crate::error::Error> {
+) -> Result<Option<Provisioned>, Error> {
     if config.engine.is_none() {
         return Ok(None);
     }
@@ -407,7 +428,7 @@ pub async fn provision(
     let cache = Cache::open(&ctx.cache_dir()?)?;
     let http = Http::new(opts.net.clone())?;
     let fetched = fetch(&cache, &http, &w, engine_limits(opts), ctx.reporter).await?;
-    let (katalonc, made) = writable::ensure(project_root, &fetched.engine).map_err(Error::from)?;
+    let (katalonc, made) = writable::ensure(project_root, &fetched.engine)?;
     let meta = &fetched.engine.meta;
     ctx.reporter.report(Event::Info(format!(
         "Engine {} {}: {} ({}){}",
