@@ -13,6 +13,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The shells install.sh must run in: dash is Debian's /bin/sh; busybox is
+# installed here when the machine lacks it (a fresh CI machine does).
+missing=()
+command -v dash >/dev/null || missing+=(dash)
+command -v busybox >/dev/null || missing+=(busybox-static)
+if [ "${#missing[@]}" -gt 0 ]; then
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
 step "a release on a local server"
 ensure_host_binary
 make_release "$work/www" "$HOST_BIN"
