@@ -9,7 +9,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-SIZE_GOAL=8000000 # bytes (8 MB; 7 MB until the engine, report, init, completions and man pages)
+SIZE_GOAL=8500000 # bytes (8.5 MB; 8 MB until the one YAML parse, fs-err and the per-stage spans; 7 MB before the engine, report, init, completions and man pages)
 
 step "toolchain"
 if ! rustup target list --installed | grep -qx "$MUSL_TARGET"; then
