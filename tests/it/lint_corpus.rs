@@ -5,7 +5,7 @@
 //! json` against the shop fixture, saved by Katalon 10.3.1 (so version gates
 //! stay quiet unless a line says otherwise).
 
-use crate::support::{Fixture, stderr, stdout};
+use crate::support::{Fixture, output_of, stderr, stdout};
 
 /// `(line, expected findings as "severity[rule]", sorted as they come)`.
 /// `P` at the start of a line stands for the program and the project:
@@ -203,12 +203,7 @@ fn expand(line: &str) -> String {
 
 /// The findings of `check --args line` as `severity[rule]`, and the exit code.
 fn findings(p: &Fixture, line: &str) -> (Vec<String>, Option<i32>) {
-    let out = p
-        .cmd()
-        .env("RUNNER_OS", "Linux")
-        .args(["check", "--format", "json", "--args", line])
-        .output()
-        .expect("run check");
+    let out = output_of(p.cmd().env("RUNNER_OS", "Linux").args(["check", "--format", "json", "--args", line]));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out))
         .unwrap_or_else(|e| panic!("not JSON ({e}) for {line}:\n{}\n{}", stdout(&out), stderr(&out)));
     let found = doc["findings"]

@@ -631,3 +631,22 @@ pub fn closed_spans(stderr: &str) -> Vec<&str> {
         .map(|w| w.trim_end_matches(':'))
         .collect()
 }
+
+/// Runs `cmd` to completion. On Windows a failure to *start* it is tried
+/// again (twice at most): Wine, which runs these tests in CI, now and then
+/// fails CreateProcess with ERROR_INTERNAL_ERROR (1359) under load. Only the
+/// start is retried; what the run does is the test's business. The command
+/// is not printed: its environment can hold the sentinel key.
+pub fn output_of(cmd: &mut assert_cmd::Command) -> std::process::Output {
+    let mut tries = 0;
+    loop {
+        match cmd.output() {
+            Ok(out) => return out,
+            Err(e) if cfg!(windows) && tries < 2 => {
+                tries += 1;
+                eprintln!("could not start the command ({e}); trying again");
+            }
+            Err(e) => panic!("could not start the command: {e}"),
+        }
+    }
+}
