@@ -17,6 +17,11 @@ fn demo() -> Fixture {
     let f = Fixture::empty();
     copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo"), f.root());
     std::fs::remove_file(f.path("katalon-prep.yml")).expect("remove the demo's config");
+    // What README's quick start leaves in the demo (`prepare` there writes
+    // Plugins/ and the offline setting, both git-ignored) is not the project.
+    for made in ["Plugins", "settings"] {
+        let _ = std::fs::remove_dir_all(f.path(made));
+    }
     f
 }
 
