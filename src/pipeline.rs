@@ -153,7 +153,7 @@ fn checked<'w>(ws: &'w Workspace, req: &Request) -> Result<(Plan<'w>, Vec<Findin
     let (plan, findings) = plan::check(ws, &req.plan)?;
     let config = &ws.config;
     let needs_lock = req.fetch.is_some() && (!config.plugins.is_empty() || config.engine.is_some());
-    let findings = refuse(findings, needs_lock || has_unpinned_url(config))?;
+    let findings = refuse(findings, needs_lock || config.unpinned_urls().next().is_some())?;
     Ok((plan, findings))
 }
 
@@ -169,19 +169,13 @@ fn refuse(findings: Vec<Finding>, needs_lock: bool) -> Result<Vec<Finding>, Erro
         Finding::Missing(_) => Some(1),
         _ => None,
     };
-    let (mut fatal, rest): (Vec<Finding>, Vec<Finding>) = findings.into_iter().partition(|f| rank(f).is_some());
-    fatal.sort_by_key(|f| rank(f));
-    match fatal.into_iter().next() {
+    let (fatal, rest): (Vec<Finding>, Vec<Finding>) = findings.into_iter().partition(|f| rank(f).is_some());
+    match fatal.into_iter().min_by_key(rank) {
         Some(Finding::LockUnreadable(e)) => Err(e.into()),
         Some(Finding::UnpinnedUrl(e)) => Err(e.into()),
         Some(Finding::Missing(e)) => Err(e.into()),
         _ => Ok(rest),
     }
-}
-
-/// A `url` plugin without `sha256`: its pin is in the lock, which must then be read.
-fn has_unpinned_url(config: &crate::config::Config) -> bool {
-    config.plugins.iter().any(|p| matches!(p.source, crate::config::Source::Url(_)) && p.sha256.is_none())
 }
 
 /// The key of the line, and the one the Store needs.

@@ -158,7 +158,7 @@ fn lock_findings(workspace: &Workspace, findings: &mut Vec<Finding>) -> Option<l
         Some(m) if !m.drift.is_empty() => findings.push(Finding::LockDrift(m.drift.clone())),
         _ => {}
     }
-    for spec in config.plugins.iter().filter(|p| matches!(p.source, Source::Url(_)) && p.sha256.is_none()) {
+    for spec in config.unpinned_urls() {
         let pinned = loaded.is_some_and(|l| l.lock.plugins.iter().any(|e| e.matches(spec, &config.base_dir)));
         if !pinned {
             findings.push(Finding::UnpinnedUrl(config::unpinned_url(spec)));

@@ -236,6 +236,11 @@ impl Config {
         self.plugins.iter().any(|p| matches!(p.source, Source::Store(..)))
     }
 
+    /// The `url` plugins without a `sha256`: their pin must come from the lock.
+    pub fn unpinned_urls(&self) -> impl Iterator<Item = &PluginSpec> {
+        self.plugins.iter().filter(|p| matches!(p.source, Source::Url(_)) && p.sha256.is_none())
+    }
+
     /// The file messages about the config name.
     pub fn shown_file(&self) -> PathBuf {
         self.file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_FILE))
